@@ -1,7 +1,528 @@
+// realsyn: the headless command line of RealSyn Studio. Parses arguments and
+// calls the same core the GUI uses; all behaviour lives in realsyn_core.
+
+#include "core/embed/embeddingstore.h"
+#include "core/embed/embedstage.h"
+#include "core/embed/npyreader.h"
+#include "core/index/evaluation.h"
+#include "core/ingest/ingestor.h"
+#include "core/pipeline/pipeline.h"
+#include "core/pipeline/projectstats.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+#include "core/store/samplequery.h"
+#include "progressprinter.h"
+
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <csignal>
+#include <cstdio>
+
+using namespace rs;
+
+namespace {
+
+std::atomic<bool> *g_cancel = nullptr;
+
+void onSigint(int)
+{
+    if (g_cancel)
+        g_cancel->store(true);
+}
+
+int fail(const QString &message, int code = 1)
+{
+    std::fprintf(stderr, "realsyn: %s\n", qPrintable(message));
+    return code;
+}
+int fail(const Error &e)
+{
+    return fail(e.toString(), e.code == ErrorCode::Canceled ? 130 : 1);
+}
+
+void print(const QString &text)
+{
+    std::fputs(text.toUtf8().constData(), stdout);
+}
+
+void printJson(const QJsonObject &o)
+{
+    print(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
+}
+
+// A JobContext wired to the terminal: progress lines, warnings counted and
+// the first few printed, Ctrl-C mapped to a cancel at the next batch.
+struct TerminalJob {
+    explicit TerminalJob(const QString &prefix)
+        : printer(prefix),
+          ctx([this](qint64 d, qint64 t, const QString &w) { printer.update(d, t, w); },
+              [this](const JobIssue &issue) {
+                  if (++warnings <= 5) {
+                      printer.finish();
+                      std::fprintf(stderr, "warning: %s%s%s\n", qPrintable(issue.context),
+                                   issue.context.isEmpty() ? "" : ": ", qPrintable(issue.text));
+                  }
+              })
+    {
+        g_cancel = ctx.cancelFlag();
+        std::signal(SIGINT, onSigint);
+        std::signal(SIGTERM, onSigint);
+    }
+    ~TerminalJob()
+    {
+        printer.finish();
+        if (warnings > 5)
+            std::fprintf(stderr, "(%lld warnings in all; see the project's issue log)\n", warnings);
+        std::signal(SIGINT, SIG_DFL);
+        g_cancel = nullptr;
+    }
+    ProgressPrinter printer;
+    JobContext ctx;
+    long long warnings = 0;
+};
+
+Result<std::unique_ptr<ProjectStore>> openProject(const QString &dir, ProjectStore::Access access = ProjectStore::Access::ReadWrite)
+{
+    return ProjectStore::open(dir, access);
+}
+
+Status applySets(Recipe &recipe, const QStringList &sets)
+{
+    for (const QString &s : sets)
+        if (Status st = recipe.setAssignment(s); !st)
+            return st;
+    return {};
+}
+
+int cmdInit(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder to create"));
+    p.addHelpOption();
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: realsyn init DIR"), 2);
+    auto store = ProjectStore::create(p.positionalArguments().first());
+    if (!store)
+        return fail(store.error());
+    print(QStringLiteral("created project %1\n").arg((*store)->dir()));
+    return 0;
+}
+
+int cmdIngest(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("source folders or files"), QStringLiteral("PATH..."));
+    p.addOption({QStringLiteral("format"), QStringLiteral("html|mmc4|obelics|wds"), QStringLiteral("FORMAT")});
+    p.addOption({QStringLiteral("images"), QStringLiteral("folder holding the image files (mmc4, obelics)"), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("limit"), QStringLiteral("ingest only the first N documents"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("sample"), QStringLiteral("ingest a reproducible random fraction of documents"), QStringLiteral("FRACTION")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("seed of --sample (default: the recipe's seed)"), QStringLiteral("S")});
+    p.process(args);
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() < 2 || !p.isSet(QStringLiteral("format")))
+        return fail(QStringLiteral("usage: realsyn ingest DIR --format html|mmc4|obelics|wds PATH..."), 2);
+    auto store = openProject(pos.first());
+    if (!store)
+        return fail(store.error());
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return fail(recipe.error());
+
+    IngestOptions opts;
+    opts.format = p.value(QStringLiteral("format"));
+    opts.paths = pos.mid(1);
+    opts.imagesDir = p.value(QStringLiteral("images"));
+    opts.seed = quint64(recipe->intValue(QStringLiteral("seed")));
+    bool ok = true;
+    if (p.isSet(QStringLiteral("limit"))) {
+        opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
+        if (!ok || opts.limit < 0)
+            return fail(QStringLiteral("--limit expects a non-negative integer"), 2);
+    }
+    if (p.isSet(QStringLiteral("sample"))) {
+        opts.sample = p.value(QStringLiteral("sample")).toDouble(&ok);
+        if (!ok || opts.sample <= 0 || opts.sample > 1)
+            return fail(QStringLiteral("--sample expects a fraction in (0, 1]"), 2);
+    }
+    if (p.isSet(QStringLiteral("seed"))) {
+        opts.seed = p.value(QStringLiteral("seed")).toULongLong(&ok);
+        if (!ok)
+            return fail(QStringLiteral("--seed expects a non-negative integer"), 2);
+    }
+    TerminalJob job(QStringLiteral("ingest"));
+    auto report = ingest(**store, opts, job.ctx);
+    job.printer.finish();
+    if (!report)
+        return fail(report.error());
+    print(QStringLiteral("ingested %1 new documents (%2 already present, %3 unreadable): %4 sentences, %5 image references, %6 new images\n")
+              .arg(report->documentsAdded)
+              .arg(report->documentsPresent)
+              .arg(report->documentsFailed)
+              .arg(report->sentencesAdded)
+              .arg(report->imageRefsAdded)
+              .arg(report->imagesAdded));
+    return 0;
+}
+
+int cmdRun(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addOption({QStringLiteral("until"), QStringLiteral("last stage to run (%1)").arg(Pipeline::stageNames().join(QLatin1Char('|'))),
+                 QStringLiteral("STAGE")});
+    p.addOption({QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: realsyn run DIR [--until STAGE] [--set key=value]..."), 2);
+    auto store = openProject(p.positionalArguments().first());
+    if (!store)
+        return fail(store.error());
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return fail(recipe.error());
+    QStringList sets = p.values(QStringLiteral("set"));
+    if (p.isSet(QStringLiteral("seed")))
+        sets << QStringLiteral("seed=") + p.value(QStringLiteral("seed"));
+    if (Status s = applySets(*recipe, sets); !s)
+        return fail(s.error());
+    if (Status s = recipe->save(**store); !s)
+        return fail(s.error());
+
+    Pipeline pipeline;
+    QStringList ran;
+    TerminalJob job(QStringLiteral("run"));
+    Status s = pipeline.run(**store, *recipe, p.value(QStringLiteral("until")), job.ctx, &ran);
+    job.printer.finish();
+    if (!s) {
+        if (s.error().code == ErrorCode::Canceled)
+            std::fprintf(stderr, "interrupted: work done so far is saved; `realsyn run` resumes\n");
+        return fail(s.error());
+    }
+    print(ran.isEmpty() ? QStringLiteral("nothing to do: every requested stage is done\n")
+                        : QStringLiteral("ran: %1\n").arg(ran.join(QStringLiteral(", "))));
+    return 0;
+}
+
+int cmdRecipe(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.addOption({QStringLiteral("set"), QStringLiteral("change a setting without running"), QStringLiteral("key=value")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: realsyn recipe DIR [--json] [--set key=value]..."), 2);
+    const bool writing = p.isSet(QStringLiteral("set"));
+    auto store = openProject(p.positionalArguments().first(), writing ? ProjectStore::Access::ReadWrite : ProjectStore::Access::ReadOnly);
+    if (!store)
+        return fail(store.error());
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return fail(recipe.error());
+    if (writing) {
+        if (Status s = applySets(*recipe, p.values(QStringLiteral("set"))); !s)
+            return fail(s.error());
+        if (Status s = recipe->save(**store); !s)
+            return fail(s.error());
+    }
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(recipe->toJson());
+        return 0;
+    }
+    for (const SettingDef &d : Recipe::definitions()) {
+        const QString value = recipe->text(d.key);
+        print(QStringLiteral("%1 = %2%3\n    %4\n")
+                  .arg(d.key, value)
+                  .arg(recipe->isDefault(d.key) ? QString() : QStringLiteral("   (default %1)").arg(d.defaultValue))
+                  .arg(d.meaning));
+    }
+    return 0;
+}
+
+int cmdStats(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: realsyn stats DIR [--json]"), 2);
+    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!store)
+        return fail(store.error());
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return fail(recipe.error());
+    Pipeline pipeline;
+    auto stats = projectStats(**store, *recipe, pipeline);
+    if (!stats)
+        return fail(stats.error());
+    if (p.isSet(QStringLiteral("json")))
+        printJson(*stats);
+    else
+        print(formatStats(*stats));
+    return 0;
+}
+
+int cmdEval(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: realsyn eval DIR [--json]"), 2);
+    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!store)
+        return fail(store.error());
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return fail(recipe.error());
+    auto report = evaluateRetrieval(**store, *recipe);
+    if (!report)
+        return fail(report.error());
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(*report);
+        return 0;
+    }
+    const QJsonObject &r = *report;
+    print(QStringLiteral("encoder              %1\nevaluated images     %2 (held out of fitting), pool of %3 sentences\n")
+              .arg(r.value(QStringLiteral("encoder")).toString())
+              .arg(r.value(QStringLiteral("evaluated_images")).toInt())
+              .arg(r.value(QStringLiteral("sentence_pool")).toInt()));
+    for (const char *mode : {"hierarchical", "exact"}) {
+        const QJsonObject m = r.value(QLatin1String(mode)).toObject();
+        print(QStringLiteral("%1 recall@1 %2  @3 %3  @10 %4\n")
+                  .arg(QString::fromLatin1(mode), -20)
+                  .arg(m.value(QStringLiteral("recall_at_1")).toDouble(), 0, 'f', 3)
+                  .arg(m.value(QStringLiteral("recall_at_3")).toDouble(), 0, 'f', 3)
+                  .arg(m.value(QStringLiteral("recall_at_10")).toDouble(), 0, 'f', 3));
+    }
+    print(QStringLiteral("overlap@3 (hier vs exact) %1\nrandom recall@10          %2\nsame-document recall@10   %3\n")
+              .arg(r.value(QStringLiteral("overlap_at_3")).toDouble(), 0, 'f', 3)
+              .arg(r.value(QStringLiteral("random_recall_at_10")).toDouble(), 0, 'f', 4)
+              .arg(r.value(QStringLiteral("same_document_recall_at_10")).toDouble(), 0, 'f', 3));
+    return 0;
+}
+
+int cmdImportEmbeddings(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addOption({QStringLiteral("kind"), QStringLiteral("image|text"), QStringLiteral("KIND")});
+    p.addOption({QStringLiteral("ids"), QStringLiteral("text file: one item id per line, in row order"), QStringLiteral("IDS.txt")});
+    p.addOption({QStringLiteral("vectors"), QStringLiteral("NumPy .npy (n, d) float16/float32"), QStringLiteral("FILE.npy")});
+    p.addOption({QStringLiteral("model"), QStringLiteral("name of the model that made the vectors"), QStringLiteral("NAME")});
+    p.process(args);
+    const QString kind = p.value(QStringLiteral("kind"));
+    if (p.positionalArguments().size() != 1 || (kind != QLatin1String("image") && kind != QLatin1String("text"))
+        || !p.isSet(QStringLiteral("ids")) || !p.isSet(QStringLiteral("vectors")))
+        return fail(QStringLiteral("usage: realsyn import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]"), 2);
+    auto store = openProject(p.positionalArguments().first());
+    if (!store)
+        return fail(store.error());
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return fail(recipe.error());
+    auto vectors = readNpyMatrix(p.value(QStringLiteral("vectors")));
+    if (!vectors)
+        return fail(vectors.error());
+    QFile idFile(p.value(QStringLiteral("ids")));
+    if (!idFile.open(QIODevice::ReadOnly | QIODevice::Text))
+        return fail(QStringLiteral("%1: cannot open: %2").arg(idFile.fileName(), idFile.errorString()));
+    const QString table = kind == QLatin1String("image") ? QStringLiteral("images") : QStringLiteral("sentences");
+    QVector<qint64> ids;
+    int lineNo = 0;
+    while (!idFile.atEnd()) {
+        ++lineNo;
+        const QString line = QString::fromUtf8(idFile.readLine()).trimmed();
+        if (line.isEmpty())
+            continue;
+        bool ok = false;
+        const qint64 id = line.toLongLong(&ok);
+        if (!ok)
+            return fail(QStringLiteral("%1:%2: not an id: '%3'").arg(idFile.fileName()).arg(lineNo).arg(line.left(40)));
+        auto exists = (*store)->scalar(QStringLiteral("SELECT 1 FROM %1 WHERE id = ?").arg(table), {id});
+        if (!exists || !exists->isValid())
+            return fail(QStringLiteral("%1:%2: no %3 with id %4 in this project").arg(idFile.fileName()).arg(lineNo).arg(kind).arg(id));
+        ids.push_back(id);
+    }
+    if (ids.size() != vectors->rows)
+        return fail(QStringLiteral("%1 ids but %2 vector rows").arg(ids.size()).arg(vectors->rows));
+    const QString model = p.isSet(QStringLiteral("model")) ? p.value(QStringLiteral("model")) : QStringLiteral("imported");
+    // Both kinds must come from one model; the other kind's store is opened
+    // with the same name so a mismatch in width is caught here too.
+    const QString storeKind = kind == QLatin1String("image") ? QStringLiteral("images") : QStringLiteral("sentences");
+    bool reset = false;
+    auto emb = EmbeddingStore::open(EmbedStage::embeddingDir(**store), storeKind, model, vectors->cols, EmbeddingStore::DType::Float16, &reset);
+    if (!emb)
+        return fail(emb.error());
+    vectors->normalizeRows();
+    if (Status s = (*emb)->put(ids, *vectors); !s)
+        return fail(s.error());
+    if (Status s = recipe->set(QStringLiteral("embed.model"), QStringLiteral("imported:") + model); !s)
+        return fail(s.error());
+    if (Status s = recipe->save(**store); !s)
+        return fail(s.error());
+    print(QStringLiteral("imported %1 %2 vectors (d=%3) from model '%4'%5\n")
+              .arg(ids.size())
+              .arg(kind)
+              .arg(vectors->cols)
+              .arg(model, reset ? QStringLiteral("; earlier vectors of another model were cleared") : QString()));
+    return 0;
+}
+
+int cmdList(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addOption({QStringLiteral("kept"), QStringLiteral("only images that passed every filter")});
+    p.addOption({QStringLiteral("selected"), QStringLiteral("only images in the current export selection")});
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: realsyn list DIR [--kept|--selected] [--json]"), 2);
+    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!store)
+        return fail(store.error());
+    const SampleFilter filter = p.isSet(QStringLiteral("selected")) ? SampleFilter::Selected
+        : p.isSet(QStringLiteral("kept"))                           ? SampleFilter::Kept
+                                                                    : SampleFilter::All;
+    auto list = listSamples(**store, filter);
+    if (!list)
+        return fail(list.error());
+    if (p.isSet(QStringLiteral("json"))) {
+        print(QString::fromUtf8(QJsonDocument(*list).toJson(QJsonDocument::Compact)) + QLatin1Char('\n'));
+        return 0;
+    }
+    for (const QJsonValue &v : *list) {
+        const QJsonObject o = v.toObject();
+        print(QStringLiteral("%1\t%2\t%3\n")
+                  .arg(o.value(QStringLiteral("id")).toInteger())
+                  .arg(o.value(QStringLiteral("selected")).toBool() ? QStringLiteral("selected")
+                           : o.value(QStringLiteral("kept")).toBool() ? QStringLiteral("kept")
+                                                                      : QStringLiteral("rejected"))
+                  .arg(o.value(QStringLiteral("path")).toString()));
+    }
+    return 0;
+}
+
+int cmdShow(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addPositionalArgument(QStringLiteral("IMAGE_ID"), QStringLiteral("image id (see `realsyn list`)"));
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.process(args);
+    bool ok = false;
+    const qint64 id = p.positionalArguments().value(1).toLongLong(&ok);
+    if (p.positionalArguments().size() != 2 || !ok)
+        return fail(QStringLiteral("usage: realsyn show DIR IMAGE_ID [--json]"), 2);
+    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!store)
+        return fail(store.error());
+    auto details = sampleDetails(**store, id);
+    if (!details)
+        return fail(details.error());
+    if (p.isSet(QStringLiteral("json"))) {
+        printJson(*details);
+        return 0;
+    }
+    const QJsonObject &d = *details;
+    print(QStringLiteral("image %1  %2\n  %3x%4  %5\n")
+              .arg(id)
+              .arg(d.value(QStringLiteral("path")).toString())
+              .arg(d.value(QStringLiteral("width")).toInt())
+              .arg(d.value(QStringLiteral("height")).toInt())
+              .arg(d.value(QStringLiteral("kept")).toBool() ? QStringLiteral("kept") : QStringLiteral("rejected")));
+    for (const QJsonValue &r : d.value(QStringLiteral("reasons")).toArray())
+        print(QStringLiteral("  rejected: %1 %2\n").arg(r.toObject().value(QStringLiteral("reason")).toString(),
+                                                         r.toObject().value(QStringLiteral("detail")).toString()));
+    for (const QJsonValue &v : d.value(QStringLiteral("provenance")).toArray()) {
+        const QJsonObject o = v.toObject();
+        print(QStringLiteral("  in %1 (position %2)\n").arg(o.value(QStringLiteral("document")).toString()).arg(o.value(QStringLiteral("position")).toInt()));
+        for (const char *k : {"caption", "alt"})
+            if (o.contains(QLatin1String(k)))
+                print(QStringLiteral("    %1: %2\n").arg(QLatin1String(k), o.value(QLatin1String(k)).toString()));
+    }
+    for (const QJsonValue &v : d.value(QStringLiteral("retrieved")).toArray()) {
+        const QJsonObject o = v.toObject();
+        print(QStringLiteral("  text%1 (%2): %3\n").arg(o.value(QStringLiteral("rank")).toInt())
+                  .arg(o.value(QStringLiteral("score")).toDouble(), 0, 'f', 3)
+                  .arg(o.value(QStringLiteral("text")).toString()));
+    }
+    if (!d.value(QStringLiteral("caption")).isNull())
+        print(QStringLiteral("  caption: %1\n").arg(d.value(QStringLiteral("caption")).toString()));
+    if (!d.value(QStringLiteral("synthetic_text")).isNull())
+        print(QStringLiteral("  synthetic (%1): %2\n").arg(d.value(QStringLiteral("generator")).toString(), d.value(QStringLiteral("synthetic_text")).toString()));
+    return 0;
+}
+
+const char *kUsage =
+    "usage: realsyn COMMAND ...\n"
+    "  init DIR                                          create a project\n"
+    "  ingest DIR --format html|mmc4|obelics|wds PATH... add documents (--images DIR, --limit N, --sample F --seed S)\n"
+    "  run DIR [--until STAGE] [--set key=value]...      run the stages that are missing or stale\n"
+    "  recipe DIR [--json] [--set key=value]...          show or change settings\n"
+    "  stats DIR [--json]                                counts, rejection reasons, stage states\n"
+    "  list DIR [--kept|--selected] [--json]             images with their state\n"
+    "  show DIR IMAGE_ID [--json]                        one sample whole: provenance, decisions, texts\n"
+    "  eval DIR [--json]                                 retrieval quality on held-out ground truth\n"
+    "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
+    "Stages: extract, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
+
+} // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    return 0;
+    QCoreApplication::setApplicationName(QStringLiteral("realsyn"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(REALSYN_VERSION));
+    QStringList args = app.arguments();
+    if (args.size() < 2 || args[1] == QLatin1String("--help") || args[1] == QLatin1String("-h") || args[1] == QLatin1String("help")) {
+        std::fputs(kUsage, args.size() < 2 ? stderr : stdout);
+        return args.size() < 2 ? 2 : 0;
+    }
+    if (args[1] == QLatin1String("--version")) {
+        print(QStringLiteral("realsyn %1\n").arg(QStringLiteral(REALSYN_VERSION)));
+        return 0;
+    }
+    const QString command = args.takeAt(1);
+    args[0] = QStringLiteral("realsyn ") + command;
+    if (command == QLatin1String("init"))
+        return cmdInit(args);
+    if (command == QLatin1String("ingest"))
+        return cmdIngest(args);
+    if (command == QLatin1String("run"))
+        return cmdRun(args);
+    if (command == QLatin1String("recipe"))
+        return cmdRecipe(args);
+    if (command == QLatin1String("stats"))
+        return cmdStats(args);
+    if (command == QLatin1String("list"))
+        return cmdList(args);
+    if (command == QLatin1String("show"))
+        return cmdShow(args);
+    if (command == QLatin1String("eval"))
+        return cmdEval(args);
+    if (command == QLatin1String("import-embeddings"))
+        return cmdImportEmbeddings(args);
+    std::fputs(kUsage, stderr);
+    return fail(QStringLiteral("unknown command '%1'").arg(command), 2);
 }

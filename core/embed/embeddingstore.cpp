@@ -1,0 +1,278 @@
+#include "core/embed/embeddingstore.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include <cstring>
+
+namespace rs {
+
+namespace {
+
+constexpr char kMagic[8] = {'R', 'S', 'E', 'M', 'B', '0', '0', '1'};
+constexpr qint64 kHeaderBytes = 64;
+
+// IEEE 754 binary16 conversions (round to nearest even), written out so the
+// store does not depend on compiler support for _Float16.
+quint16 toHalf(float value)
+{
+    quint32 x;
+    std::memcpy(&x, &value, 4);
+    const quint32 sign = (x >> 16) & 0x8000u;
+    const int exp = int((x >> 23) & 0xff) - 127 + 15;
+    quint32 mant = x & 0x7fffffu;
+    if (((x >> 23) & 0xff) == 0xff) // inf / nan
+        return quint16(sign | 0x7c00u | (mant ? 0x200u : 0u));
+    if (exp >= 31)
+        return quint16(sign | 0x7c00u);
+    if (exp <= 0) {
+        if (exp < -10)
+            return quint16(sign);
+        mant |= 0x800000u;
+        const int shift = 14 - exp;
+        quint32 half = mant >> shift;
+        const quint32 rem = mant & ((1u << shift) - 1);
+        const quint32 halfway = 1u << (shift - 1);
+        if (rem > halfway || (rem == halfway && (half & 1u)))
+            ++half;
+        return quint16(sign | half);
+    }
+    quint32 half = sign | (quint32(exp) << 10) | (mant >> 13);
+    const quint32 rem = mant & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (half & 1u)))
+        ++half; // may carry into the exponent, which is still correct
+    return quint16(half);
+}
+
+float fromHalf(quint16 h)
+{
+    const quint32 sign = quint32(h & 0x8000u) << 16;
+    quint32 exp = (h >> 10) & 0x1fu;
+    quint32 mant = h & 0x3ffu;
+    quint32 x;
+    if (exp == 0) {
+        if (mant == 0) {
+            x = sign;
+        } else {
+            exp = 127 - 15 + 1;
+            while (!(mant & 0x400u)) {
+                mant <<= 1;
+                --exp;
+            }
+            mant &= 0x3ffu;
+            x = sign | (exp << 23) | (mant << 13);
+        }
+    } else if (exp == 31) {
+        x = sign | 0x7f800000u | (mant << 13);
+    } else {
+        x = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+    }
+    float f;
+    std::memcpy(&f, &x, 4);
+    return f;
+}
+
+QString metaPath(const QString &dir, const QString &kind)
+{
+    return QDir(dir).filePath(kind + QStringLiteral(".json"));
+}
+
+} // namespace
+
+Result<std::unique_ptr<EmbeddingStore>> EmbeddingStore::open(const QString &dir, const QString &kind, const QString &encoder,
+                                                              int dim, DType dtype, bool *reset)
+{
+    if (dim <= 0 || dim > 65536)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("embedding dimension %1 out of range").arg(dim), kind);
+    if (!QDir().mkpath(dir))
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot create folder"), dir);
+    std::unique_ptr<EmbeddingStore> s(new EmbeddingStore);
+    s->m_dir = dir;
+    s->m_kind = kind;
+    s->m_encoder = encoder;
+    s->m_dim = dim;
+    s->m_dtype = dtype;
+    if (reset)
+        *reset = false;
+
+    QFile meta(metaPath(dir, kind));
+    bool compatible = false;
+    if (meta.open(QIODevice::ReadOnly)) {
+        const QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
+        compatible = o.value(QStringLiteral("encoder")).toString() == encoder && o.value(QStringLiteral("dim")).toInt() == dim
+            && o.value(QStringLiteral("dtype")).toInt() == int(dtype);
+        meta.close();
+    }
+    if (!compatible) {
+        QFile::remove(QDir(dir).filePath(kind + QStringLiteral(".emb")));
+        QFile::remove(QDir(dir).filePath(kind + QStringLiteral(".mask")));
+        QSaveFile out(metaPath(dir, kind));
+        if (!out.open(QIODevice::WriteOnly))
+            return makeError(ErrorCode::IoError, out.errorString(), out.fileName());
+        out.write(QJsonDocument(QJsonObject{{QStringLiteral("encoder"), encoder}, {QStringLiteral("dim"), dim},
+                                            {QStringLiteral("dtype"), int(dtype)}})
+                      .toJson());
+        if (!out.commit())
+            return makeError(ErrorCode::IoError, out.errorString(), out.fileName());
+        if (reset)
+            *reset = true;
+    }
+    if (Status st = s->mapFiles(0); !st)
+        return st.error();
+    return s;
+}
+
+Result<std::unique_ptr<EmbeddingStore>> EmbeddingStore::openExisting(const QString &dir, const QString &kind)
+{
+    QFile meta(metaPath(dir, kind));
+    if (!meta.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::NotFound, QStringLiteral("no %1 embeddings yet (run the embed stage)").arg(kind), dir);
+    const QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
+    if (!o.contains(QStringLiteral("encoder")))
+        return makeError(ErrorCode::ParseError, QStringLiteral("corrupt embedding metadata"), meta.fileName());
+    return open(dir, kind, o.value(QStringLiteral("encoder")).toString(), o.value(QStringLiteral("dim")).toInt(),
+                DType(o.value(QStringLiteral("dtype")).toInt(16)));
+}
+
+EmbeddingStore::~EmbeddingStore()
+{
+    flush();
+}
+
+Status EmbeddingStore::mapFiles(qint64 capacity)
+{
+    if (m_dataMap)
+        m_data.unmap(m_dataMap);
+    if (m_maskMap)
+        m_mask.unmap(m_maskMap);
+    m_dataMap = m_maskMap = nullptr;
+    m_data.close();
+    m_mask.close();
+    m_data.setFileName(QDir(m_dir).filePath(m_kind + QStringLiteral(".emb")));
+    m_mask.setFileName(QDir(m_dir).filePath(m_kind + QStringLiteral(".mask")));
+    if (!m_data.open(QIODevice::ReadWrite) || !m_mask.open(QIODevice::ReadWrite))
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot open embedding files"), m_data.fileName());
+
+    const qint64 rowBytes = qint64(m_dim) * (m_dtype == DType::Float16 ? 2 : 4);
+    qint64 existing = 0;
+    if (m_data.size() >= kHeaderBytes) {
+        char header[kHeaderBytes];
+        m_data.seek(0);
+        m_data.read(header, kHeaderBytes);
+        if (std::memcmp(header, kMagic, 8) != 0)
+            return makeError(ErrorCode::ParseError, QStringLiteral("not an embedding file (bad magic)"), m_data.fileName());
+        qint32 dtype, dim;
+        std::memcpy(&dtype, header + 8, 4);
+        std::memcpy(&dim, header + 12, 4);
+        std::memcpy(&existing, header + 16, 8);
+        if (dtype != int(m_dtype) || dim != m_dim || existing < 0
+            || m_data.size() < kHeaderBytes + existing * rowBytes || m_mask.size() < existing)
+            return makeError(ErrorCode::ParseError, QStringLiteral("embedding file is truncated or inconsistent"), m_data.fileName());
+    }
+    m_capacity = std::max(existing, capacity);
+    if (m_capacity == 0)
+        m_capacity = 1024;
+    if (!m_data.resize(kHeaderBytes + m_capacity * rowBytes) || !m_mask.resize(m_capacity))
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot grow embedding files (disk full?)"), m_data.fileName());
+    char header[kHeaderBytes] = {};
+    std::memcpy(header, kMagic, 8);
+    const qint32 dtype = int(m_dtype), dim = m_dim;
+    std::memcpy(header + 8, &dtype, 4);
+    std::memcpy(header + 12, &dim, 4);
+    std::memcpy(header + 16, &m_capacity, 8);
+    m_data.seek(0);
+    m_data.write(header, kHeaderBytes);
+    m_data.flush();
+    m_dataMap = m_data.map(0, m_data.size());
+    m_maskMap = m_mask.map(0, m_mask.size());
+    if (!m_dataMap || !m_maskMap)
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot memory-map embedding files"), m_data.fileName());
+    return {};
+}
+
+Status EmbeddingStore::grow(qint64 minCapacity)
+{
+    if (minCapacity <= m_capacity)
+        return {};
+    return mapFiles(std::max(minCapacity, m_capacity * 2));
+}
+
+bool EmbeddingStore::has(qint64 id) const
+{
+    return id >= 0 && id < m_capacity && m_maskMap[id];
+}
+
+qint64 EmbeddingStore::count() const
+{
+    qint64 n = 0;
+    for (qint64 i = 0; i < m_capacity; ++i)
+        n += m_maskMap[i] ? 1 : 0;
+    return n;
+}
+
+Status EmbeddingStore::put(const QVector<qint64> &ids, const Matrix &vectors)
+{
+    if (vectors.rows != ids.size() || (vectors.rows > 0 && vectors.cols != m_dim))
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("embedding batch is %1x%2, expected %3x%4").arg(vectors.rows).arg(vectors.cols).arg(ids.size()).arg(m_dim),
+                         m_kind);
+    qint64 maxId = -1;
+    for (qint64 id : ids) {
+        if (id < 0)
+            return makeError(ErrorCode::InvalidArgument, QStringLiteral("negative item id"), m_kind);
+        maxId = std::max(maxId, id);
+    }
+    if (Status s = grow(maxId + 1); !s)
+        return s;
+    for (int i = 0; i < ids.size(); ++i) {
+        const float *src = vectors.row(i);
+        if (m_dtype == DType::Float32) {
+            std::memcpy(m_dataMap + kHeaderBytes + ids[i] * qint64(m_dim) * 4, src, size_t(m_dim) * 4);
+        } else {
+            auto *dst = reinterpret_cast<quint16 *>(m_dataMap + kHeaderBytes + ids[i] * qint64(m_dim) * 2);
+            for (int j = 0; j < m_dim; ++j)
+                dst[j] = toHalf(src[j]);
+        }
+        m_maskMap[ids[i]] = 1;
+    }
+    return {};
+}
+
+Matrix EmbeddingStore::get(const QVector<qint64> &ids) const
+{
+    Matrix out(ids.size(), m_dim);
+    for (int i = 0; i < ids.size(); ++i) {
+        if (!has(ids[i]))
+            continue;
+        float *dst = out.row(i);
+        if (m_dtype == DType::Float32) {
+            std::memcpy(dst, m_dataMap + kHeaderBytes + ids[i] * qint64(m_dim) * 4, size_t(m_dim) * 4);
+        } else {
+            const auto *src = reinterpret_cast<const quint16 *>(m_dataMap + kHeaderBytes + ids[i] * qint64(m_dim) * 2);
+            for (int j = 0; j < m_dim; ++j)
+                dst[j] = fromHalf(src[j]);
+        }
+    }
+    return out;
+}
+
+Status EmbeddingStore::clear()
+{
+    std::memset(m_maskMap, 0, size_t(m_capacity));
+    return flush();
+}
+
+Status EmbeddingStore::flush()
+{
+    // Data before mask: a crash between the two leaves rows unmarked
+    // (recomputed next run), never marked rows with stale data.
+    if (m_data.isOpen())
+        m_data.flush();
+    if (m_mask.isOpen())
+        m_mask.flush();
+    return {};
+}
+
+} // namespace rs

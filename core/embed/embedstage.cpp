@@ -1,0 +1,394 @@
+#include "core/embed/embedstage.h"
+
+#include "core/embed/builtinencoder.h"
+#include "core/embed/embeddingstore.h"
+#include "core/extract/imageprobe.h"
+#include "core/ingest/ingestor.h"
+#include "core/plugin/pluginmanager.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+#include "core/util/unionfind.h"
+#include "core/index/retriever.h"
+
+#include <QCryptographicHash>
+#include <QHash>
+#include <QThreadPool>
+#include <QtConcurrent>
+
+namespace rs {
+
+namespace {
+
+constexpr int kImageBatch = 32;
+constexpr int kTextBatch = 512;
+// Images are decoded at most this large for the built-in encoder, whose
+// descriptors work on small thumbnails; CLIP models resize anyway.
+constexpr int kDecodeSide = 320;
+// Encoding keeps enough pixels for a CLIP input (224-336) after a centre crop.
+constexpr int kEncodeSide = 448;
+
+struct ImageItem {
+    qint64 id = 0;
+    QString path;
+    qint64 pixels = 0;
+};
+
+Result<QVector<ImageItem>> keptImages(ProjectStore &store)
+{
+    // Stage-2 duplicates are re-decided each run, so they count as kept here.
+    auto q = store.exec(QStringLiteral("SELECT id, path, width * height FROM images"
+                                       " WHERE reject_reason IS NULL OR reject_reason = 'embedding_duplicate' ORDER BY id"));
+    if (!q)
+        return q.error();
+    QVector<ImageItem> items;
+    while (q->next())
+        items.push_back({q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toLongLong()});
+    return items;
+}
+
+// Decodes a batch in parallel; failures become null images and are logged.
+QList<QImage> decodeBatch(const QVector<ImageItem> &items, QThreadPool *pool, JobContext &ctx, int maxSide)
+{
+    const QList<QImage> images = QtConcurrent::blockingMapped<QList<QImage>>(pool, items, [maxSide](const ImageItem &item) {
+        auto img = loadImageRgb(item.path, ProbeOptions{}, maxSide);
+        return img ? img.value() : QImage();
+    });
+    for (int i = 0; i < items.size(); ++i)
+        if (images[i].isNull())
+            ctx.report(JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), items[i].id, items[i].path});
+    return images;
+}
+
+// The built-in encoder learns from each image's own context: its caption,
+// alt and title texts (whatever their sentence filters said: short alt
+// texts still name the image) and the kept sentences right around it.
+Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Recipe &recipe, const QVector<ImageItem> &kept,
+                                                  QThreadPool *pool, JobContext &ctx)
+{
+    const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
+    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    const int window = int(recipe.intValue(QStringLiteral("embed.context_window")));
+    const int maxFit = int(recipe.intValue(QStringLiteral("embed.max_fit_images")));
+
+    QHash<qint64, QVector<QPair<QString, double>>> texts; // image id -> (text, weight)
+    auto gt = store.exec(QStringLiteral("SELECT g.image_id, s.text FROM ground_truth g JOIN sentences s ON s.id = g.sentence_id"));
+    if (!gt)
+        return gt.error();
+    while (gt->next())
+        texts[gt->value(0).toLongLong()].push_back({gt->value(1).toString(), 1.0});
+    if (window > 0) {
+        auto near = store.exec(QStringLiteral(
+            "SELECT r.image_id, s.text, abs(s.block - r.position) FROM image_refs r JOIN sentences s"
+            " ON s.document_id = r.document_id AND s.reject_reason IS NULL AND s.image_ref_id IS NULL"
+            " AND s.block BETWEEN r.position - ? AND r.position + ?"),
+            {window, window});
+        if (!near)
+            return near.error();
+        while (near->next())
+            texts[near->value(0).toLongLong()].push_back({near->value(1).toString(), 0.5 / std::max(1, near->value(2).toInt())});
+    }
+
+    QVector<ImageItem> training;
+    for (const ImageItem &item : kept)
+        if (!EmbedStage::isHeldOut(item.id, holdout, seed) && texts.contains(item.id))
+            training.push_back(item);
+    if (training.size() > maxFit) {
+        // A reproducible subsample keeps fitting time bounded on big projects.
+        std::sort(training.begin(), training.end(), [seed](const ImageItem &a, const ImageItem &b) {
+            return qHash(a.id, size_t(seed)) < qHash(b.id, size_t(seed));
+        });
+        training.resize(maxFit);
+    }
+    ctx.progress(0, training.size(), QStringLiteral("decoding images for fitting"));
+    QList<QImage> images;
+    QVector<AlignedPair> pairs;
+    for (qsizetype start = 0; start < training.size(); start += 256) {
+        const QVector<ImageItem> chunk = training.mid(start, 256);
+        const QList<QImage> decoded = decodeBatch(chunk, pool, ctx, kDecodeSide);
+        for (int i = 0; i < chunk.size(); ++i) {
+            if (decoded[i].isNull())
+                continue;
+            const qint64 index = images.size();
+            images.push_back(decoded[i]);
+            for (const auto &[text, weight] : texts.value(chunk[i].id))
+                pairs.push_back({index, text, weight});
+        }
+        ctx.progress(std::min<qsizetype>(start + 256, training.size()), training.size(), QStringLiteral("decoding images for fitting"));
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("embed interrupted"));
+    }
+
+    QStringList corpus;
+    auto q = store.exec(QStringLiteral("SELECT text FROM sentences WHERE reject_reason IS NULL"));
+    if (!q)
+        return q.error();
+    while (q->next())
+        corpus << q->value(0).toString();
+
+    BuiltinEncoderOptions opts;
+    opts.dimension = int(recipe.intValue(QStringLiteral("embed.dimension")));
+    opts.regularization = recipe.doubleValue(QStringLiteral("embed.regularization"));
+    opts.seed = seed;
+    ctx.progress(0, 1, QStringLiteral("fitting the built-in encoder on %1 images, %2 pairs").arg(images.size()).arg(pairs.size()));
+    auto enc = BuiltinEncoder::fit(images, pairs, corpus, opts, ctx);
+    if (!enc)
+        return enc.error();
+    if (Status s = (*enc)->save(EmbedStage::builtinModelPath(store)); !s)
+        return s.error();
+    return enc;
+}
+
+Result<std::shared_ptr<IEncoder>> openModelFolder(const QString &folder, const Recipe &recipe)
+{
+    static PluginManager manager; // plugins are loaded once per process
+    static bool scanned = false;
+    if (!scanned) {
+        manager.scan();
+        scanned = true;
+    }
+    const QList<IEncoderPlugin *> plugins = manager.objects<IEncoderPlugin>();
+    if (plugins.isEmpty()) {
+        QStringList why;
+        for (const PluginRecord &r : manager.plugins())
+            if (!r.errorString.isEmpty())
+                why << QFileInfo(r.fileName).fileName() + QStringLiteral(": ") + r.errorString;
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("no encoder plugin found (searched %1)%2")
+                             .arg(manager.searchPaths().join(QLatin1Char(':')),
+                                  why.isEmpty() ? QString() : QStringLiteral("; ") + why.join(QStringLiteral("; "))),
+                         folder);
+    }
+    QVariantMap options{{QStringLiteral("device"), recipe.text(QStringLiteral("embed.device"))},
+                        {QStringLiteral("threads"), int(recipe.intValue(QStringLiteral("threads")))}};
+    QString errors;
+    for (IEncoderPlugin *plugin : plugins) {
+        auto enc = plugin->open(folder, options);
+        if (enc)
+            return std::shared_ptr<IEncoder>(enc.value());
+        errors = enc.error().toString();
+    }
+    return makeError(ErrorCode::InvalidArgument, errors, folder);
+}
+
+Status encodeMissingImages(EmbeddingStore &emb, IEncoder &encoder, const QVector<ImageItem> &kept, QThreadPool *pool,
+                           ProjectStore &store, JobContext &ctx)
+{
+    QVector<ImageItem> todo;
+    for (const ImageItem &item : kept)
+        if (!emb.has(item.id))
+            todo.push_back(item);
+    // Decoding the next batch overlaps with encoding this one.
+    QFuture<QList<QImage>> next;
+    auto startDecode = [&](qsizetype start) {
+        const QVector<ImageItem> chunk = todo.mid(start, kImageBatch);
+        return QtConcurrent::run(pool, [chunk]() {
+            QList<QImage> out;
+            for (const ImageItem &item : chunk) {
+                auto img = loadImageRgb(item.path, ProbeOptions{}, kEncodeSide);
+                out.push_back(img ? img.value() : QImage());
+            }
+            return out;
+        });
+    };
+    if (!todo.isEmpty())
+        next = startDecode(0);
+    for (qsizetype start = 0; start < todo.size(); start += kImageBatch) {
+        const QVector<ImageItem> chunk = todo.mid(start, kImageBatch);
+        const QList<QImage> decoded = next.result();
+        if (start + kImageBatch < todo.size())
+            next = startDecode(start + kImageBatch);
+        QVector<qint64> ids;
+        QList<QImage> images;
+        for (int i = 0; i < chunk.size(); ++i) {
+            if (decoded[i].isNull()) {
+                ctx.report(JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), chunk[i].id, chunk[i].path});
+                store.logIssue(QStringLiteral("embed"), QStringLiteral("warning"), QStringLiteral("image"), chunk[i].id,
+                               QStringLiteral("failed to decode for embedding"), chunk[i].path);
+                continue;
+            }
+            ids.push_back(chunk[i].id);
+            images.push_back(decoded[i]);
+        }
+        if (!images.isEmpty()) {
+            auto m = encoder.encodeImages(images, ctx);
+            if (!m)
+                return m.error();
+            if (Status s = emb.put(ids, *m); !s)
+                return s;
+        }
+        ctx.progress(std::min<qsizetype>(start + kImageBatch, todo.size()), todo.size(), QStringLiteral("embedding images"));
+        if (ctx.isCanceled()) {
+            if (next.isValid())
+                next.waitForFinished();
+            emb.flush();
+            return makeError(ErrorCode::Canceled, QStringLiteral("embed interrupted; vectors computed so far are kept"));
+        }
+    }
+    return emb.flush();
+}
+
+Status encodeMissingSentences(EmbeddingStore &emb, IEncoder &encoder, ProjectStore &store, JobContext &ctx)
+{
+    auto q = store.exec(QStringLiteral("SELECT id, text FROM sentences WHERE reject_reason IS NULL ORDER BY id"));
+    if (!q)
+        return q.error();
+    QVector<qint64> ids;
+    QStringList texts;
+    while (q->next()) {
+        const qint64 id = q->value(0).toLongLong();
+        if (!emb.has(id)) {
+            ids.push_back(id);
+            texts.push_back(q->value(1).toString());
+        }
+    }
+    for (qsizetype start = 0; start < ids.size(); start += kTextBatch) {
+        auto m = encoder.encodeTexts(texts.mid(start, kTextBatch), ctx);
+        if (!m)
+            return m.error();
+        if (Status s = emb.put(ids.mid(start, kTextBatch), *m); !s)
+            return s;
+        ctx.progress(std::min<qsizetype>(start + kTextBatch, ids.size()), ids.size(), QStringLiteral("embedding sentences"));
+        if (ctx.isCanceled()) {
+            emb.flush();
+            return makeError(ErrorCode::Canceled, QStringLiteral("embed interrupted; vectors computed so far are kept"));
+        }
+    }
+    return emb.flush();
+}
+
+// Near-duplicate images by embedding: each image's nearest neighbours above
+// the threshold are joined; the largest image of each group is kept.
+Status dedupByEmbedding(EmbeddingStore &emb, const QVector<ImageItem> &kept, const Recipe &recipe, ProjectStore &store,
+                        JobContext &ctx)
+{
+    QVector<ImageItem> present;
+    for (const ImageItem &item : kept)
+        if (emb.has(item.id))
+            present.push_back(item);
+    QVector<qint64> ids;
+    for (const ImageItem &item : present)
+        ids.push_back(item.id);
+    QHash<qint64, qint64> duplicateOf;
+    if (recipe.boolValue(QStringLiteral("embed.dedup")) && present.size() > 1) {
+        const float threshold = float(recipe.doubleValue(QStringLiteral("embed.dedup_threshold")));
+        const Matrix m = emb.get(ids);
+        auto hits = exactSearch(m, m, std::min<int>(8, int(present.size())), threshold);
+        if (!hits)
+            return hits.error();
+        UnionFind groups(int(present.size()));
+        for (size_t i = 0; i < hits->size(); ++i)
+            for (const Hit &h : (*hits)[i])
+                if (h.item != qint64(i))
+                    groups.unite(int(i), int(h.item));
+        QHash<int, int> best; // root -> index of the largest image
+        for (int i = 0; i < present.size(); ++i) {
+            const int root = groups.find(i);
+            auto it = best.find(root);
+            if (it == best.end() || present[i].pixels > present[*it].pixels)
+                best[root] = i;
+        }
+        for (int i = 0; i < present.size(); ++i) {
+            const int rep = best.value(groups.find(i));
+            if (rep != i)
+                duplicateOf.insert(present[i].id, present[rep].id);
+        }
+    }
+    Transaction tx(store);
+    if (auto r = store.exec(QStringLiteral("UPDATE images SET reject_reason = NULL, duplicate_of = NULL"
+                                           " WHERE reject_reason = 'embedding_duplicate'"));
+        !r)
+        return r.error();
+    for (auto it = duplicateOf.cbegin(); it != duplicateOf.cend(); ++it)
+        if (auto r = store.exec(QStringLiteral("UPDATE images SET reject_reason = 'embedding_duplicate', duplicate_of = ? WHERE id = ?"),
+                                {it.value(), it.key()});
+            !r)
+            return r.error();
+    ctx.progress(1, 1, QStringLiteral("embedding near-duplicates: %1").arg(duplicateOf.size()));
+    return tx.commit();
+}
+
+} // namespace
+
+QString EmbedStage::embeddingDir(ProjectStore &store)
+{
+    return store.sidePath(QStringLiteral("embeddings"));
+}
+
+QString EmbedStage::builtinModelPath(ProjectStore &store)
+{
+    return store.sidePath(QStringLiteral("models/builtin-encoder.bin"));
+}
+
+bool EmbedStage::isHeldOut(qint64 imageId, double fraction, quint64 seed)
+{
+    return inSample(QStringLiteral("holdout:%1").arg(imageId), fraction, seed);
+}
+
+Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    auto kept = keptImages(store);
+    if (!kept)
+        return kept.error();
+    QThreadPool pool;
+    const int threads = int(recipe.intValue(QStringLiteral("threads")));
+    pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
+
+    const QString model = recipe.text(QStringLiteral("embed.model"));
+    std::shared_ptr<IEncoder> encoder;
+    QString encoderName;
+    if (model == QLatin1String("builtin")) {
+        QDir().mkpath(QFileInfo(builtinModelPath(store)).absolutePath());
+        auto enc = fitBuiltin(store, recipe, *kept, &pool, ctx);
+        if (!enc)
+            return enc.error();
+        encoder = *enc;
+        // Each fit is its own space: the name carries a digest of the fitted
+        // model so vectors of an older fit are never mixed with new ones.
+        QFile f(builtinModelPath(store));
+        f.open(QIODevice::ReadOnly);
+        encoderName = encoder->info().name + QLatin1Char('@')
+            + QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1).toHex().left(12));
+    } else if (model.startsWith(QLatin1String("imported:"))) {
+        encoderName = model.mid(9);
+    } else {
+        auto enc = openModelFolder(model, recipe);
+        if (!enc)
+            return enc.error();
+        encoder = *enc;
+        encoderName = encoder->info().name;
+    }
+
+    const QString dir = embeddingDir(store);
+    Result<std::unique_ptr<EmbeddingStore>> images = encoder
+        ? EmbeddingStore::open(dir, QStringLiteral("images"), encoderName, encoder->info().dimension)
+        : EmbeddingStore::openExisting(dir, QStringLiteral("images"));
+    if (!images)
+        return images.error();
+    Result<std::unique_ptr<EmbeddingStore>> sentences = encoder
+        ? EmbeddingStore::open(dir, QStringLiteral("sentences"), encoderName, encoder->info().dimension)
+        : EmbeddingStore::openExisting(dir, QStringLiteral("sentences"));
+    if (!sentences)
+        return sentences.error();
+    if (!encoder && ((*images)->encoder() != encoderName || (*sentences)->encoder() != encoderName))
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("imported embeddings are from '%1', recipe says '%2'").arg((*images)->encoder(), encoderName));
+
+    if (encoder) {
+        if (Status s = encodeMissingImages(**images, *encoder, *kept, &pool, store, ctx); !s)
+            return s;
+        if (Status s = encodeMissingSentences(**sentences, *encoder, store, ctx); !s)
+            return s;
+    }
+    if (Status s = store.setMeta(QStringLiteral("embed.encoder"), encoderName); !s)
+        return s;
+    if (encoder)
+        if (Status s = store.setMeta(QStringLiteral("embed.encoder_info"), encoder->info().preprocessing); !s)
+            return s;
+    if (Status s = store.setMeta(QStringLiteral("embed.clip_family"),
+                                 encoder && encoder->info().clipFamily ? QStringLiteral("true") : QStringLiteral("false"));
+        !s)
+        return s;
+    return dedupByEmbedding(**images, *kept, recipe, store, ctx);
+}
+
+} // namespace rs

@@ -1,0 +1,39 @@
+#pragma once
+// Stage 2a, embed: puts every kept image and kept sentence into one
+// embedding space, incrementally (only items without a vector are encoded),
+// then drops near-duplicate images by embedding similarity (union-find), as
+// the paper does once embeddings exist.
+//
+// Encoders (recipe `embed.model`):
+//   builtin           the corpus-aligned encoder, fitted here on the
+//                     project's own image–context pairs (not CLIP);
+//   <model folder>    a TorchScript CLIP model through the encoder plugin;
+//   imported:<name>   vectors brought with `realsyn import-embeddings`.
+// Held-out images (eval.holdout) never contribute pairs to the fit, so
+// `realsyn eval` measures retrieval on pairs the encoder has not seen.
+
+#include "core/pipeline/stage.h"
+
+#include <QVector>
+
+namespace rs {
+
+class EmbeddingStore;
+class ProjectStore;
+class Recipe;
+
+class EmbedStage final : public IStage {
+public:
+    QString name() const override { return QStringLiteral("embed"); }
+    QStringList settingKeys() const override { return {QStringLiteral("embed."), QStringLiteral("eval.holdout")}; }
+    Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
+
+    // Where the project keeps its embeddings and fitted models.
+    static QString embeddingDir(ProjectStore &store);
+    static QString builtinModelPath(ProjectStore &store);
+
+    // Images in the evaluation hold-out set: decided by hash of (seed, id).
+    static bool isHeldOut(qint64 imageId, double fraction, quint64 seed);
+};
+
+} // namespace rs

@@ -1,0 +1,117 @@
+#include "core/embed/npyreader.h"
+
+#include <QFile>
+#include <QRegularExpression>
+
+#include <cstring>
+
+namespace rs {
+
+namespace {
+
+float halfToFloat(quint16 h)
+{
+    const quint32 sign = quint32(h & 0x8000u) << 16;
+    quint32 exp = (h >> 10) & 0x1fu;
+    quint32 mant = h & 0x3ffu;
+    quint32 x;
+    if (exp == 0) {
+        if (mant == 0) {
+            x = sign;
+        } else {
+            exp = 113;
+            while (!(mant & 0x400u)) {
+                mant <<= 1;
+                --exp;
+            }
+            x = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
+        }
+    } else if (exp == 31) {
+        x = sign | 0x7f800000u | (mant << 13);
+    } else {
+        x = sign | ((exp + 112) << 23) | (mant << 13);
+    }
+    float f;
+    std::memcpy(&f, &x, 4);
+    return f;
+}
+
+} // namespace
+
+Result<Matrix> readNpyMatrix(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::NotFound, QStringLiteral("cannot open: ") + f.errorString(), path);
+    const QByteArray magic = f.read(8);
+    if (magic.size() < 8 || !magic.startsWith("\x93NUMPY"))
+        return makeError(ErrorCode::ParseError, QStringLiteral("not a .npy file (bad magic)"), path);
+    const int major = quint8(magic[6]);
+    qint64 headerLen = 0;
+    if (major == 1) {
+        const QByteArray b = f.read(2);
+        if (b.size() < 2)
+            return makeError(ErrorCode::ParseError, QStringLiteral("truncated .npy header"), path);
+        headerLen = quint8(b[0]) | (quint8(b[1]) << 8);
+    } else if (major == 2 || major == 3) {
+        const QByteArray b = f.read(4);
+        if (b.size() < 4)
+            return makeError(ErrorCode::ParseError, QStringLiteral("truncated .npy header"), path);
+        headerLen = qint64(quint8(b[0])) | (qint64(quint8(b[1])) << 8) | (qint64(quint8(b[2])) << 16) | (qint64(quint8(b[3])) << 24);
+    } else {
+        return makeError(ErrorCode::Unsupported, QStringLiteral(".npy format version %1 is not supported").arg(major), path);
+    }
+    if (headerLen > 1 << 20)
+        return makeError(ErrorCode::ParseError, QStringLiteral(".npy header is implausibly long"), path);
+    const QString header = QString::fromLatin1(f.read(headerLen));
+    if (header.size() < headerLen)
+        return makeError(ErrorCode::ParseError, QStringLiteral("truncated .npy header"), path);
+
+    static const QRegularExpression descrRe(QStringLiteral("'descr'\\s*:\\s*'([^']*)'"));
+    static const QRegularExpression orderRe(QStringLiteral("'fortran_order'\\s*:\\s*(True|False)"));
+    static const QRegularExpression shapeRe(QStringLiteral("'shape'\\s*:\\s*\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,?\\s*\\)"));
+    const auto descr = descrRe.match(header);
+    const auto order = orderRe.match(header);
+    const auto shape = shapeRe.match(header);
+    if (!descr.hasMatch() || !order.hasMatch())
+        return makeError(ErrorCode::ParseError, QStringLiteral("malformed .npy header: ") + header.trimmed(), path);
+    if (!shape.hasMatch())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("expected a 2-D (n, d) array, header says: ") + header.trimmed(), path);
+    if (order.captured(1) == QLatin1String("True"))
+        return makeError(ErrorCode::Unsupported, QStringLiteral("Fortran-ordered arrays are not supported (save with np.ascontiguousarray)"), path);
+    const QString dtype = descr.captured(1);
+    int width = 0;
+    if (dtype == QLatin1String("<f4"))
+        width = 4;
+    else if (dtype == QLatin1String("<f2"))
+        width = 2;
+    else
+        return makeError(ErrorCode::Unsupported, QStringLiteral("dtype %1 not supported (expected little-endian float16 or float32)").arg(dtype), path);
+    const qint64 rows = shape.captured(1).toLongLong();
+    const qint64 cols = shape.captured(2).toLongLong();
+    if (cols <= 0 || cols > 65536)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("embedding width %1 out of range").arg(cols), path);
+    const qint64 dataBytes = rows * cols * width;
+    if (f.size() - f.pos() < dataBytes)
+        return makeError(ErrorCode::ParseError,
+                         QStringLiteral("file holds %1 data bytes, shape (%2, %3) needs %4").arg(f.size() - f.pos()).arg(rows).arg(cols).arg(dataBytes),
+                         path);
+    Matrix m(rows, int(cols));
+    if (width == 4) {
+        if (f.read(reinterpret_cast<char *>(m.data.data()), dataBytes) != dataBytes)
+            return makeError(ErrorCode::IoError, QStringLiteral("read failed"), path);
+    } else {
+        const QByteArray raw = f.read(dataBytes);
+        if (raw.size() != dataBytes)
+            return makeError(ErrorCode::IoError, QStringLiteral("read failed"), path);
+        const auto *h = reinterpret_cast<const quint16 *>(raw.constData());
+        for (qint64 i = 0; i < rows * cols; ++i)
+            m.data[size_t(i)] = halfToFloat(h[i]);
+    }
+    for (float v : m.data)
+        if (!std::isfinite(v))
+            return makeError(ErrorCode::InvalidArgument, QStringLiteral("array contains NaN or infinity"), path);
+    return m;
+}
+
+} // namespace rs

@@ -1,0 +1,413 @@
+#include "core/ingest/ingestor.h"
+
+#include "core/extract/sentencescore.h"
+#include "core/extract/sentencesplitter.h"
+#include "core/ingest/document.h"
+#include "core/ingest/htmlreader.h"
+#include "core/ingest/jsonlreader.h"
+#include "core/ingest/wdsreader.h"
+#include "core/store/projectstore.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHash>
+#include <QThreadPool>
+#include <QtConcurrent>
+
+#include <optional>
+
+namespace rs {
+
+namespace {
+
+constexpr int kBatchSize = 64;
+
+struct PreparedSentence {
+    int block = 0;   // position of the block (or image, for alt/title) in the document
+    BlockKind kind = BlockKind::Body;
+    QString text;
+    SentenceScores scores;
+    QString dedupKey;
+    int imageRef = -1;     // index into Document::images for alt/title/caption sentences
+    bool groundTruth = false;
+    QString truthKind;
+};
+
+struct PreparedDocument {
+    std::optional<Document> doc;
+    QString location;
+    QString error;
+    QVector<PreparedSentence> sentences;
+};
+
+// Splits and scores everything a document says. Runs on worker threads: the
+// splitter owns an ICU iterator, so each thread keeps its own.
+void prepare(PreparedDocument &p)
+{
+    if (!p.doc)
+        return;
+    thread_local SentenceSplitter splitter;
+    Document &doc = *p.doc;
+    auto addSentences = [&](const QString &text, BlockKind kind, int block, int imageRef, const QString &truthKind) {
+        for (const QString &s : splitter.split(text)) {
+            PreparedSentence ps;
+            ps.block = block;
+            ps.kind = kind;
+            ps.text = s;
+            ps.scores = scoreSentence(s);
+            ps.dedupKey = dedupKey(s);
+            ps.imageRef = imageRef;
+            ps.groundTruth = !truthKind.isEmpty();
+            ps.truthKind = truthKind;
+            p.sentences.push_back(std::move(ps));
+        }
+    };
+    // Figure captions are blocks of the page; link each to the image whose
+    // caption it is, so evaluation knows the right text for that image.
+    QHash<QString, int> captionOwner;
+    QHash<int, int> matchedOwner; // MMC4: block index -> image
+    for (int i = 0; i < doc.images.size(); ++i) {
+        const ImageRef &ref = doc.images[i];
+        if (!ref.caption.isEmpty())
+            captionOwner.insert(normalizeWhitespace(ref.caption), i);
+        if (ref.matchedBlock >= 0)
+            matchedOwner.insert(ref.matchedBlock, i);
+    }
+    QSet<int> captionUsed;
+    for (int b = 0; b < doc.blocks.size(); ++b) {
+        const TextBlock &block = doc.blocks[b];
+        int owner = -1;
+        QString truth;
+        if (block.kind == BlockKind::Caption) {
+            owner = captionOwner.value(normalizeWhitespace(block.text), -1);
+            if (owner >= 0) {
+                truth = QStringLiteral("caption");
+                captionUsed.insert(owner);
+            }
+        }
+        if (owner < 0 && matchedOwner.contains(b)) {
+            owner = matchedOwner.value(b);
+            truth = QStringLiteral("matched");
+        }
+        addSentences(block.text, block.kind, block.position, owner, truth);
+    }
+    for (int i = 0; i < doc.images.size(); ++i) {
+        const ImageRef &ref = doc.images[i];
+        if (!ref.caption.isEmpty() && !captionUsed.contains(i))
+            addSentences(ref.caption, BlockKind::Caption, ref.position, i, QStringLiteral("caption"));
+        if (!ref.alt.isEmpty())
+            addSentences(ref.alt, BlockKind::Alt, ref.position, i, QStringLiteral("alt"));
+        if (!ref.title.isEmpty() && ref.title != ref.alt)
+            addSentences(ref.title, BlockKind::Title, ref.position, i, QStringLiteral("title"));
+    }
+}
+
+QString imageKey(const ImageRef &ref, const Document &doc)
+{
+    if (ref.refusal.isEmpty())
+        return ref.localPath;
+    // A refused reference is counted once per distinct target.
+    QString target = ref.src;
+    const bool looksLikeUrl = target.contains(QLatin1String("://")) || target.startsWith(QLatin1String("data:"));
+    if (!looksLikeUrl && !QDir::isAbsolutePath(target) && !doc.sourcePath.isEmpty())
+        target = QDir::cleanPath(QFileInfo(doc.sourcePath).absolutePath() + QLatin1Char('/') + target);
+    if (target.startsWith(QLatin1String("data:")))
+        target = QStringLiteral("data:") + QString::fromLatin1(
+            QCryptographicHash::hash(ref.src.toUtf8(), QCryptographicHash::Sha1).toHex().left(16));
+    return QStringLiteral("refused:") + ref.refusal + QLatin1Char(':') + target;
+}
+
+class Writer {
+public:
+    Writer(ProjectStore &store, qint64 sourceId, IngestReport &report) : m_store(store), m_sourceId(sourceId), m_report(report) {}
+
+    Status write(QVector<PreparedDocument> &batch, JobContext &ctx)
+    {
+        Transaction tx(m_store);
+        for (PreparedDocument &p : batch) {
+            if (!p.doc) {
+                ++m_report.documentsFailed;
+                ctx.warn(p.error, p.location);
+                if (Status s = m_store.logIssue(QStringLiteral("ingest"), QStringLiteral("warning"), QString(), -1, p.error, p.location); !s)
+                    return s;
+                continue;
+            }
+            if (Status s = writeOne(p); !s)
+                return s;
+        }
+        return tx.commit();
+    }
+
+private:
+    Status writeOne(PreparedDocument &p)
+    {
+        const Document &doc = *p.doc;
+        auto exists = m_store.scalar(QStringLiteral("SELECT id FROM documents WHERE doc_key = ?"), {doc.key});
+        if (!exists)
+            return exists.error();
+        if (exists->isValid()) {
+            ++m_report.documentsPresent;
+            return {};
+        }
+        auto ins = m_store.exec(QStringLiteral("INSERT INTO documents(source_id, doc_key, source_path, url, title, license, encoding, warnings)"
+                                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"),
+                                {m_sourceId, doc.key, doc.sourcePath, doc.url, doc.title, doc.license, doc.encoding,
+                                 doc.warnings.join(QLatin1Char('\n'))});
+        if (!ins)
+            return ins.error();
+        const qint64 docId = ins->lastInsertId().toLongLong();
+        ++m_report.documentsAdded;
+
+        QVector<qint64> refIds(doc.images.size());
+        QVector<qint64> imageIds(doc.images.size());
+        for (int i = 0; i < doc.images.size(); ++i) {
+            const ImageRef &ref = doc.images[i];
+            const QString key = imageKey(ref, doc);
+            auto found = m_store.scalar(QStringLiteral("SELECT id FROM images WHERE image_key = ?"), {key});
+            if (!found)
+                return found.error();
+            qint64 imageId = 0;
+            if (found->isValid()) {
+                imageId = found->toLongLong();
+            } else {
+                auto img = m_store.exec(QStringLiteral("INSERT INTO images(image_key, path, refusal) VALUES(?, ?, ?)"),
+                                        {key, ref.localPath.isEmpty() ? QVariant() : QVariant(ref.localPath),
+                                         ref.refusal.isEmpty() ? QVariant() : QVariant(ref.refusal)});
+                if (!img)
+                    return img.error();
+                imageId = img->lastInsertId().toLongLong();
+                ++m_report.imagesAdded;
+            }
+            auto r = m_store.exec(QStringLiteral("INSERT INTO image_refs(image_id, document_id, position, src, alt, title, caption, matched_block)"
+                                                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"),
+                                  {imageId, docId, ref.position, ref.src, ref.alt, ref.title, ref.caption,
+                                   ref.matchedBlock >= 0 ? QVariant(ref.matchedBlock) : QVariant()});
+            if (!r)
+                return r.error();
+            refIds[i] = r->lastInsertId().toLongLong();
+            imageIds[i] = imageId;
+            ++m_report.imageRefsAdded;
+        }
+
+        int position = 0;
+        for (const PreparedSentence &s : p.sentences) {
+            auto r = m_store.exec(QStringLiteral("INSERT INTO sentences(document_id, position, block, kind, text, image_ref_id, words,"
+                                                 " entropy, has_url, has_email, has_emoji, dedup_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
+                                  {docId, position++, s.block, blockKindName(s.kind), s.text,
+                                   s.imageRef >= 0 ? QVariant(refIds[s.imageRef]) : QVariant(), s.scores.words,
+                                   s.scores.entropy, int(s.scores.hasUrl), int(s.scores.hasEmail), int(s.scores.hasEmoji),
+                                   s.dedupKey});
+            if (!r)
+                return r.error();
+            ++m_report.sentencesAdded;
+            if (s.groundTruth && s.imageRef >= 0) {
+                auto g = m_store.exec(QStringLiteral("INSERT OR IGNORE INTO ground_truth(image_id, sentence_id, kind) VALUES(?, ?, ?)"),
+                                      {imageIds[s.imageRef], r->lastInsertId(), s.truthKind});
+                if (!g)
+                    return g.error();
+            }
+        }
+        return {};
+    }
+
+    ProjectStore &m_store;
+    qint64 m_sourceId;
+    IngestReport &m_report;
+};
+
+Result<qint64> registerSource(ProjectStore &store, const QString &format, const QString &path, const QString &imagesRoot)
+{
+    auto r = store.exec(QStringLiteral("INSERT INTO sources(format, path, images_root, added_at) VALUES(?, ?, ?, ?) "
+                                       "ON CONFLICT(format, path) DO UPDATE SET images_root = excluded.images_root"),
+                        {format, path, imagesRoot, QDateTime::currentDateTimeUtc().toString(Qt::ISODate)});
+    if (!r)
+        return r.error();
+    auto id = store.scalar(QStringLiteral("SELECT id FROM sources WHERE format = ? AND path = ?"), {format, path});
+    if (!id)
+        return id.error();
+    return id->toLongLong();
+}
+
+// Streams one source: `produce` yields unprepared items in order; they are
+// prepared on worker threads in batches and written on this thread.
+class BatchPump {
+public:
+    BatchPump(Writer &writer, JobContext &ctx, const IngestOptions &opts, qint64 *seen)
+        : m_writer(writer), m_ctx(ctx), m_opts(opts), m_seen(seen) {}
+
+    // Returns false when the caller should stop producing (limit reached or
+    // canceled or a write failed; see status()).
+    bool push(PreparedDocument &&item)
+    {
+        if (m_opts.limit >= 0 && *m_seen >= m_opts.limit)
+            return false;
+        ++*m_seen;
+        m_batch.push_back(std::move(item));
+        if (m_batch.size() >= kBatchSize)
+            flush();
+        return m_status.ok() && !m_ctx.isCanceled() && !(m_opts.limit >= 0 && *m_seen >= m_opts.limit);
+    }
+    void flush()
+    {
+        if (m_batch.isEmpty() || !m_status.ok())
+            return;
+        QtConcurrent::blockingMap(m_batch, [](PreparedDocument &p) { prepare(p); });
+        m_status = m_writer.write(m_batch, m_ctx);
+        m_batch.clear();
+    }
+    const Status &status() const { return m_status; }
+
+private:
+    Writer &m_writer;
+    JobContext &m_ctx;
+    const IngestOptions &m_opts;
+    qint64 *m_seen;
+    QVector<PreparedDocument> m_batch;
+    Status m_status;
+};
+
+PreparedDocument fromSourceItem(SourceItem &&item)
+{
+    PreparedDocument p;
+    p.location = item.location;
+    p.error = item.error;
+    p.doc = std::move(item.document);
+    return p;
+}
+
+} // namespace
+
+QStringList ingestFormats()
+{
+    return {QStringLiteral("html"), QStringLiteral("mmc4"), QStringLiteral("obelics"), QStringLiteral("wds")};
+}
+
+bool inSample(const QString &key, double fraction, quint64 seed)
+{
+    if (fraction >= 1.0)
+        return true;
+    if (fraction <= 0.0)
+        return false;
+    const QByteArray h = QCryptographicHash::hash(QByteArray::number(seed) + '\0' + key.toUtf8(), QCryptographicHash::Sha1);
+    quint64 v = 0;
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | quint8(h[i]);
+    return double(v >> 11) / double(1ULL << 53) < fraction;
+}
+
+Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobContext &ctx)
+{
+    if (!ingestFormats().contains(opts.format))
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("unknown format (expected %1)").arg(ingestFormats().join(QLatin1Char('|'))), opts.format);
+    if (opts.paths.isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("no source path given"));
+    if (opts.sample <= 0.0 || opts.sample > 1.0)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--sample must be in (0, 1]"));
+    for (const QString &path : opts.paths) {
+        const QFileInfo fi(path);
+        if (!fi.exists())
+            return makeError(ErrorCode::NotFound, QStringLiteral("no such file or folder"), path);
+        if (opts.format == QLatin1String("html") && !fi.isDir())
+            return makeError(ErrorCode::InvalidArgument, QStringLiteral("--format html expects a folder of pages"), path);
+        if (opts.format != QLatin1String("html") && !fi.isFile())
+            return makeError(ErrorCode::InvalidArgument, QStringLiteral("--format %1 expects a file").arg(opts.format), path);
+    }
+    if (!opts.imagesDir.isEmpty() && !QFileInfo(opts.imagesDir).isDir())
+        return makeError(ErrorCode::NotFound, QStringLiteral("--images: no such folder"), opts.imagesDir);
+
+    IngestReport report;
+    qint64 seen = 0;
+    QElapsedTimer clock;
+    clock.start();
+    for (const QString &path : opts.paths) {
+        const QString absolute = QFileInfo(path).canonicalFilePath();
+        QString imagesRoot = opts.imagesDir.isEmpty() ? QString() : QFileInfo(opts.imagesDir).canonicalFilePath();
+        if (opts.format == QLatin1String("obelics") && imagesRoot.isEmpty())
+            imagesRoot = QFileInfo(absolute).absolutePath();
+        auto sourceId = registerSource(store, opts.format, absolute, imagesRoot);
+        if (!sourceId)
+            return sourceId.error();
+        Writer writer(store, *sourceId, report);
+        BatchPump pump(writer, ctx, opts, &seen);
+        const auto progress = [&](const QString &what) {
+            ctx.progress(report.documentsAdded + report.documentsPresent + report.documentsFailed, -1, what);
+        };
+
+        if (opts.format == QLatin1String("html")) {
+            HtmlReader reader(absolute);
+            const QStringList pages = reader.listPages();
+            // Pages are parsed on the workers too: parsing is the cost here.
+            QVector<QString> batch;
+            auto flushPages = [&]() {
+                QVector<PreparedDocument> prepared = QtConcurrent::blockingMapped(batch, [&reader](const QString &rel) {
+                    PreparedDocument p;
+                    p.location = rel;
+                    auto doc = reader.readPage(rel);
+                    if (doc)
+                        p.doc = std::move(doc.value());
+                    else
+                        p.error = doc.error().toString();
+                    prepare(p);
+                    return p;
+                });
+                batch.clear();
+                return writer.write(prepared, ctx);
+            };
+            for (const QString &rel : pages) {
+                if (opts.limit >= 0 && seen >= opts.limit)
+                    break;
+                if (!inSample(QStringLiteral("html:") + rel, opts.sample, opts.seed))
+                    continue;
+                ++seen;
+                batch.push_back(rel);
+                if (batch.size() >= kBatchSize) {
+                    if (Status s = flushPages(); !s)
+                        return s.error();
+                    ctx.progress(seen, pages.size(), QStringLiteral("ingest html"));
+                    if (ctx.isCanceled())
+                        break;
+                }
+            }
+            if (!batch.isEmpty() && !ctx.isCanceled())
+                if (Status s = flushPages(); !s)
+                    return s.error();
+        } else {
+            const auto sink = [&](SourceItem &&item) {
+                if (item.document && !inSample(item.document->key, opts.sample, opts.seed))
+                    return true;
+                const bool more = pump.push(fromSourceItem(std::move(item)));
+                if ((seen % kBatchSize) == 0)
+                    progress(QStringLiteral("ingest ") + opts.format);
+                return more;
+            };
+            Status read;
+            if (opts.format == QLatin1String("wds")) {
+                WdsReader reader(absolute, store.sidePath(QStringLiteral("media/wds")));
+                read = reader.read(sink, ctx.cancelFlag());
+            } else {
+                const auto flavor = opts.format == QLatin1String("mmc4") ? JsonlReader::Flavor::Mmc4 : JsonlReader::Flavor::Obelics;
+                JsonlReader reader(flavor, absolute, imagesRoot);
+                read = reader.read(sink, ctx.cancelFlag());
+            }
+            pump.flush();
+            if (!pump.status())
+                return pump.status().error();
+            if (!read)
+                return read.error();
+        }
+        if (ctx.isCanceled())
+            break;
+    }
+    if (report.documentsAdded > 0)
+        if (Status s = store.bumpDataGeneration(); !s)
+            return s.error();
+    if (ctx.isCanceled())
+        return makeError(ErrorCode::Canceled, QStringLiteral("ingest interrupted; documents written so far are kept"));
+    return report;
+}
+
+} // namespace rs

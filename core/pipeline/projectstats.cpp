@@ -1,0 +1,94 @@
+#include "core/pipeline/projectstats.h"
+
+#include "core/pipeline/pipeline.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+
+#include <QJsonArray>
+
+namespace rs {
+
+namespace {
+
+// Counts of a table's rows by reject_reason. Items of a stage that has not
+// decided yet have a NULL reason too, so "kept" only means something once
+// extract is done; the stages object says whether it is.
+Result<QJsonObject> itemCounts(ProjectStore &store, const QString &table)
+{
+    auto q = store.exec(QStringLiteral("SELECT reject_reason, count(*) FROM %1 GROUP BY reject_reason").arg(table));
+    if (!q)
+        return q.error();
+    qint64 total = 0, kept = 0;
+    QJsonObject rejected;
+    while (q->next()) {
+        const qint64 n = q->value(1).toLongLong();
+        total += n;
+        if (q->value(0).isNull())
+            kept += n;
+        else
+            rejected.insert(q->value(0).toString(), n);
+    }
+    return QJsonObject{{QStringLiteral("total"), total}, {QStringLiteral("kept"), kept}, {QStringLiteral("rejected"), rejected}};
+}
+
+} // namespace
+
+Result<QJsonObject> projectStats(ProjectStore &store, const Recipe &recipe, const Pipeline &pipeline)
+{
+    QJsonObject out;
+    auto docs = store.scalar(QStringLiteral("SELECT count(*) FROM documents"));
+    if (!docs)
+        return docs.error();
+    out.insert(QStringLiteral("documents"), docs->toLongLong());
+    auto images = itemCounts(store, QStringLiteral("images"));
+    if (!images)
+        return images.error();
+    out.insert(QStringLiteral("images"), *images);
+    auto sentences = itemCounts(store, QStringLiteral("sentences"));
+    if (!sentences)
+        return sentences.error();
+    out.insert(QStringLiteral("sentences"), *sentences);
+    auto refs = store.scalar(QStringLiteral("SELECT count(*) FROM image_refs"));
+    if (!refs)
+        return refs.error();
+    out.insert(QStringLiteral("image_refs"), refs->toLongLong());
+    auto errors = store.scalar(QStringLiteral("SELECT count(*) FROM issues WHERE stage = 'ingest'"));
+    if (!errors)
+        return errors.error();
+    out.insert(QStringLiteral("ingest_errors"), errors->toLongLong());
+
+    QJsonObject stages;
+    const auto states = pipeline.states(store, recipe);
+    for (const QString &name : Pipeline::stageNames())
+        stages.insert(name, stageStateName(states.value(name)));
+    out.insert(QStringLiteral("stages"), stages);
+    return out;
+}
+
+QString formatStats(const QJsonObject &s)
+{
+    QString text;
+    text += QStringLiteral("documents  %1 (%2 image references, %3 unreadable items)\n")
+                .arg(s.value(QStringLiteral("documents")).toInteger())
+                .arg(s.value(QStringLiteral("image_refs")).toInteger())
+                .arg(s.value(QStringLiteral("ingest_errors")).toInteger());
+    for (const char *kind : {"images", "sentences"}) {
+        const QJsonObject o = s.value(QLatin1String(kind)).toObject();
+        text += QStringLiteral("%1  %2 total, %3 kept\n")
+                    .arg(QString::fromLatin1(kind), -10)
+                    .arg(o.value(QStringLiteral("total")).toInteger())
+                    .arg(o.value(QStringLiteral("kept")).toInteger());
+        const QJsonObject rejected = o.value(QStringLiteral("rejected")).toObject();
+        for (auto it = rejected.begin(); it != rejected.end(); ++it)
+            text += QStringLiteral("    %1 %2\n").arg(it.key(), -22).arg(it.value().toInteger());
+    }
+    text += QStringLiteral("stages    ");
+    const QJsonObject stages = s.value(QStringLiteral("stages")).toObject();
+    QStringList parts;
+    for (const QString &name : Pipeline::stageNames())
+        parts << name + QLatin1Char('=') + stages.value(name).toString();
+    text += parts.join(QLatin1Char(' ')) + QLatin1Char('\n');
+    return text;
+}
+
+} // namespace rs

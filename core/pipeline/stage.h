@@ -1,0 +1,29 @@
+#pragma once
+// IStage: one step of the pipeline (extract, embed, retrieve, generate,
+// sample). A stage is plain synchronous, batch-first code: it reads what
+// earlier stages stored, writes its results in transactions, reports
+// progress between batches and returns Canceled at the next batch boundary
+// once ctx.isCanceled(). Work committed before a cancel is kept, so the
+// next run resumes instead of starting over.
+
+#include "core/util/jobcontext.h"
+#include "core/util/result.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace rs {
+
+class ProjectStore;
+class Recipe;
+
+class IStage {
+public:
+    virtual ~IStage() = default;
+    virtual QString name() const = 0;
+    // Recipe keys (or "prefix." groups) whose values change this stage's output.
+    virtual QStringList settingKeys() const = 0;
+    virtual Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) = 0;
+};
+
+} // namespace rs

@@ -1,0 +1,247 @@
+#include "core/store/recipe.h"
+
+#include "core/store/projectstore.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+
+#include <cmath>
+
+namespace rs {
+
+namespace {
+
+using K = SettingDef::Kind;
+
+SettingDef intSetting(const char *key, qint64 def, double min, double max, const char *meaning)
+{
+    return {QString::fromLatin1(key), K::Int, QString::number(def), min, max, {}, QString::fromUtf8(meaning)};
+}
+SettingDef doubleSetting(const char *key, double def, double min, double max, const char *meaning)
+{
+    return {QString::fromLatin1(key), K::Double, QString::number(def), min, max, {}, QString::fromUtf8(meaning)};
+}
+SettingDef boolSetting(const char *key, bool def, const char *meaning)
+{
+    return {QString::fromLatin1(key), K::Bool, def ? QStringLiteral("true") : QStringLiteral("false"), 0, 0, {},
+            QString::fromUtf8(meaning)};
+}
+SettingDef choiceSetting(const char *key, const char *def, QStringList choices, const char *meaning)
+{
+    return {QString::fromLatin1(key), K::Choice, QString::fromLatin1(def), 0, 0, std::move(choices), QString::fromUtf8(meaning)};
+}
+
+bool parseBool(const QString &v, bool *out)
+{
+    const QString s = v.trimmed().toLower();
+    if (s == QLatin1String("true") || s == QLatin1String("1") || s == QLatin1String("yes") || s == QLatin1String("on")) {
+        *out = true;
+        return true;
+    }
+    if (s == QLatin1String("false") || s == QLatin1String("0") || s == QLatin1String("no") || s == QLatin1String("off")) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
+// Defaults follow the paper (PIPELINE.md) where it gives a number.
+const QVector<SettingDef> &Recipe::definitions()
+{
+    static const QVector<SettingDef> defs = {
+        intSetting("seed", 0, 0, 4294967295.0, "Seed of every random choice (subsets, k-means, sampling)"),
+        intSetting("threads", 0, 0, 256, "Worker threads; 0 = all hardware threads"),
+
+        intSetting("extract.min_side", 100, 1, 100000, "Drop images whose shorter side is below this many pixels"),
+        doubleSetting("extract.max_aspect", 3.0, 1.0, 1000.0, "Drop images whose aspect ratio exceeds this (or is below its inverse)"),
+        intSetting("extract.max_pixels", 89478485, 1, 4e9, "Refuse images whose header claims more pixels (decompression bombs)"),
+        boolSetting("extract.near_duplicates", true, "Group near-duplicate images by perceptual hash and keep one"),
+        intSetting("extract.phash_distance", 6, 0, 32, "Max Hamming distance of 64-bit perceptual hashes for near duplicates"),
+        boolSetting("extract.drop_code", true, "Drop sentences from code blocks (pre, listings)"),
+        boolSetting("extract.drop_nav", true, "Drop sentences from navigation, headers and footers"),
+        boolSetting("extract.drop_urls", true, "Drop sentences containing URLs"),
+        boolSetting("extract.drop_emails", true, "Drop sentences containing e-mail addresses"),
+        boolSetting("extract.drop_emoji", true, "Drop sentences containing emoji"),
+        intSetting("extract.min_words", 3, 0, 10000, "Drop sentences with fewer words"),
+        intSetting("extract.max_words", 81, 1, 100000, "Drop sentences with more words"),
+        doubleSetting("extract.min_entropy", 0.3, 0.0, 20.0, "Drop sentences whose word entropy (bits) is below this"),
+        boolSetting("extract.dedup_sentences", true, "Drop exact and normalised-text duplicate sentences"),
+
+        {QStringLiteral("embed.model"), K::String, QStringLiteral("builtin"), 0, 0, {},
+         QStringLiteral("Encoder: builtin (corpus-aligned, not CLIP), a TorchScript CLIP model folder, or imported:NAME")},
+        choiceSetting("embed.device", "cpu", {QStringLiteral("cpu"), QStringLiteral("cuda")}, "Device for TorchScript models"),
+        intSetting("embed.dimension", 64, 2, 1024, "Built-in encoder: width of the shared space (capped by the data)"),
+        doubleSetting("embed.regularization", 1e-3, 0.0, 10.0, "Built-in encoder: CCA covariance shrinkage"),
+        intSetting("embed.context_window", 2, 0, 50, "Built-in encoder: blocks around an image whose sentences pair with it"),
+        intSetting("embed.max_fit_images", 20000, 10, 10000000, "Built-in encoder: most images used to fit (a seeded subsample)"),
+        boolSetting("embed.dedup", true, "Drop near-duplicate images by embedding similarity (union-find)"),
+        doubleSetting("embed.dedup_threshold", 0.97, -1.0, 1.0, "Cosine similarity above which two images are duplicates"),
+        doubleSetting("eval.holdout", 0.2, 0.0, 0.9, "Fraction of images held out of encoder fitting for `realsyn eval`"),
+
+        choiceSetting("retrieve.mode", "hierarchical", {QStringLiteral("hierarchical"), QStringLiteral("exact"), QStringLiteral("document")},
+                      "hierarchical (k-means, the paper), exact (brute force) or document (one-to-one within each page)"),
+        intSetting("retrieve.k", 3, 1, 100, "Realistic texts kept per image (the paper keeps 3)"),
+        intSetting("retrieve.clusters", 1, 1, 1000, "Nearest k-means centres searched per image"),
+        intSetting("retrieve.kmeans_clusters", 0, 0, 100000000, "Sentence clusters; 0 = about sqrt(sentences)"),
+        intSetting("retrieve.kmeans_iterations", 20, 1, 1000, "Lloyd iterations of the sentence k-means"),
+        doubleSetting("retrieve.min_score", -1.0, -1.0, 1.0, "Drop retrieved texts below this similarity"),
+
+        choiceSetting("sample.band", "auto", {QStringLiteral("auto"), QStringLiteral("absolute"), QStringLiteral("percentile"), QStringLiteral("off")},
+                      "Similarity band: absolute (CLIP scale), percentile (built-in encoder), auto picks by encoder, or off"),
+        doubleSetting("sample.min_similarity", 0.51, -1.0, 1.0, "Absolute band: drop pairs below this image-synthetic similarity (paper, EVA02-CLIP)"),
+        doubleSetting("sample.max_similarity", 0.61, -1.0, 1.0, "Absolute band: drop pairs above this similarity (OCR-like copies)"),
+        doubleSetting("sample.low_percentile", 10.0, 0.0, 100.0, "Percentile band: drop this lowest percent of similarities"),
+        doubleSetting("sample.high_percentile", 5.0, 0.0, 100.0, "Percentile band: drop this highest percent of similarities"),
+        intSetting("sample.clusters", 0, 0, 100000000, "Image clusters for balancing; 0 = about sqrt(images)"),
+        intSetting("sample.kmeans_iterations", 20, 1, 1000, "Lloyd iterations of the image k-means"),
+        choiceSetting("sample.method", "cap", {QStringLiteral("cap"), QStringLiteral("metaclip")},
+                      "cap: at most sample.cap per cluster; metaclip: keep with probability min(1, t/n)"),
+        intSetting("sample.cap", 20, 1, 100000000, "Most samples kept per cluster (paper: 20 / 35 / 180 for 15M / 30M / 100M)"),
+        doubleSetting("sample.t", 20.0, 0.001, 1e9, "MetaCLIP threshold t"),
+    };
+    return defs;
+}
+
+const SettingDef *Recipe::find(const QString &key)
+{
+    for (const SettingDef &d : definitions())
+        if (d.key == key)
+            return &d;
+    return nullptr;
+}
+
+Result<Recipe> Recipe::load(ProjectStore &store)
+{
+    Recipe recipe;
+    auto q = store.exec(QStringLiteral("SELECT key, value FROM recipe"));
+    if (!q)
+        return q.error();
+    while (q->next()) {
+        const QString key = q->value(0).toString();
+        if (find(key))
+            recipe.m_values.insert(key, q->value(1).toString());
+    }
+    return recipe;
+}
+
+Status Recipe::save(ProjectStore &store) const
+{
+    Transaction tx(store);
+    if (auto r = store.exec(QStringLiteral("DELETE FROM recipe")); !r)
+        return r.error();
+    for (auto it = m_values.cbegin(); it != m_values.cend(); ++it)
+        if (auto r = store.exec(QStringLiteral("INSERT INTO recipe(key, value) VALUES(?, ?)"), {it.key(), it.value()}); !r)
+            return r.error();
+    return tx.commit();
+}
+
+Status Recipe::set(const QString &key, const QString &value)
+{
+    const SettingDef *def = find(key);
+    if (!def)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("unknown setting (see `realsyn recipe DIR`)"), key);
+    QString canonical = value.trimmed();
+    const auto bad = [&](const QString &why) {
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("bad value '%1': %2").arg(value, why), key);
+    };
+    switch (def->kind) {
+    case K::Int: {
+        bool ok = false;
+        const double d = canonical.toDouble(&ok); // accepts 1e6
+        if (!ok || std::floor(d) != d)
+            return bad(QStringLiteral("expected an integer"));
+        if (d < def->min || d > def->max)
+            return bad(QStringLiteral("must be in [%1, %2]").arg(def->min, 0, 'g', 12).arg(def->max, 0, 'g', 12));
+        canonical = QString::number(qint64(d));
+        break;
+    }
+    case K::Double: {
+        bool ok = false;
+        const double d = canonical.toDouble(&ok);
+        if (!ok || !std::isfinite(d))
+            return bad(QStringLiteral("expected a number"));
+        if (d < def->min || d > def->max)
+            return bad(QStringLiteral("must be in [%1, %2]").arg(def->min).arg(def->max));
+        canonical = QString::number(d);
+        break;
+    }
+    case K::Bool: {
+        bool b = false;
+        if (!parseBool(canonical, &b))
+            return bad(QStringLiteral("expected true or false"));
+        canonical = b ? QStringLiteral("true") : QStringLiteral("false");
+        break;
+    }
+    case K::Choice:
+        if (!def->choices.contains(canonical))
+            return bad(QStringLiteral("expected one of ") + def->choices.join(QStringLiteral(", ")));
+        break;
+    case K::String:
+        break;
+    }
+    if (canonical == def->defaultValue)
+        m_values.remove(key);
+    else
+        m_values.insert(key, canonical);
+    return {};
+}
+
+Status Recipe::setAssignment(const QString &assignment)
+{
+    const qsizetype eq = assignment.indexOf(QLatin1Char('='));
+    if (eq <= 0)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("expected key=value"), assignment);
+    return set(assignment.left(eq).trimmed(), assignment.mid(eq + 1));
+}
+
+QString Recipe::text(const QString &key) const
+{
+    if (auto it = m_values.constFind(key); it != m_values.cend())
+        return *it;
+    const SettingDef *def = find(key);
+    Q_ASSERT_X(def, "Recipe::text", qPrintable(key));
+    return def ? def->defaultValue : QString();
+}
+
+qint64 Recipe::intValue(const QString &key) const { return text(key).toLongLong(); }
+double Recipe::doubleValue(const QString &key) const { return text(key).toDouble(); }
+bool Recipe::boolValue(const QString &key) const { return text(key) == QLatin1String("true"); }
+bool Recipe::isDefault(const QString &key) const { return !m_values.contains(key); }
+
+QString Recipe::fingerprint(const QStringList &prefixes) const
+{
+    QCryptographicHash h(QCryptographicHash::Sha1);
+    for (const SettingDef &d : definitions()) {
+        const bool relevant = std::any_of(prefixes.cbegin(), prefixes.cend(), [&](const QString &p) {
+            return d.key == p || (p.endsWith(QLatin1Char('.')) && d.key.startsWith(p));
+        });
+        if (relevant)
+            h.addData((d.key + QLatin1Char('=') + text(d.key) + QLatin1Char('\n')).toUtf8());
+    }
+    return QString::fromLatin1(h.result().toHex().left(16));
+}
+
+QJsonObject Recipe::toJson() const
+{
+    static const char *kinds[] = {"int", "double", "bool", "string", "choice"};
+    QJsonObject all;
+    for (const SettingDef &d : definitions()) {
+        QJsonObject o;
+        o.insert(QStringLiteral("value"), text(d.key));
+        o.insert(QStringLiteral("default"), d.defaultValue);
+        o.insert(QStringLiteral("meaning"), d.meaning);
+        o.insert(QStringLiteral("kind"), QString::fromLatin1(kinds[int(d.kind)]));
+        if (d.kind == K::Int || d.kind == K::Double) {
+            o.insert(QStringLiteral("min"), d.min);
+            o.insert(QStringLiteral("max"), d.max);
+        }
+        if (d.kind == K::Choice)
+            o.insert(QStringLiteral("choices"), QJsonArray::fromStringList(d.choices));
+        all.insert(d.key, o);
+    }
+    return all;
+}
+
+} // namespace rs

@@ -1,0 +1,130 @@
+#include "core/store/samplequery.h"
+
+#include "core/store/projectstore.h"
+
+#include <QJsonDocument>
+
+namespace rs {
+
+QString keptCondition()
+{
+    return QStringLiteral("i.reject_reason IS NULL");
+}
+
+QString selectedCondition()
+{
+    return QStringLiteral("((i.reject_reason IS NULL AND coalesce(i.sampled, 1) = 1 AND coalesce(d.decision, '') <> 'reject')"
+                          " OR d.decision = 'accept')");
+}
+
+Result<QJsonArray> listSamples(ProjectStore &store, SampleFilter filter)
+{
+    QString where;
+    if (filter == SampleFilter::Kept)
+        where = QStringLiteral(" WHERE ") + keptCondition();
+    else if (filter == SampleFilter::Selected)
+        where = QStringLiteral(" WHERE ") + selectedCondition();
+    auto q = store.exec(QStringLiteral("SELECT i.id, coalesce(i.path, i.image_key), %1, %2 FROM images i"
+                                       " LEFT JOIN decisions d ON d.image_id = i.id%3 ORDER BY i.id")
+                            .arg(keptCondition(), selectedCondition(), where));
+    if (!q)
+        return q.error();
+    QJsonArray out;
+    while (q->next())
+        out.append(QJsonObject{{QStringLiteral("id"), q->value(0).toLongLong()},
+                               {QStringLiteral("path"), q->value(1).toString()},
+                               {QStringLiteral("kept"), q->value(2).toInt() != 0},
+                               {QStringLiteral("selected"), q->value(3).toInt() != 0}});
+    return out;
+}
+
+Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
+{
+    auto q = store.exec(QStringLiteral("SELECT i.id, coalesce(i.path, i.image_key), i.width, i.height, i.refusal, i.failure, i.detail,"
+                                       " i.reject_reason, i.duplicate_of, i.format, i.bytes, i.sha256, i.cluster, i.cluster_score,"
+                                       " i.sampled, d.decision, %1, %2 FROM images i LEFT JOIN decisions d ON d.image_id = i.id"
+                                       " WHERE i.id = ?")
+                            .arg(keptCondition(), selectedCondition()),
+                        {imageId});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no image with id %1").arg(imageId));
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), imageId);
+    o.insert(QStringLiteral("path"), q->value(1).toString());
+    o.insert(QStringLiteral("width"), q->value(2).toInt());
+    o.insert(QStringLiteral("height"), q->value(3).toInt());
+    o.insert(QStringLiteral("format"), q->value(9).toString());
+    o.insert(QStringLiteral("bytes"), q->value(10).toLongLong());
+    o.insert(QStringLiteral("sha256"), q->value(11).toString());
+    o.insert(QStringLiteral("kept"), q->value(16).toInt() != 0);
+    o.insert(QStringLiteral("selected"), q->value(17).toInt() != 0);
+    QJsonArray reasons;
+    if (!q->value(7).isNull()) {
+        QJsonObject r{{QStringLiteral("reason"), q->value(7).toString()}};
+        if (!q->value(6).toString().isEmpty())
+            r.insert(QStringLiteral("detail"), q->value(6).toString());
+        if (!q->value(8).isNull())
+            r.insert(QStringLiteral("duplicate_of"), q->value(8).toLongLong());
+        reasons.append(r);
+    }
+    o.insert(QStringLiteral("reasons"), reasons);
+    if (!q->value(12).isNull()) {
+        o.insert(QStringLiteral("cluster"), q->value(12).toLongLong());
+        o.insert(QStringLiteral("cluster_score"), q->value(13).toDouble());
+    }
+    if (!q->value(14).isNull())
+        o.insert(QStringLiteral("sampled"), q->value(14).toInt() != 0);
+    o.insert(QStringLiteral("curator_decision"), q->value(15).isNull() ? QJsonValue() : QJsonValue(q->value(15).toString()));
+
+    // Provenance: every page that shows this image, with its context.
+    auto refs = store.exec(QStringLiteral("SELECT r.id, d.doc_key, d.source_path, d.url, d.title, r.position, r.src, r.alt, r.title, r.caption,"
+                                          " r.document_id FROM image_refs r JOIN documents d ON d.id = r.document_id"
+                                          " WHERE r.image_id = ? ORDER BY r.id"),
+                           {imageId});
+    if (!refs)
+        return refs.error();
+    QJsonArray provenance;
+    while (refs->next()) {
+        QJsonObject p{{QStringLiteral("document"), refs->value(1).toString()},
+                      {QStringLiteral("source_path"), refs->value(2).toString()},
+                      {QStringLiteral("position"), refs->value(5).toInt()},
+                      {QStringLiteral("src"), refs->value(6).toString()}};
+        for (auto [key, col] : {std::pair{"url", 3}, {"title", 4}, {"alt", 7}, {"image_title", 8}, {"caption", 9}})
+            if (!refs->value(col).toString().isEmpty())
+                p.insert(QLatin1String(key), refs->value(col).toString());
+        // Neighbouring text: the kept or rejected sentences nearest the image in its page.
+        auto ctx = store.exec(QStringLiteral("SELECT text, kind FROM sentences WHERE document_id = ? AND image_ref_id IS NULL"
+                                             " ORDER BY abs(block - ?), position LIMIT 4"),
+                              {refs->value(10), refs->value(5)});
+        if (!ctx)
+            return ctx.error();
+        QJsonArray context;
+        while (ctx->next())
+            context.append(ctx->value(0).toString());
+        p.insert(QStringLiteral("context"), context);
+        provenance.append(p);
+    }
+    o.insert(QStringLiteral("provenance"), provenance);
+
+    auto ret = store.exec(QStringLiteral("SELECT r.rank, r.score, s.id, s.text FROM retrievals r JOIN sentences s ON s.id = r.sentence_id"
+                                         " WHERE r.image_id = ? ORDER BY r.rank"),
+                          {imageId});
+    if (!ret)
+        return ret.error();
+    QJsonArray retrieved;
+    while (ret->next())
+        retrieved.append(QJsonObject{{QStringLiteral("rank"), ret->value(0).toInt()},
+                                     {QStringLiteral("score"), ret->value(1).toDouble()},
+                                     {QStringLiteral("sentence_id"), ret->value(2).toLongLong()},
+                                     {QStringLiteral("text"), ret->value(3).toString()}});
+    o.insert(QStringLiteral("retrieved"), retrieved);
+    o.insert(QStringLiteral("experts"), QJsonArray());
+    o.insert(QStringLiteral("caption"), QJsonValue());
+    o.insert(QStringLiteral("synthetic_text"), QJsonValue());
+    o.insert(QStringLiteral("generator"), QJsonValue());
+    return o;
+}
+
+} // namespace rs

@@ -1,0 +1,28 @@
+#pragma once
+// Read-side queries over samples (one sample = one image with its texts)
+// shared by the CLI (`list`, `show`) and the GUI's inspector.
+
+#include "core/util/result.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace rs {
+
+class ProjectStore;
+
+enum class SampleFilter { All, Kept, Selected };
+
+// The SQL condition (over table alias i = images, d = decisions) for
+// "selected for export": kept by every filter, sampled in by stage 4 when it
+// has run, minus curator rejections, plus curator acceptances.
+QString selectedCondition();
+QString keptCondition();
+
+// [{"id", "path", "kept", "selected"}, ...] ordered by id.
+Result<QJsonArray> listSamples(ProjectStore &store, SampleFilter filter);
+
+// One sample whole: see `realsyn show --help` and the README for the fields.
+Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId);
+
+} // namespace rs

@@ -1,0 +1,236 @@
+// End-to-end checks of the `realsyn` command-line contract on a small
+// generated HTML corpus whose every image and sentence has a known fate.
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPainter>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+    struct Run {
+        int code = -1;
+        QByteArray out, err;
+    };
+
+    QString m_cli;
+    QTemporaryDir m_tmp;
+    QString m_corpus;
+
+    Run realsyn(const QStringList &args)
+    {
+        QProcess p;
+        p.start(m_cli, args);
+        if (!p.waitForFinished(120000))
+            return {};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+    QJsonObject stats(const QString &project)
+    {
+        const Run r = realsyn({QStringLiteral("stats"), project, QStringLiteral("--json")});
+        if (r.code != 0)
+            qWarning() << r.err;
+        return QJsonDocument::fromJson(r.out).object();
+    }
+
+    static void writeFile(const QString &path, const QByteArray &data)
+    {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(data);
+    }
+
+    static QImage drawing(int w, int h, QColor colour, int variant)
+    {
+        QImage img(w, h, QImage::Format_RGB32);
+        img.fill(Qt::white);
+        QPainter painter(&img);
+        painter.setBrush(colour);
+        painter.drawEllipse(QRect(w / 8 + variant * 3, h / 8, w / 2, h / 2));
+        painter.fillRect(QRect(w / 2, h / 2, w / 3, h / 3), QColor(20, 20, 20));
+        return img;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_cli = qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/bin/realsyn");
+        QVERIFY2(QFileInfo(m_cli).isExecutable(), qPrintable(m_cli));
+        m_corpus = m_tmp.filePath(QStringLiteral("corpus"));
+        QDir().mkpath(m_corpus + QStringLiteral("/img"));
+        const auto save = [&](const QImage &img, const QString &name, const char *fmt) {
+            QVERIFY(img.save(m_corpus + QStringLiteral("/img/") + name, fmt));
+        };
+        save(drawing(320, 240, Qt::red, 0), QStringLiteral("red.png"), "PNG");
+        save(drawing(320, 240, Qt::red, 0), QStringLiteral("red_again.jpg"), "JPEG"); // near duplicate of red.png
+        QFile::copy(m_corpus + QStringLiteral("/img/red.png"), m_corpus + QStringLiteral("/img/red_copy.png")); // exact duplicate
+        save(drawing(300, 300, Qt::blue, 5).transformed(QTransform().rotate(90)), QStringLiteral("blue.png"), "PNG");
+        save(drawing(60, 60, Qt::green, 0), QStringLiteral("tiny.png"), "PNG");
+        save(drawing(800, 120, Qt::yellow, 0), QStringLiteral("banner.png"), "PNG");
+        writeFile(m_corpus + QStringLiteral("/img/zero.png"), QByteArray());
+        writeFile(m_corpus + QStringLiteral("/img/garbage.png"), QByteArray("\x89PNG\r\n\x1a\n this is not really a png", 34));
+
+        writeFile(m_corpus + QStringLiteral("/index.html"), R"(<!DOCTYPE html>
+<html><head><title>Test page</title><style>p { color: red }</style></head><body>
+<div class="navheader"><a href="a.html">Previous page of the manual</a> and <a href="b.html">the next page of it</a></div>
+<h1>Painting with circles</h1>
+<p>The red circle tool paints a filled circle on the canvas. Dr. Smith designed it in 2019 for version 2.10.34 of the program.</p>
+<div class="figure"><p class="title"><strong>Figure 1. The red circle on a white canvas</strong></p>
+<div class="figure-contents"><img src="img/red.png" alt="A red circle"/></div></div>
+<p>Visit http://example.com/tools for more circle tools today.</p>
+<p>Ok.</p>
+<p>The red circle tool paints a filled circle on the canvas.</p>
+<pre>for circle in circles: paint(circle, colour=red)</pre>
+<img src="img/red_copy.png" alt="the same red circle copied"/>
+<img src="img/red_again.jpg" alt="the red circle saved again as JPEG"/>
+<img src="img/blue.png" alt="a blue circle rotated sideways"/>
+<img src="img/tiny.png"/><img src="img/banner.png"/>
+<img src="img/zero.png"/><img src="img/garbage.png"/><img src="img/missing.png"/>
+<img src="http://example.com/remote.png"/><img src="../../../../etc/passwd"/>
+<script>document.write("never text")</script>
+</body></html>)");
+        writeFile(m_corpus + QStringLiteral("/sub/other.html"), R"(<html><body>
+<p>A second page shows the blue circle tool with its options dialog.</p>
+<img src="../img/blue.png" alt="a blue circle rotated sideways"/>
+</body></html>)");
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QString missing = m_tmp.filePath(QStringLiteral("no-such-project"));
+        QTest::newRow("no command") << QStringList{} << QStringLiteral("usage");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("unknown command");
+        QTest::newRow("stats of missing folder") << QStringList{QStringLiteral("stats"), missing} << QStringLiteral("no such folder");
+        QTest::newRow("not a project") << QStringList{QStringLiteral("stats"), m_corpus} << QStringLiteral("not a RealSyn project");
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r = realsyn(args);
+        QVERIFY(r.code != 0);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+
+    void endToEnd()
+    {
+        const QString project = m_tmp.filePath(QStringLiteral("project"));
+        QCOMPARE(realsyn({QStringLiteral("init"), project}).code, 0);
+        QVERIFY(realsyn({QStringLiteral("init"), project}).code != 0); // never over an existing project
+
+        Run r = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QJsonObject s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("documents")).toInt(), 2);
+        QCOMPARE(s.value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(), QStringLiteral("not-run"));
+
+        // Ingesting the same source again adds nothing.
+        r = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("ingested 0 new documents (2 already present"), r.out.constData());
+
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(), QStringLiteral("done"));
+
+        const QJsonObject images = s.value(QStringLiteral("images")).toObject();
+        const QJsonObject rejected = images.value(QStringLiteral("rejected")).toObject();
+        // blue.png is referenced by both pages and counted once.
+        QCOMPARE(images.value(QStringLiteral("total")).toInt(), 12);
+        QCOMPARE(images.value(QStringLiteral("kept")).toInt(), 2); // red.png, blue.png
+        QCOMPARE(rejected.value(QStringLiteral("exact_duplicate")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("near_duplicate")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("too_small")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("bad_aspect")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("unreadable")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("decode_failed")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("missing_file")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("not_local")).toInt(), 1);
+        QCOMPARE(rejected.value(QStringLiteral("outside_corpus")).toInt(), 1);
+
+        const QJsonObject sentences = s.value(QStringLiteral("sentences")).toObject();
+        const QJsonObject srej = sentences.value(QStringLiteral("rejected")).toObject();
+        QCOMPARE(srej.value(QStringLiteral("has_url")).toInt(), 1);
+        QCOMPARE(srej.value(QStringLiteral("code_block")).toInt(), 1);
+        QVERIFY(srej.value(QStringLiteral("navigation")).toInt() >= 1);
+        QVERIFY(srej.value(QStringLiteral("too_few_words")).toInt() >= 1); // "Ok."
+        QVERIFY(srej.value(QStringLiteral("exact_duplicate")).toInt() >= 1); // repeated sentence, repeated alt
+        const int keptSentences = sentences.value(QStringLiteral("kept")).toInt();
+        QVERIFY(keptSentences >= 6);
+
+        // Changing a threshold re-decides from stored scores: stale first, no re-ingest.
+        r = realsyn({QStringLiteral("recipe"), project, QStringLiteral("--set"), QStringLiteral("extract.min_side=50")});
+        QCOMPARE(r.code, 0);
+        s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(), QStringLiteral("stale"));
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
+        QCOMPARE(r.code, 0);
+        s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("documents")).toInt(), 2);
+        QCOMPARE(s.value(QStringLiteral("images")).toObject().value(QStringLiteral("kept")).toInt(), 3);
+        QVERIFY(!s.value(QStringLiteral("images")).toObject().value(QStringLiteral("rejected")).toObject().contains(QStringLiteral("too_small")));
+
+        // Bad settings are refused with a one-line error and change nothing.
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--set"), QStringLiteral("extract.min_side=-4")});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("extract.min_side"));
+        r = realsyn({QStringLiteral("recipe"), project, QStringLiteral("--set"), QStringLiteral("no.such=1")});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("unknown setting"));
+        r = realsyn({QStringLiteral("recipe"), project, QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject recipe = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(recipe.value(QStringLiteral("extract.min_side")).toObject().value(QStringLiteral("value")).toString(), QStringLiteral("50"));
+        QCOMPARE(recipe.value(QStringLiteral("extract.min_side")).toObject().value(QStringLiteral("default")).toString(), QStringLiteral("100"));
+
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("polish")});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("unknown stage"));
+        r = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("pdf"), m_corpus});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("unknown format"));
+    }
+
+    void subsetsAreReproducible()
+    {
+        // Two projects ingesting the same 10% sample with the same seed agree.
+        QDir().mkpath(m_tmp.filePath(QStringLiteral("many")));
+        for (int i = 0; i < 60; ++i)
+            writeFile(m_tmp.filePath(QStringLiteral("many/page%1.html").arg(i)),
+                      QStringLiteral("<p>Page number %1 talks about circles and squares.</p>").arg(i).toUtf8());
+        int counts[2] = {0, 0};
+        for (int k = 0; k < 2; ++k) {
+            const QString project = m_tmp.filePath(QStringLiteral("sample%1").arg(k));
+            QCOMPARE(realsyn({QStringLiteral("init"), project}).code, 0);
+            const Run r = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"),
+                                   QStringLiteral("--sample"), QStringLiteral("0.25"), QStringLiteral("--seed"), QStringLiteral("7"),
+                                   m_tmp.filePath(QStringLiteral("many"))});
+            QVERIFY2(r.code == 0, r.err.constData());
+            counts[k] = stats(project).value(QStringLiteral("documents")).toInt();
+        }
+        QCOMPARE(counts[0], counts[1]);
+        QVERIFY(counts[0] > 5 && counts[0] < 30);
+
+        const QString limited = m_tmp.filePath(QStringLiteral("limited"));
+        QCOMPARE(realsyn({QStringLiteral("init"), limited}).code, 0);
+        QCOMPARE(realsyn({QStringLiteral("ingest"), limited, QStringLiteral("--format"), QStringLiteral("html"), QStringLiteral("--limit"),
+                          QStringLiteral("7"), m_tmp.filePath(QStringLiteral("many"))})
+                     .code,
+                 0);
+        QCOMPARE(stats(limited).value(QStringLiteral("documents")).toInt(), 7);
+    }
+};
+
+QTEST_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,152 @@
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace rs;
+
+class TestProjectStore : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void createThenOpen()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("p"));
+        {
+            auto store = ProjectStore::create(dir);
+            QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().toString()));
+            QVERIFY((*store)->setMeta(QStringLiteral("k"), QStringLiteral("v")).ok());
+        }
+        QVERIFY(ProjectStore::isProject(dir));
+        auto store = ProjectStore::open(dir);
+        QVERIFY(store.ok());
+        QCOMPARE((*store)->meta(QStringLiteral("k")), QStringLiteral("v"));
+        auto version = (*store)->scalar(QStringLiteral("PRAGMA user_version"));
+        QCOMPARE(version->toInt(), ProjectStore::kSchemaVersion);
+        auto mode = (*store)->scalar(QStringLiteral("PRAGMA journal_mode"));
+        QCOMPARE(mode->toString(), QStringLiteral("wal"));
+    }
+
+    void createRefusesNonEmptyFolder()
+    {
+        QTemporaryDir tmp;
+        QFile f(tmp.filePath(QStringLiteral("keep.txt")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("precious");
+        f.close();
+        auto store = ProjectStore::create(tmp.path());
+        QVERIFY(!store.ok());
+        QCOMPARE(store.error().code, ErrorCode::InvalidArgument);
+        QVERIFY(QFile::exists(tmp.filePath(QStringLiteral("keep.txt"))));
+    }
+
+    void openErrors_data()
+    {
+        QTest::addColumn<QString>("sub");
+        QTest::addColumn<bool>("makeDir");
+        QTest::newRow("missing folder") << QStringLiteral("nope") << false;
+        QTest::newRow("not a project") << QStringLiteral("plain") << true;
+    }
+    void openErrors()
+    {
+        QFETCH(QString, sub);
+        QFETCH(bool, makeDir);
+        QTemporaryDir tmp;
+        if (makeDir)
+            QDir(tmp.path()).mkdir(sub);
+        auto store = ProjectStore::open(tmp.filePath(sub));
+        QVERIFY(!store.ok());
+        QCOMPARE(store.error().code, ErrorCode::NotFound);
+        QVERIFY(!store.error().message.isEmpty());
+    }
+
+    void corruptDatabaseIsAClearError()
+    {
+        QTemporaryDir tmp;
+        QFile f(tmp.filePath(QStringLiteral("project.sqlite")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+        f.close();
+        auto store = ProjectStore::open(tmp.path());
+        QVERIFY(!store.ok());
+        QVERIFY(store.error().message.contains(QStringLiteral("SQLite")) || store.error().message.contains(QStringLiteral("database")));
+    }
+
+    void secondWriterIsLockedOut()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("p"));
+        auto first = ProjectStore::create(dir);
+        QVERIFY(first.ok());
+        auto second = ProjectStore::open(dir);
+        QVERIFY(!second.ok());
+        QCOMPARE(second.error().code, ErrorCode::Conflict);
+        QVERIFY(second.error().message.contains(QStringLiteral("locked")));
+        // Readers are welcome while a writer works.
+        auto reader = ProjectStore::open(dir, ProjectStore::Access::ReadOnly);
+        QVERIFY(reader.ok());
+    }
+
+    void transactionRollsBackWhenNotCommitted()
+    {
+        QTemporaryDir tmp;
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        {
+            Transaction tx(**store);
+            QVERIFY((*store)->setMeta(QStringLiteral("temp"), QStringLiteral("1")).ok());
+        }
+        QCOMPARE((*store)->meta(QStringLiteral("temp"), QStringLiteral("absent")), QStringLiteral("absent"));
+    }
+
+    void recipeValidation_data()
+    {
+        QTest::addColumn<QString>("assignment");
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("int") << QStringLiteral("extract.min_side=64") << true;
+        QTest::newRow("int sci") << QStringLiteral("extract.max_pixels=1e6") << true;
+        QTest::newRow("int fraction") << QStringLiteral("extract.min_side=6.5") << false;
+        QTest::newRow("int below min") << QStringLiteral("extract.min_side=0") << false;
+        QTest::newRow("double") << QStringLiteral("extract.min_entropy=0.5") << true;
+        QTest::newRow("double nan") << QStringLiteral("extract.min_entropy=nan") << false;
+        QTest::newRow("bool") << QStringLiteral("extract.drop_code=off") << true;
+        QTest::newRow("bool junk") << QStringLiteral("extract.drop_code=maybe") << false;
+        QTest::newRow("unknown key") << QStringLiteral("extract.colour=blue") << false;
+        QTest::newRow("no equals") << QStringLiteral("extract.min_side") << false;
+    }
+    void recipeValidation()
+    {
+        QFETCH(QString, assignment);
+        QFETCH(bool, ok);
+        Recipe r;
+        QCOMPARE(r.setAssignment(assignment).ok(), ok);
+    }
+
+    void recipePersistsAndFingerprints()
+    {
+        QTemporaryDir tmp;
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        Recipe r;
+        const QString before = r.fingerprint({QStringLiteral("extract.")});
+        const QString otherStage = r.fingerprint({QStringLiteral("seed")});
+        QVERIFY(r.set(QStringLiteral("extract.min_words"), QStringLiteral("5")).ok());
+        QVERIFY(r.fingerprint({QStringLiteral("extract.")}) != before);
+        QCOMPARE(r.fingerprint({QStringLiteral("seed")}), otherStage);
+        QVERIFY(r.save(**store).ok());
+        auto loaded = Recipe::load(**store);
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->intValue(QStringLiteral("extract.min_words")), 5);
+        QVERIFY(!loaded->isDefault(QStringLiteral("extract.min_words")));
+        // Setting a value back to its default removes it from the store.
+        QVERIFY(loaded->set(QStringLiteral("extract.min_words"), QStringLiteral("3")).ok());
+        QVERIFY(loaded->isDefault(QStringLiteral("extract.min_words")));
+        QCOMPARE(loaded->fingerprint({QStringLiteral("extract.")}), before);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProjectStore)
+#include "test_projectstore.moc"
