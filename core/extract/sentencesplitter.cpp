@@ -6,6 +6,7 @@
 #include <unicode/ubrk.h>
 #include <unicode/utypes.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace rs {
@@ -103,15 +104,9 @@ bool isEllipsisEnd(QStringView s)
     return s.endsWith(u"...") || s.endsWith(u'\u2026') || s.endsWith(u"\u2026.");
 }
 
-// The last whitespace-separated token before `pos`, and whether it carried
-// closing quotes/brackets; `core` is the token without those closers and
-// without leading openers.
-struct LastToken {
-    QStringView core;
-    bool hadClosers = false;
-};
-
-LastToken lastTokenBefore(const QString &text, qsizetype pos)
+// The last whitespace-separated token before `pos`, without trailing closing
+// quotes/brackets and leading openers: `"Stop."` -> `Stop.`, `(e.g.` -> `e.g.`.
+QStringView lastTokenBefore(const QString &text, qsizetype pos)
 {
     qsizetype end = pos;
     while (end > 0 && text.at(end - 1).isSpace())
@@ -119,15 +114,11 @@ LastToken lastTokenBefore(const QString &text, qsizetype pos)
     qsizetype begin = end;
     while (begin > 0 && !text.at(begin - 1).isSpace())
         --begin;
-    LastToken t;
-    qsizetype coreEnd = end;
-    while (coreEnd > begin && isClosingChar(text.at(coreEnd - 1)))
-        --coreEnd;
-    t.hadClosers = coreEnd != end;
-    while (begin < coreEnd && isOpeningChar(text.at(begin)))
+    while (end > begin && isClosingChar(text.at(end - 1)))
+        --end;
+    while (begin < end && isOpeningChar(text.at(begin)))
         ++begin;
-    t.core = QStringView(text).mid(begin, coreEnd - begin);
-    return t;
+    return QStringView(text).mid(begin, end - begin);
 }
 
 // The first token at or after `pos`, without leading openers and trailing
@@ -211,12 +202,15 @@ std::vector<Span> protectedSpans(const QString &text)
     return spans;
 }
 
+// Spans come from one left-to-right scan, so they are sorted and disjoint.
 bool insideSpan(const std::vector<Span> &spans, qsizetype pos)
 {
-    for (const Span &s : spans)
-        if (pos > s.begin && pos < s.end)
-            return true;
-    return false;
+    auto it = std::upper_bound(spans.begin(), spans.end(), pos,
+                               [](qsizetype p, const Span &s) { return p <= s.begin; });
+    if (it == spans.begin())
+        return false;
+    --it;
+    return pos > it->begin && pos < it->end;
 }
 
 std::vector<qsizetype> fallbackCandidates(const QString &text)
@@ -235,8 +229,7 @@ bool keepBoundary(const QString &text, qsizetype segmentStart, qsizetype pos, co
 {
     if (insideSpan(spans, pos))
         return false;
-    const LastToken last = lastTokenBefore(text, pos);
-    const QStringView core = last.core;
+    const QStringView core = lastTokenBefore(text, pos);
     const QStringView next = nextWordAt(text, pos);
     if (core.isEmpty() || next.isEmpty())
         return true;
@@ -258,8 +251,9 @@ bool keepBoundary(const QString &text, qsizetype segmentStart, qsizetype pos, co
         return true;
     }
 
-    // `He said "Stop!" and left.`: a quoted exclamation inside a sentence.
-    if (last.hadClosers && (core.endsWith(u'!') || core.endsWith(u'?')) && startsLowercase(next))
+    // ICU already joins "." before a lower-case word; do the same for "!"
+    // and "?": `He said "Stop!" and left.`, "Yahoo! is a company".
+    if ((core.endsWith(u'!') || core.endsWith(u'?')) && startsLowercase(next))
         return false;
     return true;
 }

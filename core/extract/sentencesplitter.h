@@ -15,8 +15,9 @@
 //    next word is a common sentence opener (The, It, He, In, But, ...);
 //  - never after an ellipsis ("Wait... what", "Wait... What now" is one
 //    sentence; ICU itself never splits after U+2026);
-//  - not after "!" or "?" inside quotes/brackets when the next word starts in
-//    lower case ("He said "Stop!" and left" is one sentence);
+//  - not after "!" or "?" when the next word starts in lower case, as ICU
+//    already does for "." ("He said "Stop!" and left", "Yahoo! is a company"
+//    are one sentence each; all-lower-case chat splits less);
 //  - a bare enumerator ("1." before "Introduction") is joined to what follows.
 // Decimals and versions (3.14, v2.10.34), file names (image.png) and domains
 // (www.gimp.org) already stay whole under ICU's rules. Closing quotes and

@@ -110,6 +110,9 @@ private Q_SLOTS:
         QTest::newRow("quoted question inside")
             << s("She asked \"Why?\" and walked away. Later she returned.")
             << list({"She asked \"Why?\" and walked away.", "Later she returned."});
+        QTest::newRow("exclamation inside name") << s("Yahoo! is a company. Jeopardy! aired. Wow! It works.")
+                                                 << list({"Yahoo! is a company.", "Jeopardy! aired.", "Wow!",
+                                                          "It works."});
         QTest::newRow("curly quotes") << s("\u201CGo home.\u201D She did. \u2018Fine!\u2019 he said.")
                                       << list({"\u201CGo home.\u201D", "She did.", "\u2018Fine!\u2019 he said."});
         QTest::newRow("parenthesis") << s("(This is an aside.) Then more follows.")
@@ -127,6 +130,9 @@ private Q_SLOTS:
             << list({"See https://example.com/search?q=Test!Now for more.", "Then stop."});
         QTest::newRow("url at end with ?") << s("Is it at http://example.com/a?b=C? Yes.")
                                            << list({"Is it at http://example.com/a?b=C?", "Yes."});
+        QTest::newRow("several urls") << s("See http://a.com/x?y=Z! and http://b.org/p?q=R. Then www.c.net/d?e=F!G is next. Done.")
+                                      << list({"See http://a.com/x?y=Z! and http://b.org/p?q=R.",
+                                               "Then www.c.net/d?e=F!G is next.", "Done."});
         QTest::newRow("email") << s("Write to John.Smith@Example.COM today. Thanks.")
                                << list({"Write to John.Smith@Example.COM today.", "Thanks."});
         QTest::newRow("file names") << s("Open image.png and README.md first. Then run setup.py.")
