@@ -192,7 +192,7 @@ SentenceScores scoreSentence(const QString &sentence)
         } else if (core.contains(u'@')) {
             if (isEmailToken(core))
                 scores.hasEmail = true;
-        } else if (isUrlToken(core)) {
+        } else if (core.contains(u'.') && isUrlToken(core)) { // hosts need a dot; most words have none
             scores.hasUrl = true;
         }
     }
