@@ -1,0 +1,237 @@
+#include "core/extract/sentencescore.h"
+
+#include "core/extract/sentencesplitter.h"
+
+#include <QHash>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <cmath>
+
+namespace rs {
+
+namespace {
+
+// Calls fn(codePoint, indexOfFirstUnit) for each code point; a lone
+// surrogate is passed through as itself.
+template <typename Fn>
+void forEachCodePoint(QStringView s, Fn &&fn)
+{
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        const QChar c = s.at(i);
+        if (c.isHighSurrogate() && i + 1 < s.size() && s.at(i + 1).isLowSurrogate()) {
+            fn(char32_t(QChar::surrogateToUcs4(c, s.at(i + 1))), i);
+            ++i;
+        } else {
+            fn(char32_t(c.unicode()), i);
+        }
+    }
+}
+
+bool hasLetterOrDigit(QStringView token)
+{
+    bool found = false;
+    forEachCodePoint(token, [&](char32_t cp, qsizetype) { found = found || QChar::isLetterOrNumber(cp); });
+    return found;
+}
+
+QList<QStringView> whitespaceTokens(QStringView s)
+{
+    QList<QStringView> tokens;
+    qsizetype i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s.at(i).isSpace())
+            ++i;
+        const qsizetype begin = i;
+        while (i < s.size() && !s.at(i).isSpace())
+            ++i;
+        if (i > begin)
+            tokens.append(s.mid(begin, i - begin));
+    }
+    return tokens;
+}
+
+QString entropyKey(QStringView token)
+{
+    QString out;
+    out.reserve(token.size());
+    forEachCodePoint(token, [&](char32_t cp, qsizetype) {
+        if (!QChar::isPunct(cp))
+            out.append(QStringView(QChar::fromUcs4(cp)));
+    });
+    return out.toLower();
+}
+
+// Top-level domains that make a bare "name.tld" a host. Generic ones count on
+// their own; country codes only with a path or a third label, because
+// "end.it" or "script.pl" in sloppy prose are not addresses. Codes that are
+// mostly file extensions (sh py md rs pl so ps) are left out altogether.
+const QSet<QString> &genericTlds()
+{
+    static const QSet<QString> set = [] {
+        QSet<QString> s;
+        for (const char *t : {"com", "org", "net", "edu", "gov", "mil", "io", "info", "biz", "dev", "app", "xyz",
+                              "online", "site", "tech", "store", "blog", "news", "shop", "wiki"})
+            s.insert(QString::fromLatin1(t));
+        return s;
+    }();
+    return set;
+}
+
+const QSet<QString> &countryTlds()
+{
+    static const QSet<QString> set = [] {
+        QSet<QString> s;
+        for (const char *t : {"uk", "de", "fr", "it", "es", "nl", "eu", "ru", "cn", "jp", "au", "in", "br", "ch",
+                              "se", "ca", "us", "tv", "me", "co", "ai", "be", "at", "dk", "fi", "no", "pt", "cz",
+                              "gr", "ie", "nz", "za", "kr", "tw", "hk", "sg", "mx", "ar", "ly", "gl", "fm", "to",
+                              "cc", "ws", "pl", "ua", "tr", "il", "id", "vn", "th", "my", "ph"})
+            s.insert(QString::fromLatin1(t));
+        return s;
+    }();
+    return set;
+}
+
+QStringView stripTokenPunctuation(QStringView token)
+{
+    auto leading = [](QChar c) {
+        return c == u'<' || c == u'"' || c == u'\'' || c.category() == QChar::Punctuation_Open
+            || c.category() == QChar::Punctuation_InitialQuote;
+    };
+    auto trailing = [](QChar c) {
+        return QStringLiteral(".,;:!?>\"'").contains(c) || c.category() == QChar::Punctuation_Close
+            || c.category() == QChar::Punctuation_FinalQuote;
+    };
+    while (!token.isEmpty() && leading(token.front()))
+        token = token.mid(1);
+    while (!token.isEmpty() && trailing(token.back()))
+        token.chop(1);
+    return token;
+}
+
+bool isEmailToken(QStringView token)
+{
+    static const QRegularExpression kEmail(QStringLiteral(
+        "^(?:mailto:)?[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,}$"),
+        QRegularExpression::CaseInsensitiveOption);
+    return kEmail.match(token).hasMatch();
+}
+
+bool isUrlToken(QStringView token)
+{
+    static const QRegularExpression kScheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]+://\\S"));
+    static const QRegularExpression kWww(QStringLiteral("^www\\d?\\.[A-Za-z0-9]"),
+                                         QRegularExpression::CaseInsensitiveOption);
+    // Host labels, then a lower-case TLD, an optional port, then the rest.
+    static const QRegularExpression kHost(QStringLiteral(
+        "^((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+)([a-z]{2,})(?::\\d+)?([/?#].*)?$"));
+    if (kScheme.match(token).hasMatch() || kWww.match(token).hasMatch())
+        return true;
+    const auto m = kHost.match(token);
+    if (!m.hasMatch())
+        return false;
+    const QString tld = m.captured(2);
+    if (genericTlds().contains(tld))
+        return true;
+    if (!countryTlds().contains(tld))
+        return false;
+    const bool hasPath = m.capturedLength(3) > 1;
+    const qsizetype labels = m.capturedView(1).count(u'.') + 1;
+    return hasPath || labels >= 3;
+}
+
+bool isEmojiCodePoint(char32_t cp) { return u_hasBinaryProperty(UChar32(cp), UCHAR_EMOJI_PRESENTATION); }
+
+bool containsEmoji(QStringView s)
+{
+    bool found = false;
+    char32_t previous = 0;
+    forEachCodePoint(s, [&](char32_t cp, qsizetype) {
+        if (found)
+            return;
+        if (isEmojiCodePoint(cp))
+            found = true;
+        // Pictographs outside the BMP are emoji whatever their default style.
+        else if (cp >= 0x10000 && u_hasBinaryProperty(UChar32(cp), UCHAR_EXTENDED_PICTOGRAPHIC))
+            found = true;
+        // U+FE0F asks for emoji presentation of the preceding text-style one.
+        else if (cp == 0xFE0F && previous != 0 && u_hasBinaryProperty(UChar32(previous), UCHAR_EMOJI))
+            found = true;
+        // Keycap sequences: "1\u20E3" or "1\uFE0F\u20E3".
+        else if (cp == 0x20E3 && previous != 0 && (u_hasBinaryProperty(UChar32(previous), UCHAR_EMOJI)
+                                                   || previous == 0xFE0F))
+            found = true;
+        previous = cp;
+    });
+    return found;
+}
+
+} // namespace
+
+SentenceScores scoreSentence(const QString &sentence)
+{
+    SentenceScores scores;
+    QHash<QString, int> counts;
+    for (QStringView token : whitespaceTokens(sentence)) {
+        if (hasLetterOrDigit(token)) {
+            ++scores.words;
+            ++counts[entropyKey(token)];
+        }
+        const QStringView core = stripTokenPunctuation(token);
+        if (core.isEmpty())
+            continue;
+        // A token is an e-mail or a URL, never both: "x@example.com" is not
+        // counted as a link to example.com.
+        if (core.contains(u"://")) {
+            if (isUrlToken(core))
+                scores.hasUrl = true;
+        } else if (core.contains(u'@')) {
+            if (isEmailToken(core))
+                scores.hasEmail = true;
+        } else if (core.contains(u'.') && isUrlToken(core)) { // hosts need a dot; most words have none
+            scores.hasUrl = true;
+        }
+    }
+    if (scores.words > 0) {
+        const double n = scores.words;
+        double h = 0.0;
+        for (int c : std::as_const(counts)) {
+            const double p = c / n;
+            h -= p * std::log2(p);
+        }
+        // -0.0 and 1e-17 noise read badly in a score column.
+        scores.entropy = h < 1e-12 ? 0.0 : h;
+    }
+    scores.hasEmoji = containsEmoji(sentence);
+    return scores;
+}
+
+QString dedupKey(const QString &sentence)
+{
+    QString folded;
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2 *nfkcCf = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_SUCCESS(status) && nfkcCf) {
+        const icu::UnicodeString src(false, reinterpret_cast<const UChar *>(sentence.utf16()),
+                                     int32_t(sentence.size()));
+        const icu::UnicodeString dst = nfkcCf->normalize(src, status);
+        if (U_SUCCESS(status))
+            folded = QString(reinterpret_cast<const QChar *>(dst.getBuffer()), dst.length());
+    }
+    if (U_FAILURE(status)) // ICU data missing: Qt's NFKC and simple case folding
+        folded = sentence.normalized(QString::NormalizationForm_KC).toCaseFolded();
+
+    QString kept;
+    kept.reserve(folded.size());
+    forEachCodePoint(folded, [&](char32_t cp, qsizetype) {
+        if (!QChar::isPunct(cp) && !QChar::isSymbol(cp))
+            kept.append(QStringView(QChar::fromUcs4(cp)));
+    });
+    return normalizeWhitespace(kept);
+}
+
+} // namespace rs
