@@ -1,10 +1,10 @@
 #include "core/embed/embedstage.h"
 
+#include "core/embed/activeencoder.h"
 #include "core/embed/builtinencoder.h"
 #include "core/embed/embeddingstore.h"
 #include "core/extract/imageprobe.h"
 #include "core/ingest/ingestor.h"
-#include "core/plugin/pluginmanager.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/util/unionfind.h"
@@ -136,38 +136,6 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     if (Status s = (*enc)->save(EmbedStage::builtinModelPath(store)); !s)
         return s.error();
     return enc;
-}
-
-Result<std::shared_ptr<IEncoder>> openModelFolder(const QString &folder, const Recipe &recipe)
-{
-    static PluginManager manager; // plugins are loaded once per process
-    static bool scanned = false;
-    if (!scanned) {
-        manager.scan();
-        scanned = true;
-    }
-    const QList<IEncoderPlugin *> plugins = manager.objects<IEncoderPlugin>();
-    if (plugins.isEmpty()) {
-        QStringList why;
-        for (const PluginRecord &r : manager.plugins())
-            if (!r.errorString.isEmpty())
-                why << QFileInfo(r.fileName).fileName() + QStringLiteral(": ") + r.errorString;
-        return makeError(ErrorCode::Unsupported,
-                         QStringLiteral("no encoder plugin found (searched %1)%2")
-                             .arg(manager.searchPaths().join(QLatin1Char(':')),
-                                  why.isEmpty() ? QString() : QStringLiteral("; ") + why.join(QStringLiteral("; "))),
-                         folder);
-    }
-    QVariantMap options{{QStringLiteral("device"), recipe.text(QStringLiteral("embed.device"))},
-                        {QStringLiteral("threads"), int(recipe.intValue(QStringLiteral("threads")))}};
-    QString errors;
-    for (IEncoderPlugin *plugin : plugins) {
-        auto enc = plugin->open(folder, options);
-        if (enc)
-            return std::shared_ptr<IEncoder>(enc.value());
-        errors = enc.error().toString();
-    }
-    return makeError(ErrorCode::InvalidArgument, errors, folder);
 }
 
 Status encodeMissingImages(EmbeddingStore &emb, IEncoder &encoder, const QVector<ImageItem> &kept, QThreadPool *pool,
@@ -351,7 +319,7 @@ Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ct
     } else if (model.startsWith(QLatin1String("imported:"))) {
         encoderName = model.mid(9);
     } else {
-        auto enc = openModelFolder(model, recipe);
+        auto enc = openEncoderFolder(model, recipe);
         if (!enc)
             return enc.error();
         encoder = *enc;

@@ -5,6 +5,7 @@
 #include "core/ingest/document.h"
 #include "core/ingest/htmlreader.h"
 #include "core/ingest/jsonlreader.h"
+#include "core/ingest/sourceitem.h"
 #include "core/ingest/wdsreader.h"
 #include "core/store/projectstore.h"
 
@@ -91,6 +92,9 @@ void prepare(PreparedDocument &p)
         if (owner < 0 && matchedOwner.contains(b)) {
             owner = matchedOwner.value(b);
             truth = QStringLiteral("matched");
+            // MMC4 readers also put the matched sentence in the caption; it
+            // is this block, not a second text.
+            captionUsed.insert(owner);
         }
         addSentences(block.text, block.kind, block.position, owner, truth);
     }
