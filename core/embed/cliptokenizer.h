@@ -2,8 +2,9 @@
 // ClipTokenizer: the CLIP byte-pair-encoding text tokenizer, id for id.
 //
 // Reproduces openai/CLIP's simple_tokenizer.py and clip.tokenize (without
-// ftfy.fix_text): html.unescape twice and strip; runs of Unicode whitespace
-// collapsed to one space and stripped; Python str.lower() (full Unicode
+// ftfy.fix_text): html.unescape twice and strip; runs of Unicode White_Space
+// collapsed to one space, then str.strip() (which also drops U+001C..U+001F at
+// the ends); Python str.lower() (full Unicode
 // lowercase, final sigma included); CLIP's split pattern (the special tokens,
 // 's 't 're 've 'm 'll 'd, letter runs, single digits, runs of other
 // non-space characters); each piece's UTF-8 bytes through CLIP's
@@ -12,6 +13,9 @@
 // ids: 256 byte tokens, the same 256 with '</w>', one per merge, then
 // <|startoftext|> = 49406 and <|endoftext|> = 49407. The literal strings
 // "<|startoftext|>" and "<|endoftext|>" in a text map to those two ids.
+// Letters and digits follow ICU's Unicode 15 tables: code points assigned
+// later may split differently from a newer Python `regex` module. A lone
+// UTF-16 surrogate (Python raises) is encoded as U+FFFD.
 //
 // Cost: copying a ClipTokenizer is cheap (the tables and the word cache are
 // shared). Loading takes ~0.1 s; the tables hold a few MB.
