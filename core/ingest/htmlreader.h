@@ -44,10 +44,29 @@ public:
     // give a Document with warnings, and a zero-byte file an empty Document.
     //
     // The Document's key is "html:" + the cleaned relative path, sourcePath
-    // the absolute path, title the <title> text, encoding the charset the
-    // page was decoded from. Blocks and images share one position sequence
+    // the absolute path, title the <title> text (not repeated as a block),
+    // encoding the charset the page was decoded from (see
+    // detail/htmlcharset.h). Blocks and images share one position sequence
     // (0, 1, 2, ...) in reading order; a block takes its position where its
     // first visible character appears.
+    //
+    // Blocks: every block element (p, div, li, td, h1..h6, ...) ends the text
+    // before it and starts a new block; inline elements (a, span, em, code,
+    // kbd, ...) and <br> stay inside their block. Navigation (nav, the page's
+    // header/footer, classes navheader/navfooter/breadcrumb(s)/menu/navigation/
+    // navbar, role=navigation) is kind Nav; pre and the classes programlisting/
+    // screen/synopsis are Code; figcaption, table captions, DocBook figure/
+    // table titles and media-object captions are Caption. Nav beats Code beats
+    // Caption beats the element's own kind. script, style, noscript, template,
+    // textarea, select, svg and [hidden] subtrees are never text.
+    //
+    // Images: <img src> and <object data> of an image type, in nav or not.
+    // caption is the enclosing figure's title or figcaption; a DocBook media
+    // object's own caption is appended after a spaced em dash (U+2014).
+    // src is resolved without #fragment/?query, percent-decoded, against the
+    // page's folder; refusals are not_local (any URL scheme but file:, and
+    // //host), outside_corpus (lexically or canonically outside the root) and
+    // missing_file (absent, not a regular readable file, or an empty src).
     Result<Document> readPage(const QString &relativePath) const;
 
 private:
