@@ -105,8 +105,7 @@ private Q_SLOTS:
     {
         QFETCH(QVector<qint64>, quality);
         QFETCH(QVector<int>, expected);
-        // The chain of chainsTransitively, listed in a different order so the
-        // far item is not last: 0b111111, 0b111, 0, ~0 -> reorder to keep it readable.
+        // The chain of chainsTransitively at distance 3: {0, 1, 2} and {3}.
         const QVector<quint64> hashes{0, 0b111, 0b111111, ~quint64(0)};
         QCOMPARE(groupNearDuplicates(hashes, 3, quality), expected);
     }
