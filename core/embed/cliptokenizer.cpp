@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 #include "core/embed/cliptokenizer.h"
 
 #include "core/util/htmlunescape.h"
@@ -18,18 +17,10 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-=======
-// TEMPORARY STAND-IN (branch torchenc), replaced by the real tokenizer at merge.
-#include "core/embed/cliptokenizer.h"
-
-#include <QFileInfo>
-#include <QRegularExpression>
->>>>>>> torchenc
 
 namespace rs {
 
 namespace {
-<<<<<<< HEAD
 
 constexpr int kByteTokens = 256;
 const QString kEndOfWord = QStringLiteral("</w>");
@@ -518,25 +509,10 @@ QVector<int> ClipTokenizer::encode(const QString &text) const
 
     ids.append(kEndToken);
     return ids;
-=======
-constexpr qint64 kStartToken = 49406;
-constexpr qint64 kEndToken = 49407;
-} // namespace
-
-Result<ClipTokenizer> ClipTokenizer::load(const QString &mergesPath)
-{
-    const QFileInfo info(mergesPath);
-    if (!info.isFile())
-        return makeError(ErrorCode::NotFound, QStringLiteral("BPE merges file not found"), mergesPath);
-    if (info.size() == 0)
-        return makeError(ErrorCode::ParseError, QStringLiteral("BPE merges file is empty"), mergesPath);
-    return ClipTokenizer();
->>>>>>> torchenc
 }
 
 QVector<qint64> ClipTokenizer::tokenize(const QString &text, int contextLength) const
 {
-<<<<<<< HEAD
     if (contextLength < 1)
         return {};
     const QVector<int> ids = encode(text);
@@ -547,20 +523,6 @@ QVector<qint64> ClipTokenizer::tokenize(const QString &text, int contextLength) 
     if (ids.size() > contextLength)
         row[contextLength - 1] = kEndToken;
     return row;
-=======
-    QVector<qint64> ids(qMax(contextLength, 2), 0);
-    ids[0] = kStartToken;
-    int n = 1;
-    static const QRegularExpression kSpace(QStringLiteral("\\s+"));
-    const QStringList words = text.toLower().split(kSpace, Qt::SkipEmptyParts);
-    for (const QString &w : words) {
-        if (n >= ids.size() - 1)
-            break;
-        ids[n++] = 256 + qint64(qHash(w, 7) % 49000u);
-    }
-    ids[n] = kEndToken;
-    return ids;
->>>>>>> torchenc
 }
 
 } // namespace rs

@@ -1,5 +1,4 @@
 #pragma once
-<<<<<<< HEAD
 // ClipTokenizer: the CLIP byte-pair-encoding text tokenizer, id for id.
 //
 // Reproduces openai/CLIP's simple_tokenizer.py and clip.tokenize (without
@@ -23,29 +22,18 @@
 //
 // Thread-safety: encode() and tokenize() may be called concurrently on one
 // instance (or on copies); the shared word cache is guarded by locks.
-=======
-// TEMPORARY STAND-IN (branch torchenc): the real CLIP BPE tokenizer is being
-// written in parallel under this exact name and API; the merge replaces this
-// header and cliptokenizer.cpp wholesale. The stand-in only checks that the
-// merges file is there and maps words to stable fake ids, so that the
-// TorchScript encoder's text path can be built and tested end to end.
->>>>>>> torchenc
 
 #include "core/util/result.h"
 
 #include <QString>
 #include <QVector>
 
-<<<<<<< HEAD
 #include <memory>
 
-=======
->>>>>>> torchenc
 namespace rs {
 
 class ClipTokenizer {
 public:
-<<<<<<< HEAD
     static constexpr int kStartToken = 49406;   // <|startoftext|>
     static constexpr int kEndToken = 49407;     // <|endoftext|>
     static constexpr int kContextLength = 77;   // CLIP's text context
@@ -84,16 +72,6 @@ private:
 
     std::shared_ptr<const Tables> m_tables;
     std::shared_ptr<WordCache> m_cache;
-=======
-    // Loads CLIP's BPE merges (bpe_simple_vocab_16e6.txt.gz).
-    static Result<ClipTokenizer> load(const QString &mergesPath);
-
-    // One text -> contextLength token ids: <start>, tokens, <end>, zero padding.
-    QVector<qint64> tokenize(const QString &text, int contextLength = 77) const;
-
-private:
-    ClipTokenizer() = default;
->>>>>>> torchenc
 };
 
 } // namespace rs
