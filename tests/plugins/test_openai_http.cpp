@@ -349,7 +349,7 @@ private Q_SLOTS:
         const QString dir = qEnvironmentVariableIsSet("REALSYN_BUILD_DIR")
             ? qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/plugins")
             : QStringLiteral(REALSYN_PLUGIN_DIR);
-        const QString path = QDir(dir).absoluteFilePath(QStringLiteral("libgenerator_openai_http.so"));
+        const QString path = QDir(dir).absoluteFilePath(QStringLiteral("generator_openai_http.so"));
         QVERIFY2(QFileInfo::exists(path), qPrintable(path));
         m_loader.setFileName(path);
         // The metadata is readable before the library is instantiated.
