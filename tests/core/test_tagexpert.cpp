@@ -191,7 +191,7 @@ private Q_SLOTS:
         const Result<Findings> found = expert->analyze(image);
         QVERIFY(found);
         QStringList got;
-        for (const Finding &f : *found)
+        for (const Finding &f : found.value())
             got << f.text;
         QCOMPARE(got, labels);
         for (int i = 0; i < found->size(); ++i) {
@@ -282,7 +282,7 @@ private Q_SLOTS:
         const Result<Findings> found = factory.create()->analyze(solid(QStringLiteral("car")));
         QVERIFY(found);
         QCOMPARE(found->size(), 3);
-        for (const Finding &f : *found)
+        for (const Finding &f : found.value())
             QVERIFY(f.text != QLatin1String("car"));
     }
 
@@ -325,9 +325,9 @@ private Q_SLOTS:
         const Result<QStringList> wn = TagExpertFactory::builtinVocabulary();
         QVERIFY2(wn, qPrintable(wn ? QString() : wn.error().toString()));
         QVERIFY2(wn->size() > 3000 && wn->size() < 10000, qPrintable(QString::number(wn->size())));
-        for (const char *w : {"dog", "apple", "bicycle", "tree", "woman", "bottle", "fire engine"})
+        for (const char *w : {"dog", "apple", "bicycle", "tree", "woman", "bottle", "apple tree"})
             QVERIFY2(wn->contains(QString::fromLatin1(w)), w);
-        for (const QString &l : *wn)
+        for (const QString &l : wn.value())
             QVERIFY2(!l.startsWith(QLatin1Char('#')) && !l.contains(QLatin1Char('\t')) && l == l.toLower(), qPrintable(l));
 
         QCOMPARE(TagExpertFactory::loadVocabularyFile(QStringLiteral("/nonexistent/vocab.txt")).error().code, ErrorCode::NotFound);
@@ -408,7 +408,7 @@ private Q_SLOTS:
         opt.minPredictions = minPredictions;
         const Result<TagCalibration> r = TagExpertFactory::calibrate(enc, vocab, images, texts, opt);
         QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
-        const TagCalibration &c = *r;
+        const TagCalibration &c = r.value();
         QCOMPARE(c.enabled, enabled);
         QCOMPARE(c.images, 4);
         QCOMPARE(c.relevant, 4);

@@ -47,6 +47,14 @@ struct HttpResponse {
     bool hang = false; // never answer (the client must time out or cancel)
 };
 
+HttpResponse reply(int status, QByteArray body)
+{
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
 // index: 0-based number of the request on this server.
 using Responder = std::function<HttpResponse(const HttpRequest &, int index)>;
 
@@ -393,7 +401,7 @@ private Q_SLOTS:
         QFETCH(int, promptTokens);
         QFETCH(int, completionTokens);
 
-        TestServer server([&](const HttpRequest &, int) { return HttpResponse{200, body}; });
+        TestServer server([&](const HttpRequest &, int) { return reply(200, body); });
         auto gen = generator(baseOptions(server));
         QVERIFY(gen);
         JobContext ctx;
@@ -442,29 +450,29 @@ private Q_SLOTS:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("needle");
 
-        QTest::newRow("invalid JSON") << 200 << QByteArray(R"({"id":"chatcmpl-1","choices":[{"message":{"content":"trunc)")
+        QTest::newRow("invalid JSON") << 200 << QByteArray("{\"id\":\"chatcmpl-1\",\"choices\":[{\"message\":{\"content\":\"trunc")
                                       << int(ErrorCode::ParseError) << QStringLiteral("invalid JSON");
         QTest::newRow("not JSON at all") << 200 << QByteArray("<html><body>It works!</body></html>") << int(ErrorCode::ParseError)
                                          << QStringLiteral("invalid JSON");
-        QTest::newRow("no choices") << 200 << QByteArray(R"({"id":"chatcmpl-2","object":"chat.completion","choices":[]})")
+        QTest::newRow("no choices") << 200 << QByteArray("{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\",\"choices\":[]}")
                                     << int(ErrorCode::ParseError) << QStringLiteral("no choices");
-        QTest::newRow("no message") << 200 << QByteArray(R"({"choices":[{"index":0,"finish_reason":"stop"}]})")
+        QTest::newRow("no message") << 200 << QByteArray("{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\"}]}")
                                     << int(ErrorCode::ParseError) << QStringLiteral("no message");
         QTest::newRow("empty content, length") << 200 << vllmAnswer(QStringLiteral("   "), QStringLiteral("length"))
                                                << int(ErrorCode::ParseError) << QStringLiteral("content is empty (finish_reason: length)");
         QTest::newRow("null content") << 200
-                                      << QByteArray(R"({"choices":[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"stop"}]})")
+                                      << QByteArray("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null},\"finish_reason\":\"stop\"}]}")
                                       << int(ErrorCode::ParseError) << QStringLiteral("content is empty");
         QTest::newRow("openai error body 400") << 400
                                                << openAiError(QStringLiteral("This model's maximum context length is 8192 tokens."),
                                                               QStringLiteral("BadRequestError"), 400)
                                                << int(ErrorCode::IoError) << QStringLiteral("HTTP 400: This model's maximum context length is 8192 tokens.");
         QTest::newRow("vllm object error 404") << 404
-                                               << QByteArray(R"({"object":"error","message":"The model `llama3` does not exist.","type":"NotFoundError","param":null,"code":404})")
+                                               << QByteArray("{\"object\":\"error\",\"message\":\"The model `llama3` does not exist.\",\"type\":\"NotFoundError\",\"param\":null,\"code\":404}")
                                                << int(ErrorCode::IoError) << QStringLiteral("HTTP 404: The model `llama3` does not exist.");
-        QTest::newRow("ollama string error 404") << 404 << QByteArray(R"({"error":"model \"llava\" not found, try pulling it first"})")
+        QTest::newRow("ollama string error 404") << 404 << QByteArray("{\"error\":\"model \\\"llava\\\" not found, try pulling it first\"}")
                                                  << int(ErrorCode::IoError) << QStringLiteral("HTTP 404: model \"llava\" not found, try pulling it first");
-        QTest::newRow("error body with 200") << 200 << QByteArray(R"({"error":{"message":"image input is not supported","type":"invalid_request_error"}})")
+        QTest::newRow("error body with 200") << 200 << QByteArray("{\"error\":{\"message\":\"image input is not supported\",\"type\":\"invalid_request_error\"}}")
                                              << int(ErrorCode::IoError) << QStringLiteral("server error: image input is not supported");
         QTest::newRow("html 400") << 400 << QByteArray("<html><head><title>400 Bad Request</title></head></html>")
                                   << int(ErrorCode::IoError) << QStringLiteral("HTTP 400: <html><head><title>400 Bad Request");
@@ -477,7 +485,7 @@ private Q_SLOTS:
         QFETCH(int, code);
         QFETCH(QString, needle);
 
-        TestServer server([&](const HttpRequest &, int) { return HttpResponse{status, body}; });
+        TestServer server([&](const HttpRequest &, int) { return reply(status, body); });
         auto gen = generator(baseOptions(server));
         JobContext ctx;
         // Two items: one malformed answer must not take the other down.
@@ -495,7 +503,7 @@ private Q_SLOTS:
     void slowAnswerTimesOut()
     {
         TestServer server([](const HttpRequest &, int) {
-            HttpResponse r{200, vllmAnswer(QStringLiteral("too late"))};
+            HttpResponse r = reply(200, vllmAnswer(QStringLiteral("too late")));
             r.delayMs = 3000;
             return r;
         });
@@ -517,11 +525,11 @@ private Q_SLOTS:
     {
         TestServer server([](const HttpRequest &, int index) {
             if (index == 0) {
-                HttpResponse r{429, openAiError(QStringLiteral("Rate limit reached"), QStringLiteral("rate_limit_error"), 429)};
+                HttpResponse r = reply(429, openAiError(QStringLiteral("Rate limit reached"), QStringLiteral("rate_limit_error"), 429));
                 r.headers << qMakePair(QByteArray("Retry-After"), QByteArray("1"));
                 return r;
             }
-            return HttpResponse{200, vllmAnswer(QStringLiteral("after the wait"))};
+            return reply(200, vllmAnswer(QStringLiteral("after the wait")));
         });
         auto gen = generator(baseOptions(server));
         JobContext ctx;
@@ -543,7 +551,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QByteArray>("body");
         QTest::newRow("vllm 500") << 500 << openAiError(QStringLiteral("CUDA out of memory"), QStringLiteral("InternalServerError"), 500);
-        QTest::newRow("llama.cpp 503 loading") << 503 << QByteArray(R"({"error":{"code":503,"message":"Loading model","type":"unavailable_error"}})");
+        QTest::newRow("llama.cpp 503 loading") << 503 << QByteArray("{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}");
         QTest::newRow("proxy 502 html") << 502 << QByteArray("<html><body>502 Bad Gateway</body></html>");
     }
 
@@ -552,7 +560,7 @@ private Q_SLOTS:
         QFETCH(int, status);
         QFETCH(QByteArray, body);
         TestServer server([&](const HttpRequest &, int index) {
-            return index == 0 ? HttpResponse{status, body} : HttpResponse{200, ollamaAnswer(QStringLiteral("second time lucky"))};
+            return index == 0 ? reply(status, body) : reply(200, ollamaAnswer(QStringLiteral("second time lucky")));
         });
         auto gen = generator(baseOptions(server));
         JobContext ctx;
@@ -566,7 +574,7 @@ private Q_SLOTS:
     void persistent500GivesUp()
     {
         TestServer server([](const HttpRequest &, int) {
-            return HttpResponse{500, openAiError(QStringLiteral("engine crashed"), QStringLiteral("InternalServerError"), 500)};
+            return reply(500, openAiError(QStringLiteral("engine crashed"), QStringLiteral("InternalServerError"), 500));
         });
         auto gen = generator(baseOptions(server, {{QStringLiteral("retries"), 2}}));
         JobContext ctx;
@@ -581,7 +589,7 @@ private Q_SLOTS:
     {
         // Three 503s without Retry-After, backoff 100 ms: waits of ~100, ~200, ~400 ms (+-25%).
         TestServer server([](const HttpRequest &, int index) {
-            return index < 3 ? HttpResponse{503, QByteArray(R"({"error":"busy"})")} : HttpResponse{200, vllmAnswer(QStringLiteral("ok"))};
+            return index < 3 ? reply(503, QByteArray("{\"error\":\"busy\"}")) : reply(200, vllmAnswer(QStringLiteral("ok")));
         });
         auto gen = generator(baseOptions(server, {{QStringLiteral("backoff_ms"), 100}}));
         JobContext ctx;
@@ -626,7 +634,7 @@ private Q_SLOTS:
 
     void canceledBeforeStartSendsNothing()
     {
-        TestServer server([](const HttpRequest &, int) { return HttpResponse{200, vllmAnswer(QStringLiteral("x"))}; });
+        TestServer server([](const HttpRequest &, int) { return reply(200, vllmAnswer(QStringLiteral("x"))); });
         auto gen = generator(baseOptions(server));
         JobContext ctx;
         ctx.cancel();
@@ -651,8 +659,8 @@ private Q_SLOTS:
         TestServer server([](const HttpRequest &req, int) {
             const QString user = req.json().value(QStringLiteral("messages")).toArray()[1].toObject().value(QStringLiteral("content")).toString();
             const QString first = user.section(QLatin1Char('\n'), 1, 1).mid(3); // "1. <text>"
-            HttpResponse r{200, vllmAnswer(QStringLiteral("echo: ") + first)};
-            r.delayMs = 150;
+            HttpResponse r = reply(200, vllmAnswer(QStringLiteral("echo: ") + first));
+            r.delayMs = 300;
             return r;
         });
         QVariantMap extra{{QStringLiteral("timeout_ms"), 10000}};
@@ -675,7 +683,7 @@ private Q_SLOTS:
 
     void workerThreadWithoutEventLoop()
     {
-        TestServer server([](const HttpRequest &, int) { return HttpResponse{200, llamaCppAnswer(QStringLiteral("from a plain thread"))}; });
+        TestServer server([](const HttpRequest &, int) { return reply(200, llamaCppAnswer(QStringLiteral("from a plain thread"))); });
         auto gen = generator(baseOptions(server));
         QVector<Result<GeneratedText>> out;
         std::thread worker([&] {
@@ -693,7 +701,7 @@ private Q_SLOTS:
         const QByteArray envName = "REALSYN_TEST_KEY_" + QUuid::createUuid().toByteArray(QUuid::Id128).left(8).toUpper();
         const QByteArray key = "sk-test-" + QUuid::createUuid().toByteArray(QUuid::Id128);
         qputenv(envName.constData(), key);
-        TestServer server([](const HttpRequest &, int) { return HttpResponse{200, ollamaAnswer(QStringLiteral("\"A red banner.\"\nExtra line."))}; });
+        TestServer server([](const HttpRequest &, int) { return reply(200, ollamaAnswer(QStringLiteral("\"A red banner.\"\nExtra line."))); });
         Result<std::shared_ptr<ICaptioner>> cap = m_plugin->createCaptioner(
             baseOptions(server, {{QStringLiteral("api_key_env"), QString::fromLatin1(envName)}, {QStringLiteral("max_image_side"), 512}}));
         QVERIFY(cap);
@@ -728,7 +736,7 @@ private Q_SLOTS:
 
     void generatorSendsImageOnlyWhenAsked()
     {
-        TestServer server([](const HttpRequest &, int) { return HttpResponse{200, vllmAnswer(QStringLiteral("ok"))}; });
+        TestServer server([](const HttpRequest &, int) { return reply(200, vllmAnswer(QStringLiteral("ok"))); });
         GenerationInput in = sampleInput();
         in.image = solidImage(64, 48, Qt::blue);
         JobContext ctx;
@@ -754,11 +762,11 @@ private Q_SLOTS:
         // answer's content, in its model name and in usage.
         TestServer server([key](const HttpRequest &req, int index) {
             if (index % 2 == 0)
-                return HttpResponse{401, openAiError(QStringLiteral("Incorrect API key provided: ") + key, QStringLiteral("invalid_request_error"), 401)};
+                return reply(401, openAiError(QStringLiteral("Incorrect API key provided: ") + key, QStringLiteral("invalid_request_error"), 401));
             QJsonObject o = QJsonDocument::fromJson(vllmAnswer(QStringLiteral("text with ") + key)).object();
             o.insert(QStringLiteral("model"), key);
             o.insert(QStringLiteral("usage"), QJsonObject{{QStringLiteral("note"), key}, {QStringLiteral("prompt_tokens"), 3}});
-            return HttpResponse{200, QJsonDocument(o).toJson()};
+            return reply(200, QJsonDocument(o).toJson());
         });
         const QVariantMap options = baseOptions(server, {{QStringLiteral("api_key_env"), QString::fromLatin1(envName)},
                                                          {QStringLiteral("concurrency"), 1}});
