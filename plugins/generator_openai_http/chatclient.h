@@ -19,7 +19,8 @@
 // The API key is read from the environment variable named by api_key_env at
 // the start of each run(), sent as "Authorization: Bearer", and scrubbed
 // ("[redacted]") from every string this class returns (errors, content,
-// usage), in case a server echoes it.
+// model, usage), in case a server echoes it; keys shorter than 6 characters
+// are not scrubbed (replacing them would mangle ordinary text).
 //
 // Thread-safety: a ChatClient is immutable; concurrent run() calls from
 // different threads are fine.
