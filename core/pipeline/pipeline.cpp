@@ -2,6 +2,8 @@
 
 #include "core/embed/embedstage.h"
 #include "core/extract/extractstage.h"
+#include "core/generate/generatestage.h"
+#include "core/sample/samplestage.h"
 #include "core/index/retrievestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
@@ -32,6 +34,8 @@ Pipeline::Pipeline()
     m_stages.push_back(std::make_unique<ExtractStage>());
     m_stages.push_back(std::make_unique<EmbedStage>());
     m_stages.push_back(std::make_unique<RetrieveStage>());
+    m_stages.push_back(std::make_unique<GenerateStage>());
+    m_stages.push_back(std::make_unique<SampleStage>());
 }
 
 Pipeline::~Pipeline() = default;
@@ -56,7 +60,7 @@ QString Pipeline::fingerprint(const QString &name, ProjectStore &store, const Re
         QStringList keys{QStringLiteral("seed")};
         if (IStage *impl = stage(s))
             keys += impl->settingKeys();
-        chain = QCryptographicHash::hash(chain + '|' + s.toUtf8() + '|' + recipe.fingerprint(keys).toUtf8(),
+        chain = QCryptographicHash::hash(QByteArray(chain + '|' + s.toUtf8() + '|' + recipe.fingerprint(keys).toUtf8()),
                                          QCryptographicHash::Sha1)
                     .toHex();
         if (s == name)

@@ -88,6 +88,30 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("retrieve.kmeans_iterations", 20, 1, 1000, "Lloyd iterations of the sentence k-means"),
         doubleSetting("retrieve.min_score", -1.0, -1.0, 1.0, "Drop retrieved texts below this similarity"),
 
+        choiceSetting("experts.ocr", "auto", {QStringLiteral("auto"), QStringLiteral("on"), QStringLiteral("off")},
+                      "Tesseract OCR: auto = only on images large and text-like enough to pay off"),
+        choiceSetting("experts.faces", "on", {QStringLiteral("on"), QStringLiteral("off")}, "Face detection (OpenCV cascades)"),
+        choiceSetting("experts.quality", "on", {QStringLiteral("on"), QStringLiteral("off")}, "Image quality (OpenCV BRISQUE)"),
+        choiceSetting("experts.tags", "auto", {QStringLiteral("auto"), QStringLiteral("on"), QStringLiteral("off")},
+                      "Zero-shot tags with the active encoder: auto = on when calibration on held-out texts reaches the precision target"),
+        doubleSetting("experts.tag_precision", 0.5, 0.0, 1.0, "Tags: precision on held-out alt texts/captions the threshold must reach"),
+        choiceSetting("generate.backend", "builtin", {QStringLiteral("builtin"), QStringLiteral("openai")},
+                      "Who writes the synthetic text: builtin (templates over evidence) or an OpenAI-compatible server"),
+        choiceSetting("generate.captioner", "builtin", {QStringLiteral("builtin"), QStringLiteral("openai"), QStringLiteral("none")},
+                      "Who writes the concise caption: builtin (from expert findings), an OpenAI-compatible VLM, or none"),
+        {QStringLiteral("generate.endpoint"), K::String, QStringLiteral("http://127.0.0.1:8000/v1"), 0, 0, {},
+         QStringLiteral("OpenAI-compatible base URL (vLLM, llama.cpp server, Ollama)")},
+        {QStringLiteral("generate.model"), K::String, QString(), 0, 0, {}, QStringLiteral("Model name sent to the server")},
+        {QStringLiteral("generate.caption_model"), K::String, QString(), 0, 0, {},
+         QStringLiteral("Model for captions (empty = generate.model)")},
+        {QStringLiteral("generate.api_key_env"), K::String, QStringLiteral("OPENAI_API_KEY"), 0, 0, {},
+         QStringLiteral("Environment variable holding the API key (the key itself is never stored)")},
+        intSetting("generate.concurrency", 4, 1, 256, "Requests in flight to the server"),
+        intSetting("generate.timeout_ms", 120000, 100, 3600000, "Per-request timeout"),
+        intSetting("generate.retries", 3, 0, 20, "Retries on 429 and 5xx, with exponential backoff"),
+        {QStringLiteral("generate.instruction"), K::String, QString(), 0, 0, {},
+         QStringLiteral("Generation instruction; empty = the built-in versioned instruction")},
+
         choiceSetting("sample.band", "auto", {QStringLiteral("auto"), QStringLiteral("absolute"), QStringLiteral("percentile"), QStringLiteral("off")},
                       "Similarity band: absolute (CLIP scale), percentile (built-in encoder), auto picks by encoder, or off"),
         doubleSetting("sample.min_similarity", 0.51, -1.0, 1.0, "Absolute band: drop pairs below this image-synthetic similarity (paper, EVA02-CLIP)"),
@@ -100,6 +124,13 @@ const QVector<SettingDef> &Recipe::definitions()
                       "cap: at most sample.cap per cluster; metaclip: keep with probability min(1, t/n)"),
         intSetting("sample.cap", 20, 1, 100000000, "Most samples kept per cluster (paper: 20 / 35 / 180 for 15M / 30M / 100M)"),
         doubleSetting("sample.t", 20.0, 0.001, 1e9, "MetaCLIP threshold t"),
+
+        intSetting("export.max_side", 0, 0, 100000, "Exported JPEGs: cap the longer side at this many pixels (0 = original size)"),
+        intSetting("export.jpeg_quality", 95, 1, 100, "Exported JPEG quality"),
+        {QStringLiteral("export.llava_prompts"), K::String,
+         QStringLiteral("Describe this image in detail.|What is shown in this image? Describe it thoroughly.|"
+                        "Give a detailed description of the image.|Write a detailed caption for this picture."),
+         0, 0, {}, QStringLiteral("LLaVA export: '|'-separated prompts (one chosen per sample, deterministically)")},
     };
     return defs;
 }

@@ -13,7 +13,7 @@ inline QString pluginPath(const QString &baseName)
 {
     QString dir = qEnvironmentVariable("REALSYN_BUILD_DIR");
     dir = dir.isEmpty() ? QStringLiteral(REALSYN_PLUGIN_DIR) : QDir(dir).filePath(QStringLiteral("plugins"));
-    return QDir(dir).filePath(QStringLiteral("lib") + baseName + QStringLiteral(".so"));
+    return QDir(dir).filePath(baseName + QStringLiteral(".so")); // realsyn_add_plugin: no "lib" prefix
 }
 
 // The factory called `name` from plugin library `baseName`, or null with
