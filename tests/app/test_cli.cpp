@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
@@ -200,6 +201,50 @@ private Q_SLOTS:
         r = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("pdf"), m_corpus});
         QVERIFY(r.code != 0);
         QVERIFY(r.err.contains("unknown format"));
+    }
+
+    void importEmbeddings()
+    {
+        // Vectors computed elsewhere: ids as `list` prints them, one .npy row each.
+        const QString project = m_tmp.filePath(QStringLiteral("project")); // made by endToEnd
+        const QByteArray list = realsyn({QStringLiteral("list"), project, QStringLiteral("--kept"), QStringLiteral("--json")}).out;
+        const QJsonArray kept = QJsonDocument::fromJson(list).array();
+        QVERIFY(kept.size() >= 2);
+        QString ids;
+        for (const QJsonValue &v : kept)
+            ids += QString::number(v.toObject().value(QStringLiteral("id")).toInteger()) + QLatin1Char('\n');
+        writeFile(m_tmp.filePath(QStringLiteral("ids.txt")), ids.toUtf8());
+        writeFile(m_tmp.filePath(QStringLiteral("bad-ids.txt")), "1\nnot-a-number\n");
+        writeFile(m_tmp.filePath(QStringLiteral("unknown-ids.txt")), "999999\n");
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"),
+                 {QStringLiteral("-c"), QStringLiteral("import numpy as np, sys; np.save(sys.argv[1], np.random.rand(%1, 16).astype(np.float16));"
+                                                       " np.save(sys.argv[2], np.random.rand(%1 + 1, 16).astype(np.float32))")
+                                            .arg(kept.size()),
+                  m_tmp.filePath(QStringLiteral("v.npy")), m_tmp.filePath(QStringLiteral("wrong.npy"))});
+        if (!py.waitForFinished(30000) || py.exitCode() != 0)
+            QSKIP("python3 with numpy not available; unchecked: import-embeddings");
+        const auto import = [&](const char *idsFile, const char *npy) {
+            return realsyn({QStringLiteral("import-embeddings"), project, QStringLiteral("--kind"), QStringLiteral("image"), QStringLiteral("--ids"),
+                            m_tmp.filePath(QLatin1String(idsFile)), QStringLiteral("--vectors"), m_tmp.filePath(QLatin1String(npy)),
+                            QStringLiteral("--model"), QStringLiteral("my-clip")});
+        };
+        Run r = import("ids.txt", "wrong.npy");
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("vector rows"), r.err.constData());
+        r = import("bad-ids.txt", "v.npy");
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("not an id"), r.err.constData());
+        r = import("unknown-ids.txt", "v.npy");
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("no image with id"), r.err.constData());
+        r = import("ids.txt", "missing.npy");
+        QVERIFY(r.code != 0);
+        r = import("ids.txt", "v.npy");
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("imported"));
+        const QJsonObject recipe = QJsonDocument::fromJson(realsyn({QStringLiteral("recipe"), project, QStringLiteral("--json")}).out).object();
+        QCOMPARE(recipe.value(QStringLiteral("embed.model")).toObject().value(QStringLiteral("value")).toString(), QStringLiteral("imported:my-clip"));
     }
 
     void subsetsAreReproducible()
