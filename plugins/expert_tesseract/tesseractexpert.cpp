@@ -116,8 +116,14 @@ Result<Findings> TesseractExpert::analyze(const QImage &image, const QRect &regi
         // 2-core VM (2.1 s vs 0.4 s). With no active levels allowed every
         // parallel region started from this thread runs on it alone; since
         // GCC 11 libgomp keeps this setting per thread, so FAISS/OpenBLAS
-        // teams on other threads are untouched.
-        omp_set_max_active_levels(0);
+        // teams on other threads are untouched. The previous value is
+        // restored on return, so a pool thread that later runs FAISS or
+        // OpenBLAS work keeps its OpenMP teams.
+        struct OmpLevelsGuard {
+            int saved = omp_get_max_active_levels();
+            OmpLevelsGuard() { omp_set_max_active_levels(0); }
+            ~OmpLevelsGuard() { omp_set_max_active_levels(saved); }
+        } ompGuard;
 
         const double scale = m_settings.scale > 0 ? m_settings.scale : autoScale(text);
         const int tileSide = std::max(64, int(m_settings.tileSize / scale));
