@@ -1,5 +1,7 @@
 #include "core/embed/npyreader.h"
 
+#include "core/util/half.h"
+
 #include <QFile>
 #include <QRegularExpression>
 
@@ -7,36 +9,6 @@
 
 namespace rs {
 
-namespace {
-
-float halfToFloat(quint16 h)
-{
-    const quint32 sign = quint32(h & 0x8000u) << 16;
-    quint32 exp = (h >> 10) & 0x1fu;
-    quint32 mant = h & 0x3ffu;
-    quint32 x;
-    if (exp == 0) {
-        if (mant == 0) {
-            x = sign;
-        } else {
-            exp = 113;
-            while (!(mant & 0x400u)) {
-                mant <<= 1;
-                --exp;
-            }
-            x = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
-        }
-    } else if (exp == 31) {
-        x = sign | 0x7f800000u | (mant << 13);
-    } else {
-        x = sign | ((exp + 112) << 23) | (mant << 13);
-    }
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-}
-
-} // namespace
 
 Result<Matrix> readNpyMatrix(const QString &path)
 {

@@ -90,11 +90,7 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
         ? HierarchicalRetriever::load(RetrieveStage::indexPath(store))
         : makeError(ErrorCode::NotFound, QString());
     if (!index || index->sentenceCount() != sentences->ids.size()) {
-        KMeansOptions km;
-        km.clusters = std::min<int>(int(recipe.intValue(QStringLiteral("retrieve.kmeans_clusters"))), int(sentences->ids.size()));
-        km.iterations = int(recipe.intValue(QStringLiteral("retrieve.kmeans_iterations")));
-        km.seed = seed;
-        index = HierarchicalRetriever::build(sentences->vectors, km);
+        index = HierarchicalRetriever::build(sentences->vectors, sentenceKMeansOptions(recipe, sentences->ids.size()));
         if (!index)
             return index.error();
     }

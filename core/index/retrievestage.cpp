@@ -115,6 +115,16 @@ QString RetrieveStage::indexPath(ProjectStore &store)
     return store.sidePath(QStringLiteral("index/sentences.ivf"));
 }
 
+KMeansOptions sentenceKMeansOptions(const Recipe &recipe, qint64 points)
+{
+    KMeansOptions km;
+    // FAISS throws with more centres than points; 0 keeps the default formula.
+    km.clusters = int(std::min<qint64>(recipe.intValue(QStringLiteral("retrieve.kmeans_clusters")), points));
+    km.iterations = int(recipe.intValue(QStringLiteral("retrieve.kmeans_iterations")));
+    km.seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    return km;
+}
+
 Result<EmbeddedItems> loadKeptImageEmbeddings(ProjectStore &store)
 {
     return loadKept(store, QStringLiteral("images"), QStringLiteral("SELECT id FROM images WHERE reject_reason IS NULL ORDER BY id"));
@@ -157,12 +167,7 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 return r.error();
             results = std::move(*r);
         } else {
-            KMeansOptions km;
-            km.clusters = int(recipe.intValue(QStringLiteral("retrieve.kmeans_clusters")));
-            if (km.clusters > sentences->ids.size())
-                km.clusters = int(sentences->ids.size()); // never more centres than points
-            km.iterations = int(recipe.intValue(QStringLiteral("retrieve.kmeans_iterations")));
-            km.seed = quint64(recipe.intValue(QStringLiteral("seed")));
+            const KMeansOptions km = sentenceKMeansOptions(recipe, sentences->ids.size());
             ctx.progress(0, 1, QStringLiteral("k-means over %1 sentences").arg(sentences->ids.size()));
             auto index = HierarchicalRetriever::build(sentences->vectors, km);
             if (!index)

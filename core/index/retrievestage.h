@@ -19,6 +19,7 @@
 namespace rs {
 
 class ProjectStore;
+class Recipe;
 
 class RetrieveStage final : public IStage {
 public:
@@ -31,6 +32,11 @@ public:
 
 // Kept items and their vectors, loaded from the embedding store. Rows of
 // `vectors` follow `ids`; items without a vector are left out.
+struct KMeansOptions;
+// The sentence k-means as the recipe sets it (retrieve.kmeans_*), never
+// more clusters than `points`.
+KMeansOptions sentenceKMeansOptions(const Recipe &recipe, qint64 points);
+
 struct EmbeddedItems {
     QVector<qint64> ids;
     Matrix vectors;
