@@ -10,6 +10,7 @@
 #include "core/pipeline/projectstats.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/curation.h"
 #include "core/store/samplequery.h"
 #include "progressprinter.h"
 
@@ -474,6 +475,54 @@ int cmdShow(const QStringList &args)
     return 0;
 }
 
+int cmdDecide(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("image id"));
+    p.addPositionalArgument(QStringLiteral("DECISION"), QStringLiteral("accept|reject|clear"));
+    p.process(args);
+    const QStringList pos = p.positionalArguments();
+    bool ok = false;
+    const qint64 id = pos.value(1).toLongLong(&ok);
+    const QString what = pos.value(2);
+    if (pos.size() != 3 || !ok || !QStringList{QStringLiteral("accept"), QStringLiteral("reject"), QStringLiteral("clear")}.contains(what))
+        return fail(QStringLiteral("usage: realsyn decide DIR ID accept|reject|clear"), 2);
+    auto store = openProject(pos.first());
+    if (!store)
+        return fail(store.error());
+    const CuratorDecision d = what == QLatin1String("accept") ? CuratorDecision::Accept
+        : what == QLatin1String("reject")                     ? CuratorDecision::Reject
+                                                              : CuratorDecision::Clear;
+    if (Status s = setCuratorDecision(**store, id, d); !s)
+        return fail(s.error());
+    print(QStringLiteral("image %1: %2\n").arg(id).arg(what == QLatin1String("clear") ? QStringLiteral("decision cleared") : what + QStringLiteral("ed")));
+    return 0;
+}
+
+int cmdEdit(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("image id"));
+    p.addOption({QStringLiteral("syn-text"), QStringLiteral("the curated synthetic text (empty clears the edit)"), QStringLiteral("TEXT")});
+    p.process(args);
+    const QStringList pos = p.positionalArguments();
+    bool ok = false;
+    const qint64 id = pos.value(1).toLongLong(&ok);
+    if (pos.size() != 2 || !ok || !p.isSet(QStringLiteral("syn-text")))
+        return fail(QStringLiteral("usage: realsyn edit DIR ID --syn-text TEXT"), 2);
+    auto store = openProject(pos.first());
+    if (!store)
+        return fail(store.error());
+    if (Status s = setEditedSyntheticText(**store, id, p.value(QStringLiteral("syn-text"))); !s)
+        return fail(s.error());
+    print(QStringLiteral("image %1: synthetic text %2\n").arg(id).arg(p.value(QStringLiteral("syn-text")).trimmed().isEmpty() ? QStringLiteral("edit cleared") : QStringLiteral("edited")));
+    return 0;
+}
+
 const char *kUsage =
     "usage: realsyn COMMAND ...\n"
     "  init DIR                                          create a project\n"
@@ -484,6 +533,8 @@ const char *kUsage =
     "  list DIR [--kept|--selected] [--json]             images with their state\n"
     "  show DIR IMAGE_ID [--json]                        one sample whole: provenance, decisions, texts\n"
     "  eval DIR [--json]                                 retrieval quality on held-out ground truth\n"
+    "  decide DIR ID accept|reject|clear                 curator decision (wins over every filter)\n"
+    "  edit DIR ID --syn-text TEXT                       curator's synthetic text\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
     "Stages: extract, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
 
@@ -519,6 +570,10 @@ int main(int argc, char **argv)
         return cmdList(args);
     if (command == QLatin1String("show"))
         return cmdShow(args);
+    if (command == QLatin1String("decide"))
+        return cmdDecide(args);
+    if (command == QLatin1String("edit"))
+        return cmdEdit(args);
     if (command == QLatin1String("eval"))
         return cmdEval(args);
     if (command == QLatin1String("import-embeddings"))

@@ -2,6 +2,8 @@
 
 #include "core/embed/embedstage.h"
 #include "core/extract/extractstage.h"
+#include "core/generate/generatestage.h"
+#include "core/sample/samplestage.h"
 #include "core/index/retrievestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
@@ -32,6 +34,8 @@ Pipeline::Pipeline()
     m_stages.push_back(std::make_unique<ExtractStage>());
     m_stages.push_back(std::make_unique<EmbedStage>());
     m_stages.push_back(std::make_unique<RetrieveStage>());
+    m_stages.push_back(std::make_unique<GenerateStage>());
+    m_stages.push_back(std::make_unique<SampleStage>());
 }
 
 Pipeline::~Pipeline() = default;

@@ -1,10 +1,13 @@
 #include "core/pipeline/projectstats.h"
 
 #include "core/pipeline/pipeline.h"
+#include "core/sample/samplestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
 #include <QJsonArray>
+
+#include "core/store/samplequery.h"
 
 namespace rs {
 
@@ -62,6 +65,33 @@ Result<QJsonObject> projectStats(ProjectStore &store, const Recipe &recipe, cons
     for (const QString &name : Pipeline::stageNames())
         stages.insert(name, stageStateName(states.value(name)));
     out.insert(QStringLiteral("stages"), stages);
+
+    const QString encoder = store.meta(QStringLiteral("embed.encoder"));
+    if (!encoder.isEmpty())
+        out.insert(QStringLiteral("encoder"), encoder);
+    auto generated = store.scalar(QStringLiteral("SELECT count(*), count(synthetic_text) FROM generations"));
+    if (!generated)
+        return generated.error();
+    auto decisions = store.exec(QStringLiteral("SELECT coalesce(decision, 'edit_only'), count(*) FROM decisions GROUP BY 1"));
+    if (!decisions)
+        return decisions.error();
+    QJsonObject curator;
+    while (decisions->next())
+        curator.insert(decisions->value(0).toString(), decisions->value(1).toLongLong());
+    out.insert(QStringLiteral("curator"), curator);
+
+    QJsonObject sampling = SampleStage::storedStats(store);
+    if (!sampling.isEmpty()) {
+        // The plot arrays stay in the store; stats prints the summary.
+        sampling.remove(QStringLiteral("sizes_before"));
+        sampling.remove(QStringLiteral("sizes_after"));
+        auto selected = store.scalar(QStringLiteral("SELECT count(*) FROM images i LEFT JOIN decisions d ON d.image_id = i.id WHERE ")
+                                     + selectedCondition());
+        if (!selected)
+            return selected.error();
+        sampling.insert(QStringLiteral("selected"), selected->toLongLong());
+        out.insert(QStringLiteral("sampling"), sampling);
+    }
     return out;
 }
 

@@ -120,10 +120,58 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
                                      {QStringLiteral("sentence_id"), ret->value(2).toLongLong()},
                                      {QStringLiteral("text"), ret->value(3).toString()}});
     o.insert(QStringLiteral("retrieved"), retrieved);
-    o.insert(QStringLiteral("experts"), QJsonArray());
-    o.insert(QStringLiteral("caption"), QJsonValue());
-    o.insert(QStringLiteral("synthetic_text"), QJsonValue());
-    o.insert(QStringLiteral("generator"), QJsonValue());
+    auto ex = store.exec(QStringLiteral("SELECT kind, level, x, y, w, h, label, confidence, expert FROM expert_findings"
+                                        " WHERE image_id = ? ORDER BY id"),
+                         {imageId});
+    if (!ex)
+        return ex.error();
+    QJsonArray experts;
+    while (ex->next()) {
+        const QString kind = ex->value(0).toString();
+        QJsonObject f{{QStringLiteral("kind"), kind},
+                      {QStringLiteral("expert"), ex->value(8).toString()},
+                      {QStringLiteral("level"), ex->value(1).toString().isEmpty() ? QJsonValue() : QJsonValue(ex->value(1).toString())},
+                      {QStringLiteral("confidence"), ex->value(7).toDouble()}};
+        const double w = ex->value(4).toDouble(), h = ex->value(5).toDouble();
+        f.insert(QStringLiteral("box"), w > 0 && h > 0 ? QJsonValue(QJsonArray{ex->value(2).toDouble(), ex->value(3).toDouble(), w, h})
+                                                       : QJsonValue());
+        f.insert(kind == QLatin1String("ocr") || kind == QLatin1String("quality") ? QStringLiteral("text") : QStringLiteral("label"),
+                 ex->value(6).toString());
+        experts.append(f);
+    }
+    o.insert(QStringLiteral("experts"), experts);
+
+    auto gen = store.exec(QStringLiteral("SELECT caption, synthetic_text, generator, model, prompt_version, evidence, similarity, error,"
+                                         " created_at, tags FROM generations WHERE image_id = ?"),
+                          {imageId});
+    if (!gen)
+        return gen.error();
+    const auto text = [](const QVariant &v) { return v.isNull() || v.toString().isEmpty() ? QJsonValue() : QJsonValue(v.toString()); };
+    if (gen->next()) {
+        o.insert(QStringLiteral("caption"), text(gen->value(0)));
+        o.insert(QStringLiteral("synthetic_text"), text(gen->value(1)));
+        o.insert(QStringLiteral("generator"), gen->value(2).toString());
+        o.insert(QStringLiteral("tags"), QJsonDocument::fromJson(gen->value(9).toByteArray()).array());
+        o.insert(QStringLiteral("generation"),
+                 QJsonObject{{QStringLiteral("model"), gen->value(3).toString()},
+                             {QStringLiteral("prompt_version"), gen->value(4).toString()},
+                             {QStringLiteral("provenance"), QJsonDocument::fromJson(gen->value(5).toByteArray()).object()},
+                             {QStringLiteral("similarity"), gen->value(6).isNull() ? QJsonValue() : QJsonValue(gen->value(6).toDouble())},
+                             {QStringLiteral("error"), text(gen->value(7))},
+                             {QStringLiteral("created_at"), gen->value(8).toString()}});
+    } else {
+        o.insert(QStringLiteral("caption"), QJsonValue());
+        o.insert(QStringLiteral("synthetic_text"), QJsonValue());
+        o.insert(QStringLiteral("generator"), QJsonValue());
+    }
+    // A curator's edit wins over the generator's text.
+    auto dec = store.exec(QStringLiteral("SELECT syn_text FROM decisions WHERE image_id = ? AND syn_text IS NOT NULL"), {imageId});
+    if (!dec)
+        return dec.error();
+    if (dec->next()) {
+        o.insert(QStringLiteral("synthetic_text"), dec->value(0).toString());
+        o.insert(QStringLiteral("synthetic_text_edited"), true);
+    }
     return o;
 }
 

@@ -77,6 +77,11 @@ const QVector<QStringList> &migrations()
                            " level TEXT, x REAL, y REAL, w REAL, h REAL, label TEXT, confidence REAL,"
                            " input_hash TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX expert_findings_image ON expert_findings(image_id, expert)"),
+            // Which expert ran on which image with which inputs, also when it
+            // found nothing, so an unchanged rerun is skipped.
+            QStringLiteral("CREATE TABLE expert_runs ("
+                           " image_id INTEGER NOT NULL, expert TEXT NOT NULL, input_hash TEXT NOT NULL, error TEXT,"
+                           " PRIMARY KEY (image_id, expert))"),
             QStringLiteral("CREATE TABLE decisions ("
                            " image_id INTEGER PRIMARY KEY, decision TEXT, syn_text TEXT, at TEXT NOT NULL)"),
         },

@@ -1,0 +1,433 @@
+#include "core/generate/generatestage.h"
+
+#include "core/embed/activeencoder.h"
+#include "core/embed/embeddingstore.h"
+#include "core/embed/embedstage.h"
+#include "core/extract/imageprobe.h"
+#include "core/generate/builtingenerator.h"
+#include "core/generate/iexpert.h"
+#include "core/generate/igenerator.h"
+#include "core/plugin/pluginmanager.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QSqlQuery>
+#include <QThreadPool>
+#include <QtConcurrent>
+
+namespace rs {
+
+namespace {
+
+constexpr int kBatch = 16;
+// Images for network captioners travel downscaled; experts see full size.
+constexpr int kTransportSide = 768;
+
+// Expert instances are not thread-safe: workers borrow one each.
+class ExpertPool {
+public:
+    explicit ExpertPool(std::shared_ptr<IExpertFactory> factory) : m_factory(std::move(factory)) {}
+    std::unique_ptr<IExpert> acquire()
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_free.empty()) {
+            auto e = std::move(m_free.back());
+            m_free.pop_back();
+            return e;
+        }
+        lock.unlock();
+        return m_factory->create();
+    }
+    void release(std::unique_ptr<IExpert> e)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_free.push_back(std::move(e));
+    }
+    IExpertFactory &factory() { return *m_factory; }
+
+private:
+    std::shared_ptr<IExpertFactory> m_factory;
+    QMutex m_mutex;
+    std::vector<std::unique_ptr<IExpert>> m_free;
+};
+
+struct Item {
+    qint64 id = 0;
+    QString path, sha256;
+    QStringList realistic;
+    QImage image;
+    Findings findings;
+    QString caption;
+    QString error;
+};
+
+QString settingFor(const Recipe &recipe, const char *key)
+{
+    return recipe.text(QString::fromLatin1(key));
+}
+
+// Factories of the experts the recipe switches on, from the expert plugins.
+QVector<std::shared_ptr<ExpertPool>> enabledExperts(const Recipe &recipe, JobContext &ctx)
+{
+    QHash<QString, QVariantMap> wanted; // kind -> options
+    if (settingFor(recipe, "experts.ocr") != QLatin1String("off"))
+        wanted.insert(QStringLiteral("ocr"), {{QStringLiteral("mode"), settingFor(recipe, "experts.ocr")}});
+    if (settingFor(recipe, "experts.faces") == QLatin1String("on"))
+        wanted.insert(QStringLiteral("face"), {});
+    if (settingFor(recipe, "experts.quality") == QLatin1String("on"))
+        wanted.insert(QStringLiteral("quality"), {});
+    QVector<std::shared_ptr<ExpertPool>> pools;
+    QSet<QString> found;
+    for (IExpertPlugin *plugin : sharedPlugins().objects<IExpertPlugin>()) {
+        for (const auto &factory : plugin->factories()) {
+            if (!wanted.contains(factory->kind()) || found.contains(factory->kind()))
+                continue;
+            if (Status s = factory->initialize(wanted.value(factory->kind())); !s) {
+                ctx.warn(QStringLiteral("expert %1 unavailable: %2").arg(factory->name(), s.error().toString()));
+                continue;
+            }
+            found.insert(factory->kind());
+            pools.push_back(std::make_shared<ExpertPool>(factory));
+        }
+    }
+    for (auto it = wanted.cbegin(); it != wanted.cend(); ++it)
+        if (!found.contains(it.key()))
+            ctx.warn(QStringLiteral("no %1 expert plugin found; that evidence is skipped").arg(it.key()));
+    return pools;
+}
+
+Result<std::shared_ptr<IGeneratorPlugin>> findGeneratorPlugin(const QString &backend)
+{
+    for (IGeneratorPlugin *p : sharedPlugins().objects<IGeneratorPlugin>())
+        if (p->backend() == backend)
+            return std::shared_ptr<IGeneratorPlugin>(std::shared_ptr<IGeneratorPlugin>{}, p); // owned by the plugin loader
+    return makeError(ErrorCode::Unsupported, QStringLiteral("no generator plugin for backend '%1'").arg(backend));
+}
+
+QVariantMap httpOptions(const Recipe &recipe, const QString &model)
+{
+    return {{QStringLiteral("endpoint"), settingFor(recipe, "generate.endpoint")},
+            {QStringLiteral("model"), model},
+            {QStringLiteral("concurrency"), recipe.intValue(QStringLiteral("generate.concurrency"))},
+            {QStringLiteral("timeout_ms"), recipe.intValue(QStringLiteral("generate.timeout_ms"))},
+            {QStringLiteral("retries"), recipe.intValue(QStringLiteral("generate.retries"))},
+            {QStringLiteral("api_key_env"), settingFor(recipe, "generate.api_key_env")}};
+}
+
+QString findingsJson(const Findings &findings)
+{
+    QJsonArray a;
+    for (const Finding &f : findings)
+        a.append(f.toJson());
+    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    // Kept images with their retrieved texts, best first.
+    auto q = store.exec(QStringLiteral("SELECT i.id, i.path, i.sha256, s.text FROM images i"
+                                       " LEFT JOIN retrievals r ON r.image_id = i.id LEFT JOIN sentences s ON s.id = r.sentence_id"
+                                       " WHERE i.reject_reason IS NULL ORDER BY i.id, r.rank"));
+    if (!q)
+        return q.error();
+    QVector<Item> items;
+    while (q->next()) {
+        const qint64 id = q->value(0).toLongLong();
+        if (items.isEmpty() || items.back().id != id)
+            items.push_back(Item{id, q->value(1).toString(), q->value(2).toString(), {}, {}, {}, {}, {}});
+        if (!q->value(3).isNull())
+            items.back().realistic << q->value(3).toString();
+    }
+    if (items.isEmpty())
+        return {};
+
+    QThreadPool pool;
+    const int threads = int(recipe.intValue(QStringLiteral("threads")));
+    pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
+    const QVector<std::shared_ptr<ExpertPool>> experts = enabledExperts(recipe, ctx);
+
+    // Caption and generation roles.
+    std::shared_ptr<ICaptioner> captioner;
+    std::shared_ptr<IGenerator> generator;
+    const QString captionerName = settingFor(recipe, "generate.captioner");
+    const QString backend = settingFor(recipe, "generate.backend");
+    std::shared_ptr<IGeneratorPlugin> plugin;
+    if (backend == QLatin1String("openai") || captionerName == QLatin1String("openai")) {
+        auto p = findGeneratorPlugin(QStringLiteral("openai"));
+        if (!p)
+            return p.error();
+        plugin = *p;
+    }
+    if (captionerName == QLatin1String("builtin")) {
+        captioner = std::make_shared<BuiltinCaptioner>();
+    } else if (captionerName == QLatin1String("openai")) {
+        const QString model = settingFor(recipe, "generate.caption_model").isEmpty() ? settingFor(recipe, "generate.model")
+                                                                                       : settingFor(recipe, "generate.caption_model");
+        auto c = plugin->createCaptioner(httpOptions(recipe, model));
+        if (!c)
+            return c.error();
+        captioner = *c;
+    }
+    if (backend == QLatin1String("builtin")) {
+        generator = std::make_shared<BuiltinGenerator>();
+    } else {
+        auto g = plugin->createGenerator(httpOptions(recipe, settingFor(recipe, "generate.model")));
+        if (!g)
+            return g.error();
+        generator = *g;
+    }
+    const QString instruction = settingFor(recipe, "generate.instruction").isEmpty() ? defaultGenerationInstruction()
+                                                                                     : settingFor(recipe, "generate.instruction");
+    const QString promptVersion = settingFor(recipe, "generate.instruction").isEmpty()
+        ? generationPromptVersion()
+        : QStringLiteral("custom-") + QString::fromLatin1(QCryptographicHash::hash(instruction.toUtf8(), QCryptographicHash::Sha1).toHex().left(8));
+    const QString generatorId = generator->name() + QLatin1Char('|') + settingFor(recipe, "generate.model");
+
+    // Similarity needs the active encoder; without one (imported vectors)
+    // the texts are still written and stage 4 skips its band.
+    auto encoder = openActiveEncoder(store, recipe);
+    if (!encoder)
+        ctx.warn(QStringLiteral("no similarity for synthetic texts: ") + encoder.error().toString());
+    auto imageVectors = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
+
+    QHash<qint64, QString> storedHash;
+    auto g = store.exec(QStringLiteral("SELECT image_id, input_hash FROM generations WHERE error IS NULL"));
+    if (!g)
+        return g.error();
+    while (g->next())
+        storedHash.insert(g->value(0).toLongLong(), g->value(1).toString());
+    QHash<QPair<qint64, QString>, QString> expertHash;
+    auto er = store.exec(QStringLiteral("SELECT image_id, expert, input_hash FROM expert_runs"));
+    if (!er)
+        return er.error();
+    while (er->next())
+        expertHash.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
+
+    qint64 done = 0, reused = 0, failed = 0;
+    for (qsizetype start = 0; start < items.size(); start += kBatch) {
+        QVector<Item> batch = items.mid(start, kBatch);
+
+        // 1. Decode and run experts where their cached run is missing or stale.
+        QtConcurrent::blockingMap(&pool, batch, [&](Item &item) {
+            auto img = loadImageRgb(item.path);
+            if (!img) {
+                item.error = img.error().toString();
+                return;
+            }
+            item.image = img.value();
+        });
+        struct ExpertJob {
+            int item;
+            std::shared_ptr<ExpertPool> pool;
+            QString hash;
+            Result<Findings> result = Findings{};
+            bool cached = false;
+        };
+        QVector<ExpertJob> jobs;
+        for (int i = 0; i < batch.size(); ++i) {
+            if (!batch[i].error.isEmpty())
+                continue;
+            for (const auto &p : experts) {
+                const QString hash = batch[i].sha256 + QLatin1Char('|') + p->factory().name() + QLatin1Char('|') + p->factory().version();
+                const bool cached = expertHash.value({batch[i].id, p->factory().name()}) == hash;
+                jobs.push_back(ExpertJob{i, p, hash, Findings{}, cached});
+            }
+        }
+        QtConcurrent::blockingMap(&pool, jobs, [&](ExpertJob &job) {
+            if (job.cached)
+                return;
+            auto expert = job.pool->acquire();
+            if (!expert) {
+                job.result = makeError(ErrorCode::Internal, QStringLiteral("expert could not be created"));
+                return;
+            }
+            job.result = expert->analyze(batch[job.item].image);
+            job.pool->release(std::move(expert));
+        });
+        {
+            Transaction tx(store);
+            for (ExpertJob &job : jobs) {
+                Item &item = batch[job.item];
+                const QString expertName = job.pool->factory().name();
+                if (!job.cached) {
+                    store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {item.id, expertName});
+                    if (job.result) {
+                        for (const Finding &f : *job.result) {
+                            auto r = store.exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, x, y, w, h, label,"
+                                                               " confidence, input_hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
+                                                {item.id, expertName, f.kind, f.level, f.box.x(), f.box.y(), f.box.width(), f.box.height(),
+                                                 f.text, f.confidence, job.hash});
+                            if (!r)
+                                return r.error();
+                        }
+                    } else {
+                        ctx.report(JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
+                    }
+                    auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO expert_runs(image_id, expert, input_hash, error) VALUES(?,?,?,?)"),
+                                        {item.id, expertName, job.hash, job.result ? QVariant() : QVariant(job.result.error().toString())});
+                    if (!r)
+                        return r.error();
+                }
+            }
+            if (Status s = tx.commit(); !s)
+                return s;
+        }
+        // Every image's findings, cached or new, as stored.
+        for (Item &item : batch) {
+            auto f = store.exec(QStringLiteral("SELECT kind, level, x, y, w, h, label, confidence FROM expert_findings WHERE image_id = ? ORDER BY id"),
+                                {item.id});
+            if (!f)
+                return f.error();
+            while (f->next()) {
+                Finding fd;
+                fd.kind = f->value(0).toString();
+                fd.level = f->value(1).toString();
+                fd.box = QRectF(f->value(2).toDouble(), f->value(3).toDouble(), f->value(4).toDouble(), f->value(5).toDouble());
+                fd.text = f->value(6).toString();
+                fd.confidence = f->value(7).toDouble();
+                item.findings.push_back(fd);
+            }
+        }
+
+        // 2. Captions.
+        if (captioner) {
+            QVector<CaptionInput> inputs;
+            QVector<int> index;
+            for (int i = 0; i < batch.size(); ++i) {
+                if (!batch[i].error.isEmpty())
+                    continue;
+                CaptionInput in;
+                in.imageId = batch[i].id;
+                if (captionerName != QLatin1String("builtin"))
+                    in.image = batch[i].image.width() > kTransportSide || batch[i].image.height() > kTransportSide
+                        ? batch[i].image.scaled(kTransportSide, kTransportSide, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                        : batch[i].image;
+                in.findings = batch[i].findings;
+                inputs.push_back(in);
+                index.push_back(i);
+            }
+            const auto captions = captioner->caption(inputs, ctx);
+            for (int k = 0; k < index.size() && k < captions.size(); ++k) {
+                if (captions[k])
+                    batch[index[k]].caption = captions[k].value();
+                else
+                    ctx.report(JobIssue{Severity::Warning, QStringLiteral("caption: ") + captions[k].error().toString(), batch[index[k]].id, {}});
+            }
+        }
+
+        // 3. Synthetic texts, skipping unchanged inputs.
+        QVector<GenerationInput> inputs;
+        QVector<int> index;
+        QVector<QString> hashes;
+        for (int i = 0; i < batch.size(); ++i) {
+            Item &item = batch[i];
+            if (!item.error.isEmpty()) {
+                ctx.report(JobIssue{Severity::Warning, item.error, item.id, item.path});
+                continue;
+            }
+            GenerationInput in;
+            in.imageId = item.id;
+            in.realisticTexts = item.realistic;
+            in.caption = item.caption;
+            in.findings = item.findings;
+            in.instruction = instruction;
+            for (const Finding &f : item.findings)
+                if (f.kind == QLatin1String("tag"))
+                    in.tags << f.text;
+            const QByteArray key = QJsonDocument(QJsonObject{{QStringLiteral("texts"), QJsonArray::fromStringList(in.realisticTexts)},
+                                                             {QStringLiteral("caption"), in.caption},
+                                                             {QStringLiteral("findings"), findingsJson(in.findings)},
+                                                             {QStringLiteral("instruction"), instruction},
+                                                             {QStringLiteral("generator"), generatorId}})
+                                       .toJson(QJsonDocument::Compact);
+            const QString hash = QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex());
+            if (storedHash.value(item.id) == hash) {
+                ++reused;
+                continue;
+            }
+            if (backend != QLatin1String("builtin"))
+                in.image = item.image.width() > kTransportSide || item.image.height() > kTransportSide
+                    ? item.image.scaled(kTransportSide, kTransportSide, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                    : item.image;
+            inputs.push_back(in);
+            index.push_back(i);
+            hashes.push_back(hash);
+        }
+        const auto texts = generator->generate(inputs, ctx);
+
+        // 4. Similarity of each new text with its image.
+        QVector<float> similarity(inputs.size(), std::numeric_limits<float>::quiet_NaN());
+        if (encoder && imageVectors) {
+            QStringList toEncode;
+            QVector<int> where;
+            QVector<qint64> ids;
+            for (int k = 0; k < texts.size(); ++k)
+                if (texts[k] && (*imageVectors)->has(inputs[k].imageId)) {
+                    toEncode << texts[k]->text;
+                    where << k;
+                    ids << inputs[k].imageId;
+                }
+            if (!toEncode.isEmpty()) {
+                auto tv = (*encoder)->encodeTexts(toEncode, ctx);
+                if (tv) {
+                    const Matrix iv = (*imageVectors)->get(ids);
+                    for (int j = 0; j < where.size(); ++j) {
+                        double dot = 0;
+                        for (int d = 0; d < iv.cols; ++d)
+                            dot += double(iv.row(j)[d]) * tv->row(j)[d];
+                        similarity[where[j]] = float(dot);
+                    }
+                } else {
+                    ctx.warn(QStringLiteral("similarity: ") + tv.error().toString());
+                }
+            }
+        }
+
+        Transaction tx(store);
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+        for (int k = 0; k < inputs.size(); ++k) {
+            Item &item = batch[index[k]];
+            QJsonArray tags;
+            for (const QString &t : inputs[k].tags)
+                tags.append(t);
+            QVariant text, model, error, evidence;
+            if (k < texts.size() && texts[k]) {
+                text = texts[k]->text;
+                model = texts[k]->model;
+                QJsonObject prov = texts[k]->provenance;
+                prov.insert(QStringLiteral("findings"), QJsonDocument::fromJson(findingsJson(item.findings).toUtf8()).array());
+                evidence = QString::fromUtf8(QJsonDocument(prov).toJson(QJsonDocument::Compact));
+            } else {
+                error = k < texts.size() ? texts[k].error().toString() : QStringLiteral("no result");
+                ++failed;
+                ctx.report(JobIssue{Severity::Warning, QStringLiteral("generate: ") + error.toString(), item.id, item.path});
+            }
+            auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO generations(image_id, input_hash, caption, tags, synthetic_text, generator,"
+                                               " model, prompt_version, evidence, similarity, error, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
+                                {item.id, hashes[k], item.caption, QString::fromUtf8(QJsonDocument(tags).toJson(QJsonDocument::Compact)),
+                                 text, generator->name(), model, promptVersion, evidence,
+                                 std::isnan(similarity[k]) ? QVariant() : QVariant(double(similarity[k])), error, now});
+            if (!r)
+                return r.error();
+        }
+        if (Status s = tx.commit(); !s)
+            return s;
+        done += batch.size();
+        ctx.progress(done, items.size(), QStringLiteral("generating"));
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("generate interrupted; texts written so far are kept"));
+    }
+    if (reused > 0)
+        ctx.progress(items.size(), items.size(), QStringLiteral("generating (%1 unchanged, reused)").arg(reused));
+    return {};
+}
+
+} // namespace rs
