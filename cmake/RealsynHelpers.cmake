@@ -16,3 +16,18 @@ function(realsyn_add_test name)
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;REALSYN_BUILD_DIR=${CMAKE_BINARY_DIR}")
 endfunction()
+
+# realsyn_add_plugin(NAME SOURCES... [LIBS lib...])
+# A runtime Qt plugin: a MODULE library written to <build>/plugins, where
+# PluginManager finds it from the build tree (bin/../plugins), and installed
+# to <libdir>/realsyn/plugins. The plugin links realsyn_core for the
+# interfaces and value types; LIBS adds what the plugin itself needs.
+function(realsyn_add_plugin name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE realsyn_options realsyn_core ${ARG_LIBS})
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/plugins)
+  install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/realsyn/plugins)
+endfunction()

@@ -4,6 +4,7 @@
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
 #include "core/embed/npyreader.h"
+#include "core/export/exporter.h"
 #include "core/index/evaluation.h"
 #include "core/ingest/ingestor.h"
 #include "core/pipeline/pipeline.h"
@@ -523,6 +524,77 @@ int cmdEdit(const QStringList &args)
     return 0;
 }
 
+int cmdExport(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
+    p.addOption({QStringLiteral("format"), QStringLiteral("wds|csv|jsonl|llava"), QStringLiteral("FORMAT")});
+    p.addOption({QStringLiteral("out"), QStringLiteral("output folder (must not exist unless --force)"), QStringLiteral("OUTDIR")});
+    p.addOption({QStringLiteral("limit"), QStringLiteral("export only the first N selected samples"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("split"), QStringLiteral("hold out a seeded validation subset, e.g. val=0.05"), QStringLiteral("val=F")});
+    p.addOption({QStringLiteral("shard-size"), QStringLiteral("samples per WebDataset shard (default 10000)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("caption"), QStringLiteral("csv: text1|syn_text|all (default text1)"), QStringLiteral("WHICH")});
+    p.addOption({QStringLiteral("csv-separator"), QStringLiteral("csv: tab|comma (default tab, as open_clip)"), QStringLiteral("SEP")});
+    p.addOption({QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("format")) || !p.isSet(QStringLiteral("out")))
+        return fail(QStringLiteral("usage: realsyn export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]"), 2);
+    ExportOptions opts;
+    opts.format = p.value(QStringLiteral("format"));
+    opts.outDir = p.value(QStringLiteral("out"));
+    opts.force = p.isSet(QStringLiteral("force"));
+    bool ok = true;
+    if (p.isSet(QStringLiteral("limit"))) {
+        opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
+        if (!ok || opts.limit < 0)
+            return fail(QStringLiteral("--limit expects a non-negative integer"), 2);
+    }
+    if (p.isSet(QStringLiteral("shard-size"))) {
+        opts.shardSize = p.value(QStringLiteral("shard-size")).toInt(&ok);
+        if (!ok)
+            return fail(QStringLiteral("--shard-size expects an integer"), 2);
+    }
+    if (p.isSet(QStringLiteral("split"))) {
+        const QString v = p.value(QStringLiteral("split"));
+        if (!v.startsWith(QLatin1String("val=")))
+            return fail(QStringLiteral("--split expects val=FRACTION"), 2);
+        opts.valFraction = v.mid(4).toDouble(&ok);
+        if (!ok)
+            return fail(QStringLiteral("--split expects val=FRACTION"), 2);
+    }
+    if (p.isSet(QStringLiteral("caption")))
+        opts.caption = p.value(QStringLiteral("caption"));
+    if (p.isSet(QStringLiteral("csv-separator"))) {
+        const QString sep = p.value(QStringLiteral("csv-separator"));
+        if (sep == QLatin1String("comma") || sep == QLatin1String(","))
+            opts.csvSeparator = QLatin1Char(',');
+        else if (sep != QLatin1String("tab"))
+            return fail(QStringLiteral("--csv-separator expects tab or comma"), 2);
+    }
+    // Reading only: the project is not locked, so the GUI may stay open.
+    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!store)
+        return fail(store.error());
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return fail(recipe.error());
+    TerminalJob job(QStringLiteral("export"));
+    auto report = exportSelection(**store, *recipe, opts, job.ctx);
+    job.printer.finish();
+    if (!report)
+        return fail(report.error());
+    print(QStringLiteral("exported %1 samples (%2 train, %3 val, %4 left out) to %5: %6 files, %7 MB\n")
+              .arg(report->samples)
+              .arg(opts.valFraction > 0 ? report->train : report->samples)
+              .arg(report->val)
+              .arg(report->skipped)
+              .arg(report->outDir)
+              .arg(report->files)
+              .arg(report->bytes / 1e6, 0, 'f', 1));
+    return 0;
+}
+
 const char *kUsage =
     "usage: realsyn COMMAND ...\n"
     "  init DIR                                          create a project\n"
@@ -533,6 +605,7 @@ const char *kUsage =
     "  list DIR [--kept|--selected] [--json]             images with their state\n"
     "  show DIR IMAGE_ID [--json]                        one sample whole: provenance, decisions, texts\n"
     "  eval DIR [--json]                                 retrieval quality on held-out ground truth\n"
+    "  export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=F] [--shard-size N]\n"
     "  decide DIR ID accept|reject|clear                 curator decision (wins over every filter)\n"
     "  edit DIR ID --syn-text TEXT                       curator's synthetic text\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
@@ -543,6 +616,9 @@ const char *kUsage =
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    // A file-size limit (ulimit -f) must fail a write with EFBIG, reported
+    // and cleaned up, rather than kill the process mid-export.
+    std::signal(SIGXFSZ, SIG_IGN);
     QCoreApplication::setApplicationName(QStringLiteral("realsyn"));
     QCoreApplication::setApplicationVersion(QStringLiteral(REALSYN_VERSION));
     QStringList args = app.arguments();
@@ -570,6 +646,8 @@ int main(int argc, char **argv)
         return cmdList(args);
     if (command == QLatin1String("show"))
         return cmdShow(args);
+    if (command == QLatin1String("export"))
+        return cmdExport(args);
     if (command == QLatin1String("decide"))
         return cmdDecide(args);
     if (command == QLatin1String("edit"))

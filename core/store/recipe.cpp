@@ -124,6 +124,13 @@ const QVector<SettingDef> &Recipe::definitions()
                       "cap: at most sample.cap per cluster; metaclip: keep with probability min(1, t/n)"),
         intSetting("sample.cap", 20, 1, 100000000, "Most samples kept per cluster (paper: 20 / 35 / 180 for 15M / 30M / 100M)"),
         doubleSetting("sample.t", 20.0, 0.001, 1e9, "MetaCLIP threshold t"),
+
+        intSetting("export.max_side", 0, 0, 100000, "Exported JPEGs: cap the longer side at this many pixels (0 = original size)"),
+        intSetting("export.jpeg_quality", 95, 1, 100, "Exported JPEG quality"),
+        {QStringLiteral("export.llava_prompts"), K::String,
+         QStringLiteral("Describe this image in detail.|What is shown in this image? Describe it thoroughly.|"
+                        "Give a detailed description of the image.|Write a detailed caption for this picture."),
+         0, 0, {}, QStringLiteral("LLaVA export: '|'-separated prompts (one chosen per sample, deterministically)")},
     };
     return defs;
 }

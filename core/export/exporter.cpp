@@ -1,0 +1,467 @@
+#include "core/export/exporter.h"
+
+#include "core/export/detail/tarwriter.h"
+#include "core/extract/imageprobe.h"
+#include "core/ingest/ingestor.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+#include "core/store/samplequery.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QImageWriter>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QThreadPool>
+#include <QtConcurrent>
+
+#include <unistd.h>
+
+namespace rs {
+
+namespace {
+
+struct Sample {
+    qint64 id = 0;
+    QString path;
+    int width = 0, height = 0;
+    QString rejectReason;      // non-empty for a curator-accepted, filter-rejected image
+    bool curatorAccepted = false;
+    QStringList texts;         // text1..3 (retrieved, best first; may be shorter)
+    QVector<double> scores;
+    QString synText;
+    bool synEdited = false;
+    QString caption;
+    QString generator;
+    QVariant similarity;
+    QVariant cluster;
+    QString document, url;
+    bool val = false;
+    // Filled while writing:
+    QString key;
+    QByteArray jpeg;
+    int outWidth = 0, outHeight = 0;
+    QString error;
+};
+
+Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, quint64 seed)
+{
+    auto q = store.exec(QStringLiteral("SELECT i.id, i.path, i.width, i.height, i.reject_reason, d.decision, d.syn_text, i.cluster,"
+                                       " g.synthetic_text, g.caption, g.generator, g.similarity FROM images i"
+                                       " LEFT JOIN decisions d ON d.image_id = i.id LEFT JOIN generations g ON g.image_id = i.id"
+                                       " WHERE i.path IS NOT NULL AND ")
+                        + selectedCondition() + QStringLiteral(" ORDER BY i.id"));
+    if (!q)
+        return q.error();
+    QVector<Sample> samples;
+    while (q->next()) {
+        if (opts.limit >= 0 && samples.size() >= opts.limit)
+            break;
+        Sample s;
+        s.id = q->value(0).toLongLong();
+        s.path = q->value(1).toString();
+        s.width = q->value(2).toInt();
+        s.height = q->value(3).toInt();
+        s.rejectReason = q->value(4).toString();
+        s.curatorAccepted = q->value(5).toString() == QLatin1String("accept");
+        s.synEdited = !q->value(6).isNull();
+        s.synText = s.synEdited ? q->value(6).toString() : q->value(8).toString();
+        s.cluster = q->value(7);
+        s.caption = q->value(9).toString();
+        s.generator = s.synEdited ? QStringLiteral("curator") : q->value(10).toString();
+        s.similarity = q->value(11);
+        s.val = opts.valFraction > 0 && inSample(QStringLiteral("val:%1").arg(s.id), opts.valFraction, seed);
+        samples.push_back(s);
+    }
+    for (Sample &s : samples) {
+        auto r = store.exec(QStringLiteral("SELECT s.text, r.score FROM retrievals r JOIN sentences s ON s.id = r.sentence_id"
+                                           " WHERE r.image_id = ? ORDER BY r.rank LIMIT 3"),
+                            {s.id});
+        if (!r)
+            return r.error();
+        while (r->next()) {
+            s.texts << r->value(0).toString();
+            s.scores << r->value(1).toDouble();
+        }
+        auto d = store.exec(QStringLiteral("SELECT d.doc_key, d.url FROM image_refs r JOIN documents d ON d.id = r.document_id"
+                                           " WHERE r.image_id = ? ORDER BY r.id LIMIT 1"),
+                            {s.id});
+        if (!d)
+            return d.error();
+        if (d->next()) {
+            s.document = d->value(0).toString();
+            s.url = d->value(1).toString();
+        }
+    }
+    return samples;
+}
+
+// Re-encodes as JPEG (alpha on white, longer side capped when asked).
+void encodeImage(Sample &s, int maxSide, int quality)
+{
+    auto img = loadImageRgb(s.path, ProbeOptions{}, maxSide);
+    if (!img) {
+        s.error = img.error().toString();
+        return;
+    }
+    QBuffer buffer(&s.jpeg);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "jpeg");
+    writer.setQuality(quality);
+    if (!writer.write(img.value())) {
+        s.error = QStringLiteral("JPEG encoding failed: ") + writer.errorString();
+        s.jpeg.clear();
+        return;
+    }
+    s.outWidth = img->width();
+    s.outHeight = img->height();
+}
+
+QString text(const Sample &s, int i)
+{
+    return s.texts.value(i);
+}
+
+QJsonObject sampleJson(const Sample &s)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("key"), s.key);
+    o.insert(QStringLiteral("caption"), text(s, 0));
+    o.insert(QStringLiteral("text1"), text(s, 0));
+    o.insert(QStringLiteral("text2"), text(s, 1));
+    o.insert(QStringLiteral("text3"), text(s, 2));
+    o.insert(QStringLiteral("syn_text"), s.synText);
+    o.insert(QStringLiteral("width"), s.outWidth);
+    o.insert(QStringLiteral("height"), s.outHeight);
+    o.insert(QStringLiteral("original_width"), s.width);
+    o.insert(QStringLiteral("original_height"), s.height);
+    o.insert(QStringLiteral("sha256"), QString::fromLatin1(QCryptographicHash::hash(s.jpeg, QCryptographicHash::Sha256).toHex()));
+    if (!s.url.isEmpty())
+        o.insert(QStringLiteral("url"), s.url);
+    QJsonArray scores;
+    for (double v : s.scores)
+        scores.append(v);
+    QJsonObject prov{{QStringLiteral("image_id"), s.id},
+                     {QStringLiteral("document"), s.document},
+                     {QStringLiteral("retrieval_scores"), scores},
+                     {QStringLiteral("generator"), s.generator},
+                     {QStringLiteral("concise_caption"), s.caption}};
+    if (!s.similarity.isNull())
+        prov.insert(QStringLiteral("syn_similarity"), s.similarity.toDouble());
+    if (!s.cluster.isNull())
+        prov.insert(QStringLiteral("cluster"), s.cluster.toLongLong());
+    if (s.curatorAccepted)
+        prov.insert(QStringLiteral("curator_accepted"), true);
+    if (!s.rejectReason.isEmpty())
+        prov.insert(QStringLiteral("filter_rejected"), s.rejectReason); // accepted by a curator over this filter
+    if (s.synEdited)
+        prov.insert(QStringLiteral("syn_text_edited"), true);
+    o.insert(QStringLiteral("realsyn"), prov);
+    return o;
+}
+
+class OutputFolder {
+public:
+    explicit OutputFolder(QString root) : m_root(std::move(root)) {}
+
+    Status write(const QString &relative, const QByteArray &data)
+    {
+        const QString path = QDir(m_root).filePath(relative);
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return makeError(ErrorCode::IoError, f.errorString(), relative);
+        if (f.write(data) != data.size() || !f.flush())
+            return makeError(ErrorCode::IoError, QStringLiteral("write failed (disk full?): ") + f.errorString(), relative);
+        f.close();
+        if (f.error() != QFile::NoError)
+            return makeError(ErrorCode::IoError, f.errorString(), relative);
+        m_files.insert(relative, QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
+        m_bytes += data.size();
+        return {};
+    }
+    Status recordFile(const QString &relative)
+    {
+        QFile f(QDir(m_root).filePath(relative));
+        if (!f.open(QIODevice::ReadOnly))
+            return makeError(ErrorCode::IoError, f.errorString(), relative);
+        QCryptographicHash h(QCryptographicHash::Sha256);
+        h.addData(&f);
+        m_files.insert(relative, QString::fromLatin1(h.result().toHex()));
+        m_bytes += f.size();
+        return {};
+    }
+    QString path(const QString &relative) const { return QDir(m_root).filePath(relative); }
+    const QMap<QString, QString> &files() const { return m_files; }
+    qint64 bytes() const { return m_bytes; }
+
+private:
+    QString m_root;
+    QMap<QString, QString> m_files; // relative path -> sha256
+    qint64 m_bytes = 0;
+};
+
+QString csvField(const QString &v, QChar sep)
+{
+    if (!v.contains(sep) && !v.contains(QLatin1Char('"')) && !v.contains(QLatin1Char('\n')) && !v.contains(QLatin1Char('\r')))
+        return v;
+    QString e = v;
+    e.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + e + QLatin1Char('"');
+}
+
+QStringList llavaPrompts(const Recipe &recipe)
+{
+    QStringList prompts;
+    for (const QString &p : recipe.text(QStringLiteral("export.llava_prompts")).split(QLatin1Char('|')))
+        if (!p.trimmed().isEmpty())
+            prompts << p.trimmed();
+    return prompts;
+}
+
+Status writeSplit(OutputFolder &out, const QString &prefix, QVector<Sample *> samples, const ExportOptions &opts, const Recipe &recipe,
+                  ExportReport &report, JobContext &ctx)
+{
+    const QString dir = prefix.isEmpty() ? QString() : prefix + QLatin1Char('/');
+    if (opts.format == QLatin1String("wds")) {
+        for (qsizetype start = 0, shard = 0; start < samples.size(); start += opts.shardSize, ++shard) {
+            const QString name = dir + QStringLiteral("%1.tar").arg(shard, 5, 10, QLatin1Char('0'));
+            QDir().mkpath(QFileInfo(out.path(name)).absolutePath());
+            detail::TarWriter tar;
+            if (Status s = tar.open(out.path(name)); !s)
+                return s;
+            for (qsizetype i = start; i < std::min<qsizetype>(start + opts.shardSize, samples.size()); ++i) {
+                Sample &s = *samples[i];
+                const QJsonObject json = sampleJson(s);
+                if (Status st = tar.add(s.key + QStringLiteral(".jpg"), s.jpeg); !st)
+                    return st;
+                if (Status st = tar.add(s.key + QStringLiteral(".txt"), text(s, 0).toUtf8()); !st)
+                    return st;
+                if (Status st = tar.add(s.key + QStringLiteral(".json"), QJsonDocument(json).toJson(QJsonDocument::Compact)); !st)
+                    return st;
+            }
+            if (Status s = tar.close(); !s)
+                return s;
+            if (Status s = out.recordFile(name); !s)
+                return s;
+            ctx.progress(std::min<qsizetype>(start + opts.shardSize, samples.size()), samples.size(), QStringLiteral("writing shards"));
+        }
+        return {};
+    }
+
+    // csv, jsonl and llava point at image files next to them.
+    for (Sample *s : samples)
+        if (Status st = out.write(dir + QStringLiteral("images/") + s->key + QStringLiteral(".jpg"), s->jpeg); !st)
+            return st;
+    QByteArray body;
+    if (opts.format == QLatin1String("csv")) {
+        const QChar sep = opts.csvSeparator;
+        body += (QStringLiteral("filepath") + sep + QStringLiteral("title\n")).toUtf8();
+        for (Sample *s : samples) {
+            QStringList captions;
+            if (opts.caption == QLatin1String("all")) {
+                captions = s->texts;
+                captions << s->synText;
+            } else {
+                captions << (opts.caption == QLatin1String("syn_text") ? s->synText : text(*s, 0));
+            }
+            for (const QString &c : captions) {
+                if (c.trimmed().isEmpty())
+                    continue;
+                QString line = csvField(QStringLiteral("images/") + s->key + QStringLiteral(".jpg"), sep) + sep
+                    + csvField(QString(c).replace(QLatin1Char('\n'), QLatin1Char(' ')), sep) + QLatin1Char('\n');
+                body += line.toUtf8();
+            }
+        }
+        return out.write(dir + QStringLiteral("samples.csv"), body);
+    }
+    if (opts.format == QLatin1String("jsonl")) {
+        for (Sample *s : samples) {
+            QJsonObject o = sampleJson(*s);
+            o.insert(QStringLiteral("image"), QStringLiteral("images/") + s->key + QStringLiteral(".jpg"));
+            body += QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+        }
+        return out.write(dir + QStringLiteral("samples.jsonl"), body);
+    }
+    // llava
+    const QStringList prompts = llavaPrompts(recipe);
+    QJsonArray conversations;
+    for (Sample *s : samples) {
+        if (s->synText.trimmed().isEmpty()) {
+            ++report.skipped;
+            continue;
+        }
+        const QString prompt = prompts.value(int(qHash(s->key, 0) % size_t(prompts.size())));
+        conversations.append(QJsonObject{
+            {QStringLiteral("id"), s->key},
+            {QStringLiteral("image"), QStringLiteral("images/") + s->key + QStringLiteral(".jpg")},
+            {QStringLiteral("conversations"),
+             QJsonArray{QJsonObject{{QStringLiteral("from"), QStringLiteral("human")}, {QStringLiteral("value"), QStringLiteral("<image>\n") + prompt}},
+                        QJsonObject{{QStringLiteral("from"), QStringLiteral("gpt")}, {QStringLiteral("value"), s->synText}}}}});
+    }
+    return out.write(dir + QStringLiteral("llava.json"), QJsonDocument(conversations).toJson(QJsonDocument::Indented));
+}
+
+Result<QJsonArray> sourcesJson(ProjectStore &store)
+{
+    auto q = store.exec(QStringLiteral("SELECT s.format, s.path, group_concat(DISTINCT d.license) FROM sources s"
+                                       " LEFT JOIN documents d ON d.source_id = s.id GROUP BY s.id ORDER BY s.id"));
+    if (!q)
+        return q.error();
+    QJsonArray a;
+    while (q->next()) {
+        QJsonObject o{{QStringLiteral("format"), q->value(0).toString()},
+                      // File name only: exports must not leak local absolute paths.
+                      {QStringLiteral("name"), QFileInfo(q->value(1).toString()).fileName()}};
+        const QString licences = q->value(2).toString();
+        if (!licences.isEmpty())
+            o.insert(QStringLiteral("licenses"), QJsonArray::fromStringList(licences.split(QLatin1Char(','))));
+        a.append(o);
+    }
+    return a;
+}
+
+} // namespace
+
+QStringList exportFormats()
+{
+    return {QStringLiteral("wds"), QStringLiteral("csv"), QStringLiteral("jsonl"), QStringLiteral("llava")};
+}
+
+Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &opts, JobContext &ctx)
+{
+    if (!exportFormats().contains(opts.format))
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("unknown export format (expected %1)").arg(exportFormats().join(QLatin1Char('|'))),
+                         opts.format);
+    if (opts.shardSize < 1 || opts.shardSize > 10000)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--shard-size must be in [1, 10000] (keys carry a 4-digit index)"));
+    if (opts.valFraction < 0 || opts.valFraction >= 1)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--split val=F needs 0 <= F < 1"));
+    if (!QStringList{QStringLiteral("text1"), QStringLiteral("syn_text"), QStringLiteral("all")}.contains(opts.caption))
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--caption must be text1, syn_text or all"));
+    if (opts.format == QLatin1String("llava") && llavaPrompts(recipe).isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("export.llava_prompts is empty"));
+    const QFileInfo target(opts.outDir);
+    if (opts.outDir.isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--out is required"));
+    if (target.exists() && !opts.force)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("output folder exists (use --force to replace it)"), opts.outDir);
+    const QString parent = target.absolutePath();
+    if (!QFileInfo(parent).isDir())
+        return makeError(ErrorCode::NotFound, QStringLiteral("parent folder does not exist"), parent);
+    if (target.exists() && QFileInfo(target.absoluteFilePath()).canonicalFilePath() == QFileInfo(store.dir()).canonicalFilePath())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("refusing to replace the project folder"), opts.outDir);
+
+    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    auto collected = collect(store, opts, seed);
+    if (!collected)
+        return collected.error();
+    QVector<Sample> &samples = *collected;
+
+    // Encode images in parallel; a sample whose image fails is reported and left out.
+    const int maxSide = int(recipe.intValue(QStringLiteral("export.max_side")));
+    const int quality = int(recipe.intValue(QStringLiteral("export.jpeg_quality")));
+    QThreadPool pool;
+    const int threads = int(recipe.intValue(QStringLiteral("threads")));
+    pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
+    for (qsizetype start = 0; start < samples.size(); start += 256) {
+        QVector<Sample *> chunk;
+        for (qsizetype i = start; i < std::min<qsizetype>(start + 256, samples.size()); ++i)
+            chunk.push_back(&samples[i]);
+        QtConcurrent::blockingMap(&pool, chunk, [&](Sample *s) { encodeImage(*s, maxSide, quality); });
+        ctx.progress(std::min<qsizetype>(start + 256, samples.size()), samples.size(), QStringLiteral("encoding images"));
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("export interrupted; nothing was written"));
+    }
+
+    ExportReport report;
+    QVector<Sample *> train, val;
+    for (Sample &s : samples) {
+        if (!s.error.isEmpty()) {
+            ++report.skipped;
+            ctx.report(JobIssue{Severity::Warning, QStringLiteral("left out of the export: ") + s.error, s.id, s.path});
+            continue;
+        }
+        (s.val ? val : train).push_back(&s);
+    }
+    // Keys are per split: 5-digit shard + 4-digit index.
+    for (QVector<Sample *> *split : {&train, &val})
+        for (qsizetype i = 0; i < split->size(); ++i)
+            (*split)[i]->key = QStringLiteral("%1%2").arg(i / opts.shardSize, 5, 10, QLatin1Char('0')).arg(i % opts.shardSize, 4, 10, QLatin1Char('0'));
+
+    // Everything goes into a hidden sibling folder, renamed into place at
+    // the end: an interrupted or failed export leaves no OUTDIR behind.
+    const QString temp = QDir(parent).filePath(QStringLiteral(".%1.partial-%2").arg(target.fileName()).arg(::getpid()));
+    QDir(temp).removeRecursively();
+    if (!QDir().mkpath(temp))
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot create a temporary folder"), temp);
+    OutputFolder out(temp);
+    auto cleanup = [&](const Error &e) -> Result<ExportReport> {
+        QDir(temp).removeRecursively();
+        return e;
+    };
+
+    const bool split = opts.valFraction > 0;
+    if (Status s = writeSplit(out, split ? QStringLiteral("train") : QString(), train, opts, recipe, report, ctx); !s)
+        return cleanup(s.error());
+    if (split)
+        if (Status s = writeSplit(out, QStringLiteral("val"), val, opts, recipe, report, ctx); !s)
+            return cleanup(s.error());
+    report.train = split ? train.size() : train.size();
+    report.val = val.size();
+    report.samples = train.size() + val.size();
+
+    auto sources = sourcesJson(store);
+    if (!sources)
+        return cleanup(sources.error());
+    QJsonObject recipeValues;
+    const QJsonObject full = recipe.toJson();
+    for (auto it = full.begin(); it != full.end(); ++it)
+        recipeValues.insert(it.key(), it.value().toObject().value(QStringLiteral("value")));
+    QJsonObject checksums;
+    for (auto it = out.files().cbegin(); it != out.files().cend(); ++it)
+        checksums.insert(it.key(), it.value());
+    const QJsonObject manifest{
+        {QStringLiteral("format"), opts.format},
+        {QStringLiteral("tool"), QStringLiteral("RealSyn Studio")},
+        {QStringLiteral("encoder"), store.meta(QStringLiteral("embed.encoder"))},
+        {QStringLiteral("recipe"), recipeValues},
+        {QStringLiteral("counts"), QJsonObject{{QStringLiteral("samples"), report.samples},
+                                               {QStringLiteral("train"), split ? report.train : report.samples},
+                                               {QStringLiteral("val"), report.val},
+                                               {QStringLiteral("skipped"), report.skipped}}},
+        {QStringLiteral("options"), QJsonObject{{QStringLiteral("limit"), opts.limit},
+                                                {QStringLiteral("val_fraction"), opts.valFraction},
+                                                {QStringLiteral("shard_size"), opts.shardSize},
+                                                {QStringLiteral("caption"), opts.caption}}},
+        {QStringLiteral("files"), checksums},
+        {QStringLiteral("sources"), *sources}};
+    if (Status s = out.write(QStringLiteral("manifest.json"), QJsonDocument(manifest).toJson(QJsonDocument::Indented)); !s)
+        return cleanup(s.error());
+    report.files = out.files().size();
+    report.bytes = out.bytes();
+
+    if (target.exists()) {
+        // --force: move the old folder aside first so a failed rename loses nothing.
+        const QString old = temp + QStringLiteral(".old");
+        if (!QDir().rename(target.absoluteFilePath(), old))
+            return cleanup(makeError(ErrorCode::IoError, QStringLiteral("cannot replace the existing output folder"), opts.outDir));
+        if (!QDir().rename(temp, target.absoluteFilePath())) {
+            QDir().rename(old, target.absoluteFilePath());
+            return cleanup(makeError(ErrorCode::IoError, QStringLiteral("cannot move the export into place"), opts.outDir));
+        }
+        QDir(old).removeRecursively();
+    } else if (!QDir().rename(temp, target.absoluteFilePath())) {
+        return cleanup(makeError(ErrorCode::IoError, QStringLiteral("cannot move the export into place"), opts.outDir));
+    }
+    report.outDir = target.absoluteFilePath();
+    return report;
+}
+
+} // namespace rs

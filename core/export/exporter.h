@@ -1,0 +1,53 @@
+#pragma once
+// Exports the current selection (kept by filters, sampled by stage 4, minus
+// curator rejections, plus curator acceptances) in formats training code
+// reads as they are:
+//   wds    WebDataset shards as RealSyn released them (img2dataset layout):
+//          00000.tar ... with 9-digit keys, {key}.jpg, {key}.txt = text1,
+//          {key}.json with text2, text3, syn_text and provenance;
+//   csv    open_clip's CSV (filepath, title) over exported images;
+//   jsonl  one record per sample with every text and score;
+//   llava  the LLaVA conversation JSON (Croc-style LMM pre-training).
+//
+// Exports are atomic (written into a hidden folder beside OUTDIR and renamed
+// at the end; a failure removes it) and deterministic (byte-identical for
+// the same project and recipe: no timestamps, no absolute paths, fixed tar
+// headers), and carry manifest.json (recipe, encoder, counts, checksums,
+// sources' licences).
+
+#include "core/util/jobcontext.h"
+#include "core/util/result.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace rs {
+
+class ProjectStore;
+class Recipe;
+
+struct ExportOptions {
+    QString format;            // wds | csv | jsonl | llava
+    QString outDir;
+    qint64 limit = -1;         // first N selected samples (by id)
+    double valFraction = 0;    // --split val=F: a seeded held-out subset in val/ (train/ holds the rest)
+    int shardSize = 10000;     // wds samples per shard
+    bool force = false;        // replace an existing OUTDIR
+    QString caption = QStringLiteral("text1"); // csv: text1 | syn_text | all
+    QChar csvSeparator = QLatin1Char('\t');
+};
+
+struct ExportReport {
+    qint64 samples = 0;
+    qint64 train = 0, val = 0;
+    qint64 skipped = 0;       // e.g. llava samples without a synthetic text
+    qint64 files = 0;
+    qint64 bytes = 0;
+    QString outDir;
+};
+
+QStringList exportFormats();
+
+Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &options, JobContext &ctx);
+
+} // namespace rs

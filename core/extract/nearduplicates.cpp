@@ -1,0 +1,123 @@
+#include "core/extract/nearduplicates.h"
+
+#include "core/util/unionfind.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace rs {
+
+namespace {
+
+constexpr int kExhaustiveFrom = 16; // bands of <= 3 bits put most items in every bucket
+
+struct Unique {
+    quint64 hash;
+    int item; // first item with this hash
+};
+
+// Joins every pair of a bucket (contiguous hashes) within maxDistance. Most of the time goes here; cloned for CPUs with a POPCNT
+// instruction because the portable baseline has none.
+__attribute__((target_clones("popcnt", "default"))) void joinBucket(const quint64 *hash, const int *item, size_t count,
+                                                                     int maxDistance, UnionFind &uf)
+{
+    for (size_t a = 0; a + 1 < count; ++a) {
+        const quint64 ha = hash[a];
+        for (size_t b = a + 1; b < count; ++b)
+            if (std::popcount(ha ^ hash[b]) <= maxDistance)
+                uf.unite(item[a], item[b]);
+    }
+}
+
+// Pigeonhole: with maxDistance + 1 disjoint bands, two hashes that differ in
+// at most maxDistance bits agree exactly on some band, so only items sharing
+// a band value need comparing.
+void joinBanded(const std::vector<Unique> &uniq, int maxDistance, UnionFind &uf)
+{
+    const int bands = maxDistance + 1;
+    const int base = 64 / bands;
+    const int extra = 64 % bands;
+    // (band value << 32 | position in uniq), sorted, then the hashes copied
+    // out in that order so that each bucket is scanned sequentially.
+    std::vector<std::uint64_t> keys(uniq.size());
+    std::vector<quint64> sortedHash(uniq.size());
+    std::vector<int> sortedItem(uniq.size());
+    int shift = 0;
+    for (int band = 0; band < bands; ++band) {
+        const int width = base + (band < extra ? 1 : 0); // <= 32 since bands >= 2
+        const quint64 mask = (quint64(1) << width) - 1;
+        for (size_t u = 0; u < uniq.size(); ++u)
+            keys[u] = ((uniq[u].hash >> shift) & mask) << 32 | std::uint64_t(u);
+        shift += width;
+        std::sort(keys.begin(), keys.end());
+        for (size_t k = 0; k < keys.size(); ++k) {
+            const Unique &u = uniq[keys[k] & 0xffffffffu];
+            sortedHash[k] = u.hash;
+            sortedItem[k] = u.item;
+        }
+        for (size_t start = 0; start < keys.size();) {
+            size_t end = start + 1;
+            while (end < keys.size() && keys[end] >> 32 == keys[start] >> 32)
+                ++end;
+            if (end - start > 1)
+                joinBucket(sortedHash.data() + start, sortedItem.data() + start, end - start, maxDistance, uf);
+            start = end;
+        }
+    }
+}
+
+} // namespace
+
+QVector<int> groupNearDuplicates(const QVector<quint64> &hashes, int maxDistance, const QVector<qint64> &quality)
+{
+    const int n = int(hashes.size());
+    Q_ASSERT(quality.isEmpty() || quality.size() == hashes.size());
+    UnionFind uf(n);
+
+    if (maxDistance >= 0 && n > 1) {
+        // Identical hashes first: a thousand copies of one image would
+        // otherwise make one bucket quadratic in every band.
+        std::vector<std::pair<quint64, int>> byHash(static_cast<size_t>(n));
+        for (int i = 0; i < n; ++i)
+            byHash[size_t(i)] = {hashes[i], i};
+        std::sort(byHash.begin(), byHash.end());
+        std::vector<Unique> uniq;
+        uniq.reserve(size_t(n));
+        for (const auto &[hash, item] : byHash) {
+            if (!uniq.empty() && uniq.back().hash == hash)
+                uf.unite(uniq.back().item, item);
+            else
+                uniq.push_back({hash, item});
+        }
+        if (maxDistance > 0 && uniq.size() > 1) {
+            if (maxDistance >= kExhaustiveFrom) {
+                std::vector<quint64> hash(uniq.size());
+                std::vector<int> item(uniq.size());
+                for (size_t u = 0; u < uniq.size(); ++u) {
+                    hash[u] = uniq[u].hash;
+                    item[u] = uniq[u].item;
+                }
+                joinBucket(hash.data(), item.data(), uniq.size(), maxDistance, uf); // all pairs
+            } else {
+                joinBanded(uniq, maxDistance, uf);
+            }
+        }
+    }
+
+    auto qualityOf = [&](int i) { return i < quality.size() ? quality[i] : qint64(0); };
+    std::vector<int> best(static_cast<size_t>(n), -1);
+    for (int i = 0; i < n; ++i) {
+        int &b = best[size_t(uf.find(i))];
+        if (b < 0 || qualityOf(i) > qualityOf(b)) // strict: ties keep the lower index
+            b = i;
+    }
+    QVector<int> representative(n);
+    for (int i = 0; i < n; ++i)
+        representative[i] = best[size_t(uf.find(i))];
+    return representative;
+}
+
+} // namespace rs

@@ -1,0 +1,713 @@
+#include "core/ingest/htmlreader.h"
+
+#include "core/ingest/detail/htmlcharset.h"
+
+#include <gumbo.h>
+
+#include <QByteArray>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+#include <QUrl>
+
+#include <algorithm>
+#include <memory>
+
+namespace rs {
+
+namespace {
+
+// Deeper markup is not walked: a page of 100k nested <div>s (or garbage that
+// looks like one) must not exhaust a worker thread's stack.
+constexpr int kMaxDepth = 800;
+
+// Gumbo keeps every parse error in memory; a binary file yields thousands.
+constexpr int kMaxParseErrors = 200;
+
+const QLatin1String kNotLocal("not_local");
+const QLatin1String kOutsideCorpus("outside_corpus");
+const QLatin1String kMissingFile("missing_file");
+
+bool isInside(const QString &path, const QString &root)
+{
+    if (root.isEmpty() || path.isEmpty())
+        return false;
+    if (root == QLatin1String("/"))
+        return path.startsWith(u'/');
+    return path == root
+        || (path.size() > root.size() && path.startsWith(root) && path.at(root.size()) == u'/');
+}
+
+bool hasPageSuffix(const QString &fileName)
+{
+    return fileName.endsWith(QLatin1String(".html"), Qt::CaseInsensitive)
+        || fileName.endsWith(QLatin1String(".htm"), Qt::CaseInsensitive);
+}
+
+// ---- image references -------------------------------------------------------
+
+// The URL scheme of `ref` ("http", "data", ...) lower-cased, or empty. A single
+// letter before ':' is a Windows drive, not a scheme.
+QString urlScheme(const QString &ref)
+{
+    qsizetype i = 0;
+    while (i < ref.size()) {
+        const QChar c = ref.at(i);
+        const bool letter = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
+        const bool other = (c >= u'0' && c <= u'9') || c == u'+' || c == u'-' || c == u'.';
+        if (c == u':')
+            return i >= 2 ? ref.left(i).toLower() : QString();
+        if (!letter && !(i > 0 && other))
+            return {};
+        ++i;
+    }
+    return {};
+}
+
+// Fills localPath or refusal. Never opens the target: a path is refused on its
+// lexical form first, then on its canonical form (which only resolves links).
+void resolveImage(ImageRef &image, const QString &pageDir, const QString &root,
+                  const QString &canonicalRoot)
+{
+    const auto refuse = [&image](QLatin1String reason) {
+        image.localPath.clear();
+        image.refusal = reason;
+    };
+
+    const QString src = image.src.trimmed();
+    if (src.startsWith(QLatin1String("//")) || src.startsWith(QLatin1String("\\\\")))
+        return refuse(kNotLocal); // protocol-relative: a network location
+
+    QString path;
+    const QString scheme = urlScheme(src);
+    if (!scheme.isEmpty()) {
+        if (scheme != QLatin1String("file"))
+            return refuse(kNotLocal); // http(s), ftp, data, javascript, cid, ...: never fetched
+        const QUrl url(src, QUrl::TolerantMode);
+        const QString host = url.host();
+        if (!host.isEmpty() && host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) != 0)
+            return refuse(kNotLocal);
+        path = url.path(QUrl::FullyDecoded);
+    } else {
+        QString ref = src;
+        const qsizetype hash = ref.indexOf(u'#');
+        if (hash >= 0)
+            ref.truncate(hash);
+        const qsizetype query = ref.indexOf(u'?');
+        if (query >= 0)
+            ref.truncate(query);
+        ref.replace(u'\\', u'/'); // as browsers do for file and http URLs
+        path = QString::fromUtf8(QByteArray::fromPercentEncoding(ref.toUtf8()));
+    }
+    if (path.isEmpty() || path.contains(QChar(0)))
+        return refuse(kMissingFile);
+    if (!path.startsWith(u'/'))
+        path = pageDir + u'/' + path;
+    path = QDir::cleanPath(path);
+
+    // `../../etc/passwd` and absolute paths elsewhere stop here, unstat'ed.
+    if (!isInside(path, root) && !isInside(path, canonicalRoot))
+        return refuse(kOutsideCorpus);
+
+    const QFileInfo info(path);
+    const QString canonical = info.canonicalFilePath();
+    if (canonical.isEmpty()) {
+        // A dangling link that names a place outside is still an escape attempt.
+        if (info.isSymLink() && !isInside(info.symLinkTarget(), canonicalRoot)
+            && !isInside(info.symLinkTarget(), root))
+            return refuse(kOutsideCorpus);
+        return refuse(kMissingFile);
+    }
+    if (!isInside(canonical, canonicalRoot))
+        return refuse(kOutsideCorpus);
+    const QFileInfo target(canonical);
+    if (!target.isFile() || !target.isReadable())
+        return refuse(kMissingFile);
+    image.localPath = canonical;
+    image.refusal.clear();
+}
+
+// ---- element classification ------------------------------------------------
+
+QString attributeValue(const GumboElement &el, const char *name)
+{
+    const GumboAttribute *attr = gumbo_get_attribute(&el.attributes, name);
+    return attr ? QString::fromUtf8(attr->value) : QString();
+}
+
+bool hasAttribute(const GumboElement &el, const char *name)
+{
+    return gumbo_get_attribute(&el.attributes, name) != nullptr;
+}
+
+QStringList classesOf(const GumboElement &el)
+{
+    const GumboAttribute *attr = gumbo_get_attribute(&el.attributes, "class");
+    if (!attr)
+        return {};
+    return QString::fromUtf8(attr->value).toLower().split(u' ', Qt::SkipEmptyParts);
+}
+
+bool hasAnyClass(const QStringList &classes, std::initializer_list<const char *> names)
+{
+    for (const char *name : names)
+        if (classes.contains(QLatin1String(name)))
+            return true;
+    return false;
+}
+
+// Subtrees that are never visible prose.
+bool isSkippedTag(GumboTag tag)
+{
+    switch (tag) {
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_DATALIST:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_CANVAS:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_MAP:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_PARAM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Elements whose start and end end the current text block.
+bool isBlockTag(GumboTag tag)
+{
+    switch (tag) {
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_DIR:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_HGROUP:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_LEGEND:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_LISTING:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_MENU:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_PLAINTEXT:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_XMP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isHiddenElement(const GumboNode *node)
+{
+    const GumboElement &el = node->v.element;
+    return el.tag_namespace == GUMBO_NAMESPACE_SVG || isSkippedTag(el.tag)
+        || hasAttribute(el, "hidden");
+}
+
+// Concatenated visible text of a subtree (for captions), whitespace-normalised.
+void collectText(const GumboNode *node, QString &out, int depth)
+{
+    if (depth > kMaxDepth)
+        return;
+    switch (node->type) {
+    case GUMBO_NODE_TEXT:
+    case GUMBO_NODE_CDATA:
+    case GUMBO_NODE_WHITESPACE:
+        out += QString::fromUtf8(node->v.text.text);
+        return;
+    case GUMBO_NODE_ELEMENT: {
+        if (isHiddenElement(node))
+            return;
+        const GumboElement &el = node->v.element;
+        const bool block = isBlockTag(el.tag) || el.tag == GUMBO_TAG_BR;
+        if (block)
+            out += u' ';
+        for (unsigned i = 0; i < el.children.length; ++i)
+            collectText(static_cast<const GumboNode *>(el.children.data[i]), out, depth + 1);
+        if (block)
+            out += u' ';
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+// The element's own tag is not filtered, so that <title> (never body text)
+// can be read this way too.
+QString textOf(const GumboNode *node)
+{
+    QString text;
+    const GumboVector &children = node->v.element.children;
+    for (unsigned i = 0; i < children.length; ++i)
+        collectText(static_cast<const GumboNode *>(children.data[i]), text, 1);
+    return text.simplified();
+}
+
+const GumboNode *childElement(const GumboNode *node, unsigned index)
+{
+    const auto *child = static_cast<const GumboNode *>(node->v.element.children.data[index]);
+    return child->type == GUMBO_NODE_ELEMENT ? child : nullptr;
+}
+
+const GumboNode *findFirst(const GumboNode *node, GumboTag tag, int depth)
+{
+    if (depth > kMaxDepth || node->type != GUMBO_NODE_ELEMENT)
+        return nullptr;
+    const GumboElement &el = node->v.element;
+    if (el.tag_namespace != GUMBO_NAMESPACE_HTML)
+        return nullptr; // an SVG <title> is not the page's title
+    if (el.tag == tag)
+        return node;
+    for (unsigned i = 0; i < el.children.length; ++i)
+        if (const GumboNode *found
+            = findFirst(static_cast<const GumboNode *>(el.children.data[i]), tag, depth + 1))
+            return found;
+    return nullptr;
+}
+
+// The caption that a captioned container gives the images inside it: HTML5
+// <figure>/<figcaption>, DocBook div.figure/p.title ("Figure 14.127. Crop
+// tool") and div.mediaobject/div.caption. Empty for anything else.
+QString containerCaption(const GumboNode *node, const QStringList &classes)
+{
+    const GumboElement &el = node->v.element;
+    const bool htmlFigure = el.tag == GUMBO_TAG_FIGURE;
+    const bool docbookFigure = hasAnyClass(classes, {"figure"});
+    const bool mediaObject = hasAnyClass(classes, {"mediaobject"});
+    if (!htmlFigure && !docbookFigure && !mediaObject)
+        return {};
+    for (unsigned i = 0; i < el.children.length; ++i) {
+        const GumboNode *child = childElement(node, i);
+        if (!child)
+            continue;
+        const QStringList childClasses = classesOf(child->v.element);
+        if ((htmlFigure && child->v.element.tag == GUMBO_TAG_FIGCAPTION)
+            || (docbookFigure && hasAnyClass(childClasses, {"title"}))
+            || (mediaObject && hasAnyClass(childClasses, {"caption"}))) {
+            const QString text = textOf(child);
+            if (!text.isEmpty())
+                return text;
+        }
+    }
+    return {};
+}
+
+// figcaption, table <caption>, DocBook titles of figures/tables/examples and
+// mediaobject captions.
+bool isCaptionElement(const GumboNode *node, const QStringList &classes)
+{
+    const GumboTag tag = node->v.element.tag;
+    if (tag == GUMBO_TAG_FIGCAPTION || tag == GUMBO_TAG_CAPTION)
+        return true;
+    const bool title = hasAnyClass(classes, {"title"});
+    const bool caption = hasAnyClass(classes, {"caption"});
+    if ((!title && !caption) || !node->parent || node->parent->type != GUMBO_NODE_ELEMENT)
+        return false;
+    const QStringList parentClasses = classesOf(node->parent->v.element);
+    if (title)
+        return hasAnyClass(parentClasses, {"figure", "table", "example", "equation", "procedure"});
+    return hasAnyClass(parentClasses, {"mediaobject"});
+}
+
+bool isCodeElement(GumboTag tag, const QStringList &classes)
+{
+    return tag == GUMBO_TAG_PRE || tag == GUMBO_TAG_LISTING || tag == GUMBO_TAG_XMP
+        || tag == GUMBO_TAG_PLAINTEXT || hasAnyClass(classes, {"programlisting", "screen", "synopsis"});
+}
+
+bool isSectioningTag(GumboTag tag)
+{
+    return tag == GUMBO_TAG_ARTICLE || tag == GUMBO_TAG_ASIDE || tag == GUMBO_TAG_SECTION
+        || tag == GUMBO_TAG_NAV;
+}
+
+bool isObjectImage(const GumboElement &el)
+{
+    const QString type = attributeValue(el, "type").trimmed().toLower();
+    if (!type.isEmpty())
+        return type.startsWith(QLatin1String("image/"));
+    QString data = attributeValue(el, "data").trimmed().toLower();
+    data.truncate(data.indexOf(u'?') >= 0 ? data.indexOf(u'?') : data.size());
+    for (const char *ext : {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg", ".tif", ".tiff"})
+        if (data.endsWith(QLatin1String(ext)))
+            return true;
+    return false;
+}
+
+// ---- the walk -----------------------------------------------------------------
+
+// Kinds that hold for a whole subtree, strongest last: site chrome beats code,
+// code beats captions, and all three beat the element kinds inside them.
+enum class Sticky { None = 0, Caption = 1, Code = 2, Nav = 3 };
+
+struct WalkContext {
+    BlockKind kind = BlockKind::Body; // kind of text directly inside the current block
+    Sticky sticky = Sticky::None;
+    bool inSectioning = false; // header/footer there belong to an article, not the page
+    QString caption;           // caption for images in the innermost captioned container
+};
+
+class PageWalker {
+public:
+    PageWalker(Document &doc, QString pageDir, const QString &root, const QString &canonicalRoot)
+        : m_doc(doc), m_pageDir(std::move(pageDir)), m_root(root), m_canonicalRoot(canonicalRoot)
+    {
+    }
+
+    void run(const GumboNode *document)
+    {
+        walk(document, WalkContext{}, 0);
+        flush();
+    }
+
+private:
+    void walk(const GumboNode *node, const WalkContext &ctx, int depth)
+    {
+        switch (node->type) {
+        case GUMBO_NODE_DOCUMENT:
+            walkChildren(node->v.document.children, ctx, depth);
+            return;
+        case GUMBO_NODE_TEXT:
+        case GUMBO_NODE_CDATA:
+        case GUMBO_NODE_WHITESPACE:
+            appendText(node->v.text.text, ctx);
+            return;
+        case GUMBO_NODE_ELEMENT:
+            element(node, ctx, depth);
+            return;
+        default: // comments; template contents are inert
+            return;
+        }
+    }
+
+    void walkChildren(const GumboVector &children, const WalkContext &ctx, int depth)
+    {
+        for (unsigned i = 0; i < children.length; ++i)
+            walk(static_cast<const GumboNode *>(children.data[i]), ctx, depth + 1);
+    }
+
+    void element(const GumboNode *node, const WalkContext &ctx, int depth)
+    {
+        if (depth > kMaxDepth) {
+            if (!m_depthWarned)
+                m_doc.warnings.append(
+                    QStringLiteral("markup nested deeper than %1 levels; deeper content skipped")
+                        .arg(kMaxDepth));
+            m_depthWarned = true;
+            return;
+        }
+        if (isHiddenElement(node))
+            return;
+        const GumboElement &el = node->v.element;
+        if (el.tag == GUMBO_TAG_IMG) {
+            addImage(el, attributeValue(el, "src"), ctx);
+            return;
+        }
+        if (el.tag == GUMBO_TAG_BR) {
+            m_buffer += u' ';
+            return;
+        }
+        if (el.tag == GUMBO_TAG_OBJECT && hasAttribute(el, "data") && isObjectImage(el)) {
+            addImage(el, attributeValue(el, "data"), ctx);
+            return; // the children are fallback content for the same image
+        }
+
+        const QStringList classes = classesOf(el);
+        WalkContext inner = ctx;
+        const auto stick = [&inner](Sticky level, BlockKind kind) {
+            if (level > inner.sticky) {
+                inner.sticky = level;
+                inner.kind = kind;
+            }
+        };
+        const bool pageChrome = (el.tag == GUMBO_TAG_HEADER || el.tag == GUMBO_TAG_FOOTER)
+            && !ctx.inSectioning;
+        if (el.tag == GUMBO_TAG_NAV || pageChrome
+            || hasAnyClass(classes, {"navheader", "navfooter", "breadcrumb", "breadcrumbs", "menu",
+                                     "navigation", "navbar"})
+            || attributeValue(el, "role").trimmed().toLower() == QLatin1String("navigation"))
+            stick(Sticky::Nav, BlockKind::Nav);
+        else if (isCodeElement(el.tag, classes))
+            stick(Sticky::Code, BlockKind::Code);
+        else if (isCaptionElement(node, classes))
+            stick(Sticky::Caption, BlockKind::Caption);
+        else if (inner.sticky == Sticky::None) {
+            switch (el.tag) {
+            case GUMBO_TAG_H1:
+            case GUMBO_TAG_H2:
+            case GUMBO_TAG_H3:
+            case GUMBO_TAG_H4:
+            case GUMBO_TAG_H5:
+            case GUMBO_TAG_H6:
+                inner.kind = BlockKind::Heading;
+                break;
+            case GUMBO_TAG_LI:
+            case GUMBO_TAG_DT:
+            case GUMBO_TAG_DD:
+                inner.kind = BlockKind::ListItem;
+                break;
+            case GUMBO_TAG_TD:
+            case GUMBO_TAG_TH:
+                inner.kind = BlockKind::TableCell;
+                break;
+            default:
+                break; // p, div, blockquote, inline elements: the enclosing kind
+            }
+        }
+        if (isSectioningTag(el.tag))
+            inner.inSectioning = true;
+        const QString caption = containerCaption(node, classes);
+        if (!caption.isEmpty()) {
+            // DocBook figures hold several captioned media objects ("Original",
+            // "Blur applied") under one title: keep both, title first.
+            const bool partOfFigure = !ctx.caption.isEmpty() && hasAnyClass(classes, {"mediaobject"});
+            inner.caption = partOfFigure ? ctx.caption + QStringLiteral(" \u2014 ") + caption : caption;
+        }
+
+        // A kind change is a boundary even on an inline element (a <span
+        // class="breadcrumb"> inside a paragraph), so one block has one kind.
+        const bool boundary = isBlockTag(el.tag) || inner.kind != ctx.kind;
+        if (boundary)
+            flush();
+        walkChildren(el.children, inner, depth);
+        if (boundary)
+            flush();
+    }
+
+    void appendText(const char *utf8, const WalkContext &ctx)
+    {
+        QString text = QString::fromUtf8(utf8);
+        bool visible = false;
+        for (QChar &c : text) {
+            // Control characters (binary junk, stray form feeds) are not prose.
+            if (c.unicode() < 0x20 || (c.unicode() >= 0x7F && c.unicode() < 0xA0))
+                c = u' ';
+            else if (!c.isSpace())
+                visible = true;
+        }
+        if (visible && m_bufferPosition < 0) {
+            m_bufferPosition = m_nextPosition++;
+            m_bufferKind = ctx.kind;
+        }
+        m_buffer += text;
+    }
+
+    void flush()
+    {
+        if (m_bufferPosition >= 0) {
+            const QString text = m_buffer.simplified();
+            if (!text.isEmpty())
+                m_doc.blocks.append(TextBlock{text, m_bufferKind, m_bufferPosition});
+        }
+        m_buffer.clear();
+        m_bufferPosition = -1;
+    }
+
+    void addImage(const GumboElement &el, const QString &src, const WalkContext &ctx)
+    {
+        ImageRef image;
+        image.src = src;
+        image.alt = attributeValue(el, "alt").simplified();
+        image.title = attributeValue(el, "title").simplified();
+        image.caption = ctx.caption;
+        image.position = m_nextPosition++;
+        resolveImage(image, m_pageDir, m_root, m_canonicalRoot);
+        m_doc.images.append(std::move(image));
+    }
+
+    Document &m_doc;
+    const QString m_pageDir;
+    const QString &m_root;
+    const QString &m_canonicalRoot;
+    QString m_buffer;
+    BlockKind m_bufferKind = BlockKind::Body;
+    int m_bufferPosition = -1; // reserved at the block's first visible character
+    int m_nextPosition = 0;
+    bool m_depthWarned = false;
+};
+
+struct GumboOutputDeleter {
+    void operator()(GumboOutput *output) const { gumbo_destroy_output(&kGumboDefaultOptions, output); }
+};
+
+// ---- page listing -------------------------------------------------------------
+
+struct PageEntry {
+    QString relative;
+    QString canonical;
+};
+
+void collectPages(const QString &dirPath, const QString &dirRelative, const QString &canonicalRoot,
+                  QSet<QString> &visitedDirs, QVector<PageEntry> &pages, QStringList *refused)
+{
+    const QDir dir(dirPath);
+    // System: broken symlinks are only listed with it.
+    const QFileInfoList entries
+        = dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System, QDir::Name);
+    for (const QFileInfo &entry : entries) {
+        const QString relative = dirRelative.isEmpty() ? entry.fileName()
+                                                       : dirRelative + u'/' + entry.fileName();
+        const bool page = hasPageSuffix(entry.fileName());
+        if (!page && !entry.isDir())
+            continue;
+        const QString canonical = entry.canonicalFilePath();
+        if (canonical.isEmpty()) {
+            if (refused && page)
+                refused->append(relative + QStringLiteral(": dangling_link"));
+            continue;
+        }
+        if (!isInside(canonical, canonicalRoot)) {
+            if (refused)
+                refused->append(relative + QStringLiteral(": outside_corpus"));
+            continue;
+        }
+        if (entry.isDir()) {
+            if (visitedDirs.contains(canonical))
+                continue; // a link loop or a second way into the same folder
+            visitedDirs.insert(canonical);
+            collectPages(entry.absoluteFilePath(), relative, canonicalRoot, visitedDirs, pages,
+                         refused);
+        } else if (entry.isFile()) {
+            pages.append(PageEntry{relative, canonical});
+        }
+    }
+}
+
+} // namespace
+
+HtmlReader::HtmlReader(const QString &corpusRoot)
+    : m_root(QDir::cleanPath(QDir(corpusRoot).absolutePath()))
+    , m_canonicalRoot(QFileInfo(corpusRoot).canonicalFilePath())
+{
+}
+
+QStringList HtmlReader::listPages(QStringList *refused) const
+{
+    if (m_canonicalRoot.isEmpty() || !QFileInfo(m_canonicalRoot).isDir())
+        return {};
+    QSet<QString> visitedDirs{m_canonicalRoot};
+    QVector<PageEntry> pages;
+    collectPages(m_root, QString(), m_canonicalRoot, visitedDirs, pages, refused);
+    std::sort(pages.begin(), pages.end(),
+              [](const PageEntry &a, const PageEntry &b) { return a.relative < b.relative; });
+    QStringList result;
+    QSet<QString> seen;
+    for (const PageEntry &entry : std::as_const(pages)) {
+        if (seen.contains(entry.canonical))
+            continue;
+        seen.insert(entry.canonical);
+        result.append(entry.relative);
+    }
+    return result;
+}
+
+Result<Document> HtmlReader::readPage(const QString &relativePath) const
+{
+    const QString relative = QDir::cleanPath(QDir::fromNativeSeparators(relativePath));
+    const QString path = QDir::cleanPath(QDir(m_root).absoluteFilePath(relative));
+    if (relative.isEmpty() || relative == QLatin1String(".") || path == m_root
+        || !isInside(path, m_root))
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("page path is not inside the corpus root %1").arg(m_root),
+                         relativePath);
+    const QFileInfo info(path);
+    if (!info.exists())
+        return makeError(ErrorCode::NotFound, QStringLiteral("page does not exist"), path);
+    if (!isInside(info.canonicalFilePath(), m_canonicalRoot))
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("page links to a file outside the corpus root"), path);
+    if (!info.isFile())
+        return makeError(ErrorCode::IoError, QStringLiteral("not a regular file"), path);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::IoError, file.errorString(), path);
+    const QByteArray bytes = file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return makeError(ErrorCode::IoError, file.errorString(), path);
+
+    Document doc;
+    doc.key = QStringLiteral("html:") + relative;
+    doc.sourcePath = path;
+    if (bytes.isEmpty()) {
+        doc.encoding = QStringLiteral("UTF-8");
+        return doc;
+    }
+
+    detail::DecodedHtml decoded = detail::decodeHtml(bytes);
+    doc.encoding = decoded.encoding;
+    doc.warnings = std::move(decoded.warnings);
+    qsizetype controls = 0;
+    for (const QChar c : std::as_const(decoded.text))
+        if ((c.unicode() < 0x20 && c != u'\t' && c != u'\n' && c != u'\r' && c != u'\f'))
+            ++controls;
+    if (controls > 0)
+        doc.warnings.append(
+            QStringLiteral("%1 control character(s) ignored; the file may not be HTML").arg(controls));
+
+    const QByteArray utf8 = decoded.text.toUtf8();
+    GumboOptions options = kGumboDefaultOptions;
+    options.max_errors = kMaxParseErrors;
+    const std::unique_ptr<GumboOutput, GumboOutputDeleter> output(
+        gumbo_parse_with_options(&options, utf8.constData(), size_t(utf8.size())));
+    if (!output || !output->document)
+        return makeError(ErrorCode::Internal, QStringLiteral("HTML parser returned nothing"), path);
+
+    if (const GumboNode *title = findFirst(output->root, GUMBO_TAG_TITLE, 0))
+        doc.title = textOf(title);
+    PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot);
+    walker.run(output->document);
+    return doc;
+}
+
+} // namespace rs

@@ -1,0 +1,77 @@
+#pragma once
+// Reader for the `html` ingest format: a folder of HTML pages with local
+// images (a saved site, a manual such as Debian's gimp-help-en).
+//
+// Each page becomes one Document: its visible prose as TextBlocks in reading
+// order (navigation and code kept but marked with their BlockKind, so a later
+// filter decides), and each <img> as an ImageRef resolved to a canonical local
+// path or refused with a stable reason. Nothing is ever fetched from the
+// network, and no file outside the corpus root is read: image paths are only
+// canonicalised and compared with the root.
+//
+// Thread-safety: the reader holds only the root paths; const methods may run
+// concurrently from several threads.
+
+#include "core/ingest/document.h"
+#include "core/util/result.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace rs {
+
+class HtmlReader {
+public:
+    // corpusRoot: the folder given to `realsyn ingest --format html`. Images
+    // and pages whose canonical path lies outside it are refused.
+    explicit HtmlReader(const QString &corpusRoot);
+
+    // The root as given, made absolute and cleaned (not canonicalised).
+    QString root() const { return m_root; }
+
+    // All pages (*.html, *.htm, any case) under the root, recursively, as
+    // paths relative to the root with '/' separators, sorted. Hidden
+    // (dot-named) files and folders are not searched. Symlinked pages or
+    // folders that resolve outside the root, or that dangle, are left out and,
+    // when `refused` is given, appended to it as "relative/path: reason"
+    // (reason outside_corpus or dangling_link). A file reached twice through
+    // links is listed once, under its first path in sorted order.
+    QStringList listPages(QStringList *refused = nullptr) const;
+
+    // Parses one page, given as a path relative to the root. Fails only when
+    // the page cannot be read at all (NotFound, IoError) or lies outside the
+    // root (InvalidArgument); broken markup, odd charsets and binary content
+    // give a Document with warnings, and a zero-byte file an empty Document.
+    //
+    // The Document's key is "html:" + the cleaned relative path, sourcePath
+    // the absolute path, title the <title> text (not repeated as a block),
+    // encoding the charset the page was decoded from (see
+    // detail/htmlcharset.h). Blocks and images share one position sequence
+    // (0, 1, 2, ...) in reading order; a block takes its position where its
+    // first visible character appears.
+    //
+    // Blocks: every block element (p, div, li, td, h1..h6, ...) ends the text
+    // before it and starts a new block; inline elements (a, span, em, code,
+    // kbd, ...) and <br> stay inside their block. Navigation (nav, the page's
+    // header/footer, classes navheader/navfooter/breadcrumb(s)/menu/navigation/
+    // navbar, role=navigation) is kind Nav; pre and the classes programlisting/
+    // screen/synopsis are Code; figcaption, table captions, DocBook figure/
+    // table titles and media-object captions are Caption. Nav beats Code beats
+    // Caption beats the element's own kind. script, style, noscript, template,
+    // textarea, select, svg and [hidden] subtrees are never text.
+    //
+    // Images: <img src> and <object data> of an image type, in nav or not.
+    // caption is the enclosing figure's title or figcaption; a DocBook media
+    // object's own caption is appended after a spaced em dash (U+2014).
+    // src is resolved without #fragment/?query, percent-decoded, against the
+    // page's folder; refusals are not_local (any URL scheme but file:, and
+    // //host), outside_corpus (lexically or canonically outside the root) and
+    // missing_file (absent, not a regular readable file, or an empty src).
+    Result<Document> readPage(const QString &relativePath) const;
+
+private:
+    QString m_root;          // absolute, cleaned
+    QString m_canonicalRoot; // symlinks resolved; empty when the root does not exist
+};
+
+} // namespace rs
