@@ -284,7 +284,7 @@ Status writeSplit(OutputFolder &out, const QString &prefix, QVector<Sample *> sa
     if (opts.format == QLatin1String("jsonl")) {
         for (Sample *s : samples) {
             QJsonObject o = sampleJson(*s);
-            o.insert(QStringLiteral("image"), QStringLiteral("images/") + s->key + QStringLiteral(".jpg"));
+            o.insert(QStringLiteral("image"), QString(QStringLiteral("images/") + s->key + QStringLiteral(".jpg")));
             body += QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
         }
         return out.write(dir + QStringLiteral("samples.jsonl"), body);
@@ -300,9 +300,9 @@ Status writeSplit(OutputFolder &out, const QString &prefix, QVector<Sample *> sa
         const QString prompt = prompts.value(int(qHash(s->key, 0) % size_t(prompts.size())));
         conversations.append(QJsonObject{
             {QStringLiteral("id"), s->key},
-            {QStringLiteral("image"), QStringLiteral("images/") + s->key + QStringLiteral(".jpg")},
+            {QStringLiteral("image"), QString(QStringLiteral("images/") + s->key + QStringLiteral(".jpg"))},
             {QStringLiteral("conversations"),
-             QJsonArray{QJsonObject{{QStringLiteral("from"), QStringLiteral("human")}, {QStringLiteral("value"), QStringLiteral("<image>\n") + prompt}},
+             QJsonArray{QJsonObject{{QStringLiteral("from"), QStringLiteral("human")}, {QStringLiteral("value"), QString(QStringLiteral("<image>\n") + prompt)}},
                         QJsonObject{{QStringLiteral("from"), QStringLiteral("gpt")}, {QStringLiteral("value"), s->synText}}}}});
     }
     return out.write(dir + QStringLiteral("llava.json"), QJsonDocument(conversations).toJson(QJsonDocument::Indented));

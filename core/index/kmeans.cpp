@@ -4,7 +4,6 @@
 
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
-#include <faiss/utils/distances.h>
 
 #include <cmath>
 #include <exception>
@@ -50,7 +49,7 @@ std::vector<float> plusPlusSeeds(const Matrix &points, int k, quint64 seed)
         const float *c = points.row(centre);
 #pragma omp parallel for schedule(static) if (parallel)
         for (qint64 i = 0; i < m; ++i)
-            out[size_t(i)] = std::min(nearest[size_t(i)], faiss::fvec_L2sqr(points.row(sample[size_t(i)]), c, size_t(d)));
+            out[size_t(i)] = std::min(nearest[size_t(i)], detail::squaredL2(points.row(sample[size_t(i)]), c, d));
     };
     // Sequential sums keep the choice independent of the thread count.
     auto potential = [](const std::vector<float> &v) { return std::accumulate(v.begin(), v.end(), 0.0); };

@@ -175,7 +175,7 @@ Result<HitLists> HierarchicalRetriever::search(const Matrix &queries, const Retr
                     faiss::InvertedLists::ScopedIds ids(lists, size_t(list));
                     const float *vectors = reinterpret_cast<const float *>(codes.get());
                     for (size_t j = 0; j < size; ++j) {
-                        const float s = faiss::fvec_inner_product(q, vectors + j * size_t(d), size_t(d));
+                        const float s = detail::innerProduct(q, vectors + j * size_t(d), d);
                         if (s >= opts.minScore)
                             top.offer(qint64(ids[j]), s);
                     }
@@ -257,8 +257,8 @@ Result<HierarchicalRetriever> HierarchicalRetriever::load(const QString &path)
                                      path);
                 c.assignment[size_t(id)] = int(l);
                 const float *v = vectors + j * size_t(d);
-                c.distance[size_t(id)] = spherical ? faiss::fvec_inner_product(v, c.centroids.row(l), size_t(d))
-                                                   : faiss::fvec_L2sqr(v, c.centroids.row(l), size_t(d));
+                c.distance[size_t(id)] = spherical ? detail::innerProduct(v, c.centroids.row(l), d)
+                                                   : detail::squaredL2(v, c.centroids.row(l), d);
                 ++seen;
             }
         }

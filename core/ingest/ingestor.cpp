@@ -295,7 +295,7 @@ bool inSample(const QString &key, double fraction, quint64 seed)
         return true;
     if (fraction <= 0.0)
         return false;
-    const QByteArray h = QCryptographicHash::hash(QByteArray::number(seed) + '\0' + key.toUtf8(), QCryptographicHash::Sha1);
+    const QByteArray h = QCryptographicHash::hash(QByteArray(QByteArray::number(seed) + '\0' + key.toUtf8()), QCryptographicHash::Sha1);
     quint64 v = 0;
     for (int i = 0; i < 8; ++i)
         v = (v << 8) | quint8(h[i]);

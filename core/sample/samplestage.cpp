@@ -101,7 +101,7 @@ Status SampleStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
     h.addData(store.meta(QStringLiteral("embed.encoder")).toUtf8());
     h.addData(recipe.fingerprint({QStringLiteral("sample.clusters"), QStringLiteral("sample.kmeans_iterations")}).toUtf8());
     for (qint64 id : inBand)
-        h.addData(QByteArray::number(id) + ',');
+        h.addData(QByteArray(QByteArray::number(id) + ','));
     const QString clusterKey = QString::fromLatin1(h.result().toHex());
     std::vector<int> assignment(inBand.size(), -1);
     int clusterCount = 0;
