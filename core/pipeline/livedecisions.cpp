@@ -13,6 +13,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <random>
 
 namespace rs {
@@ -72,6 +73,17 @@ void denseGroups(const std::vector<Key> &keys, const std::vector<bool> &valid, s
         }
         out[i] = id;
     }
+}
+
+// percentile() of balancer.h (same interpolation) in O(n) instead of a sort.
+double selectPercentile(std::vector<double> &values, double fraction)
+{
+    const double pos = std::clamp(fraction, 0.0, 1.0) * double(values.size() - 1);
+    const size_t lo = size_t(std::floor(pos));
+    std::nth_element(values.begin(), values.begin() + qptrdiff(lo), values.end());
+    const double a = values[lo];
+    const double b = lo + 1 < values.size() ? *std::min_element(values.begin() + qptrdiff(lo) + 1, values.end()) : a;
+    return a + (b - a) * (pos - double(lo));
 }
 
 double scoreTransform(double x, bool log) { return log ? std::log10(1.0 + std::max(0.0, x)) : x; }
@@ -363,93 +375,157 @@ LiveDecisions::Counts LiveDecisions::count(Table table, const std::vector<quint8
     return c;
 }
 
-LiveDecisions::Histogram LiveDecisions::histogram(const QString &key, const Recipe &recipe, Table table,
-                                                  const std::vector<quint8> &codes, int bins) const
-{
-    Histogram h;
-    h.key = key;
-    bins = std::max(1, bins);
-    const SettingDef *def = Recipe::find(key);
-    if (!def || (def->kind != SettingDef::Kind::Int && def->kind != SettingDef::Kind::Double))
-        return h;
-    h.threshold = recipe.doubleValue(key);
+struct LiveDecisions::ScoreBins {
+    QString scoreName;
+    bool logScale = false;
+    std::vector<double> edges;
+    std::vector<quint8> bin; // per row; kNoScore = not judged by this score
+};
 
-    // One score per row (NaN = not judged by this setting).
+struct LiveDecisions::Cache {
+    std::mutex mutex;
+    QHash<QString, std::shared_ptr<const ScoreBins>> bins; // "score/bins"
+    QString extractFingerprint;
+    std::vector<quint8> extractCodes;
+};
+
+LiveDecisions::LiveDecisions() : m_cache(std::make_shared<Cache>()) {}
+
+std::shared_ptr<const LiveDecisions::ScoreBins> LiveDecisions::scoreBins(const QString &score, int bins) const
+{
+    const QString cacheKey = score + QLatin1Char('/') + QString::number(bins);
+    {
+        std::lock_guard lock(m_cache->mutex);
+        if (auto it = m_cache->bins.constFind(cacheKey); it != m_cache->bins.cend())
+            return *it;
+    }
     const ImageColumns &im = m_images;
     const SentenceColumns &se = m_sentences;
-    std::function<double(size_t)> score;
-    size_t n = 0;
-    if (key == QLatin1String("extract.min_side")) {
-        h.scoreName = QStringLiteral("shorter side (px)");
-        h.logScale = true;
-        n = im.id.size();
-        score = [&](size_t i) { return im.fixedReason[i] ? NAN : double(std::min(im.width[i], im.height[i])); };
-    } else if (key == QLatin1String("extract.max_aspect")) {
-        h.scoreName = QStringLiteral("aspect ratio (long / short side)");
-        h.logScale = true;
-        n = im.id.size();
-        score = [&](size_t i) {
-            return im.fixedReason[i] ? NAN
-                                     : double(std::max(im.width[i], im.height[i])) / std::max(1, std::min(im.width[i], im.height[i]));
-        };
-    } else if (key == QLatin1String("extract.max_pixels")) {
-        h.scoreName = QStringLiteral("pixels");
-        h.logScale = true;
-        n = im.id.size();
-        score = [&](size_t i) { return im.fixedReason[i] ? NAN : double(im.width[i]) * im.height[i]; };
-    } else if (key == QLatin1String("extract.min_words") || key == QLatin1String("extract.max_words")) {
-        h.scoreName = QStringLiteral("words per sentence");
-        h.logScale = true;
-        n = se.id.size();
-        score = [&](size_t i) { return double(se.words[i]); };
-    } else if (key == QLatin1String("extract.min_entropy")) {
-        h.scoreName = QStringLiteral("word entropy (bits)");
-        n = se.id.size();
-        score = [&](size_t i) { return se.entropy[i]; };
-    } else if (key.startsWith(QLatin1String("sample.")) && key.contains(QLatin1String("similarity"))) {
-        h.scoreName = QStringLiteral("image–synthetic similarity");
-        n = im.id.size();
-        score = [&](size_t i) { return double(im.similarity[i]); };
-    } else {
-        return h;
+    auto out = std::make_shared<ScoreBins>();
+    std::vector<double> values;
+    if (score == QLatin1String("min_side")) {
+        out->scoreName = QStringLiteral("shorter side (px)");
+        out->logScale = true;
+        values.resize(im.id.size());
+        for (size_t i = 0; i < values.size(); ++i)
+            values[i] = im.fixedReason[i] ? NAN : double(std::min(im.width[i], im.height[i]));
+    } else if (score == QLatin1String("aspect")) {
+        out->scoreName = QStringLiteral("aspect ratio (long / short side)");
+        out->logScale = true;
+        values.resize(im.id.size());
+        for (size_t i = 0; i < values.size(); ++i)
+            values[i] = im.fixedReason[i] ? NAN
+                                          : double(std::max(im.width[i], im.height[i])) / std::max(1, std::min(im.width[i], im.height[i]));
+    } else if (score == QLatin1String("pixels")) {
+        out->scoreName = QStringLiteral("pixels");
+        out->logScale = true;
+        values.resize(im.id.size());
+        for (size_t i = 0; i < values.size(); ++i)
+            values[i] = im.fixedReason[i] ? NAN : double(im.width[i]) * im.height[i];
+    } else if (score == QLatin1String("words")) {
+        out->scoreName = QStringLiteral("words per sentence");
+        out->logScale = true;
+        values.assign(se.words.begin(), se.words.end());
+    } else if (score == QLatin1String("entropy")) {
+        out->scoreName = QStringLiteral("word entropy (bits)");
+        values = se.entropy;
+    } else if (score == QLatin1String("similarity")) {
+        out->scoreName = QStringLiteral("image–synthetic similarity");
+        values.assign(im.similarity.begin(), im.similarity.end());
     }
-    Q_UNUSED(table);
-
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (size_t i = 0; i < n; ++i) {
-        const double v = score(i);
+    for (double v : values) {
         if (std::isnan(v))
             continue;
         lo = std::min(lo, v);
         hi = std::max(hi, v);
     }
-    h.kept.assign(size_t(bins), 0);
-    h.dropped.assign(size_t(bins), 0);
-    if (!(lo <= hi)) {
+    out->bin.assign(values.size(), kNotJudged);
+    if (lo <= hi) {
+        const double tlo = scoreTransform(lo, out->logScale);
+        double thi = scoreTransform(hi, out->logScale);
+        if (thi <= tlo)
+            thi = tlo + 1;
+        const double width = (thi - tlo) / bins;
+        out->edges.resize(size_t(bins) + 1);
+        for (int b = 0; b <= bins; ++b)
+            out->edges[size_t(b)] = scoreInverse(tlo + b * width, out->logScale);
+        for (size_t i = 0; i < values.size(); ++i)
+            if (!std::isnan(values[i]))
+                out->bin[i] = quint8(std::clamp(int((scoreTransform(values[i], out->logScale) - tlo) / width), 0, bins - 1));
+    }
+    std::lock_guard lock(m_cache->mutex);
+    m_cache->bins.insert(cacheKey, out);
+    return out;
+}
+
+std::vector<quint8> LiveDecisions::extractCodesCached(const Recipe &recipe) const
+{
+    const QString fp = recipe.fingerprint({QStringLiteral("extract.")});
+    {
+        std::lock_guard lock(m_cache->mutex);
+        if (m_cache->extractFingerprint == fp && m_cache->extractCodes.size() == m_images.id.size())
+            return m_cache->extractCodes;
+    }
+    std::vector<quint8> codes = decideImages(recipe);
+    std::lock_guard lock(m_cache->mutex);
+    m_cache->extractFingerprint = fp;
+    m_cache->extractCodes = codes;
+    return codes;
+}
+
+LiveDecisions::Histogram LiveDecisions::histogram(const QString &key, const Recipe &recipe, const std::vector<quint8> &codes,
+                                                  int bins) const
+{
+    Histogram h;
+    h.key = key;
+    bins = std::clamp(bins, 1, 254);
+    const SettingDef *def = Recipe::find(key);
+    if (!def || (def->kind != SettingDef::Kind::Int && def->kind != SettingDef::Kind::Double))
+        return h;
+    h.threshold = recipe.doubleValue(key);
+    QString score;
+    if (key == QLatin1String("extract.min_side"))
+        score = QStringLiteral("min_side");
+    else if (key == QLatin1String("extract.max_aspect"))
+        score = QStringLiteral("aspect");
+    else if (key == QLatin1String("extract.max_pixels"))
+        score = QStringLiteral("pixels");
+    else if (key == QLatin1String("extract.min_words") || key == QLatin1String("extract.max_words"))
+        score = QStringLiteral("words");
+    else if (key == QLatin1String("extract.min_entropy"))
+        score = QStringLiteral("entropy");
+    else if (key.startsWith(QLatin1String("sample.")) && (key.contains(QLatin1String("similarity")) || key.contains(QLatin1String("percentile"))))
+        score = QStringLiteral("similarity");
+    else
+        return h;
+
+    const std::shared_ptr<const ScoreBins> sb = scoreBins(score, bins);
+    h.scoreName = sb->scoreName;
+    h.logScale = sb->logScale;
+    if (sb->edges.empty()) {
         h.edges = {0.0, 1.0};
         h.kept.assign(1, 0);
         h.dropped.assign(1, 0);
         return h;
     }
-    const double tlo = scoreTransform(lo, h.logScale);
-    double thi = scoreTransform(hi, h.logScale);
-    if (thi <= tlo)
-        thi = tlo + 1;
-    const double width = (thi - tlo) / bins;
-    h.edges.resize(size_t(bins) + 1);
-    for (int b = 0; b <= bins; ++b)
-        h.edges[size_t(b)] = scoreInverse(tlo + b * width, h.logScale);
-    const bool rowsAreCoded = codes.size() == n;
+    h.edges = sb->edges;
+    // Integer counting in one pass over two byte arrays.
+    std::vector<qint64> kept(size_t(bins) + 1, 0), dropped(size_t(bins) + 1, 0);
+    const size_t n = sb->bin.size();
+    const bool coded = codes.size() == n;
+    const quint8 *bin = sb->bin.data();
     for (size_t i = 0; i < n; ++i) {
-        const double v = score(i);
-        if (std::isnan(v) || (rowsAreCoded && codes[i] == kNotJudged))
+        const quint8 b = bin[i];
+        if (b == kNotJudged)
             continue;
-        const int b = std::clamp(int((scoreTransform(v, h.logScale) - tlo) / width), 0, bins - 1);
-        if (rowsAreCoded && codes[i])
-            h.dropped[size_t(b)] += 1;
-        else
-            h.kept[size_t(b)] += 1;
+        if (!coded || codes[i] == 0)
+            ++kept[b];
+        else if (codes[i] != kNotJudged)
+            ++dropped[b];
     }
+    h.kept.assign(kept.begin(), kept.begin() + bins);
+    h.dropped.assign(dropped.begin(), dropped.begin() + bins);
     return h;
 }
 
@@ -464,7 +540,7 @@ LiveDecisions::Outcome LiveDecisions::decide(const Recipe &recipe, const QString
     } else if (out.table != Table::None) {
         out.codes = out.table == Table::Images ? decideImages(recipe) : decideSentences(recipe);
         out.counts = count(out.table, out.codes);
-        out.histogram = histogram(key, recipe, out.table, out.codes, bins);
+        out.histogram = histogram(key, recipe, out.codes, bins);
     }
     out.elapsedMs = timer.nsecsElapsed() / 1e6;
     return out;
@@ -475,7 +551,7 @@ LiveDecisions::Outcome LiveDecisions::decideSample(const Recipe &recipe, const Q
     Outcome out;
     out.table = Table::Sample;
     const ImageColumns &im = m_images;
-    const std::vector<quint8> extract = decideImages(recipe);
+    const std::vector<quint8> extract = extractCodesCached(recipe);
     const QStringList reasons = sampleReasons();
     out.counts.byReason.assign(size_t(reasons.size()), 0);
 
@@ -492,8 +568,8 @@ LiveDecisions::Outcome LiveDecisions::decideSample(const Recipe &recipe, const Q
             if (!extract[i] && !std::isnan(im.similarity[i]))
                 values.push_back(im.similarity[i]);
         if (!values.empty()) {
-            low = percentile(values, recipe.doubleValue(QStringLiteral("sample.low_percentile")) / 100.0);
-            high = percentile(std::move(values), 1.0 - recipe.doubleValue(QStringLiteral("sample.high_percentile")) / 100.0);
+            low = selectPercentile(values, recipe.doubleValue(QStringLiteral("sample.low_percentile")) / 100.0);
+            high = selectPercentile(values, 1.0 - recipe.doubleValue(QStringLiteral("sample.high_percentile")) / 100.0);
         }
     }
 
@@ -555,7 +631,7 @@ LiveDecisions::Outcome LiveDecisions::decideSample(const Recipe &recipe, const Q
         std::vector<quint8> codes(im.id.size(), 0);
         for (size_t i = 0; i < im.id.size(); ++i)
             codes[i] = extract[i] ? kNotJudged : bandCode[i];
-        h = histogram(key, recipe, Table::Images, codes, bins);
+        h = histogram(key, recipe, codes, bins);
         if (band == QLatin1String("percentile"))
             h.threshold = key.contains(QLatin1String("min")) || key.contains(QLatin1String("low")) ? low : high;
     }
@@ -587,7 +663,7 @@ LiveDecisions LiveDecisions::synthetic(qint64 images, qint64 sentences, quint64 
                                  codeOf(live.m_imageReasons, "decode_failed")};
     // Zipf-sized clusters, as web images are (a few huge topics, a long tail).
     const int clusters = std::max(1, int(std::sqrt(double(n))));
-    std::vector<double> cdf(size_t(clusters));
+    std::vector<double> cdf(static_cast<size_t>(clusters));
     double acc = 0;
     for (int c = 0; c < clusters; ++c)
         cdf[size_t(c)] = (acc += 1.0 / (c + 1));

@@ -17,8 +17,8 @@
 // min(size, cap) per cluster, MetaCLIP its expectation min(size, t).
 //
 // Memory: about 45 bytes per image and 30 per sentence (1M of each ~75 MB).
-// Thread-safety: a loaded object is immutable; decide() is const and may run
-// on any thread concurrently.
+// Thread-safety: a loaded object is immutable (its internal caches are
+// guarded); decide() is const and may run on any thread concurrently.
 
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
@@ -27,6 +27,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace rs {
@@ -110,6 +111,8 @@ public:
     // key's score (bins >= 1). Pure; typically a few ms per million rows.
     Outcome decide(const Recipe &recipe, const QString &key, int bins = 60) const;
 
+    LiveDecisions();
+
     // The building blocks of decide(), for callers that need only one.
     std::vector<quint8> decideImages(const Recipe &recipe) const;
     std::vector<quint8> decideSentences(const Recipe &recipe) const;
@@ -119,8 +122,14 @@ private:
     Outcome decideSample(const Recipe &recipe, const QString &key, int bins) const;
     void buildNearGroups(int maxDistance, const std::vector<quint64> &phash);
 
-    Histogram histogram(const QString &key, const Recipe &recipe, Table table, const std::vector<quint8> &codes,
-                        int bins) const;
+    Histogram histogram(const QString &key, const Recipe &recipe, const std::vector<quint8> &codes, int bins) const;
+    // Scores never change with thresholds: each score's bin per row is
+    // computed once (per bin count) and shared by copies of this object.
+    struct ScoreBins;
+    std::shared_ptr<const ScoreBins> scoreBins(const QString &score, int bins) const;
+    std::vector<quint8> extractCodesCached(const Recipe &recipe) const;
+    struct Cache;
+    std::shared_ptr<Cache> m_cache;
 
     ImageColumns m_images;
     qint32 m_shaGroups = 0, m_nearGroups = 0, m_textGroups = 0, m_keyGroups = 0;

@@ -60,7 +60,7 @@ QString Pipeline::fingerprint(const QString &name, ProjectStore &store, const Re
         QStringList keys{QStringLiteral("seed")};
         if (IStage *impl = stage(s))
             keys += impl->settingKeys();
-        chain = QCryptographicHash::hash(chain + '|' + s.toUtf8() + '|' + recipe.fingerprint(keys).toUtf8(),
+        chain = QCryptographicHash::hash(QByteArray(chain + '|' + s.toUtf8() + '|' + recipe.fingerprint(keys).toUtf8()),
                                          QCryptographicHash::Sha1)
                     .toHex();
         if (s == name)
