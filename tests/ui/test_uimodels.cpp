@@ -129,26 +129,34 @@ private Q_SLOTS:
                                            QStringLiteral("issue %1").arg(i), QString()));
             QVERIFY(tx.commit());
         }
+        {
+            // Paging, without a tester (the tester fetches everything itself).
+            IssueLogModel paged;
+            paged.setStore(store->get());
+            QCOMPARE(paged.storedCount(), 1200);
+            QCOMPARE(paged.rowCount(), IssueLogModel::kPageSize);
+            QCOMPARE(paged.index(0, IssueLogModel::TextColumn).data().toString(), QStringLiteral("issue 1199")); // newest first
+            QVERIFY(paged.canFetchMore({}));
+            paged.fetchMore({});
+            paged.fetchMore({});
+            QCOMPARE(paged.rowCount(), 1200);
+            QVERIFY(!paged.canFetchMore({}));
+            QCOMPARE(paged.index(1199, IssueLogModel::ItemColumn).data().toString(), QStringLiteral("image #0"));
+            QCOMPARE(paged.index(5, 0).data(IssueLogModel::ImageIdRole).toLongLong(), 1194);
+        }
         IssueLogModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setStore(store->get());
-        QCOMPARE(model.storedCount(), 1200);
-        QCOMPARE(model.rowCount(), IssueLogModel::kPageSize);
-        QCOMPARE(model.index(0, IssueLogModel::TextColumn).data().toString(), QStringLiteral("issue 1199")); // newest first
-        QVERIFY(model.canFetchMore({}));
-        model.fetchMore({});
-        model.fetchMore({});
+        while (model.canFetchMore({}))
+            model.fetchMore({});
         QCOMPARE(model.rowCount(), 1200);
-        QVERIFY(!model.canFetchMore({}));
-        QCOMPARE(model.index(1199, IssueLogModel::ItemColumn).data().toString(), QStringLiteral("image #0"));
-        QCOMPARE(model.index(5, 0).data(IssueLogModel::ImageIdRole).toLongLong(), 1194);
-
         model.addLive(QStringLiteral("embed"), {JobIssue{Severity::Error, QStringLiteral("live one"), 3, QStringLiteral("x.png")}});
         QCOMPARE(model.rowCount(), 1201);
         QCOMPARE(model.index(0, IssueLogModel::StageColumn).data().toString(), QStringLiteral("embed"));
         model.reload(); // stored issues re-read, live ones stay on top
         QCOMPARE(model.index(0, IssueLogModel::StageColumn).data().toString(), QStringLiteral("embed"));
-        QCOMPARE(model.rowCount(), 1 + IssueLogModel::kPageSize);
+        QVERIFY(model.rowCount() >= 1 + IssueLogModel::kPageSize);
+        QCOMPARE(model.index(1, IssueLogModel::TextColumn).data().toString(), QStringLiteral("issue 1199"));
         model.setStore(nullptr);
         QCOMPARE(model.rowCount(), 0);
     }

@@ -28,13 +28,13 @@ void IssueLogModel::reload()
         if (e.live)
             live.push_back(e);
     m_rows = live;
-    m_storedTotal = 0;
+    m_storedTotal = 0; // canFetchMore() stays false until the reset is over
     m_storedLoaded = 0;
     m_lastId = -1;
+    endResetModel();
     if (m_store)
         if (auto n = m_store->scalar(QStringLiteral("SELECT count(*) FROM issues")))
             m_storedTotal = n->toLongLong();
-    endResetModel();
     if (canFetchMore({}))
         fetchMore({});
 }
@@ -75,7 +75,7 @@ int IssueLogModel::columnCount(const QModelIndex &parent) const
 
 bool IssueLogModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && m_store && m_storedLoaded < m_storedTotal;
+    return !parent.isValid() && m_store && !m_fetching && m_storedLoaded < m_storedTotal;
 }
 
 void IssueLogModel::fetchMore(const QModelIndex &parent)
@@ -104,10 +104,14 @@ void IssueLogModel::fetchMore(const QModelIndex &parent)
         m_storedTotal = m_storedLoaded; // the table shrank under us
         return;
     }
+    // Views (and QAbstractItemModelTester) may ask for more from inside the
+    // insert notification; one page at a time.
+    m_fetching = true;
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page.size()) - 1);
     m_rows += page;
     m_storedLoaded += page.size();
     endInsertRows();
+    m_fetching = false;
 }
 
 QVariant IssueLogModel::data(const QModelIndex &index, int role) const

@@ -50,6 +50,7 @@ private:
     QVector<Entry> m_rows;
     qint64 m_storedTotal = 0;
     qint64 m_storedLoaded = 0;
+    bool m_fetching = false;
     qint64 m_lastId = -1; // keyset pagination: smallest id loaded so far
 };
 

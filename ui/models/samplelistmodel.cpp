@@ -303,7 +303,7 @@ QVariant SampleListModel::data(const QModelIndex &index, int role) const
         QString text = QStringLiteral("#%1").arg(id);
         if (!decision.isEmpty())
             text += decision == QLatin1String("accept") ? QStringLiteral(" ✓") : QStringLiteral(" ✗");
-        return text + (reason.isEmpty() ? QString() : QStringLiteral("\n") + reason);
+        return QString(text + (reason.isEmpty() ? QString() : QStringLiteral("\n") + reason));
     }
     case Qt::ToolTipRole: {
         const Page *p = page(row / kPageSize);

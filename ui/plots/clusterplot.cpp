@@ -48,7 +48,10 @@ void ClusterPlot::setSizes(const std::vector<qint64> &before, const std::vector<
         ya.push_back(ya.back());
     }
     m_before->setData(x, yb, true);
-    m_after->setData(x, after.empty() ? QVector<double>() : x, after.empty() ? QVector<double>() : ya, true);
+    if (after.empty())
+        m_after->data()->clear();
+    else
+        m_after->setData(x, ya, true);
     updateRange();
 }
 

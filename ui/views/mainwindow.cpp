@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -72,7 +73,6 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     file->addAction(QStringLiteral("&Close Project"), this, [this]() { m_session->close(); });
     file->addSeparator();
     file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    menuBar()->setToolTipsVisible(true);
     file->setToolTipsVisible(true);
 
     QMenu *run = menuBar()->addMenu(QStringLiteral("&Pipeline"));
@@ -117,7 +117,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Close while every view is alive: closing emits signals the views
+    // (and this window) handle.
+    m_session->close();
+}
 
 void MainWindow::updateTitle()
 {

@@ -114,6 +114,7 @@ void ThresholdRow::setOutcome(const LiveDecisions::Outcome &outcome, const QStri
     m_plot->setVisible(!h.edges.empty());
     const QLocale loc;
     const auto &c = outcome.counts;
+    m_last = c;
     QStringList reasons;
     for (size_t k = 0; k < c.byReason.size(); ++k)
         if (c.byReason[k] > 0)

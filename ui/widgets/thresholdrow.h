@@ -33,6 +33,7 @@ public:
     QDoubleSpinBox *spinBox() const { return m_spin; }
     HistogramPlot *plot() const { return m_plot; }
     QString countsText() const;
+    const LiveDecisions::Counts &counts() const { return m_last; }
 
 Q_SIGNALS:
     void valueEdited(const QString &key, const QString &value);
@@ -50,6 +51,7 @@ private:
     HistogramPlot *m_plot = nullptr;
     QLabel *m_counts = nullptr;
     bool m_log = false;
+    LiveDecisions::Counts m_last;
     double m_lo = 0, m_hi = 1; // slider span in plot scale
 };
 
