@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
+#include <QPainter>
 #include <QPointer>
 #include <QSaveFile>
 
@@ -12,7 +13,21 @@ namespace rs {
 
 namespace {
 constexpr size_t kMaxQueue = 256;
+
+// Every thumbnail on one transparent canvas of the grid's icon size,
+// centred at the bottom: captions line up whatever the image's shape.
+QPixmap framed(const QImage &image)
+{
+    QPixmap canvas(ThumbnailCache::kSide, ThumbnailCache::kSide * 3 / 4);
+    canvas.fill(Qt::transparent);
+    const QImage fitted = image.width() > canvas.width() || image.height() > canvas.height()
+                              ? image.scaled(canvas.size(), Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                              : image;
+    QPainter p(&canvas);
+    p.drawImage(QPoint((canvas.width() - fitted.width()) / 2, canvas.height() - fitted.height()), fitted);
+    return canvas;
 }
+} // namespace
 
 ThumbnailCache::ThumbnailCache(QObject *parent) : QObject(parent)
 {
@@ -103,7 +118,7 @@ void ThumbnailCache::pump()
                         self->m_failed.insert(id, error.isEmpty() ? QStringLiteral("no image") : error);
                         Q_EMIT self->failed(id, self->m_failed.value(id));
                     } else {
-                        self->m_memory.insert(id, new QPixmap(QPixmap::fromImage(image)), 1);
+                        self->m_memory.insert(id, new QPixmap(framed(image)), 1);
                         Q_EMIT self->ready(id);
                     }
                 }

@@ -254,7 +254,11 @@ void Inspector::render()
                           .arg(d.value(QStringLiteral("format")).toString(), loc.toString(d.value(QStringLiteral("bytes")).toInteger())));
     QString html = QStringLiteral("<p style='color:#555'>%1</p>").arg(esc(d.value(QStringLiteral("path")).toString()));
     const QString caption = d.value(QStringLiteral("caption")).toString();
-    html += QStringLiteral("<h4>Caption</h4><p>%1</p>").arg(caption.isEmpty() ? QStringLiteral("<i>none yet (generate stage)</i>") : esc(caption));
+    const bool generated = !d.value(QStringLiteral("generator")).toString().isEmpty();
+    html += QStringLiteral("<h4>Caption</h4><p>%1</p>")
+                .arg(!caption.isEmpty() ? esc(caption)
+                     : generated        ? QStringLiteral("<i>none (the generator %1 gave no caption)</i>").arg(esc(d.value(QStringLiteral("generator")).toString()))
+                                        : QStringLiteral("<i>none yet (generate stage)</i>"));
 
     html += QStringLiteral("<h4>Retrieved realistic texts</h4>");
     const QJsonArray retrieved = d.value(QStringLiteral("retrieved")).toArray();
@@ -265,7 +269,7 @@ void Inspector::render()
         for (const QJsonValue &v : retrieved) {
             const QJsonObject r = v.toObject();
             html += QStringLiteral("<tr><td align=right>%1</td><td align=right>%2</td><td>%3</td></tr>")
-                        .arg(r.value(QStringLiteral("rank")).toInt() + 1)
+                        .arg(r.value(QStringLiteral("rank")).toInt())
                         .arg(r.value(QStringLiteral("score")).toDouble(), 0, 'f', 3)
                         .arg(esc(r.value(QStringLiteral("text")).toString()));
         }

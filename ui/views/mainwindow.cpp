@@ -50,13 +50,16 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_thresholdDock = dock(this, QStringLiteral("Thresholds"), QStringLiteral("thresholdDock"), m_thresholds);
     m_inspectorDock = dock(this, QStringLiteral("Inspector"), QStringLiteral("inspectorDock"), m_inspector);
     m_clusterDock = dock(this, QStringLiteral("Cluster balance"), QStringLiteral("clusterDock"), m_clusters);
+    // Side docks run the full height; the cluster plot sits under the grid.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     addDockWidget(Qt::LeftDockWidgetArea, m_thresholdDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_pipelineDock);
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
     resizeDocks({m_thresholdDock, m_inspectorDock}, {380, 460}, Qt::Horizontal);
-    resizeDocks({m_thresholdDock, m_pipelineDock}, {520, 300}, Qt::Vertical);
-    resizeDocks({m_clusterDock}, {220}, Qt::Vertical);
+    resizeDocks({m_thresholdDock, m_pipelineDock}, {560, 380}, Qt::Vertical);
+    resizeDocks({m_clusterDock}, {240}, Qt::Vertical);
 
     QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
     file->addAction(QStringLiteral("&New Project…"), QKeySequence::New, this, &MainWindow::newProject);
@@ -205,7 +208,7 @@ bool MainWindow::saveScreenshots(const QString &dir)
     const std::pair<QWidget *, const char *> shots[] = {{this, "main.png"},
                                                         {m_browser, "browser.png"},
                                                         {m_inspector, "inspector.png"},
-                                                        {m_thresholds, "thresholds.png"},
+                                                        {m_thresholds->content(), "thresholds.png"},
                                                         {m_pipeline, "pipeline.png"},
                                                         {m_clusters, "clusters.png"}};
     bool ok = true;

@@ -35,7 +35,8 @@ PipelinePanel::PipelinePanel(ProjectSession *session, QWidget *parent) : QWidget
     m_stages->setColumnCount(2);
     m_stages->setHeaderLabels({QStringLiteral("Stage"), QStringLiteral("State")});
     m_stages->setRootIsDecorated(false);
-    m_stages->setMaximumHeight(150);
+    m_stages->setMinimumHeight(m_stages->fontMetrics().height() * 8);
+    m_stages->setMaximumHeight(m_stages->fontMetrics().height() * 9);
     m_stages->setToolTip(QStringLiteral("done: up to date · stale: a setting or the data changed since it ran · not run"));
     for (const QString &name : Pipeline::stageNames())
         new QTreeWidgetItem(m_stages, {name, QString()});
@@ -56,7 +57,7 @@ PipelinePanel::PipelinePanel(ProjectSession *session, QWidget *parent) : QWidget
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progress->setTextVisible(true);
+    m_progress->setTextVisible(false);
     m_status = new QLabel(QStringLiteral("Idle"), this);
     m_status->setWordWrap(true);
 
@@ -69,6 +70,9 @@ PipelinePanel::PipelinePanel(ProjectSession *session, QWidget *parent) : QWidget
     m_logView->verticalHeader()->setDefaultSectionSize(20);
     m_logView->horizontalHeader()->setStretchLastSection(true);
     m_logView->setWordWrap(false);
+    m_logView->setColumnWidth(IssueLogModel::SeverityColumn, 70);
+    m_logView->setColumnWidth(IssueLogModel::StageColumn, 60);
+    m_logView->setColumnWidth(IssueLogModel::ItemColumn, 90);
     m_logView->setToolTip(QStringLiteral("Issues of this project, newest first; • = reported by the running job. Click one about an image to show it."));
 
     layout->addWidget(m_stages);
@@ -106,6 +110,7 @@ PipelinePanel::PipelinePanel(ProjectSession *session, QWidget *parent) : QWidget
     connect(runner, &JobRunner::started, this, [this](const QString &job) {
         m_status->setText(job + QStringLiteral("…"));
         m_progress->setRange(0, 0); // busy until the first progress
+        m_progress->setTextVisible(true);
         updateButtons();
     });
     connect(runner, &JobRunner::progress, this, &PipelinePanel::onProgress);
@@ -207,6 +212,7 @@ void PipelinePanel::onFinished(const QString &job, const Status &status, qint64 
     m_runningUntil.clear();
     m_progress->setRange(0, 1);
     m_progress->setValue(ok ? 1 : 0);
+    m_progress->setTextVisible(false);
     const QString took = duration(ms / 1000.0);
     if (ok)
         m_status->setText(QStringLiteral("%1: finished in %2").arg(job, took));

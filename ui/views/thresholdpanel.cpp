@@ -39,6 +39,7 @@ QString tooltip(const SettingDef &def)
 ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidget(parent), m_session(session)
 {
     auto *inner = new QWidget;
+    m_content = inner;
     auto *layout = new QVBoxLayout(inner);
     const std::pair<LiveDecisions::Table, const char *> sections[] = {
         {LiveDecisions::Table::Images, "Images (extract)"},

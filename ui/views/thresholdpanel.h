@@ -26,6 +26,8 @@ public:
     ThresholdRow *row(const QString &key) const { return m_rows.value(key); }
     QLabel *summary(const QString &table) const { return m_summaries.value(table); }
     QLabel *statusLabel() const { return m_status; }
+    // The scrolled content, whole (for screenshots).
+    QWidget *content() const { return m_content; }
 
 private:
     void edit(const QString &key, const QString &value);
@@ -39,6 +41,7 @@ private:
     QHash<QString, QComboBox *> m_choices;
     QHash<QString, QLabel *> m_summaries; // "images", "sentences", "sample"
     QLabel *m_status;
+    QWidget *m_content = nullptr;
     QTimer *m_refresh;
     QString m_lastKey;
 };
