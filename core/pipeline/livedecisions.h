@@ -117,6 +117,13 @@ public:
     std::vector<quint8> decideImages(const Recipe &recipe) const;
     std::vector<quint8> decideSentences(const Recipe &recipe) const;
     Counts count(Table table, const std::vector<quint8> &codes) const;
+    // The histogram of `key`'s score split by `codes` (decide()'s codes for
+    // the key's table), without deciding again: other rows of a panel
+    // follow one change in a single pass each.
+    Histogram histogramOf(const QString &key, const Recipe &recipe, const std::vector<quint8> &codes, int bins = 60) const
+    {
+        return histogram(key, recipe, codes, bins);
+    }
 
 private:
     Outcome decideSample(const Recipe &recipe, const QString &key, int bins) const;

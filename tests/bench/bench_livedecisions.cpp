@@ -11,6 +11,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <ctime>
 
 using namespace rs;
 
@@ -42,14 +43,16 @@ private Q_SLOTS:
         QFETCH(QString, key);
         QFETCH(QStringList, values);
         Recipe recipe;
-        std::vector<double> ms;
+        std::vector<double> ms, cpu;
         qint64 previousKept = -1;
         bool changed = false;
         for (const QString &v : values) {
             QVERIFY(recipe.set(key, v));
             QElapsedTimer t;
             t.start();
+            const std::clock_t c0 = std::clock();
             const LiveDecisions::Outcome out = m_live.decide(recipe, key, 60);
+            cpu.push_back(double(std::clock() - c0) * 1000.0 / CLOCKS_PER_SEC);
             ms.push_back(t.nsecsElapsed() / 1e6);
             QCOMPARE(out.counts.total > 0, true);
             QVERIFY(!out.histogram.edges.empty());
@@ -58,8 +61,11 @@ private Q_SLOTS:
         }
         QVERIFY2(changed, "moving the threshold must change the kept count");
         std::sort(ms.begin(), ms.end());
+        std::sort(cpu.begin(), cpu.end());
         const double median = ms[ms.size() / 2];
-        qInfo("%s: median %.1f ms (min %.1f, max %.1f) over %zu changes", qPrintable(key), median, ms.front(), ms.back(), ms.size());
+        // CPU time too: on a shared VM the wall time mostly measures the neighbours.
+        qInfo("%s: median %.1f ms wall (min %.1f, max %.1f), median %.1f ms CPU, over %zu changes", qPrintable(key), median, ms.front(),
+              ms.back(), cpu[cpu.size() / 2], ms.size());
         QVERIFY2(median < 200, qPrintable(QStringLiteral("median %1 ms").arg(median)));
     }
 

@@ -210,12 +210,19 @@ void ProjectSession::applyNow()
 
 bool ProjectSession::runUntil(const QString &until)
 {
-    applyNow();
-    if (m_runner.isRunning())
+    if (!m_store || m_runner.isRunning())
         return false;
+    // Pending slider values go with the run: saved first, in the same job.
+    m_applyTimer.stop();
+    const bool save = !m_pendingKeys.isEmpty();
+    m_pendingKeys.clear();
+    m_recipe = m_preview;
     const Recipe recipe = m_recipe;
     const QString name = until.isEmpty() ? QStringLiteral("run all") : QStringLiteral("run to ") + until;
-    return m_runner.start(name, [recipe, until](ProjectStore *store, JobContext &ctx) -> Status {
+    return m_runner.start(name, [recipe, until, save](ProjectStore *store, JobContext &ctx) -> Status {
+        if (save)
+            if (Status s = recipe.save(*store); !s)
+                return s;
         Pipeline pipeline;
         return pipeline.run(*store, recipe, until, ctx);
     });

@@ -130,6 +130,7 @@ ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidg
         }
         m_status->setText(QStringLiteral("Changed %1 — applying after a pause…").arg(key));
         m_lastKey = key;
+        m_lastOutcome = outcome;
         m_refresh->start();
     });
     connect(m_session, &ProjectSession::applied, this, [this](const Status &s) {
@@ -179,13 +180,28 @@ void ThresholdPanel::refreshOthers()
     auto live = m_session->live();
     if (!live)
         return;
-    // Other rows of any table: a changed image threshold also changes what
-    // the sampling rows count, and every row's kept/dropped split.
+    const Recipe &recipe = m_session->previewRecipe();
+    const LiveDecisions::Table changed = m_lastKey.isEmpty() ? LiveDecisions::Table::None : m_lastOutcome.table;
     for (auto it = m_rows.cbegin(); it != m_rows.cend(); ++it) {
         if (it.key() == m_lastKey)
             continue;
-        const auto out = m_session->outcome(it.key());
-        it.value()->setOutcome(out, live->reasonNames(out.table));
+        const LiveDecisions::Table table = LiveDecisions::tableOf(it.key());
+        if (changed == LiveDecisions::Table::None) {
+            // After a load: every row from scratch.
+            const auto out = m_session->outcome(it.key());
+            it.value()->setOutcome(out, live->reasonNames(out.table));
+        } else if (table == changed && changed != LiveDecisions::Table::Sample) {
+            // Same table: same decisions, only this row's score is binned again.
+            LiveDecisions::Outcome out;
+            out.table = table;
+            out.counts = m_lastOutcome.counts;
+            out.histogram = live->histogramOf(it.key(), recipe, m_lastOutcome.codes);
+            it.value()->setOutcome(out, live->reasonNames(table));
+        } else if (table == LiveDecisions::Table::Sample && changed != LiveDecisions::Table::Sentences) {
+            // Sampling counts what the image filters keep.
+            const auto out = m_session->outcome(it.key());
+            it.value()->setOutcome(out, live->reasonNames(out.table));
+        }
     }
 }
 

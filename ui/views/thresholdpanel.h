@@ -5,6 +5,8 @@
 // boxes, choices as combo boxes. A change re-decides from memory at once;
 // the session applies it for real after a pause.
 
+#include "core/pipeline/livedecisions.h"
+
 #include <QHash>
 #include <QWidget>
 
@@ -44,6 +46,7 @@ private:
     QWidget *m_content = nullptr;
     QTimer *m_refresh;
     QString m_lastKey;
+    LiveDecisions::Outcome m_lastOutcome;
 };
 
 } // namespace rs
