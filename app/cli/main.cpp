@@ -21,6 +21,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QThreadPool>
 
 #include <csignal>
 #include <cstdio>
@@ -93,6 +94,15 @@ Result<std::unique_ptr<ProjectStore>> openProject(const QString &dir, ProjectSto
     return ProjectStore::open(dir, access);
 }
 
+// The recipe's `threads` bounds every parallel pass, including those on
+// Qt's global pool (parsing, decoding).
+void applyThreads(const Recipe &recipe)
+{
+    const int threads = int(recipe.intValue(QStringLiteral("threads")));
+    if (threads > 0)
+        QThreadPool::globalInstance()->setMaxThreadCount(threads);
+}
+
 Status applySets(Recipe &recipe, const QStringList &sets)
 {
     for (const QString &s : sets)
@@ -138,6 +148,7 @@ int cmdIngest(const QStringList &args)
     if (!recipe)
         return fail(recipe.error());
 
+    applyThreads(*recipe);
     IngestOptions opts;
     opts.format = p.value(QStringLiteral("format"));
     opts.paths = pos.mid(1);
@@ -200,6 +211,7 @@ int cmdRun(const QStringList &args)
     if (Status s = recipe->save(**store); !s)
         return fail(s.error());
 
+    applyThreads(*recipe);
     Pipeline pipeline;
     QStringList ran;
     TerminalJob job(QStringLiteral("run"));

@@ -31,7 +31,9 @@ void ProgressPrinter::update(qint64 done, qint64 total, const QString &what)
         m_lastPrint.invalidate();
     }
     const bool last = total > 0 && done >= total;
-    if (m_lastPrint.isValid() && m_lastPrint.elapsed() < (m_tty ? 200 : 2000) && !last)
+    // Short phases (a batch of a nested step) would flood a log; their end
+    // is only worth a line when they took a while.
+    if (m_lastPrint.isValid() && m_lastPrint.elapsed() < (m_tty ? 200 : 2000) && !(last && m_clock.elapsed() > 1000))
         return;
     m_lastPrint.start();
     const double secs = std::max(1e-3, m_clock.elapsed() / 1000.0);
@@ -39,10 +41,12 @@ void ProgressPrinter::update(qint64 done, qint64 total, const QString &what)
     QString line = QStringLiteral("%1: %2 %3").arg(m_prefix, what).arg(done);
     if (total > 0)
         line += QStringLiteral("/%1").arg(total);
-    line += QStringLiteral(" (%1/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0);
-    if (total > 0 && rate > 0 && !last)
-        line += QStringLiteral(", ETA ") + formatDuration((total - done) / rate);
-    line += QLatin1Char(')');
+    if (secs >= 0.5 && done > m_phaseStartDone) {
+        line += QStringLiteral(" (%1/s").arg(rate, 0, 'f', rate < 10 ? 1 : 0);
+        if (total > 0 && !last)
+            line += QStringLiteral(", ETA ") + formatDuration((total - done) / rate);
+        line += QLatin1Char(')');
+    }
     if (m_tty) {
         std::fprintf(stderr, "\r\033[K%s", qPrintable(line));
         m_dirty = true;

@@ -95,14 +95,16 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
             &pool, batch, [options](const std::pair<qint64, QString> &item) { return probeImageFile(item.second, options); });
 
         Transaction tx(store);
+        auto update = store.prepare(QStringLiteral("UPDATE images SET probed = 1, failure = ?, detail = ?, width = ?, height = ?,"
+                                                   " bytes = ?, format = ?, sha256 = ?, phash = ? WHERE id = ?"));
+        if (!update)
+            return update.error();
         for (int i = 0; i < batch.size(); ++i) {
             const ImageProbe &p = probes[i];
-            auto r = store.exec(QStringLiteral("UPDATE images SET probed = 1, failure = ?, detail = ?, width = ?, height = ?,"
-                                               " bytes = ?, format = ?, sha256 = ?, phash = ? WHERE id = ?"),
-                                {p.failure.isEmpty() ? QVariant() : QVariant(p.failure), p.detail, p.width, p.height, p.bytes,
-                                 p.format, QString::fromLatin1(p.sha256), qint64(p.phash), batch[i].first});
-            if (!r)
-                return r.error();
+            if (Status s = store.execPrepared(*update, {p.failure.isEmpty() ? QVariant() : QVariant(p.failure), p.detail, p.width, p.height,
+                                                        p.bytes, p.format, QString::fromLatin1(p.sha256), qint64(p.phash), batch[i].first});
+                !s)
+                return s;
             if (!p.failure.isEmpty())
                 ctx.report(JobIssue{Severity::Warning, p.failure + QStringLiteral(": ") + p.detail, batch[i].first, batch[i].second});
         }
@@ -180,13 +182,14 @@ Status ExtractStage::decideImages(ProjectStore &store, const Recipe &recipe, Job
     }
 
     Transaction tx(store);
-    for (const ImageRow &r : rows) {
-        auto u = store.exec(QStringLiteral("UPDATE images SET reject_reason = ?, duplicate_of = ? WHERE id = ?"),
-                            {r.reason.isEmpty() ? QVariant() : QVariant(r.reason),
-                             r.duplicateOf ? QVariant(r.duplicateOf) : QVariant(), r.id});
-        if (!u)
-            return u.error();
-    }
+    auto update = store.prepare(QStringLiteral("UPDATE images SET reject_reason = ?, duplicate_of = ? WHERE id = ?"));
+    if (!update)
+        return update.error();
+    for (const ImageRow &r : rows)
+        if (Status s = store.execPrepared(*update, {r.reason.isEmpty() ? QVariant() : QVariant(r.reason),
+                                                    r.duplicateOf ? QVariant(r.duplicateOf) : QVariant(), r.id});
+            !s)
+            return s;
     ctx.progress(rows.size(), rows.size(), QStringLiteral("deciding images"));
     return tx.commit();
 }
@@ -251,13 +254,14 @@ Status ExtractStage::decideSentences(ProjectStore &store, const Recipe &recipe, 
     }
 
     Transaction tx(store);
-    for (const Decision &d : decisions) {
-        auto u = store.exec(QStringLiteral("UPDATE sentences SET reject_reason = ?, duplicate_of = ? WHERE id = ?"),
-                            {d.reason.isEmpty() ? QVariant() : QVariant(d.reason),
-                             d.duplicateOf ? QVariant(d.duplicateOf) : QVariant(), d.id});
-        if (!u)
-            return u.error();
-    }
+    auto update = store.prepare(QStringLiteral("UPDATE sentences SET reject_reason = ?, duplicate_of = ? WHERE id = ?"));
+    if (!update)
+        return update.error();
+    for (const Decision &d : decisions)
+        if (Status s = store.execPrepared(*update, {d.reason.isEmpty() ? QVariant() : QVariant(d.reason),
+                                                    d.duplicateOf ? QVariant(d.duplicateOf) : QVariant(), d.id});
+            !s)
+            return s;
     ctx.progress(decisions.size(), decisions.size(), QStringLiteral("deciding sentences"));
     return tx.commit();
 }

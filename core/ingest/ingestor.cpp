@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHash>
+#include <QSqlQuery>
 #include <QThreadPool>
 #include <QtConcurrent>
 
@@ -130,6 +131,8 @@ public:
 
     Status write(QVector<PreparedDocument> &batch, JobContext &ctx)
     {
+        if (Status s = prepareStatements(); !s)
+            return s;
         Transaction tx(m_store);
         for (PreparedDocument &p : batch) {
             if (!p.doc) {
@@ -146,23 +149,50 @@ public:
     }
 
 private:
+    // Statements are prepared once per source: ingest writes tens of
+    // thousands of rows, and SQLite's parse cost would dominate otherwise.
+    Status prepareStatements()
+    {
+        if (m_prepared)
+            return {};
+        const std::pair<QSqlQuery *, const char *> statements[] = {
+            {&m_findDocument, "SELECT id FROM documents WHERE doc_key = ?"},
+            {&m_insertDocument, "INSERT INTO documents(source_id, doc_key, source_path, url, title, license, encoding, warnings)"
+                                " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"},
+            {&m_findImage, "SELECT id FROM images WHERE image_key = ?"},
+            {&m_insertImage, "INSERT INTO images(image_key, path, refusal) VALUES(?, ?, ?)"},
+            {&m_insertRef, "INSERT INTO image_refs(image_id, document_id, position, src, alt, title, caption, matched_block)"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"},
+            {&m_insertSentence, "INSERT INTO sentences(document_id, position, block, kind, text, image_ref_id, words,"
+                                " entropy, has_url, has_email, has_emoji, dedup_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"},
+            {&m_insertTruth, "INSERT OR IGNORE INTO ground_truth(image_id, sentence_id, kind) VALUES(?, ?, ?)"},
+        };
+        for (const auto &[query, sql] : statements) {
+            auto q = m_store.prepare(QString::fromLatin1(sql));
+            if (!q)
+                return q.error();
+            *query = std::move(q.value());
+        }
+        m_prepared = true;
+        return {};
+    }
+
     Status writeOne(PreparedDocument &p)
     {
         const Document &doc = *p.doc;
-        auto exists = m_store.scalar(QStringLiteral("SELECT id FROM documents WHERE doc_key = ?"), {doc.key});
-        if (!exists)
-            return exists.error();
-        if (exists->isValid()) {
+        if (Status s = m_store.execPrepared(m_findDocument, {doc.key}); !s)
+            return s;
+        if (m_findDocument.next()) {
+            m_findDocument.finish();
             ++m_report.documentsPresent;
             return {};
         }
-        auto ins = m_store.exec(QStringLiteral("INSERT INTO documents(source_id, doc_key, source_path, url, title, license, encoding, warnings)"
-                                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"),
-                                {m_sourceId, doc.key, doc.sourcePath, doc.url, doc.title, doc.license, doc.encoding,
-                                 doc.warnings.join(QLatin1Char('\n'))});
-        if (!ins)
-            return ins.error();
-        const qint64 docId = ins->lastInsertId().toLongLong();
+        m_findDocument.finish();
+        if (Status s = m_store.execPrepared(m_insertDocument, {m_sourceId, doc.key, doc.sourcePath, doc.url, doc.title, doc.license,
+                                                               doc.encoding, doc.warnings.join(QLatin1Char('\n'))});
+            !s)
+            return s;
+        const qint64 docId = m_insertDocument.lastInsertId().toLongLong();
         ++m_report.documentsAdded;
 
         QVector<qint64> refIds(doc.images.size());
@@ -170,49 +200,43 @@ private:
         for (int i = 0; i < doc.images.size(); ++i) {
             const ImageRef &ref = doc.images[i];
             const QString key = imageKey(ref, doc);
-            auto found = m_store.scalar(QStringLiteral("SELECT id FROM images WHERE image_key = ?"), {key});
-            if (!found)
-                return found.error();
+            if (Status s = m_store.execPrepared(m_findImage, {key}); !s)
+                return s;
             qint64 imageId = 0;
-            if (found->isValid()) {
-                imageId = found->toLongLong();
+            if (m_findImage.next()) {
+                imageId = m_findImage.value(0).toLongLong();
+                m_findImage.finish();
             } else {
-                auto img = m_store.exec(QStringLiteral("INSERT INTO images(image_key, path, refusal) VALUES(?, ?, ?)"),
-                                        {key, ref.localPath.isEmpty() ? QVariant() : QVariant(ref.localPath),
-                                         ref.refusal.isEmpty() ? QVariant() : QVariant(ref.refusal)});
-                if (!img)
-                    return img.error();
-                imageId = img->lastInsertId().toLongLong();
+                m_findImage.finish();
+                if (Status s = m_store.execPrepared(m_insertImage, {key, ref.localPath.isEmpty() ? QVariant() : QVariant(ref.localPath),
+                                                                    ref.refusal.isEmpty() ? QVariant() : QVariant(ref.refusal)});
+                    !s)
+                    return s;
+                imageId = m_insertImage.lastInsertId().toLongLong();
                 ++m_report.imagesAdded;
             }
-            auto r = m_store.exec(QStringLiteral("INSERT INTO image_refs(image_id, document_id, position, src, alt, title, caption, matched_block)"
-                                                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"),
-                                  {imageId, docId, ref.position, ref.src, ref.alt, ref.title, ref.caption,
-                                   ref.matchedBlock >= 0 ? QVariant(ref.matchedBlock) : QVariant()});
-            if (!r)
-                return r.error();
-            refIds[i] = r->lastInsertId().toLongLong();
+            if (Status s = m_store.execPrepared(m_insertRef, {imageId, docId, ref.position, ref.src, ref.alt, ref.title, ref.caption,
+                                                              ref.matchedBlock >= 0 ? QVariant(ref.matchedBlock) : QVariant()});
+                !s)
+                return s;
+            refIds[i] = m_insertRef.lastInsertId().toLongLong();
             imageIds[i] = imageId;
             ++m_report.imageRefsAdded;
         }
 
         int position = 0;
         for (const PreparedSentence &s : p.sentences) {
-            auto r = m_store.exec(QStringLiteral("INSERT INTO sentences(document_id, position, block, kind, text, image_ref_id, words,"
-                                                 " entropy, has_url, has_email, has_emoji, dedup_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
-                                  {docId, position++, s.block, blockKindName(s.kind), s.text,
-                                   s.imageRef >= 0 ? QVariant(refIds[s.imageRef]) : QVariant(), s.scores.words,
-                                   s.scores.entropy, int(s.scores.hasUrl), int(s.scores.hasEmail), int(s.scores.hasEmoji),
-                                   s.dedupKey});
-            if (!r)
-                return r.error();
+            if (Status st = m_store.execPrepared(m_insertSentence,
+                                                 {docId, position++, s.block, blockKindName(s.kind), s.text,
+                                                  s.imageRef >= 0 ? QVariant(refIds[s.imageRef]) : QVariant(), s.scores.words,
+                                                  s.scores.entropy, int(s.scores.hasUrl), int(s.scores.hasEmail), int(s.scores.hasEmoji),
+                                                  s.dedupKey});
+                !st)
+                return st;
             ++m_report.sentencesAdded;
-            if (s.groundTruth && s.imageRef >= 0) {
-                auto g = m_store.exec(QStringLiteral("INSERT OR IGNORE INTO ground_truth(image_id, sentence_id, kind) VALUES(?, ?, ?)"),
-                                      {imageIds[s.imageRef], r->lastInsertId(), s.truthKind});
-                if (!g)
-                    return g.error();
-            }
+            if (s.groundTruth && s.imageRef >= 0)
+                if (Status st = m_store.execPrepared(m_insertTruth, {imageIds[s.imageRef], m_insertSentence.lastInsertId(), s.truthKind}); !st)
+                    return st;
         }
         return {};
     }
@@ -220,6 +244,8 @@ private:
     ProjectStore &m_store;
     qint64 m_sourceId;
     IngestReport &m_report;
+    bool m_prepared = false;
+    QSqlQuery m_findDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef, m_insertSentence, m_insertTruth;
 };
 
 Result<qint64> registerSource(ProjectStore &store, const QString &format, const QString &path, const QString &imagesRoot)

@@ -172,6 +172,24 @@ Result<QSqlQuery> ProjectStore::exec(const QString &sql, const QVariantList &bin
     return q;
 }
 
+Result<QSqlQuery> ProjectStore::prepare(const QString &sql)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        return sqlError(q.lastError(), sql);
+    return q;
+}
+
+Status ProjectStore::execPrepared(QSqlQuery &q, const QVariantList &binds)
+{
+    for (int i = 0; i < binds.size(); ++i)
+        q.bindValue(i, binds[i]);
+    if (!q.exec())
+        return sqlError(q.lastError(), q.lastQuery());
+    return {};
+}
+
 Result<QVariant> ProjectStore::scalar(const QString &sql, const QVariantList &binds)
 {
     auto q = exec(sql, binds);

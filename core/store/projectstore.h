@@ -54,6 +54,9 @@ public:
 
     // Runs one statement with positional bindings; the error carries the SQL.
     Result<QSqlQuery> exec(const QString &sql, const QVariantList &binds = {});
+    // A statement prepared once for a hot loop: bind with execPrepared().
+    Result<QSqlQuery> prepare(const QString &sql);
+    Status execPrepared(QSqlQuery &query, const QVariantList &binds);
     // First column of the first row, or an invalid QVariant when no row.
     Result<QVariant> scalar(const QString &sql, const QVariantList &binds = {});
 

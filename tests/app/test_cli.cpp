@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
@@ -78,29 +79,29 @@ private Q_SLOTS:
         writeFile(m_corpus + QStringLiteral("/img/zero.png"), QByteArray());
         writeFile(m_corpus + QStringLiteral("/img/garbage.png"), QByteArray("\x89PNG\r\n\x1a\n this is not really a png", 34));
 
-        writeFile(m_corpus + QStringLiteral("/index.html"), R"(<!DOCTYPE html>
-<html><head><title>Test page</title><style>p { color: red }</style></head><body>
-<div class="navheader"><a href="a.html">Previous page of the manual</a> and <a href="b.html">the next page of it</a></div>
-<h1>Painting with circles</h1>
-<p>The red circle tool paints a filled circle on the canvas. Dr. Smith designed it in 2019 for version 2.10.34 of the program.</p>
-<div class="figure"><p class="title"><strong>Figure 1. The red circle on a white canvas</strong></p>
-<div class="figure-contents"><img src="img/red.png" alt="A red circle"/></div></div>
-<p>Visit http://example.com/tools for more circle tools today.</p>
-<p>Ok.</p>
-<p>The red circle tool paints a filled circle on the canvas.</p>
-<pre>for circle in circles: paint(circle, colour=red)</pre>
-<img src="img/red_copy.png" alt="the same red circle copied"/>
-<img src="img/red_again.jpg" alt="the red circle saved again as JPEG"/>
-<img src="img/blue.png" alt="a blue circle rotated sideways"/>
-<img src="img/tiny.png"/><img src="img/banner.png"/>
-<img src="img/zero.png"/><img src="img/garbage.png"/><img src="img/missing.png"/>
-<img src="http://example.com/remote.png"/><img src="../../../../etc/passwd"/>
-<script>document.write("never text")</script>
-</body></html>)");
-        writeFile(m_corpus + QStringLiteral("/sub/other.html"), R"(<html><body>
-<p>A second page shows the blue circle tool with its options dialog.</p>
-<img src="../img/blue.png" alt="a blue circle rotated sideways"/>
-</body></html>)");
+        writeFile(m_corpus + QStringLiteral("/index.html"), "<!DOCTYPE html>\n"
+            "<html><head><title>Test page</title><style>p { color: red }</style></head><body>\n"
+            "<div class=\"navheader\"><a href=\"a.html\">Previous page of the manual</a> and <a href=\"b.html\">the next page of it</a></div>\n"
+            "<h1>Painting with circles</h1>\n"
+            "<p>The red circle tool paints a filled circle on the canvas. Dr. Smith designed it in 2019 for version 2.10.34 of the program.</p>\n"
+            "<div class=\"figure\"><p class=\"title\"><strong>Figure 1. The red circle on a white canvas</strong></p>\n"
+            "<div class=\"figure-contents\"><img src=\"img/red.png\" alt=\"A red circle\"/></div></div>\n"
+            "<p>Visit http://example.com/tools for more circle tools today.</p>\n"
+            "<p>Ok.</p>\n"
+            "<p>The red circle tool paints a filled circle on the canvas.</p>\n"
+            "<pre>for circle in circles: paint(circle, colour=red)</pre>\n"
+            "<img src=\"img/red_copy.png\" alt=\"the same red circle copied\"/>\n"
+            "<img src=\"img/red_again.jpg\" alt=\"the red circle saved again as JPEG\"/>\n"
+            "<img src=\"img/blue.png\" alt=\"a blue circle rotated sideways\"/>\n"
+            "<img src=\"img/tiny.png\"/><img src=\"img/banner.png\"/>\n"
+            "<img src=\"img/zero.png\"/><img src=\"img/garbage.png\"/><img src=\"img/missing.png\"/>\n"
+            "<img src=\"http://example.com/remote.png\"/><img src=\"../../../../etc/passwd\"/>\n"
+            "<script>document.write(\"never text\")</script>\n"
+            "</body></html>");
+        writeFile(m_corpus + QStringLiteral("/sub/other.html"), "<html><body>\n"
+            "<p>A second page shows the blue circle tool with its options dialog.</p>\n"
+            "<img src=\"../img/blue.png\" alt=\"a blue circle rotated sideways\"/>\n"
+            "</body></html>");
     }
 
     void usageErrors_data()
@@ -147,7 +148,7 @@ private Q_SLOTS:
         const QJsonObject images = s.value(QStringLiteral("images")).toObject();
         const QJsonObject rejected = images.value(QStringLiteral("rejected")).toObject();
         // blue.png is referenced by both pages and counted once.
-        QCOMPARE(images.value(QStringLiteral("total")).toInt(), 12);
+        QCOMPARE(images.value(QStringLiteral("total")).toInt(), 11);
         QCOMPARE(images.value(QStringLiteral("kept")).toInt(), 2); // red.png, blue.png
         QCOMPARE(rejected.value(QStringLiteral("exact_duplicate")).toInt(), 1);
         QCOMPARE(rejected.value(QStringLiteral("near_duplicate")).toInt(), 1);
@@ -200,6 +201,50 @@ private Q_SLOTS:
         r = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("pdf"), m_corpus});
         QVERIFY(r.code != 0);
         QVERIFY(r.err.contains("unknown format"));
+    }
+
+    void importEmbeddings()
+    {
+        // Vectors computed elsewhere: ids as `list` prints them, one .npy row each.
+        const QString project = m_tmp.filePath(QStringLiteral("project")); // made by endToEnd
+        const QByteArray list = realsyn({QStringLiteral("list"), project, QStringLiteral("--kept"), QStringLiteral("--json")}).out;
+        const QJsonArray kept = QJsonDocument::fromJson(list).array();
+        QVERIFY(kept.size() >= 2);
+        QString ids;
+        for (const QJsonValue &v : kept)
+            ids += QString::number(v.toObject().value(QStringLiteral("id")).toInteger()) + QLatin1Char('\n');
+        writeFile(m_tmp.filePath(QStringLiteral("ids.txt")), ids.toUtf8());
+        writeFile(m_tmp.filePath(QStringLiteral("bad-ids.txt")), "1\nnot-a-number\n");
+        writeFile(m_tmp.filePath(QStringLiteral("unknown-ids.txt")), "999999\n");
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"),
+                 {QStringLiteral("-c"), QStringLiteral("import numpy as np, sys; np.save(sys.argv[1], np.random.rand(%1, 16).astype(np.float16));"
+                                                       " np.save(sys.argv[2], np.random.rand(%1 + 1, 16).astype(np.float32))")
+                                            .arg(kept.size()),
+                  m_tmp.filePath(QStringLiteral("v.npy")), m_tmp.filePath(QStringLiteral("wrong.npy"))});
+        if (!py.waitForFinished(30000) || py.exitCode() != 0)
+            QSKIP("python3 with numpy not available; unchecked: import-embeddings");
+        const auto import = [&](const char *idsFile, const char *npy) {
+            return realsyn({QStringLiteral("import-embeddings"), project, QStringLiteral("--kind"), QStringLiteral("image"), QStringLiteral("--ids"),
+                            m_tmp.filePath(QLatin1String(idsFile)), QStringLiteral("--vectors"), m_tmp.filePath(QLatin1String(npy)),
+                            QStringLiteral("--model"), QStringLiteral("my-clip")});
+        };
+        Run r = import("ids.txt", "wrong.npy");
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("vector rows"), r.err.constData());
+        r = import("bad-ids.txt", "v.npy");
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("not an id"), r.err.constData());
+        r = import("unknown-ids.txt", "v.npy");
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("no image with id"), r.err.constData());
+        r = import("ids.txt", "missing.npy");
+        QVERIFY(r.code != 0);
+        r = import("ids.txt", "v.npy");
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("imported"));
+        const QJsonObject recipe = QJsonDocument::fromJson(realsyn({QStringLiteral("recipe"), project, QStringLiteral("--json")}).out).object();
+        QCOMPARE(recipe.value(QStringLiteral("embed.model")).toObject().value(QStringLiteral("value")).toString(), QStringLiteral("imported:my-clip"));
     }
 
     void subsetsAreReproducible()

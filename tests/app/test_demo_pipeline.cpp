@@ -1,0 +1,151 @@
+// The whole pipeline over the real demo corpus (Debian's gimp-help-en), as
+// `packaging/dev.sh demo` runs it, checked on facts a person can verify.
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestDemoPipeline : public QObject {
+    Q_OBJECT
+
+    struct Run {
+        int code = -1;
+        QByteArray out, err;
+    };
+    QString m_cli;
+    QTemporaryDir m_tmp;
+    QString m_project;
+    const QString m_corpus = QStringLiteral("/usr/share/gimp/2.0/help/en");
+
+    Run realsyn(const QStringList &args)
+    {
+        QProcess p;
+        p.start(m_cli, args);
+        if (!p.waitForFinished(600000))
+            return {};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+    QJsonObject json(const QStringList &args)
+    {
+        const Run r = realsyn(args);
+        if (r.code != 0)
+            qWarning() << r.err;
+        return QJsonDocument::fromJson(r.out).object();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFile::exists(m_corpus)) {
+            if (qEnvironmentVariable("CI") == QLatin1String("true"))
+                QFAIL("gimp-help-en is not installed: packaging/dev.sh deps must install it");
+            QSKIP("gimp-help-en is not installed; unchecked: the whole pipeline on the demo corpus");
+        }
+        m_cli = qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/bin/realsyn");
+        m_project = m_tmp.filePath(QStringLiteral("demo"));
+        QCOMPARE(realsyn({QStringLiteral("init"), m_project}).code, 0);
+        Run r = realsyn({QStringLiteral("ingest"), m_project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus});
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = realsyn({QStringLiteral("run"), m_project});
+        QVERIFY2(r.code == 0, r.err.constData());
+    }
+
+    void everyStageIsDone()
+    {
+        const QJsonObject s = json({QStringLiteral("stats"), m_project, QStringLiteral("--json")});
+        QCOMPARE(s.value(QStringLiteral("documents")).toInt(), 685);
+        const QJsonObject stages = s.value(QStringLiteral("stages")).toObject();
+        for (const char *stage : {"extract", "embed", "retrieve", "generate", "sample"})
+            QCOMPARE(stages.value(QLatin1String(stage)).toString(), QStringLiteral("done"));
+        const QJsonObject images = s.value(QStringLiteral("images")).toObject();
+        QVERIFY(images.value(QStringLiteral("kept")).toInt() > 500);
+        // Navigation icons (prev/next/up, 24-32 px) are too small for training.
+        QVERIFY(images.value(QStringLiteral("rejected")).toObject().value(QStringLiteral("too_small")).toInt() > 100);
+        const QJsonObject sampling = s.value(QStringLiteral("sampling")).toObject();
+        QCOMPARE(sampling.value(QStringLiteral("cap")).toInt(), 20);
+        QVERIFY(sampling.value(QStringLiteral("after")).toObject().value(QStringLiteral("max_cluster")).toInt() <= 20);
+        QVERIFY(sampling.value(QStringLiteral("after")).toObject().value(QStringLiteral("gini")).toDouble()
+                < sampling.value(QStringLiteral("before")).toObject().value(QStringLiteral("gini")).toDouble());
+
+        const Run again = realsyn({QStringLiteral("run"), m_project});
+        QCOMPARE(again.code, 0);
+        QVERIFY(again.out.contains("nothing to do"));
+    }
+
+    void cropToolFigure()
+    {
+        const QJsonArray all = QJsonDocument::fromJson(realsyn({QStringLiteral("list"), m_project, QStringLiteral("--json")}).out).array();
+        qint64 id = -1;
+        for (const QJsonValue &v : all)
+            if (v.toObject().value(QStringLiteral("path")).toString().endsWith(QLatin1String("images/toolbox/toolbox-crop.png")))
+                id = v.toObject().value(QStringLiteral("id")).toInteger();
+        QVERIFY(id > 0);
+        const QJsonObject d = json({QStringLiteral("show"), m_project, QString::number(id), QStringLiteral("--json")});
+        QCOMPARE(d.value(QStringLiteral("kept")).toBool(), true);
+        bool captionFound = false;
+        for (const QJsonValue &p : d.value(QStringLiteral("provenance")).toArray())
+            captionFound |= p.toObject().value(QStringLiteral("caption")).toString() == QStringLiteral("Figure 14.127. Crop tool");
+        QVERIFY(captionFound);
+        const QJsonArray retrieved = d.value(QStringLiteral("retrieved")).toArray();
+        QCOMPARE(retrieved.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(retrieved[i].toObject().value(QStringLiteral("rank")).toInt(), i + 1);
+            if (i > 0)
+                QVERIFY(retrieved[i].toObject().value(QStringLiteral("score")).toDouble()
+                        <= retrieved[i - 1].toObject().value(QStringLiteral("score")).toDouble());
+        }
+        QVERIFY(!d.value(QStringLiteral("synthetic_text")).toString().isEmpty());
+        QCOMPARE(d.value(QStringLiteral("generator")).toString(), QStringLiteral("builtin-generator-v1"));
+    }
+
+    void retrievalBeatsRandomTenfold()
+    {
+        const QJsonObject e = json({QStringLiteral("eval"), m_project, QStringLiteral("--json")});
+        QVERIFY(e.value(QStringLiteral("evaluated_images")).toInt() > 50);
+        const double random = e.value(QStringLiteral("random_recall_at_10")).toDouble();
+        const double exact = e.value(QStringLiteral("exact")).toObject().value(QStringLiteral("recall_at_10")).toDouble();
+        const double hier = e.value(QStringLiteral("hierarchical")).toObject().value(QStringLiteral("recall_at_10")).toDouble();
+        qInfo("eval: exact R@10 %.3f, hierarchical R@10 %.3f, random %.4f, same-document %.3f", exact, hier, random,
+              e.value(QStringLiteral("same_document_recall_at_10")).toDouble());
+        QVERIFY(random > 0);
+        QVERIFY(exact >= 10 * random);
+        QVERIFY(hier >= 10 * random);
+        QVERIFY(e.value(QStringLiteral("encoder")).toString().startsWith(QLatin1String("builtin")));
+    }
+
+    void resamplingReusesEverythingUpstream()
+    {
+        QCOMPARE(realsyn({QStringLiteral("recipe"), m_project, QStringLiteral("--set"), QStringLiteral("sample.cap=35")}).code, 0);
+        const QJsonObject stages = json({QStringLiteral("stats"), m_project, QStringLiteral("--json")}).value(QStringLiteral("stages")).toObject();
+        QCOMPARE(stages.value(QStringLiteral("generate")).toString(), QStringLiteral("done"));
+        QCOMPARE(stages.value(QStringLiteral("sample")).toString(), QStringLiteral("stale"));
+        const Run r = realsyn({QStringLiteral("run"), m_project});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("ran: sample\n"), r.out.constData());
+        QVERIFY(r.err.contains("reusing"));
+    }
+
+    void exportsTheSelection()
+    {
+        const QString out = m_tmp.filePath(QStringLiteral("wds"));
+        const Run r = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("wds"), QStringLiteral("--out"), out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject manifest = QJsonDocument::fromJson([&] {
+                                         QFile f(out + QStringLiteral("/manifest.json"));
+                                         f.open(QIODevice::ReadOnly);
+                                         return f.readAll();
+                                     }())
+                                         .object();
+        const QJsonObject s = json({QStringLiteral("stats"), m_project, QStringLiteral("--json")});
+        QCOMPARE(manifest.value(QStringLiteral("counts")).toObject().value(QStringLiteral("samples")).toInt(),
+                 s.value(QStringLiteral("sampling")).toObject().value(QStringLiteral("selected")).toInt());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDemoPipeline)
+#include "test_demo_pipeline.moc"
