@@ -7,6 +7,7 @@
 #include "ui/models/projectsession.h"
 #include "ui/models/samplelistmodel.h"
 #include "ui/views/clusterview.h"
+#include "ui/views/exportdialog.h"
 #include "ui/views/inspector.h"
 #include "ui/views/mainwindow.h"
 #include "ui/views/pipelinepanel.h"
@@ -18,6 +19,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QProgressBar>
 #include <QPushButton>
@@ -137,6 +139,43 @@ private Q_SLOTS:
         QCOMPARE(panel->stages()->topLevelItem(0)->text(1), QStringLiteral("done"));
         QVERIFY(panel->statusLabel()->text().contains(QStringLiteral("finished")));
         QTRY_COMPARE_WITH_TIMEOUT(window.browser()->model()->rowCount(), 300, 10000);
+    }
+
+    void exportDialogExportsSelection()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 20, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        QVERIFY(ExportDialog::isAvailable());
+        ExportDialog dialog(window.session(), &window);
+        auto *format = dialog.findChild<QComboBox *>();
+        auto *out = dialog.findChild<QLineEdit *>();
+        QVERIFY(format && out);
+        format->setCurrentText(QStringLiteral("jsonl"));
+        QCOMPARE(format->currentText(), QStringLiteral("jsonl"));
+        out->setText(tmp.filePath(QStringLiteral("export")));
+        QPushButton *start = nullptr;
+        for (auto *b : dialog.findChildren<QPushButton *>())
+            if (b->text() == QStringLiteral("Export"))
+                start = b;
+        QVERIFY(start);
+        // 20 images with sides 40..116: 5 pass min_side 100, all are selected.
+        bool counted = false;
+        for (auto *label : dialog.findChildren<QLabel *>())
+            counted |= label->text().startsWith(QStringLiteral("5 selected samples"));
+        QVERIFY(counted);
+        QSignalSpy finished(window.session()->runner(), &JobRunner::finished);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        const Status s = finished.first().at(1).value<Status>();
+        QVERIFY2(s.ok(), qPrintable(s ? QString() : s.error().toString()));
+        bool summarised = false;
+        for (auto *label : dialog.findChildren<QLabel *>())
+            summarised |= label->text().startsWith(QStringLiteral("Exported 5 samples"));
+        QVERIFY(summarised);
+        QVERIFY(QFileInfo::exists(tmp.filePath(QStringLiteral("export/samples.jsonl"))));
     }
 
     void unopenableProjectReportsReason()
