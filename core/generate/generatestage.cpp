@@ -7,6 +7,8 @@
 #include "core/generate/builtingenerator.h"
 #include "core/generate/iexpert.h"
 #include "core/generate/igenerator.h"
+#include "core/generate/tagexpert.h"
+#include "core/embed/builtinencoder.h"
 #include "core/plugin/pluginmanager.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
@@ -17,6 +19,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutex>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QThreadPool>
 #include <QtConcurrent>
@@ -102,6 +105,110 @@ QVector<std::shared_ptr<ExpertPool>> enabledExperts(const Recipe &recipe, JobCon
     return pools;
 }
 
+// The corpus's own recurring short phrases from alt texts and captions,
+// which name what images show ("layer dialog", "brush"), for the tag
+// vocabulary next to the WordNet nouns.
+Result<QStringList> corpusPhrases(ProjectStore &store)
+{
+    static const QRegularExpression figure(QStringLiteral("^(figure|fig\\.|table)\\s*[0-9.]+\\s*"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression nonWord(QStringLiteral("[^\\p{L}\\p{N} ]+"));
+    auto q = store.exec(QStringLiteral("SELECT text FROM sentences WHERE kind IN ('alt', 'caption', 'title')"));
+    if (!q)
+        return q.error();
+    QHash<QString, int> counts;
+    while (q->next()) {
+        QString t = q->value(0).toString().toLower();
+        t.remove(figure);
+        t.replace(nonWord, QStringLiteral(" "));
+        const QStringList words = t.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        if (!words.isEmpty() && words.size() <= 3)
+            ++counts[words.join(QLatin1Char(' '))];
+    }
+    QStringList phrases;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        if (it.value() >= 3 && it.key().size() >= 3)
+            phrases << it.key();
+    phrases.sort();
+    return phrases;
+}
+
+// Zero-shot tags with the active encoder. CLIP-family encoders use the
+// standard threshold; the built-in encoder only knows corpus words, so its
+// vocabulary is restricted to them and its threshold is calibrated on
+// held-out alt texts and captions. When no threshold reaches the precision
+// target, tags stay off: noise must not reach the synthetic text.
+std::shared_ptr<IExpertFactory> tagExpert(ProjectStore &store, const Recipe &recipe, const std::shared_ptr<IEncoder> &encoder,
+                                          JobContext &ctx)
+{
+    const QString mode = recipe.text(QStringLiteral("experts.tags"));
+    if (mode == QLatin1String("off") || !encoder)
+        return {};
+    auto base = TagExpertFactory::builtinVocabulary();
+    auto phrases = corpusPhrases(store);
+    if (!base || !phrases) {
+        ctx.warn(QStringLiteral("tags off: no vocabulary"));
+        return {};
+    }
+    TagExpertFactory::KnowsTerm knows;
+    if (auto builtin = std::dynamic_pointer_cast<BuiltinEncoder>(encoder)) {
+        knows = [builtin](const QString &term) {
+            const QStringList words = term.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            return !words.isEmpty() && std::all_of(words.begin(), words.end(), [&](const QString &w) { return builtin->knowsWord(w); });
+        };
+    }
+    int dropped = 0;
+    const QStringList vocabulary = TagExpertFactory::buildVocabulary(*base, *phrases, knows, &dropped);
+    auto factory = std::make_shared<TagExpertFactory>(encoder, vocabulary, knows);
+
+    if (!encoder->info().clipFamily) {
+        // Calibrate on held-out images with known texts.
+        const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
+        const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+        auto q = store.exec(QStringLiteral("SELECT g.image_id, i.path, s.text FROM ground_truth g JOIN images i ON i.id = g.image_id"
+                                           " JOIN sentences s ON s.id = g.sentence_id WHERE i.reject_reason IS NULL ORDER BY g.image_id"));
+        if (!q) {
+            ctx.warn(QStringLiteral("tags off: ") + q.error().toString());
+            return {};
+        }
+        QList<QImage> images;
+        QVector<QStringList> texts;
+        qint64 last = -1;
+        while (q->next() && images.size() < 400) {
+            const qint64 id = q->value(0).toLongLong();
+            if (!EmbedStage::isHeldOut(id, holdout, seed))
+                continue;
+            if (id != last) {
+                auto img = loadImageRgb(q->value(1).toString(), ProbeOptions{}, 320);
+                if (!img)
+                    continue;
+                images << img.value();
+                texts << QStringList();
+                last = id;
+            }
+            texts.back() << q->value(2).toString();
+        }
+        TagCalibrationOptions opts;
+        opts.targetPrecision = recipe.doubleValue(QStringLiteral("experts.tag_precision"));
+        auto calibration = images.isEmpty() ? Result<TagCalibration>(makeError(ErrorCode::NotFound, QStringLiteral("no held-out images with texts")))
+                                            : TagExpertFactory::calibrate(*encoder, factory->vocabulary(), images, texts, opts, &ctx);
+        if (!calibration) {
+            ctx.warn(QStringLiteral("tags off: calibration failed: ") + calibration.error().toString());
+            return {};
+        }
+        store.setMeta(QStringLiteral("experts.tag_calibration"), QString::fromUtf8(QJsonDocument(calibration->toJson()).toJson(QJsonDocument::Compact)));
+        if (!calibration->enabled) {
+            ctx.warn(QStringLiteral("tags off for this encoder: ") + calibration->reason);
+            return {};
+        }
+        factory->setCalibration(*calibration);
+    }
+    if (Status s = factory->initialize({}); !s) {
+        ctx.warn(QStringLiteral("tags off: ") + s.error().toString());
+        return {};
+    }
+    return factory;
+}
+
 Result<std::shared_ptr<IGeneratorPlugin>> findGeneratorPlugin(const QString &backend)
 {
     for (IGeneratorPlugin *p : sharedPlugins().objects<IGeneratorPlugin>())
@@ -152,7 +259,14 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     QThreadPool pool;
     const int threads = int(recipe.intValue(QStringLiteral("threads")));
     pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
-    const QVector<std::shared_ptr<ExpertPool>> experts = enabledExperts(recipe, ctx);
+    // Similarity and tags need the active encoder; without one (imported
+    // vectors) the texts are still written and stage 4 skips its band.
+    auto encoder = openActiveEncoder(store, recipe);
+    if (!encoder)
+        ctx.warn(QStringLiteral("no similarity or tags for synthetic texts: ") + encoder.error().toString());
+    QVector<std::shared_ptr<ExpertPool>> experts = enabledExperts(recipe, ctx);
+    if (auto tags = tagExpert(store, recipe, encoder ? *encoder : std::shared_ptr<IEncoder>(), ctx))
+        experts.push_back(std::make_shared<ExpertPool>(tags));
 
     // Caption and generation roles.
     std::shared_ptr<ICaptioner> captioner;
@@ -191,11 +305,6 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         : QStringLiteral("custom-") + QString::fromLatin1(QCryptographicHash::hash(instruction.toUtf8(), QCryptographicHash::Sha1).toHex().left(8));
     const QString generatorId = generator->name() + QLatin1Char('|') + settingFor(recipe, "generate.model");
 
-    // Similarity needs the active encoder; without one (imported vectors)
-    // the texts are still written and stage 4 skips its band.
-    auto encoder = openActiveEncoder(store, recipe);
-    if (!encoder)
-        ctx.warn(QStringLiteral("no similarity for synthetic texts: ") + encoder.error().toString());
     auto imageVectors = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
 
     QHash<qint64, QString> storedHash;

@@ -6,6 +6,7 @@
 #include "core/store/recipe.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include "core/store/samplequery.h"
 
@@ -79,6 +80,16 @@ Result<QJsonObject> projectStats(ProjectStore &store, const Recipe &recipe, cons
     while (decisions->next())
         curator.insert(decisions->value(0).toString(), decisions->value(1).toLongLong());
     out.insert(QStringLiteral("curator"), curator);
+
+    // Tag calibration on held-out texts (built-in encoder): whether tags are on and how precise.
+    const QJsonObject tags = QJsonDocument::fromJson(store.meta(QStringLiteral("experts.tag_calibration")).toUtf8()).object();
+    if (!tags.isEmpty())
+        out.insert(QStringLiteral("tags"), QJsonObject{{QStringLiteral("enabled"), tags.value(QStringLiteral("enabled"))},
+                                                        {QStringLiteral("precision"), tags.value(QStringLiteral("precision"))},
+                                                        {QStringLiteral("recall"), tags.value(QStringLiteral("recall"))},
+                                                        {QStringLiteral("threshold"), tags.value(QStringLiteral("threshold"))},
+                                                        {QStringLiteral("reason"), tags.value(QStringLiteral("reason"))}});
+    out.insert(QStringLiteral("generated"), QJsonObject{{QStringLiteral("images"), generated->toLongLong()}});
 
     QJsonObject sampling = SampleStage::storedStats(store);
     if (!sampling.isEmpty()) {

@@ -94,7 +94,7 @@ const QVector<SettingDef> &Recipe::definitions()
         choiceSetting("experts.quality", "on", {QStringLiteral("on"), QStringLiteral("off")}, "Image quality (OpenCV BRISQUE)"),
         choiceSetting("experts.tags", "auto", {QStringLiteral("auto"), QStringLiteral("on"), QStringLiteral("off")},
                       "Zero-shot tags with the active encoder: auto = on when calibration on held-out texts reaches the precision target"),
-        doubleSetting("experts.tag_precision", 0.5, 0.0, 1.0, "Tags: precision on held-out alt texts/captions the threshold must reach"),
+        doubleSetting("experts.tag_precision", 0.6, 0.0, 1.0, "Tags: precision on held-out alt texts/captions the threshold must reach"),
         choiceSetting("generate.backend", "builtin", {QStringLiteral("builtin"), QStringLiteral("openai")},
                       "Who writes the synthetic text: builtin (templates over evidence) or an OpenAI-compatible server"),
         choiceSetting("generate.captioner", "builtin", {QStringLiteral("builtin"), QStringLiteral("openai"), QStringLiteral("none")},

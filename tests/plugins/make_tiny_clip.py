@@ -20,6 +20,7 @@ The export itself: export_open_clip.py --factory make_tiny_clip.py:build:tiny
 """
 
 import argparse
+import shutil
 import gzip
 import os
 import sys
@@ -147,9 +148,26 @@ def build(variant="tiny", seed=0):
     return model.eval()
 
 
+def real_merges():
+    """CLIP's real merges file from the shared reference data, if present
+    ($REALSYN_SHARED_DIR/data or ../shared/data beside the repository)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    bases = [os.environ.get("REALSYN_SHARED_DIR", ""), os.path.join(here, "..", "..", "..", "shared")]
+    for base in bases:
+        candidate = os.path.join(base, "data", "clip_bpe_simple_vocab_16e6.txt.gz")
+        if base and os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 def write_merges(path):
-    """A small file in the layout of CLIP's bpe_simple_vocab_16e6.txt.gz:
-    a version line, then one merge (two symbols) per line."""
+    """CLIP's real merges when the shared reference data is there (the C++
+    tokenizer insists on all 48,894 merges); otherwise a small file in the
+    same layout, enough for the Python-side export tests."""
+    real = real_merges()
+    if real:
+        shutil.copyfile(real, path)
+        return
     merges = ["#version: 0.2", "t h", "th e</w>", "i n", "a n", "o n", "e r", "a t", "c a", "ca t</w>",
               "p h", "ph o", "pho to</w>", "d o", "do g</w>"]
     with gzip.open(path, "wt", encoding="utf-8") as f:

@@ -14,7 +14,10 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
+#include <QFileInfo>
 #include <QTest>
+
+#include "tests/support/testdata.h"
 
 #include <cmath>
 
@@ -68,6 +71,9 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        // The tiny model ships CLIP's real merges (copied by make_tiny_clip.py
+        // from the shared reference data): the tokenizer needs all of them.
+        RS_REQUIRE_SHARED_FILE(merges, "clip_bpe_simple_vocab_16e6.txt.gz", "the TorchScript encoder's text path");
         m_modelDir = qEnvironmentVariable("REALSYN_TINY_CLIP");
         QVERIFY2(QFileInfo(QDir(m_modelDir).filePath(QStringLiteral("model.pt"))).isFile(),
                  "REALSYN_TINY_CLIP must name the exported tiny CLIP (run through CTest: fixture export_tiny_clip)");
