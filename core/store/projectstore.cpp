@@ -62,10 +62,20 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString &dir, Acc
     return store;
 }
 
-Status ProjectStore::openDatabase(const QString &dir, Access access)
+Result<std::unique_ptr<ProjectStore>> ProjectStore::openConnection(Access access) const
+{
+    if (access == Access::ReadWrite && !m_lock)
+        return makeError(ErrorCode::Conflict, QStringLiteral("a read-write connection needs a store that holds the project lock"), m_dir);
+    std::unique_ptr<ProjectStore> store(new ProjectStore);
+    if (Status s = store->openDatabase(m_dir, access, false); !s)
+        return s.error();
+    return store;
+}
+
+Status ProjectStore::openDatabase(const QString &dir, Access access, bool takeLock)
 {
     m_dir = QFileInfo(dir).absoluteFilePath();
-    if (access == Access::ReadWrite) {
+    if (access == Access::ReadWrite && takeLock) {
         m_lock = std::make_unique<QLockFile>(QDir(m_dir).filePath(kLockName));
         m_lock->setStaleLockTime(0); // a crashed holder's lock is detected by pid, never by age
         if (!m_lock->tryLock(100)) {

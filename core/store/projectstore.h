@@ -34,6 +34,14 @@ public:
     static Result<std::unique_ptr<ProjectStore>> open(const QString &dir, Access access = Access::ReadWrite);
     static bool isProject(const QString &dir);
 
+    // A further connection to this project, for another thread of the
+    // process that opened this store (a connection is usable only on the
+    // thread that opened it, so call this on that thread; it is safe to call
+    // from any thread). It takes no lock of its own: a ReadWrite connection
+    // relies on this store's lock, so it needs this store to hold one and
+    // must not outlive it.
+    Result<std::unique_ptr<ProjectStore>> openConnection(Access access) const;
+
     ~ProjectStore();
     ProjectStore(const ProjectStore &) = delete;
     ProjectStore &operator=(const ProjectStore &) = delete;
@@ -66,7 +74,7 @@ public:
 
 private:
     ProjectStore() = default;
-    Status openDatabase(const QString &dir, Access access);
+    Status openDatabase(const QString &dir, Access access, bool takeLock = true);
     Status migrate();
 
     QString m_dir;

@@ -1,0 +1,73 @@
+// realsyn-studio: the desktop GUI of RealSyn Studio. Parses arguments, opens
+// the project given on the command line, shows the window; all behaviour
+// lives in realsyn_ui and realsyn_core.
+
+#include "ui/models/projectsession.h"
+#include "ui/views/inspector.h"
+#include "ui/views/mainwindow.h"
+#include "ui/views/samplebrowser.h"
+#include "ui/models/samplelistmodel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QListView>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("RealSyn"));
+    QApplication::setApplicationName(QStringLiteral("RealSyn Studio"));
+    QApplication::setApplicationVersion(QStringLiteral(REALSYN_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Run the RealSyn pipeline, inspect samples, tune thresholds and export."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("PROJECT_DIR"), QStringLiteral("project to open (optional)"));
+    parser.addOption({QStringLiteral("screenshots"), QStringLiteral("save PNGs of the main views into DIR once the project is loaded, then quit"),
+                      QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("select"), QStringLiteral("with --screenshots: the sample to show in the inspector"), QStringLiteral("ID")});
+    parser.process(app);
+
+    rs::MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    const QStringList args = parser.positionalArguments();
+    const QString shots = parser.value(QStringLiteral("screenshots"));
+    if (!args.isEmpty() && !window.openProject(args.first(), !shots.isEmpty())) {
+        if (!shots.isEmpty()) {
+            std::fprintf(stderr, "realsyn-studio: %s\n", qPrintable(window.lastError()));
+            return 1;
+        }
+    }
+    if (!shots.isEmpty()) {
+        // Wait for the scores and the grid, pick a sample, give thumbnails
+        // and the inspector's image time to arrive, then grab and quit.
+        const qint64 wanted = parser.value(QStringLiteral("select")).toLongLong();
+        auto *poll = new QTimer(&window);
+        auto *ticks = new int(0);
+        QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, ticks, shots, wanted]() {
+            ++*ticks;
+            auto *session = window.session();
+            const bool ready = !session->isOpen() || (session->live() && !window.browser()->model()->isRebuilding());
+            if (ready && *ticks < 1000 && window.browser()->currentId() < 0 && window.browser()->model()->rowCount() > 0) {
+                if (wanted > 0)
+                    window.browser()->selectSample(wanted);
+                else
+                    window.browser()->view()->setCurrentIndex(window.browser()->model()->index(0, 0));
+                *ticks = 1000; // from now on, count the settle time
+            }
+            if (*ticks >= 1000 + 25 || (*ticks > 600 && *ticks < 1000)) {
+                poll->stop();
+                const bool ok = window.saveScreenshots(shots);
+                std::fprintf(stderr, "realsyn-studio: screenshots %s in %s\n", ok ? "saved" : "FAILED", qPrintable(shots));
+                QApplication::exit(ok ? 0 : 1);
+            }
+        });
+        poll->start(100);
+    }
+    return app.exec();
+}

@@ -1,0 +1,300 @@
+#include "ui/models/projectsession.h"
+
+#include "core/extract/extractstage.h"
+#include "core/ingest/ingestor.h"
+#include "core/store/curation.h"
+#include "core/store/projectstore.h"
+
+#include <QtConcurrent>
+
+namespace rs {
+
+namespace {
+const QString kApplyJob = QStringLiteral("apply settings");
+}
+
+ProjectSession::ProjectSession(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<LiveDecisions::Outcome>();
+    m_writer.setMaxThreadCount(1);
+    m_applyTimer.setSingleShot(true);
+    m_applyTimer.setInterval(400);
+    connect(&m_applyTimer, &QTimer::timeout, this, &ProjectSession::applyNow);
+    connect(&m_runner, &JobRunner::finished, this, &ProjectSession::onJobFinished);
+}
+
+ProjectSession::~ProjectSession()
+{
+    close();
+}
+
+QString ProjectSession::dir() const
+{
+    return m_store ? m_store->dir() : QString();
+}
+
+Status ProjectSession::open(const QString &dir)
+{
+    auto store = ProjectStore::open(dir, ProjectStore::Access::ReadWrite);
+    if (!store)
+        return store.error();
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return recipe.error();
+    close();
+    m_store = std::move(store.value());
+    m_recipe = m_preview = recipe.value();
+    ProjectStore *raw = m_store.get();
+    m_runner.setConnectionFactory([raw]() { return raw->openConnection(ProjectStore::Access::ReadWrite); });
+    Q_EMIT opened(m_store->dir());
+    Q_EMIT stagesChanged();
+    reloadLive();
+    return {};
+}
+
+Status ProjectSession::create(const QString &dir, const IngestOptions &options)
+{
+    {
+        auto created = ProjectStore::create(dir);
+        if (!created)
+            return created.error();
+    } // released: open() takes the lock again and wires everything up
+    if (Status s = open(dir); !s)
+        return s;
+    const IngestOptions opts = options;
+    runJob(QStringLiteral("ingest"), [opts](ProjectStore *store, JobContext &ctx) -> Status {
+        auto report = ingest(*store, opts, ctx);
+        if (!report)
+            return report.error();
+        return {};
+    });
+    return {};
+}
+
+void ProjectSession::close()
+{
+    if (!m_store)
+        return;
+    m_applyTimer.stop();
+    m_runner.cancel();
+    m_runner.waitForDone();
+    m_writer.waitForDone();
+    m_runner.setConnectionFactory({});
+    m_pendingKeys.clear();
+    m_applyQueued = false;
+    ++m_liveSerial; // a load still running is dropped when it lands
+    m_live.reset();
+    m_imageCodes.reset();
+    m_store.reset();
+    Q_EMIT closed();
+}
+
+QMap<QString, StageState> ProjectSession::stageStates()
+{
+    if (!m_store)
+        return {};
+    return m_pipeline.states(*m_store, m_recipe);
+}
+
+void ProjectSession::reloadLive()
+{
+    if (!m_store)
+        return;
+    if (m_liveLoading) {
+        m_reloadAgain = true;
+        return;
+    }
+    m_liveLoading = true;
+    const quint64 serial = ++m_liveSerial;
+    const QString dir = m_store->dir();
+    const Recipe recipe = m_recipe;
+    auto *watcher = new QFutureWatcher<Result<LiveDecisions>>(this);
+    connect(watcher, &QFutureWatcher<Result<LiveDecisions>>::finished, this, [this, watcher, serial]() {
+        watcher->deleteLater();
+        m_liveLoading = false;
+        if (serial != m_liveSerial)
+            return;
+        Result<LiveDecisions> result = watcher->result();
+        if (!result) {
+            Q_EMIT problem(QStringLiteral("cannot read the score columns: ") + result.error().toString(), -1);
+        } else {
+            m_live = std::make_shared<const LiveDecisions>(std::move(result.value()));
+            updateImageCodes();
+            Q_EMIT liveChanged();
+        }
+        if (m_reloadAgain) {
+            m_reloadAgain = false;
+            reloadLive();
+        }
+    });
+    // Its own read-only connection: no lock needed, and WAL lets it read
+    // while a stage writes.
+    watcher->setFuture(QtConcurrent::run([dir, recipe]() -> Result<LiveDecisions> {
+        auto store = ProjectStore::open(dir, ProjectStore::Access::ReadOnly);
+        if (!store)
+            return store.error();
+        return LiveDecisions::load(**store, recipe);
+    }));
+}
+
+void ProjectSession::updateImageCodes()
+{
+    if (m_live)
+        m_imageCodes = std::make_shared<const std::vector<quint8>>(m_live->decideImages(m_preview));
+}
+
+LiveDecisions::Outcome ProjectSession::outcome(const QString &key, int bins) const
+{
+    if (!m_live)
+        return {};
+    return m_live->decide(m_preview, key, bins);
+}
+
+Result<LiveDecisions::Outcome> ProjectSession::previewSetting(const QString &key, const QString &value)
+{
+    if (Status s = m_preview.set(key, value); !s)
+        return s.error();
+    m_pendingKeys.insert(key);
+    LiveDecisions::Outcome out;
+    if (m_live) {
+        out = m_live->decide(m_preview, key);
+        if (out.table == LiveDecisions::Table::Images)
+            m_imageCodes = std::make_shared<const std::vector<quint8>>(out.codes);
+    }
+    Q_EMIT preview(key, out);
+    m_applyTimer.start();
+    return out;
+}
+
+void ProjectSession::applyNow()
+{
+    m_applyTimer.stop();
+    if (!m_store || m_pendingKeys.isEmpty())
+        return;
+    if (m_runner.isRunning()) {
+        m_applyQueued = true; // after the running job
+        return;
+    }
+    const Recipe recipe = m_preview;
+    const QSet<QString> keys = m_pendingKeys;
+    m_pendingKeys.clear();
+    bool extract = false, sample = false;
+    for (const QString &k : keys) {
+        extract |= k.startsWith(QLatin1String("extract."));
+        sample |= k.startsWith(QLatin1String("sample."));
+    }
+    m_runner.start(kApplyJob, [recipe, extract, sample](ProjectStore *store, JobContext &ctx) -> Status {
+        if (Status s = recipe.save(*store); !s)
+            return s;
+        Pipeline pipeline;
+        // Re-deciding is the whole extract stage once every image is probed,
+        // so running it (instead of calling decide*) also records its new
+        // fingerprint; what follows it becomes stale through the chain.
+        auto ran = store->scalar(QStringLiteral("SELECT count(*) FROM stages WHERE name = 'extract'"));
+        if (extract && ran && ran->toInt() > 0)
+            if (Status s = pipeline.run(*store, recipe, QStringLiteral("extract"), ctx); !s)
+                return s;
+        if (sample && pipeline.isAvailable(QStringLiteral("sample"))) {
+            const QStringList names = Pipeline::stageNames();
+            bool upstreamDone = true;
+            for (const QString &name : names.mid(0, names.indexOf(QStringLiteral("sample"))))
+                upstreamDone &= pipeline.state(name, *store, recipe) == StageState::Done;
+            if (upstreamDone)
+                return pipeline.run(*store, recipe, QStringLiteral("sample"), ctx);
+        }
+        return {};
+    });
+    m_recipe = recipe; // what the store holds once the job has saved it
+    m_applySample = sample;
+}
+
+bool ProjectSession::runUntil(const QString &until)
+{
+    if (!m_store || m_runner.isRunning())
+        return false;
+    // Pending slider values go with the run: saved first, in the same job.
+    m_applyTimer.stop();
+    const bool save = !m_pendingKeys.isEmpty();
+    m_pendingKeys.clear();
+    m_recipe = m_preview;
+    const Recipe recipe = m_recipe;
+    const QString name = until.isEmpty() ? QStringLiteral("run all") : QStringLiteral("run to ") + until;
+    return m_runner.start(name, [recipe, until, save](ProjectStore *store, JobContext &ctx) -> Status {
+        if (save)
+            if (Status s = recipe.save(*store); !s)
+                return s;
+        Pipeline pipeline;
+        return pipeline.run(*store, recipe, until, ctx);
+    });
+}
+
+bool ProjectSession::runJob(const QString &name, JobRunner::Job job)
+{
+    if (!m_store)
+        return false;
+    return m_runner.start(name, std::move(job));
+}
+
+void ProjectSession::onJobFinished(const QString &job, const Status &status, qint64)
+{
+    if (!status && status.error().code != ErrorCode::Canceled)
+        Q_EMIT problem(job + QStringLiteral(" failed: ") + status.error().toString(), -1);
+    if (job == kApplyJob) {
+        Q_EMIT applied(status);
+        Q_EMIT stagesChanged();
+        if (m_applySample && status)
+            reloadLive(); // the sample stage may have re-sampled
+    } else {
+        // A stage or an ingest changed what the columns hold.
+        Q_EMIT stagesChanged();
+        reloadLive();
+    }
+    if (m_applyQueued || !m_pendingKeys.isEmpty()) {
+        m_applyQueued = false;
+        applyNow();
+    }
+}
+
+void ProjectSession::setDecision(qint64 imageId, const QString &decision)
+{
+    if (!m_store)
+        return;
+    ProjectStore *raw = m_store.get();
+    const CuratorDecision d = decision == QLatin1String("accept")   ? CuratorDecision::Accept
+                              : decision == QLatin1String("reject") ? CuratorDecision::Reject
+                                                                    : CuratorDecision::Clear;
+    QPointer<ProjectSession> self(this);
+    QThreadPool *pool = &m_writer;
+    pool->start([raw, imageId, d, self]() {
+        auto conn = raw->openConnection(ProjectStore::Access::ReadWrite);
+        Status s = conn ? setCuratorDecision(**conn, imageId, d) : Status(conn.error());
+        QMetaObject::invokeMethod(self.data(), [self, s, imageId]() {
+            if (!self)
+                return;
+            if (!s)
+                Q_EMIT self->problem(QStringLiteral("cannot store the decision: ") + s.error().toString(), imageId);
+            Q_EMIT self->sampleChanged(imageId);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void ProjectSession::setEditedText(qint64 imageId, const QString &text)
+{
+    if (!m_store)
+        return;
+    ProjectStore *raw = m_store.get();
+    QPointer<ProjectSession> self(this);
+    m_writer.start([raw, imageId, text, self]() {
+        auto conn = raw->openConnection(ProjectStore::Access::ReadWrite);
+        Status s = conn ? setEditedSyntheticText(**conn, imageId, text) : Status(conn.error());
+        QMetaObject::invokeMethod(self.data(), [self, s, imageId]() {
+            if (!self)
+                return;
+            if (!s)
+                Q_EMIT self->problem(QStringLiteral("cannot store the edited text: ") + s.error().toString(), imageId);
+            Q_EMIT self->sampleChanged(imageId);
+        }, Qt::QueuedConnection);
+    });
+}
+
+} // namespace rs

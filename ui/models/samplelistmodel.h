@@ -1,0 +1,98 @@
+#pragma once
+// SampleListModel: the sample browser's list, one row per image.
+//
+// The row set (filter, sort, cluster, text search) is computed off the GUI
+// thread from the in-memory score columns (LiveDecisions) and the live
+// extract decisions, so it follows a threshold slider without SQL; only the
+// ids are held for all rows. What a row shows (path, curator decision) is
+// read from the store in pages of kPageSize rows when a view asks for them,
+// and thumbnails come asynchronously from a ThumbnailCache.
+//
+// Threads: GUI thread. rebuild() returns at once; rowsRebuilt() follows.
+
+#include "core/pipeline/livedecisions.h"
+
+#include <QAbstractListModel>
+#include <QCache>
+#include <QPixmap>
+#include <QSet>
+
+#include <memory>
+#include <vector>
+
+namespace rs {
+
+class ProjectStore;
+class ThumbnailCache;
+
+class SampleListModel : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Role { IdRole = Qt::UserRole + 1, PathRole, KeptRole, ReasonRole, DecisionRole, ClusterRole };
+    enum class Filter { All, Kept, Rejected };
+    enum class Sort { Id, ShorterSide, Pixels, Aspect, Similarity, ClusterScore, Cluster };
+    static constexpr int kPageSize = 128;
+
+    explicit SampleListModel(QObject *parent = nullptr);
+    ~SampleListModel() override;
+
+    // The store pages are read from (GUI-thread connection); may be null.
+    void setStore(ProjectStore *store);
+    void setThumbnails(ThumbnailCache *cache);
+    // The columns and the current per-image extract codes (see
+    // ProjectSession::imageCodes()); triggers a rebuild.
+    void setData(std::shared_ptr<const LiveDecisions> live, std::shared_ptr<const std::vector<quint8>> codes);
+    void setFilter(Filter filter);
+    void setSort(Sort sort, Qt::SortOrder order);
+    void setCluster(int cluster); // -1 = all clusters
+    void setReason(const QString &reason); // only rows rejected for this reason; empty = any
+    // Restricts rows to images whose path, alt text, title or caption
+    // contains `text` (case-insensitive; searched in the store off-thread).
+    void setSearch(const QString &text);
+    Filter filter() const { return m_filter; }
+    int cluster() const { return m_cluster; }
+    bool isRebuilding() const { return m_rebuilding; }
+
+    qint64 idAt(int row) const;
+    int rowOf(qint64 id) const; // -1 when not shown (linear in rows)
+    // Drops cached pages (after curator decisions changed what rows show).
+    void refreshRows();
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+Q_SIGNALS:
+    void rowsRebuilt(int rows);
+
+private:
+    struct Page {
+        std::vector<QString> path;
+        std::vector<QString> decision;
+    };
+    void rebuild();
+    const Page *page(int pageIndex) const;
+    void onThumbnail(qint64 id);
+
+    ProjectStore *m_store = nullptr;
+    ThumbnailCache *m_thumbs = nullptr;
+    std::shared_ptr<const LiveDecisions> m_live;
+    std::shared_ptr<const std::vector<quint8>> m_codes;
+    std::shared_ptr<const std::vector<qint64>> m_searchIds; // sorted; null = no search
+    QString m_searchText;
+    Filter m_filter = Filter::All;
+    Sort m_sort = Sort::Id;
+    Qt::SortOrder m_order = Qt::AscendingOrder;
+    int m_cluster = -1;
+    QString m_reason;
+
+    std::vector<qint32> m_rows; // row -> index into the live columns
+    QStringList m_reasonNames;
+    quint64 m_serial = 0;
+    quint64 m_searchSerial = 0;
+    bool m_rebuilding = false;
+    mutable QCache<int, Page> m_pages;
+    mutable QHash<qint64, int> m_thumbRows; // id -> row, for rows that asked for a thumbnail
+};
+
+} // namespace rs

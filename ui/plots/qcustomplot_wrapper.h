@@ -1,0 +1,40 @@
+#pragma once
+// The one way to include QCustomPlot: the project builds with QT_NO_KEYWORDS
+// (libtorch's headers use `slots`), while qcustomplot.h still spells Qt's
+// keywords. Map them to the Q_ forms for the header only.
+
+#ifndef signals
+#define signals Q_SIGNALS
+#define RS_UNDEF_SIGNALS
+#endif
+#ifndef slots
+#define slots Q_SLOTS
+#define RS_UNDEF_SLOTS
+#endif
+#ifndef emit
+#define emit Q_EMIT
+#define RS_UNDEF_EMIT
+#endif
+#ifndef foreach
+#define foreach Q_FOREACH
+#define RS_UNDEF_FOREACH
+#endif
+
+#include <qcustomplot.h>
+
+#ifdef RS_UNDEF_SIGNALS
+#undef signals
+#undef RS_UNDEF_SIGNALS
+#endif
+#ifdef RS_UNDEF_SLOTS
+#undef slots
+#undef RS_UNDEF_SLOTS
+#endif
+#ifdef RS_UNDEF_EMIT
+#undef emit
+#undef RS_UNDEF_EMIT
+#endif
+#ifdef RS_UNDEF_FOREACH
+#undef foreach
+#undef RS_UNDEF_FOREACH
+#endif

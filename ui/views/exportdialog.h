@@ -1,0 +1,43 @@
+#pragma once
+// ExportDialog: format, destination and options of an export of the current
+// selection, how many samples it will hold, progress, and a summary of the
+// result. Runs on the session's job runner.
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace rs {
+
+class ProjectSession;
+
+class ExportDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit ExportDialog(ProjectSession *session, QWidget *parent = nullptr);
+    // Whether this build has the export stage (core/export).
+    static bool isAvailable();
+
+private:
+    void start();
+    void countSelection();
+
+    ProjectSession *m_session;
+    QComboBox *m_format = nullptr;
+    QLineEdit *m_out = nullptr;
+    QDoubleSpinBox *m_val = nullptr;
+    QSpinBox *m_shard = nullptr;
+    QCheckBox *m_force = nullptr;
+    QLabel *m_counts = nullptr, *m_result = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QPushButton *m_start = nullptr;
+};
+
+} // namespace rs

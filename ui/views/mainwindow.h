@@ -1,0 +1,64 @@
+#pragma once
+// MainWindow of realsyn-studio: the sample browser in the middle, docks for
+// the pipeline, thresholds, inspector and cluster balance, menus for
+// projects (new, open, recent), running and export. Window layout and
+// recent projects persist in QSettings; project settings live in the store.
+
+#include <QMainWindow>
+
+class QDockWidget;
+class QMenu;
+
+namespace rs {
+
+class ClusterView;
+class Inspector;
+class PipelinePanel;
+class ProjectSession;
+class SampleBrowser;
+class ThresholdPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens DIR; a failure is shown in one modal dialog with the reason
+    // (unless quiet) and returned.
+    bool openProject(const QString &dir, bool quiet = false);
+    QString lastError() const { return m_lastError; }
+
+    ProjectSession *session() const { return m_session; }
+    SampleBrowser *browser() const { return m_browser; }
+    PipelinePanel *pipelinePanel() const { return m_pipeline; }
+    ThresholdPanel *thresholdPanel() const { return m_thresholds; }
+    Inspector *inspector() const { return m_inspector; }
+    ClusterView *clusterView() const { return m_clusters; }
+
+    // Saves PNGs of the window and of each view into DIR (for the README).
+    bool saveScreenshots(const QString &dir);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void newProject();
+    void openProjectDialog();
+    void rememberRecent(const QString &dir);
+    void rebuildRecentMenu();
+    void updateTitle();
+
+    ProjectSession *m_session;
+    SampleBrowser *m_browser;
+    PipelinePanel *m_pipeline;
+    ThresholdPanel *m_thresholds;
+    Inspector *m_inspector;
+    ClusterView *m_clusters;
+    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock;
+    QMenu *m_recent = nullptr;
+    QAction *m_export = nullptr;
+    QString m_lastError;
+};
+
+} // namespace rs
