@@ -32,6 +32,10 @@ PACKAGES=(
   gimp-help-en
 )
 
+# ccache keys on absolute paths unless told the tree's root: with it, a
+# fresh clone elsewhere (CI) reuses what an earlier build compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT}
+
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
 
 as_root() {
