@@ -123,6 +123,21 @@ QString formatStats(const QJsonObject &s)
         for (auto it = rejected.begin(); it != rejected.end(); ++it)
             text += QStringLiteral("    %1 %2\n").arg(it.key(), -22).arg(it.value().toInteger());
     }
+    const QString encoder = s.value(QStringLiteral("encoder")).toString();
+    if (!encoder.isEmpty())
+        text += QStringLiteral("encoder   %1%2\n").arg(encoder, encoder.startsWith(QLatin1String("builtin"))
+                                                                  ? QStringLiteral(" (the built-in corpus-aligned encoder: not CLIP)")
+                                                                  : QString());
+    if (s.contains(QStringLiteral("sampling"))) {
+        const QJsonObject sm = s.value(QStringLiteral("sampling")).toObject();
+        text += QStringLiteral("sampling  %1 selected; %2 clusters, largest %3 -> %4, Gini %5 -> %6\n")
+                    .arg(sm.value(QStringLiteral("selected")).toInteger())
+                    .arg(sm.value(QStringLiteral("clusters")).toInteger())
+                    .arg(sm.value(QStringLiteral("before")).toObject().value(QStringLiteral("max_cluster")).toInteger())
+                    .arg(sm.value(QStringLiteral("after")).toObject().value(QStringLiteral("max_cluster")).toInteger())
+                    .arg(sm.value(QStringLiteral("before")).toObject().value(QStringLiteral("gini")).toDouble(), 0, 'f', 3)
+                    .arg(sm.value(QStringLiteral("after")).toObject().value(QStringLiteral("gini")).toDouble(), 0, 'f', 3);
+    }
     text += QStringLiteral("stages    ");
     const QJsonObject stages = s.value(QStringLiteral("stages")).toObject();
     QStringList parts;

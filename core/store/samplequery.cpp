@@ -108,7 +108,8 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
     }
     o.insert(QStringLiteral("provenance"), provenance);
 
-    auto ret = store.exec(QStringLiteral("SELECT r.rank, r.score, s.id, s.text FROM retrievals r JOIN sentences s ON s.id = r.sentence_id"
+    auto ret = store.exec(QStringLiteral("SELECT r.rank, r.score, s.id, s.text, d.doc_key FROM retrievals r"
+                                         " JOIN sentences s ON s.id = r.sentence_id JOIN documents d ON d.id = s.document_id"
                                          " WHERE r.image_id = ? ORDER BY r.rank"),
                           {imageId});
     if (!ret)
@@ -118,7 +119,8 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
         retrieved.append(QJsonObject{{QStringLiteral("rank"), ret->value(0).toInt()},
                                      {QStringLiteral("score"), ret->value(1).toDouble()},
                                      {QStringLiteral("sentence_id"), ret->value(2).toLongLong()},
-                                     {QStringLiteral("text"), ret->value(3).toString()}});
+                                     {QStringLiteral("text"), ret->value(3).toString()},
+                                     {QStringLiteral("document"), ret->value(4).toString()}});
     o.insert(QStringLiteral("retrieved"), retrieved);
     auto ex = store.exec(QStringLiteral("SELECT kind, level, x, y, w, h, label, confidence, expert FROM expert_findings"
                                         " WHERE image_id = ? ORDER BY id"),

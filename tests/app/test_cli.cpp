@@ -2,6 +2,7 @@
 // generated HTML corpus whose every image and sentence has a known fate.
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -11,6 +12,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -245,6 +248,60 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("imported"));
         const QJsonObject recipe = QJsonDocument::fromJson(realsyn({QStringLiteral("recipe"), project, QStringLiteral("--json")}).out).object();
         QCOMPARE(recipe.value(QStringLiteral("embed.model")).toObject().value(QStringLiteral("value")).toString(), QStringLiteral("imported:my-clip"));
+    }
+
+    void ctrlCStopsCleanlyAndRunResumes()
+    {
+        // Enough large images that probing takes seconds, so the signal
+        // arrives mid-stage.
+        const QString corpus = m_tmp.filePath(QStringLiteral("big"));
+        QDir().mkpath(corpus);
+        QString html;
+        QImage noise(1600, 1200, QImage::Format_RGB32);
+        for (int i = 0; i < 120; ++i) {
+            quint32 state = 2654435761u * quint32(i + 1);
+            for (int y = 0; y < noise.height(); ++y) {
+                auto *line = reinterpret_cast<QRgb *>(noise.scanLine(y));
+                for (int x = 0; x < noise.width(); ++x) {
+                    state = state * 1664525u + 1013904223u;
+                    line[x] = 0xff000000u | (state >> 8);
+                }
+            }
+            QVERIFY(noise.save(corpus + QStringLiteral("/n%1.jpg").arg(i), "JPEG", 90));
+            html += QStringLiteral("<img src=\"n%1.jpg\" alt=\"noise picture number %1\"/>").arg(i);
+        }
+        writeFile(corpus + QStringLiteral("/index.html"), html.toUtf8());
+        const QString project = m_tmp.filePath(QStringLiteral("interrupted"));
+        QCOMPARE(realsyn({QStringLiteral("init"), project}).code, 0);
+        QCOMPARE(realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), corpus}).code, 0);
+
+        QProcess p;
+        p.start(m_cli, {QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract"), QStringLiteral("--set"),
+                        QStringLiteral("threads=1")});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QElapsedTimer clock;
+        clock.start();
+        while (!err.contains("probing images") && clock.elapsed() < 60000 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(50);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(p.state() == QProcess::Running, "the stage finished before it could be interrupted");
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(err.contains("interrupted"), err.constData());
+
+        // Nothing is corrupted: the project opens, extract is not done, and a
+        // second run finishes the probing it had left.
+        QJsonObject s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(), QStringLiteral("not-run"));
+        const Run again = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
+        QVERIFY2(again.code == 0, again.err.constData());
+        s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(), QStringLiteral("done"));
+        QCOMPARE(s.value(QStringLiteral("images")).toObject().value(QStringLiteral("kept")).toInt(), 120);
     }
 
     void subsetsAreReproducible()

@@ -130,6 +130,34 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("reusing"));
     }
 
+    void documentLocalRetrievalStaysInThePage()
+    {
+        // MMC4's mode: texts come only from the image's own page.
+        Run r = realsyn({QStringLiteral("run"), m_project, QStringLiteral("--until"), QStringLiteral("retrieve"), QStringLiteral("--set"),
+                         QStringLiteral("retrieve.mode=document")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonArray kept = QJsonDocument::fromJson(realsyn({QStringLiteral("list"), m_project, QStringLiteral("--kept"), QStringLiteral("--json")}).out).array();
+        int checked = 0;
+        for (int i = 0; i < kept.size() && checked < 15; i += 37) {
+            const QJsonObject d = json({QStringLiteral("show"), m_project, QString::number(kept[i].toObject().value(QStringLiteral("id")).toInteger()),
+                                        QStringLiteral("--json")});
+            QStringList pages;
+            for (const QJsonValue &p : d.value(QStringLiteral("provenance")).toArray())
+                pages << p.toObject().value(QStringLiteral("document")).toString();
+            const QJsonArray retrieved = d.value(QStringLiteral("retrieved")).toArray();
+            if (retrieved.isEmpty())
+                continue; // a page without kept prose has nothing to offer
+            ++checked;
+            for (const QJsonValue &t : retrieved)
+                QVERIFY2(pages.contains(t.toObject().value(QStringLiteral("document")).toString()),
+                         qPrintable(t.toObject().value(QStringLiteral("text")).toString()));
+        }
+        QVERIFY(checked > 5);
+        // Back to the paper's mode for what follows.
+        r = realsyn({QStringLiteral("run"), m_project, QStringLiteral("--set"), QStringLiteral("retrieve.mode=hierarchical")});
+        QVERIFY2(r.code == 0, r.err.constData());
+    }
+
     void exportsTheSelection()
     {
         const QString out = m_tmp.filePath(QStringLiteral("wds"));
