@@ -9,4 +9,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Runtime pieces that are loaded dynamically and so invisible to shlibdeps.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, libopenblas0-pthread, opencv-data, tesseract-ocr-eng")
+if(REALSYN_BUILD_GUI)
+  install(FILES ${CMAKE_CURRENT_LIST_DIR}/realsyn-studio.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+endif()
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 include(CPack)
