@@ -307,6 +307,21 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
 
     auto imageVectors = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
 
+    // Findings of experts that are now switched off (or whose plugin is
+    // gone) must not feed new texts.
+    {
+        QStringList enabled;
+        for (const auto &p : experts)
+            enabled << QLatin1Char('\'') + p->factory().name() + QLatin1Char('\'');
+        const QString keep = enabled.isEmpty() ? QStringLiteral("''") : enabled.join(QLatin1Char(','));
+        Transaction tx(store);
+        for (const char *table : {"expert_findings", "expert_runs"})
+            if (auto r = store.exec(QStringLiteral("DELETE FROM %1 WHERE expert NOT IN (%2)").arg(QLatin1String(table), keep)); !r)
+                return r.error();
+        if (Status s = tx.commit(); !s)
+            return s;
+    }
+
     QHash<qint64, QString> storedHash;
     auto g = store.exec(QStringLiteral("SELECT image_id, input_hash FROM generations WHERE error IS NULL"));
     if (!g)
