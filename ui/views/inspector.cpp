@@ -162,6 +162,9 @@ void Inspector::showSample(qint64 id)
     for (const QJsonValue &v : m_details.value(QStringLiteral("experts")).toArray()) {
         const QJsonObject f = v.toObject();
         const QJsonArray box = f.value(QStringLiteral("box")).toArray();
+        // OCR lines carry the words' text; drawing both levels doubles the clutter.
+        if (f.value(QStringLiteral("kind")).toString() == QLatin1String("ocr") && f.value(QStringLiteral("level")).toString() == QLatin1String("word"))
+            continue;
         if (box.size() == 4)
             boxes.push_back({QRectF(box[0].toDouble(), box[1].toDouble(), box[2].toDouble(), box[3].toDouble()),
                              f.value(QStringLiteral("text")).toString() + f.value(QStringLiteral("label")).toString(),

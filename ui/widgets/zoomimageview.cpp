@@ -6,6 +6,8 @@
 #include <QKeyEvent>
 #include <QWheelEvent>
 
+#include <algorithm>
+
 namespace rs {
 
 ZoomImageView::ZoomImageView(QWidget *parent) : QGraphicsView(parent)
@@ -69,12 +71,23 @@ void ZoomImageView::rebuildBoxes()
         rect->setVisible(m_overlays);
         m_boxItems.append(rect);
         if (!b.label.isEmpty()) {
-            auto *text = scene()->addSimpleText(b.label);
+            // The label lives in image coordinates, sized like the text it
+            // names, just above its box: it zooms with the image instead of
+            // piling up at a fixed size over a small preview.
+            auto *text = new QGraphicsSimpleTextItem(b.label);
+            QFont font = text->font();
+            font.setPixelSize(int(std::clamp(b.rect.height() * 0.8, 6.0, 48.0)));
+            text->setFont(font);
             text->setBrush(color);
-            text->setPos(b.rect.bottomLeft());
-            text->setFlag(QGraphicsItem::ItemIgnoresTransformations);
-            text->setVisible(m_overlays);
-            m_boxItems.append(text);
+            const QRectF bounds = text->boundingRect();
+            const QPointF at(b.rect.left(), std::max(0.0, b.rect.top() - bounds.height()));
+            auto *background = scene()->addRect(QRectF(at, bounds.size()), Qt::NoPen, QColor(0, 0, 0, 170));
+            text->setPos(at);
+            scene()->addItem(text);
+            for (QGraphicsItem *item : {static_cast<QGraphicsItem *>(background), static_cast<QGraphicsItem *>(text)}) {
+                item->setVisible(m_overlays);
+                m_boxItems.append(item);
+            }
         }
     }
 }
