@@ -1,0 +1,158 @@
+// The generate stage with the OpenAI-compatible backend, end to end: the
+// real plugin found by the plugin manager from the build tree, a local
+// server speaking the protocol, results stored with provenance, reused on
+// an unchanged rerun, per-item failures recorded, and the API key nowhere
+// in the project.
+
+#include "core/generate/generatestage.h"
+#include "core/ingest/ingestor.h"
+#include "core/pipeline/pipeline.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+#include "tests/support/httptestserver.h"
+
+#include <QDirIterator>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QPainter>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace rs;
+
+namespace {
+
+const QByteArray kKey = "sk-test-7f3a9c2e51d84b06";
+
+QByteArray chatAnswer(const QString &content)
+{
+    return QJsonDocument(QJsonObject{
+                             {QStringLiteral("id"), QStringLiteral("chatcmpl-42")},
+                             {QStringLiteral("object"), QStringLiteral("chat.completion")},
+                             {QStringLiteral("created"), 1764200000},
+                             {QStringLiteral("model"), QStringLiteral("test-llm")},
+                             {QStringLiteral("choices"),
+                              QJsonArray{QJsonObject{{QStringLiteral("index"), 0},
+                                                     {QStringLiteral("message"), QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
+                                                                                             {QStringLiteral("content"), content}}},
+                                                     {QStringLiteral("finish_reason"), QStringLiteral("stop")}}}},
+                             {QStringLiteral("usage"), QJsonObject{{QStringLiteral("prompt_tokens"), 120},
+                                                                   {QStringLiteral("completion_tokens"), 20},
+                                                                   {QStringLiteral("total_tokens"), 140}}}})
+        .toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+class TestGenerateOpenAi : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+
+private Q_SLOTS:
+    void endToEnd()
+    {
+        // A small corpus: three pictures with alt texts.
+        const QString corpus = m_tmp.filePath(QStringLiteral("corpus"));
+        QDir().mkpath(corpus);
+        QString html;
+        for (int i = 0; i < 3; ++i) {
+            QImage img(300, 200, QImage::Format_RGB32);
+            img.fill(Qt::white);
+            QPainter p(&img);
+            p.fillRect(20 + 60 * i, 30, 80, 120, QColor::fromHsv(120 * i, 200, 200));
+            p.end();
+            QVERIFY(img.save(corpus + QStringLiteral("/p%1.png").arg(i)));
+            html += QStringLiteral("<p>Picture %1 shows a coloured block on a white page.</p><img src=\"p%1.png\" alt=\"coloured block number %1\"/>").arg(i);
+        }
+        QFile page(corpus + QStringLiteral("/index.html"));
+        QVERIFY(page.open(QIODevice::WriteOnly));
+        page.write(html.toUtf8());
+        page.close();
+
+        auto store = ProjectStore::create(m_tmp.filePath(QStringLiteral("project")));
+        QVERIFY(store.ok());
+        JobContext ctx;
+        IngestOptions ingestOptions;
+        ingestOptions.format = QStringLiteral("html");
+        ingestOptions.paths = {corpus};
+        QVERIFY(ingest(**store, ingestOptions, ctx).ok());
+        Recipe recipe;
+        QVERIFY(recipe.set(QStringLiteral("extract.near_duplicates"), QStringLiteral("false")).ok());
+        Pipeline pipeline;
+        QVERIFY(pipeline.run(**store, recipe, QStringLiteral("extract"), ctx).ok());
+        // Stand in for stage 2: each image's own paragraph as its top text.
+        QVERIFY((*store)->exec(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score)"
+                                              " SELECT r.image_id, 1, s.id, 0.5 FROM image_refs r JOIN sentences s"
+                                              " ON s.document_id = r.document_id AND s.kind = 'body' AND s.text LIKE"
+                                              " '%' || substr(r.alt, -1) || ' shows%'"))
+                    .ok());
+
+        QAtomicInt failFor = -1;
+        rs::test::TestServer server([&](const rs::test::HttpRequest &req, int) {
+            const QString user = req.json().value(QStringLiteral("messages")).toArray().last().toObject().value(QStringLiteral("content")).toString();
+            if (req.headers.value("authorization") != "Bearer " + kKey)
+                return rs::test::reply(401, "{\"error\": {\"message\": \"bad key\"}}");
+            for (int i = 0; i < 3; ++i)
+                if (user.contains(QStringLiteral("Picture %1 shows").arg(i)))
+                    return i == failFor.loadRelaxed() ? rs::test::reply(200, "{\"choices\": []}")
+                                                      : rs::test::reply(200, chatAnswer(QStringLiteral("A coloured block, picture %1, on white paper.").arg(i)));
+            return rs::test::reply(400, "{\"error\": \"no realistic text in the request\"}");
+        });
+
+        for (const QString &set : {QStringLiteral("generate.backend=openai"), QStringLiteral("generate.captioner=none"),
+                                   QStringLiteral("generate.model=test-llm"), QStringLiteral("generate.retries=0"),
+                                   QStringLiteral("experts.ocr=off"), QStringLiteral("experts.faces=off"), QStringLiteral("experts.quality=off"),
+                                   QStringLiteral("experts.tags=off")})
+            QVERIFY(recipe.setAssignment(set).ok());
+        QVERIFY(recipe.set(QStringLiteral("generate.endpoint"), server.endpoint()).ok());
+        QVERIFY(recipe.save(**store).ok());
+        qputenv("OPENAI_API_KEY", kKey);
+
+        GenerateStage stage;
+        failFor.storeRelaxed(2);
+        QVERIFY(stage.run(**store, recipe, ctx).ok());
+        QCOMPARE(server.requests().size(), 3);
+        auto q = (*store)->exec(QStringLiteral("SELECT synthetic_text, generator, model, prompt_version, evidence, error FROM generations ORDER BY image_id"));
+        QVERIFY(q.ok());
+        int ok = 0, failed = 0;
+        while (q->next()) {
+            if (q->value(5).isNull()) {
+                ++ok;
+                QVERIFY(q->value(0).toString().startsWith(QStringLiteral("A coloured block, picture")));
+                QVERIFY(q->value(1).toString().contains(QStringLiteral("openai")));
+                QCOMPARE(q->value(2).toString(), QStringLiteral("test-llm"));
+                QVERIFY(!q->value(3).toString().isEmpty());
+                QVERIFY(q->value(4).toString().contains(QStringLiteral("finish_reason")));
+            } else {
+                ++failed; // the malformed answer is recorded for that image only
+                QVERIFY(q->value(0).isNull());
+            }
+        }
+        QCOMPARE(ok, 2);
+        QCOMPARE(failed, 1);
+
+        // Unchanged inputs: the two good results are reused, the failed one retried.
+        failFor.storeRelaxed(-1);
+        QVERIFY(stage.run(**store, recipe, ctx).ok());
+        QCOMPARE(server.requests().size(), 4);
+        auto errors = (*store)->scalar(QStringLiteral("SELECT count(*) FROM generations WHERE error IS NOT NULL"));
+        QCOMPARE(errors->toInt(), 0);
+
+        // The key is in no file of the project.
+        store->reset();
+        QDirIterator it(m_tmp.filePath(QStringLiteral("project")), QDir::Files, QDirIterator::Subdirectories);
+        int files = 0;
+        while (it.hasNext()) {
+            QFile f(it.next());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(!f.readAll().contains(kKey), qPrintable(f.fileName()));
+            ++files;
+        }
+        QVERIFY(files >= 1);
+    }
+};
+
+QTEST_MAIN(TestGenerateOpenAi)
+#include "test_generate_openai.moc"
