@@ -1,12 +1,16 @@
 #include "core/extract/extractstage.h"
 
 #include "core/extract/imageprobe.h"
+#include "core/embed/activeencoder.h"
 #include "core/extract/nearduplicates.h"
+#include "core/generate/iexpert.h"
+#include "core/plugin/pluginmanager.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QMutex>
 #include <QThreadPool>
 #include <QtConcurrent>
 
@@ -21,6 +25,7 @@ struct ImageRow {
     QString refusal, failure, sha256;
     int width = 0, height = 0;
     quint64 phash = 0;
+    double brisque = -1; // < 0: not scored
     QString reason;
     qint64 duplicateOf = 0;
 };
@@ -39,7 +44,8 @@ QStringList ExtractStage::imageReasons()
 {
     return {QStringLiteral("not_local"),       QStringLiteral("outside_corpus"), QStringLiteral("missing_file"),
             QStringLiteral("unreadable"),      QStringLiteral("too_many_pixels"), QStringLiteral("decode_failed"),
-            QStringLiteral("too_small"),       QStringLiteral("bad_aspect"),     QStringLiteral("exact_duplicate"),
+            QStringLiteral("too_small"),       QStringLiteral("bad_aspect"),     QStringLiteral("low_quality"),
+            QStringLiteral("exact_duplicate"),
             QStringLiteral("near_duplicate")};
 }
 
@@ -55,6 +61,9 @@ Status ExtractStage::run(ProjectStore &store, const Recipe &recipe, JobContext &
 {
     if (Status s = probeImages(store, recipe, ctx); !s)
         return s;
+    if (recipe.doubleValue(QStringLiteral("extract.max_brisque")) > 0)
+        if (Status s = scoreQuality(store, recipe, ctx); !s)
+            return s;
     if (Status s = decideImages(store, recipe, ctx); !s)
         return s;
     return decideSentences(store, recipe, ctx);
@@ -118,9 +127,77 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     return {};
 }
 
+Status ExtractStage::scoreQuality(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    // The quality expert (plugins/expert_opencv) scores; one instance per
+    // worker thread, as experts are not thread-safe.
+    std::shared_ptr<IExpertFactory> factory;
+    for (IExpertPlugin *plugin : sharedPlugins().objects<IExpertPlugin>())
+        for (const auto &f : plugin->factories())
+            if (f->kind() == QLatin1String("quality") && !factory)
+                factory = f;
+    if (!factory)
+        return makeError(ErrorCode::Unsupported, QStringLiteral("extract.max_brisque needs the quality expert plugin (expert_opencv), which was not found"));
+    if (Status s = factory->initialize({}); !s)
+        return s;
+    auto total = store.scalar(QStringLiteral("SELECT count(*) FROM images WHERE probed = 1 AND failure IS NULL AND brisque IS NULL"));
+    if (!total)
+        return total.error();
+    QThreadPool pool;
+    pool.setMaxThreadCount(threadCount(recipe, ctx));
+    QMutex mutex;
+    std::vector<std::unique_ptr<IExpert>> idle;
+    qint64 done = 0;
+    while (!ctx.isCanceled()) {
+        auto q = store.exec(QStringLiteral("SELECT id, path FROM images WHERE probed = 1 AND failure IS NULL AND brisque IS NULL"
+                                           " ORDER BY id LIMIT %1").arg(kProbeBatch));
+        if (!q)
+            return q.error();
+        QVector<std::pair<qint64, QString>> batch;
+        while (q->next())
+            batch.push_back({q->value(0).toLongLong(), q->value(1).toString()});
+        if (batch.isEmpty())
+            break;
+        const QVector<double> scores = QtConcurrent::blockingMapped<QVector<double>>(&pool, batch, [&](const std::pair<qint64, QString> &item) {
+            std::unique_ptr<IExpert> expert;
+            {
+                QMutexLocker lock(&mutex);
+                if (!idle.empty()) {
+                    expert = std::move(idle.back());
+                    idle.pop_back();
+                }
+            }
+            if (!expert)
+                expert = factory->create();
+            double score = -1; // unscorable: recorded so it is not retried, never dropped for it
+            if (auto img = loadImageRgb(item.second); img && expert) {
+                if (auto f = expert->analyze(img.value()); f && !f->isEmpty())
+                    score = f->front().value;
+            }
+            QMutexLocker lock(&mutex);
+            idle.push_back(std::move(expert));
+            return score;
+        });
+        Transaction tx(store);
+        auto update = store.prepare(QStringLiteral("UPDATE images SET brisque = ? WHERE id = ?"));
+        if (!update)
+            return update.error();
+        for (int i = 0; i < batch.size(); ++i)
+            if (Status s = store.execPrepared(*update, {scores[i], batch[i].first}); !s)
+                return s;
+        if (Status s = tx.commit(); !s)
+            return s;
+        done += batch.size();
+        ctx.progress(done, total->toLongLong(), QStringLiteral("scoring image quality"));
+    }
+    if (ctx.isCanceled())
+        return makeError(ErrorCode::Canceled, QStringLiteral("extract interrupted; scores so far are kept"));
+    return {};
+}
+
 Status ExtractStage::decideImages(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
-    auto q = store.exec(QStringLiteral("SELECT id, refusal, failure, width, height, sha256, phash, probed, path FROM images ORDER BY id"));
+    auto q = store.exec(QStringLiteral("SELECT id, refusal, failure, width, height, sha256, phash, probed, path, brisque FROM images ORDER BY id"));
     if (!q)
         return q.error();
     QVector<ImageRow> rows;
@@ -133,6 +210,7 @@ Status ExtractStage::decideImages(ProjectStore &store, const Recipe &recipe, Job
         r.height = q->value(4).toInt();
         r.sha256 = q->value(5).toString();
         r.phash = quint64(q->value(6).toLongLong());
+        r.brisque = q->value(9).isNull() ? -1 : q->value(9).toDouble();
         if (q->value(7).toInt() == 0 && r.refusal.isEmpty())
             r.failure = QStringLiteral("unreadable"); // never probed: cannot be kept
         rows.push_back(r);
@@ -141,6 +219,7 @@ Status ExtractStage::decideImages(ProjectStore &store, const Recipe &recipe, Job
     const int minSide = int(recipe.intValue(QStringLiteral("extract.min_side")));
     const double maxAspect = recipe.doubleValue(QStringLiteral("extract.max_aspect"));
     const qint64 maxPixels = recipe.intValue(QStringLiteral("extract.max_pixels"));
+    const double maxBrisque = recipe.doubleValue(QStringLiteral("extract.max_brisque"));
     QHash<QString, int> firstBySha;
     QVector<int> survivors;
     for (int i = 0; i < rows.size(); ++i) {
@@ -156,6 +235,8 @@ Status ExtractStage::decideImages(ProjectStore &store, const Recipe &recipe, Job
             r.reason = QStringLiteral("too_small");
         } else if (double(std::max(r.width, r.height)) / std::max(1, std::min(r.width, r.height)) > maxAspect) {
             r.reason = QStringLiteral("bad_aspect");
+        } else if (maxBrisque > 0 && r.brisque > maxBrisque) {
+            r.reason = QStringLiteral("low_quality");
         } else if (auto it = firstBySha.constFind(r.sha256); it != firstBySha.cend()) {
             r.reason = QStringLiteral("exact_duplicate");
             r.duplicateOf = rows[*it].id;

@@ -18,6 +18,8 @@ public:
 
     // Probes images that have a local file and no probe yet.
     static Status probeImages(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+    // BRISQUE-scores usable images not scored yet (when extract.max_brisque > 0).
+    static Status scoreQuality(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
     // Re-decides all images / sentences from stored scores (fast, no I/O
     // besides the database).
     static Status decideImages(ProjectStore &store, const Recipe &recipe, JobContext &ctx);

@@ -144,7 +144,7 @@ Result<LiveDecisions> LiveDecisions::load(ProjectStore &store, const Recipe &rec
     live.m_clipFamily = store.meta(QStringLiteral("embed.clip_family")) == QLatin1String("true");
 
     auto q = store.exec(QStringLiteral("SELECT i.id, i.refusal, i.failure, i.probed, i.width, i.height, i.sha256, i.phash,"
-                                       " i.cluster, i.cluster_score, i.sampled, g.similarity"
+                                       " i.cluster, i.cluster_score, i.sampled, g.similarity, i.brisque"
                                        " FROM images i LEFT JOIN generations g ON g.image_id = i.id ORDER BY i.id"));
     if (!q)
         return q.error();
@@ -171,6 +171,7 @@ Result<LiveDecisions> LiveDecisions::load(ProjectStore &store, const Recipe &rec
         im.clusterScore.push_back(q->value(9).isNull() ? kNaN : q->value(9).toFloat());
         im.sampled.push_back(q->value(10).isNull() ? qint8(-1) : qint8(q->value(10).toInt() != 0));
         im.similarity.push_back(q->value(11).isNull() ? kNaN : q->value(11).toFloat());
+        im.brisque.push_back(q->value(12).isNull() ? -1.0f : q->value(12).toFloat());
         if (ctx && (im.id.size() % 65536) == 0) {
             if (ctx->isCanceled())
                 return makeError(ErrorCode::Canceled, QStringLiteral("canceled"));
@@ -257,6 +258,8 @@ std::vector<quint8> LiveDecisions::decideImages(const Recipe &recipe) const
     const quint8 cPixels = codeOf(m_imageReasons, "too_many_pixels");
     const quint8 cSmall = codeOf(m_imageReasons, "too_small");
     const quint8 cAspect = codeOf(m_imageReasons, "bad_aspect");
+    const quint8 cQuality = codeOf(m_imageReasons, "low_quality");
+    const double maxBrisque = recipe.doubleValue(QStringLiteral("extract.max_brisque"));
     const quint8 cExact = codeOf(m_imageReasons, "exact_duplicate");
     const quint8 cNear = codeOf(m_imageReasons, "near_duplicate");
 
@@ -275,6 +278,8 @@ std::vector<quint8> LiveDecisions::decideImages(const Recipe &recipe) const
             codes[i] = cSmall;
         else if (double(longer) / double(std::max<qint64>(1, shorter)) > maxAspect)
             codes[i] = cAspect;
+        else if (maxBrisque > 0 && !im.brisque.empty() && double(im.brisque[i]) > maxBrisque)
+            codes[i] = cQuality;
         else if (const qint32 g = im.shaGroup[i]; g >= 0) {
             if (seenSha[g])
                 codes[i] = cExact;

@@ -46,6 +46,7 @@ public:
         std::vector<qint32> shaGroup;     // exact-duplicate group (same sha256), -1 = unique
         std::vector<qint32> nearGroup;    // near-duplicate component, -1 = alone
         std::vector<float> similarity;    // image–synthetic similarity, NaN = none
+        std::vector<float> brisque;       // stage-1 quality score, < 0 = not scored
         std::vector<qint32> cluster;      // stored balance cluster, -1 = none
         std::vector<float> clusterScore;  // NaN = none
         std::vector<qint8> sampled;       // stored sample decision: -1 = not run, 0, 1

@@ -57,8 +57,22 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString &dir, Acc
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("not a RealSyn project (no %1; create one with `realsyn init`)").arg(kDatabaseName), dir);
     std::unique_ptr<ProjectStore> store(new ProjectStore);
-    if (Status s = store->openDatabase(dir, access); !s)
-        return s.error();
+    Status opened = store->openDatabase(dir, access);
+    if (!opened && opened.error().code == ErrorCode::Unsupported && access == Access::ReadOnly
+        && opened.error().message.contains(QStringLiteral("migrate"))) {
+        // An older schema: migrate once through a short read-write open
+        // (which takes the lock), then read as asked.
+        store.reset();
+        auto writer = open(dir, Access::ReadWrite);
+        if (!writer)
+            return makeError(writer.error().code,
+                             QStringLiteral("the project needs a schema upgrade, which needs write access: ") + writer.error().message, dir);
+        writer->reset();
+        store.reset(new ProjectStore);
+        opened = store->openDatabase(dir, access);
+    }
+    if (!opened)
+        return opened.error();
     return store;
 }
 

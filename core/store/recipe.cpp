@@ -57,6 +57,8 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("extract.min_side", 100, 1, 100000, "Drop images whose shorter side is below this many pixels"),
         doubleSetting("extract.max_aspect", 3.0, 1.0, 1000.0, "Drop images whose aspect ratio exceeds this (or is below its inverse)"),
         intSetting("extract.max_pixels", 89478485, 1, 4e9, "Refuse images whose header claims more pixels (decompression bombs)"),
+        doubleSetting("extract.max_brisque", 0.0, 0.0, 200.0,
+                      "Drop images whose BRISQUE score is above this (lower is better; about 20 sharp, 60 poor; 0 = off)"),
         boolSetting("extract.near_duplicates", true, "Group near-duplicate images by perceptual hash and keep one"),
         intSetting("extract.phash_distance", 6, 0, 32, "Max Hamming distance of 64-bit perceptual hashes for near duplicates"),
         boolSetting("extract.drop_code", true, "Drop sentences from code blocks (pre, listings)"),

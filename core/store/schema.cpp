@@ -85,6 +85,11 @@ const QVector<QStringList> &migrations()
             QStringLiteral("CREATE TABLE decisions ("
                            " image_id INTEGER PRIMARY KEY, decision TEXT, syn_text TEXT, at TEXT NOT NULL)"),
         },
+        // 1 -> 2: a BRISQUE quality score per image, for the optional stage-1
+        // quality filter (extract.max_brisque); NULL = not scored.
+        {
+            QStringLiteral("ALTER TABLE images ADD COLUMN brisque REAL"),
+        },
     };
     return all;
 }

@@ -185,6 +185,20 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("images")).toObject().value(QStringLiteral("kept")).toInt(), 3);
         QVERIFY(!s.value(QStringLiteral("images")).toObject().value(QStringLiteral("rejected")).toObject().contains(QStringLiteral("too_small")));
 
+        // The optional quality filter: BRISQUE scores come from the quality
+        // expert plugin; an absurdly strict bound drops every usable image as
+        // low_quality, switching it off restores them without re-scoring.
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract"), QStringLiteral("--set"),
+                     QStringLiteral("extract.max_brisque=0.001")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("images")).toObject().value(QStringLiteral("kept")).toInt(), 0);
+        QCOMPARE(s.value(QStringLiteral("images")).toObject().value(QStringLiteral("rejected")).toObject().value(QStringLiteral("low_quality")).toInt(), 5); // the 3 kept and the 2 duplicates, whose first failing reason it now is
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract"), QStringLiteral("--set"),
+                     QStringLiteral("extract.max_brisque=0")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(stats(project).value(QStringLiteral("images")).toObject().value(QStringLiteral("kept")).toInt(), 3);
+
         // Bad settings are refused with a one-line error and change nothing.
         r = realsyn({QStringLiteral("run"), project, QStringLiteral("--set"), QStringLiteral("extract.min_side=-4")});
         QVERIFY(r.code != 0);

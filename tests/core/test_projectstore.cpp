@@ -102,6 +102,36 @@ private Q_SLOTS:
         QCOMPARE((*store)->meta(QStringLiteral("temp"), QStringLiteral("absent")), QStringLiteral("absent"));
     }
 
+    void olderSchemaIsMigratedNewerIsRefused()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("p"));
+        {
+            auto store = ProjectStore::create(dir);
+            QVERIFY(store.ok());
+            // Make it look like a version-1 project with data in it.
+            QVERIFY((*store)->exec(QStringLiteral("INSERT INTO images(image_key, path) VALUES('k', '/x.png')")).ok());
+            QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE images DROP COLUMN brisque")).ok());
+            QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 1")).ok());
+        }
+        {
+            // Even a read-only open (`stats`) upgrades it, keeping the data.
+            auto store = ProjectStore::open(dir, ProjectStore::Access::ReadOnly);
+            QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().toString()));
+            QCOMPARE((*store)->scalar(QStringLiteral("PRAGMA user_version"))->toInt(), ProjectStore::kSchemaVersion);
+            QVERIFY((*store)->exec(QStringLiteral("SELECT brisque FROM images")).ok());
+            QCOMPARE((*store)->scalar(QStringLiteral("SELECT count(*) FROM images"))->toInt(), 1);
+        }
+        {
+            auto store = ProjectStore::open(dir);
+            QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 99")).ok());
+        }
+        auto store = ProjectStore::open(dir);
+        QVERIFY(!store.ok());
+        QCOMPARE(store.error().code, ErrorCode::Unsupported);
+        QVERIFY(store.error().message.contains(QStringLiteral("newer")));
+    }
+
     void recipeValidation_data()
     {
         QTest::addColumn<QString>("assignment");
