@@ -1,7 +1,11 @@
 // realsyn: the headless command line of RealSyn Studio. Parses arguments and
 // calls the same core the GUI uses; all behaviour lives in realsyn_core.
 
+#include "core/embed/activeencoder.h"
 #include "core/embed/embeddingstore.h"
+#include "core/generate/iexpert.h"
+#include "core/generate/igenerator.h"
+#include "core/plugin/pluginmanager.h"
 #include "core/embed/embedstage.h"
 #include "core/embed/npyreader.h"
 #include "core/export/exporter.h"
@@ -607,6 +611,39 @@ int cmdExport(const QStringList &args)
     return 0;
 }
 
+int cmdPlugins(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addHelpOption();
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.process(args);
+    PluginManager &manager = sharedPlugins();
+    // Loading tells whether a plugin really works, not only that its metadata reads.
+    for (const char *iid : {RealSyn_IEncoderPlugin_iid, RealSyn_IExpertPlugin_iid, RealSyn_IGeneratorPlugin_iid})
+        manager.instances(QString::fromLatin1(iid));
+    QJsonArray out;
+    for (const PluginRecord &r : manager.plugins())
+        out.append(QJsonObject{{QStringLiteral("file"), r.fileName},
+                               {QStringLiteral("name"), r.metaData.value(QStringLiteral("name")).toString()},
+                               {QStringLiteral("interface"), r.iid},
+                               {QStringLiteral("loaded"), r.loaded},
+                               {QStringLiteral("error"), r.errorString}});
+    if (p.isSet(QStringLiteral("json"))) {
+        print(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
+        return 0;
+    }
+    print(QStringLiteral("search path: %1\n").arg(manager.searchPaths().join(QLatin1Char(':'))));
+    for (const QJsonValue &v : out) {
+        const QJsonObject o = v.toObject();
+        print(QStringLiteral("%1  %2  %3%4\n")
+                  .arg(o.value(QStringLiteral("name")).toString(), -24)
+                  .arg(o.value(QStringLiteral("loaded")).toBool() ? QStringLiteral("loaded") : QStringLiteral("not loaded"))
+                  .arg(o.value(QStringLiteral("file")).toString())
+                  .arg(o.value(QStringLiteral("error")).toString().isEmpty() ? QString() : QStringLiteral("\n    error: ") + o.value(QStringLiteral("error")).toString()));
+    }
+    return 0;
+}
+
 const char *kUsage =
     "usage: realsyn COMMAND ...\n"
     "  init DIR                                          create a project\n"
@@ -620,6 +657,7 @@ const char *kUsage =
     "  export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=F] [--shard-size N]\n"
     "  decide DIR ID accept|reject|clear                 curator decision (wins over every filter)\n"
     "  edit DIR ID --syn-text TEXT                       curator's synthetic text\n"
+    "  plugins [--json]                                  encoder, expert and generator plugins found, with load errors\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
     "Stages: extract, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
 
@@ -658,6 +696,8 @@ int main(int argc, char **argv)
         return cmdList(args);
     if (command == QLatin1String("show"))
         return cmdShow(args);
+    if (command == QLatin1String("plugins"))
+        return cmdPlugins(args);
     if (command == QLatin1String("export"))
         return cmdExport(args);
     if (command == QLatin1String("decide"))

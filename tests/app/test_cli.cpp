@@ -318,6 +318,18 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("images")).toObject().value(QStringLiteral("kept")).toInt(), 120);
     }
 
+    void pluginsAreFoundFromTheBuildTree()
+    {
+        const Run r = realsyn({QStringLiteral("plugins"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QStringList loaded;
+        for (const QJsonValue &v : QJsonDocument::fromJson(r.out).array())
+            if (v.toObject().value(QStringLiteral("loaded")).toBool())
+                loaded << v.toObject().value(QStringLiteral("name")).toString();
+        for (const char *name : {"expert_opencv", "expert_tesseract", "generator_openai_http"})
+            QVERIFY2(loaded.contains(QLatin1String(name)), r.out.constData());
+    }
+
     void subsetsAreReproducible()
     {
         // Two projects ingesting the same 10% sample with the same seed agree.
