@@ -88,6 +88,10 @@ Inspector::Inspector(ProjectSession *session, QWidget *parent) : QWidget(parent)
     split->addWidget(bottom);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 4);
+    // The text browser's size hint is large; without explicit sizes the
+    // image would start as a thin strip.
+    m_image->setMinimumHeight(200);
+    split->setSizes({420, 560});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split);
