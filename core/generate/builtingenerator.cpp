@@ -108,7 +108,7 @@ QString BuiltinGenerator::cleanRealisticText(const QString &text)
 {
     static const QRegularExpression figurePrefix(QStringLiteral("^(figure|fig\\.|table|image|photo)\\s*[0-9]+(\\.[0-9]+)*[.:]?\\s*"),
                                                  QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression bullet(QStringLiteral("^([-*\\x{2022}\\x{2023}>\\x{25aa}]+|[0-9]+[.)])\\s+"));
+    static const QRegularExpression bullet(QStringLiteral("^([-*\\x{2022}\\x{2023}>\\x{25aa}]+|[0-9]+[.)])(\\s+|$)"));
     static const QRegularExpression danglingEnd(QStringLiteral("(\\s+(and|or|the|a|an|of|to|with|for|in|on|by))+\\s*[.\\x{2026}]*$"),
                                                 QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression ellipsisEnd(QStringLiteral("\\s*(\\.\\.\\.|\\x{2026})\\s*$"));

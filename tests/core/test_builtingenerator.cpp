@@ -39,7 +39,7 @@ private Q_SLOTS:
         QTest::newRow("bullet") << QStringLiteral("• the layers dialog shows every layer") << QStringLiteral("The layers dialog shows every layer.");
         QTest::newRow("numbered") << QStringLiteral("1. Open the image") << QStringLiteral("Open the image.");
         QTest::newRow("dangling end") << QStringLiteral("The brush paints with the") << QStringLiteral("The brush paints.");
-        QTest::newRow("ellipsis") << QStringLiteral("Select the area you want to...") << QStringLiteral("Select the area you want to.");
+        QTest::newRow("ellipsis") << QStringLiteral("Select the area you want to...") << QStringLiteral("Select the area you want."); // the cut-off "to" is a dangling fragment
         QTest::newRow("keeps question") << QStringLiteral("Why is the image blurry?") << QStringLiteral("Why is the image blurry?");
         QTest::newRow("whitespace") << QStringLiteral("  a   red\n circle ") << QStringLiteral("A red circle.");
         QTest::newRow("nothing left") << QStringLiteral("• ") << QString();
