@@ -4,11 +4,10 @@
 #include "core/sample/samplestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/samplequery.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-
-#include "core/store/samplequery.h"
 
 namespace rs {
 
