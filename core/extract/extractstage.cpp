@@ -14,6 +14,8 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <cmath>
+
 namespace rs {
 
 namespace {
@@ -247,17 +249,28 @@ Status ExtractStage::decideImages(ProjectStore &store, const Recipe &recipe, Job
     }
 
     if (recipe.boolValue(QStringLiteral("extract.near_duplicates")) && survivors.size() > 1) {
-        QVector<quint64> hashes;
-        QVector<qint64> quality;
-        for (int i : survivors) {
-            hashes.push_back(rows[i].phash);
-            quality.push_back(qint64(rows[i].width) * rows[i].height);
-        }
-        const QVector<int> rep = groupNearDuplicates(hashes, int(recipe.intValue(QStringLiteral("extract.phash_distance"))), quality);
-        for (int k = 0; k < survivors.size(); ++k) {
-            if (rep[k] != k) {
-                rows[survivors[k]].reason = QStringLiteral("near_duplicate");
-                rows[survivors[k]].duplicateOf = rows[survivors[rep[k]]].id;
+        // Two different dark UI screenshots, one tall and one wide, can hash
+        // a few bits apart; copies keep their shape. A copy split across an
+        // aspect-class edge is missed, which is the safe way to err.
+        QHash<int, QVector<int>> byAspect;
+        for (int i : survivors)
+            byAspect[nearDuplicateAspectClass(rows[i].width, rows[i].height)].push_back(i);
+        const int distance = int(recipe.intValue(QStringLiteral("extract.phash_distance")));
+        for (const QVector<int> &members : std::as_const(byAspect)) {
+            if (members.size() < 2)
+                continue;
+            QVector<quint64> hashes;
+            QVector<qint64> quality;
+            for (int i : members) {
+                hashes.push_back(rows[i].phash);
+                quality.push_back(qint64(rows[i].width) * rows[i].height);
+            }
+            const QVector<int> rep = groupNearDuplicates(hashes, distance, quality);
+            for (int k = 0; k < members.size(); ++k) {
+                if (rep[k] != k) {
+                    rows[members[k]].reason = QStringLiteral("near_duplicate");
+                    rows[members[k]].duplicateOf = rows[members[rep[k]]].id;
+                }
             }
         }
     }

@@ -1,5 +1,7 @@
 #include "core/extract/nearduplicates.h"
 
+#include <cmath>
+
 #include "core/util/unionfind.h"
 
 #include <algorithm>
@@ -118,6 +120,11 @@ QVector<int> groupNearDuplicates(const QVector<quint64> &hashes, int maxDistance
     for (int i = 0; i < n; ++i)
         representative[i] = best[size_t(uf.find(i))];
     return representative;
+}
+
+int nearDuplicateAspectClass(int width, int height)
+{
+    return int(std::lround(std::log(double(std::max(1, width)) / double(std::max(1, height))) / 0.1));
 }
 
 } // namespace rs

@@ -25,4 +25,9 @@ namespace rs {
 // hashes.size() entries. maxDistance < 0 groups nothing; >= 64 groups all.
 QVector<int> groupNearDuplicates(const QVector<quint64> &hashes, int maxDistance, const QVector<qint64> &quality);
 
+// Near duplicates are only looked for among images of one aspect class: the
+// perceptual hash sees a square and forgets the shape, while copies keep
+// it. Classes are about 10% wide bins of log(width / height).
+int nearDuplicateAspectClass(int width, int height);
+
 } // namespace rs

@@ -221,29 +221,32 @@ void LiveDecisions::buildNearGroups(int maxDistance, const std::vector<quint64> 
     ImageColumns &im = m_images;
     im.nearGroup.assign(im.id.size(), -1);
     m_nearGroups = 0;
-    QVector<quint64> hashes;
-    QVector<qint64> quality;
-    QVector<qint32> rows;
-    for (size_t i = 0; i < im.id.size(); ++i) {
-        if (im.fixedReason[i] != 0)
+    // As the extract stage: only images of one aspect class are compared.
+    QHash<int, QVector<qint32>> byAspect;
+    for (size_t i = 0; i < im.id.size(); ++i)
+        if (im.fixedReason[i] == 0)
+            byAspect[nearDuplicateAspectClass(im.width[i], im.height[i])].push_back(qint32(i));
+    for (const QVector<qint32> &rows : std::as_const(byAspect)) {
+        if (rows.size() < 2)
             continue;
-        hashes.push_back(phash[i]);
-        quality.push_back(qint64(im.width[i]) * im.height[i]);
-        rows.push_back(qint32(i));
-    }
-    if (hashes.size() < 2)
-        return;
-    const QVector<int> rep = groupNearDuplicates(hashes, maxDistance, quality);
-    std::vector<qint32> groupOfRep(rep.size(), -1);
-    std::vector<int> members(rep.size(), 0);
-    for (int r : rep)
-        ++members[r];
-    for (int k = 0; k < rep.size(); ++k) {
-        if (members[rep[k]] < 2)
-            continue;
-        if (groupOfRep[rep[k]] < 0)
-            groupOfRep[rep[k]] = m_nearGroups++;
-        im.nearGroup[rows[k]] = groupOfRep[rep[k]];
+        QVector<quint64> hashes;
+        QVector<qint64> quality;
+        for (qint32 i : rows) {
+            hashes.push_back(phash[i]);
+            quality.push_back(qint64(im.width[i]) * im.height[i]);
+        }
+        const QVector<int> rep = groupNearDuplicates(hashes, maxDistance, quality);
+        std::vector<qint32> groupOfRep(rep.size(), -1);
+        std::vector<int> members(rep.size(), 0);
+        for (int r : rep)
+            ++members[r];
+        for (int k = 0; k < rep.size(); ++k) {
+            if (members[rep[k]] < 2)
+                continue;
+            if (groupOfRep[rep[k]] < 0)
+                groupOfRep[rep[k]] = m_nearGroups++;
+            im.nearGroup[rows[k]] = groupOfRep[rep[k]];
+        }
     }
 }
 

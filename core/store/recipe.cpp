@@ -60,7 +60,9 @@ const QVector<SettingDef> &Recipe::definitions()
         doubleSetting("extract.max_brisque", 0.0, 0.0, 200.0,
                       "Drop images whose BRISQUE score is above this (lower is better; about 20 sharp, 60 poor; 0 = off)"),
         boolSetting("extract.near_duplicates", true, "Group near-duplicate images by perceptual hash and keep one"),
-        intSetting("extract.phash_distance", 6, 0, 32, "Max Hamming distance of 64-bit perceptual hashes for near duplicates"),
+        // 3, not more: on the GIMP manual, 6 merged distinct dark UI screenshots
+        // whose low frequencies agree (see RESULTS.md, stage 1).
+        intSetting("extract.phash_distance", 3, 0, 32, "Max Hamming distance of 64-bit perceptual hashes for near duplicates (same aspect class)"),
         boolSetting("extract.drop_code", true, "Drop sentences from code blocks (pre, listings)"),
         boolSetting("extract.drop_nav", true, "Drop sentences from navigation, headers and footers"),
         boolSetting("extract.drop_urls", true, "Drop sentences containing URLs"),
