@@ -5,6 +5,7 @@
 #include "core/embed/embeddingstore.h"
 #include "core/extract/imageprobe.h"
 #include "core/ingest/ingestor.h"
+#include "core/pipeline/issuelog.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/util/unionfind.h"
@@ -47,7 +48,7 @@ Result<QVector<ImageItem>> keptImages(ProjectStore &store)
 }
 
 // Decodes a batch in parallel; failures become null images and are logged.
-QList<QImage> decodeBatch(const QVector<ImageItem> &items, QThreadPool *pool, JobContext &ctx, int maxSide)
+QList<QImage> decodeBatch(ProjectStore &store, const QVector<ImageItem> &items, QThreadPool *pool, JobContext &ctx, int maxSide)
 {
     const QList<QImage> images = QtConcurrent::blockingMapped<QList<QImage>>(pool, items, [maxSide](const ImageItem &item) {
         auto img = loadImageRgb(item.path, ProbeOptions{}, maxSide);
@@ -55,7 +56,7 @@ QList<QImage> decodeBatch(const QVector<ImageItem> &items, QThreadPool *pool, Jo
     });
     for (int i = 0; i < items.size(); ++i)
         if (images[i].isNull())
-            ctx.report(JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), items[i].id, items[i].path});
+            recordImageIssue(store, ctx, QStringLiteral("embed"), JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), items[i].id, items[i].path});
     return images;
 }
 
@@ -104,7 +105,7 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     QVector<AlignedPair> pairs;
     for (qsizetype start = 0; start < training.size(); start += 256) {
         const QVector<ImageItem> chunk = training.mid(start, 256);
-        const QList<QImage> decoded = decodeBatch(chunk, pool, ctx, kDecodeSide);
+        const QList<QImage> decoded = decodeBatch(store, chunk, pool, ctx, kDecodeSide);
         for (int i = 0; i < chunk.size(); ++i) {
             if (decoded[i].isNull())
                 continue;
@@ -169,9 +170,7 @@ Status encodeMissingImages(EmbeddingStore &emb, IEncoder &encoder, const QVector
         QList<QImage> images;
         for (int i = 0; i < chunk.size(); ++i) {
             if (decoded[i].isNull()) {
-                ctx.report(JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), chunk[i].id, chunk[i].path});
-                store.logIssue(QStringLiteral("embed"), QStringLiteral("warning"), QStringLiteral("image"), chunk[i].id,
-                               QStringLiteral("failed to decode for embedding"), chunk[i].path);
+                recordImageIssue(store, ctx, QStringLiteral("embed"), JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), chunk[i].id, chunk[i].path});
                 continue;
             }
             ids.push_back(chunk[i].id);

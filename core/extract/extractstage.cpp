@@ -5,6 +5,7 @@
 #include "core/extract/nearduplicates.h"
 #include "core/generate/iexpert.h"
 #include "core/plugin/pluginmanager.h"
+#include "core/pipeline/issuelog.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
@@ -117,7 +118,7 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
                 !s)
                 return s;
             if (!p.failure.isEmpty())
-                ctx.report(JobIssue{Severity::Warning, p.failure + QStringLiteral(": ") + p.detail, batch[i].first, batch[i].second});
+                recordImageIssue(store, ctx, QStringLiteral("extract"), JobIssue{Severity::Warning, p.failure + QStringLiteral(": ") + p.detail, batch[i].first, batch[i].second});
         }
         if (Status s = tx.commit(); !s)
             return s;

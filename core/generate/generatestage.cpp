@@ -10,6 +10,7 @@
 #include "core/generate/tagexpert.h"
 #include "core/embed/builtinencoder.h"
 #include "core/plugin/pluginmanager.h"
+#include "core/pipeline/issuelog.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
@@ -393,7 +394,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                                 return r.error();
                         }
                     } else {
-                        ctx.report(JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
+                        recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
                     }
                     auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO expert_runs(image_id, expert, input_hash, error) VALUES(?,?,?,?)"),
                                         {item.id, expertName, job.hash, job.result ? QVariant() : QVariant(job.result.error().toString())});
@@ -443,7 +444,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 if (captions[k])
                     batch[index[k]].caption = captions[k].value();
                 else
-                    ctx.report(JobIssue{Severity::Warning, QStringLiteral("caption: ") + captions[k].error().toString(), batch[index[k]].id, {}});
+                    recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, QStringLiteral("caption: ") + captions[k].error().toString(), batch[index[k]].id, {}});
             }
         }
 
@@ -454,7 +455,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         for (int i = 0; i < batch.size(); ++i) {
             Item &item = batch[i];
             if (!item.error.isEmpty()) {
-                ctx.report(JobIssue{Severity::Warning, item.error, item.id, item.path});
+                recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, item.error, item.id, item.path});
                 continue;
             }
             GenerationInput in;
@@ -532,7 +533,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             } else {
                 error = k < texts.size() ? texts[k].error().toString() : QStringLiteral("no result");
                 ++failed;
-                ctx.report(JobIssue{Severity::Warning, QStringLiteral("generate: ") + error.toString(), item.id, item.path});
+                recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, QStringLiteral("generate: ") + error.toString(), item.id, item.path});
             }
             auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO generations(image_id, input_hash, caption, tags, synthetic_text, generator,"
                                                " model, prompt_version, evidence, similarity, error, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),

@@ -60,6 +60,15 @@ Result<QJsonObject> projectStats(ProjectStore &store, const Recipe &recipe, cons
         return errors.error();
     out.insert(QStringLiteral("ingest_errors"), errors->toLongLong());
 
+    // Issue log entries per stage (per-item problems a curator may review).
+    auto issues = store.exec(QStringLiteral("SELECT coalesce(stage, ''), count(*) FROM issues GROUP BY 1"));
+    if (!issues)
+        return issues.error();
+    QJsonObject issueCounts;
+    while (issues->next())
+        issueCounts.insert(issues->value(0).toString(), issues->value(1).toLongLong());
+    out.insert(QStringLiteral("issues"), issueCounts);
+
     QJsonObject stages;
     const auto states = pipeline.states(store, recipe);
     for (const QString &name : Pipeline::stageNames())

@@ -163,6 +163,9 @@ private Q_SLOTS:
         QCOMPARE(rejected.value(QStringLiteral("not_local")).toInt(), 1);
         QCOMPARE(rejected.value(QStringLiteral("outside_corpus")).toInt(), 1);
 
+        // Probe failures are in the project's issue log, not only on stderr.
+        QVERIFY(s.value(QStringLiteral("issues")).toObject().value(QStringLiteral("extract")).toInt() >= 2);
+
         const QJsonObject sentences = s.value(QStringLiteral("sentences")).toObject();
         const QJsonObject srej = sentences.value(QStringLiteral("rejected")).toObject();
         QCOMPARE(srej.value(QStringLiteral("has_url")).toInt(), 1);
