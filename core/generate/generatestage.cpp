@@ -238,6 +238,16 @@ QString findingsJson(const Findings &findings)
 
 } // namespace
 
+QString GenerateStage::environmentKey() const
+{
+    QStringList found;
+    for (const PluginRecord &r : sharedPlugins().plugins())
+        if (r.iid == QLatin1String(RealSyn_IExpertPlugin_iid) || r.iid == QLatin1String(RealSyn_IGeneratorPlugin_iid))
+            found << r.metaData.value(QStringLiteral("name")).toString() + QLatin1Char('@') + r.metaData.value(QStringLiteral("version")).toString();
+    found.sort();
+    return found.join(QLatin1Char(','));
+}
+
 Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
     // Kept images with their retrieved texts, best first.

@@ -17,6 +17,9 @@ class GenerateStage final : public IStage {
 public:
     QString name() const override { return QStringLiteral("generate"); }
     QStringList settingKeys() const override { return {QStringLiteral("generate."), QStringLiteral("experts.")}; }
+    // The expert and generator plugins found (name@version): installing or
+    // upgrading one changes the evidence, so the stage becomes stale.
+    QString environmentKey() const override;
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
 };
 

@@ -58,9 +58,15 @@ QString Pipeline::fingerprint(const QString &name, ProjectStore &store, const Re
     QByteArray chain = QByteArray::number(store.dataGeneration());
     for (const QString &s : stageNames()) {
         QStringList keys{QStringLiteral("seed")};
-        if (IStage *impl = stage(s))
+        QString environment;
+        if (IStage *impl = stage(s)) {
             keys += impl->settingKeys();
-        chain = QCryptographicHash::hash(QByteArray(chain + '|' + s.toUtf8() + '|' + recipe.fingerprint(keys).toUtf8()),
+            environment = impl->environmentKey();
+        }
+        QByteArray link = chain + '|' + s.toUtf8() + '|' + recipe.fingerprint(keys).toUtf8();
+        if (!environment.isEmpty()) // stages without one keep the fingerprints they always had
+            link += '|' + environment.toUtf8();
+        chain = QCryptographicHash::hash(link,
                                          QCryptographicHash::Sha1)
                     .toHex();
         if (s == name)

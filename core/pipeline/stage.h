@@ -23,6 +23,9 @@ public:
     virtual QString name() const = 0;
     // Recipe keys (or "prefix." groups) whose values change this stage's output.
     virtual QStringList settingKeys() const = 0;
+    // What else besides settings changes the output (e.g. which plugins are
+    // installed, by name and version); part of the stage's fingerprint.
+    virtual QString environmentKey() const { return {}; }
     virtual Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) = 0;
 };
 

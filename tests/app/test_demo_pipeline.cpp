@@ -75,6 +75,23 @@ private Q_SLOTS:
         const Run again = realsyn({QStringLiteral("run"), m_project});
         QCOMPARE(again.code, 0);
         QVERIFY(again.out.contains("nothing to do"));
+
+        // An expert plugin appearing (here a second copy on REALSYN_PLUGIN_PATH)
+        // changes the evidence generate would use: it becomes stale, the
+        // stages before it do not.
+        const QString extra = m_tmp.filePath(QStringLiteral("more-plugins"));
+        QDir().mkpath(extra);
+        QVERIFY(QFile::copy(qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/plugins/expert_opencv.so"),
+                            extra + QStringLiteral("/expert_opencv_copy.so")));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("REALSYN_PLUGIN_PATH"), extra);
+        p.setProcessEnvironment(env);
+        p.start(m_cli, {QStringLiteral("stats"), m_project, QStringLiteral("--json")});
+        QVERIFY(p.waitForFinished(60000));
+        const QJsonObject withPlugin = QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QStringLiteral("stages")).toObject();
+        QCOMPARE(withPlugin.value(QStringLiteral("retrieve")).toString(), QStringLiteral("done"));
+        QCOMPARE(withPlugin.value(QStringLiteral("generate")).toString(), QStringLiteral("stale"));
     }
 
     void cropToolFigure()
