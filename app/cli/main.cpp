@@ -93,6 +93,23 @@ struct TerminalJob {
     long long warnings = 0;
 };
 
+// A project and its recipe, as nearly every command needs them.
+struct OpenedProject {
+    std::unique_ptr<ProjectStore> store;
+    Recipe recipe;
+};
+
+Result<OpenedProject> openWithRecipe(const QString &dir, ProjectStore::Access access)
+{
+    auto store = ProjectStore::open(dir, access);
+    if (!store)
+        return store.error();
+    auto recipe = Recipe::load(**store);
+    if (!recipe)
+        return recipe.error();
+    return OpenedProject{std::move(store.value()), std::move(recipe.value())};
+}
+
 Result<std::unique_ptr<ProjectStore>> openProject(const QString &dir, ProjectStore::Access access = ProjectStore::Access::ReadWrite)
 {
     return ProjectStore::open(dir, access);
@@ -145,19 +162,18 @@ int cmdIngest(const QStringList &args)
     const QStringList pos = p.positionalArguments();
     if (pos.size() < 2 || !p.isSet(QStringLiteral("format")))
         return fail(QStringLiteral("usage: realsyn ingest DIR --format html|mmc4|obelics|wds PATH..."), 2);
-    auto store = openProject(pos.first());
-    if (!store)
-        return fail(store.error());
-    auto recipe = Recipe::load(**store);
-    if (!recipe)
-        return fail(recipe.error());
+    auto project = openWithRecipe(pos.first(), ProjectStore::Access::ReadWrite);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
 
-    applyThreads(*recipe);
+    applyThreads(recipe);
     IngestOptions opts;
     opts.format = p.value(QStringLiteral("format"));
     opts.paths = pos.mid(1);
     opts.imagesDir = p.value(QStringLiteral("images"));
-    opts.seed = quint64(recipe->intValue(QStringLiteral("seed")));
+    opts.seed = quint64(recipe.intValue(QStringLiteral("seed")));
     bool ok = true;
     if (p.isSet(QStringLiteral("limit"))) {
         opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
@@ -175,7 +191,7 @@ int cmdIngest(const QStringList &args)
             return fail(QStringLiteral("--seed expects a non-negative integer"), 2);
     }
     TerminalJob job(QStringLiteral("ingest"));
-    auto report = ingest(**store, opts, job.ctx);
+    auto report = ingest(store, opts, job.ctx);
     job.printer.finish();
     if (!report)
         return fail(report.error());
@@ -201,25 +217,24 @@ int cmdRun(const QStringList &args)
     p.process(args);
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn run DIR [--until STAGE] [--set key=value]..."), 2);
-    auto store = openProject(p.positionalArguments().first());
-    if (!store)
-        return fail(store.error());
-    auto recipe = Recipe::load(**store);
-    if (!recipe)
-        return fail(recipe.error());
+    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
     QStringList sets = p.values(QStringLiteral("set"));
     if (p.isSet(QStringLiteral("seed")))
         sets << QStringLiteral("seed=") + p.value(QStringLiteral("seed"));
-    if (Status s = applySets(*recipe, sets); !s)
+    if (Status s = applySets(recipe, sets); !s)
         return fail(s.error());
-    if (Status s = recipe->save(**store); !s)
+    if (Status s = recipe.save(store); !s)
         return fail(s.error());
 
-    applyThreads(*recipe);
+    applyThreads(recipe);
     Pipeline pipeline;
     QStringList ran;
     TerminalJob job(QStringLiteral("run"));
-    Status s = pipeline.run(**store, *recipe, p.value(QStringLiteral("until")), job.ctx, &ran);
+    Status s = pipeline.run(store, recipe, p.value(QStringLiteral("until")), job.ctx, &ran);
     job.printer.finish();
     if (!s) {
         if (s.error().code == ErrorCode::Canceled)
@@ -242,27 +257,26 @@ int cmdRecipe(const QStringList &args)
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn recipe DIR [--json] [--set key=value]..."), 2);
     const bool writing = p.isSet(QStringLiteral("set"));
-    auto store = openProject(p.positionalArguments().first(), writing ? ProjectStore::Access::ReadWrite : ProjectStore::Access::ReadOnly);
-    if (!store)
-        return fail(store.error());
-    auto recipe = Recipe::load(**store);
-    if (!recipe)
-        return fail(recipe.error());
+    auto project = openWithRecipe(p.positionalArguments().first(), writing ? ProjectStore::Access::ReadWrite : ProjectStore::Access::ReadOnly);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
     if (writing) {
-        if (Status s = applySets(*recipe, p.values(QStringLiteral("set"))); !s)
+        if (Status s = applySets(recipe, p.values(QStringLiteral("set"))); !s)
             return fail(s.error());
-        if (Status s = recipe->save(**store); !s)
+        if (Status s = recipe.save(store); !s)
             return fail(s.error());
     }
     if (p.isSet(QStringLiteral("json"))) {
-        printJson(recipe->toJson());
+        printJson(recipe.toJson());
         return 0;
     }
     for (const SettingDef &d : Recipe::definitions()) {
-        const QString value = recipe->text(d.key);
+        const QString value = recipe.text(d.key);
         print(QStringLiteral("%1 = %2%3\n    %4\n")
                   .arg(d.key, value)
-                  .arg(recipe->isDefault(d.key) ? QString() : QStringLiteral("   (default %1)").arg(d.defaultValue))
+                  .arg(recipe.isDefault(d.key) ? QString() : QStringLiteral("   (default %1)").arg(d.defaultValue))
                   .arg(d.meaning));
     }
     return 0;
@@ -277,14 +291,13 @@ int cmdStats(const QStringList &args)
     p.process(args);
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn stats DIR [--json]"), 2);
-    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
-    if (!store)
-        return fail(store.error());
-    auto recipe = Recipe::load(**store);
-    if (!recipe)
-        return fail(recipe.error());
+    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
     Pipeline pipeline;
-    auto stats = projectStats(**store, *recipe, pipeline);
+    auto stats = projectStats(store, recipe, pipeline);
     if (!stats)
         return fail(stats.error());
     if (p.isSet(QStringLiteral("json")))
@@ -303,13 +316,12 @@ int cmdEval(const QStringList &args)
     p.process(args);
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn eval DIR [--json]"), 2);
-    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
-    if (!store)
-        return fail(store.error());
-    auto recipe = Recipe::load(**store);
-    if (!recipe)
-        return fail(recipe.error());
-    auto report = evaluateRetrieval(**store, *recipe);
+    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
+    auto report = evaluateRetrieval(store, recipe);
     if (!report)
         return fail(report.error());
     if (p.isSet(QStringLiteral("json"))) {
@@ -350,12 +362,11 @@ int cmdImportEmbeddings(const QStringList &args)
     if (p.positionalArguments().size() != 1 || (kind != QLatin1String("image") && kind != QLatin1String("text"))
         || !p.isSet(QStringLiteral("ids")) || !p.isSet(QStringLiteral("vectors")))
         return fail(QStringLiteral("usage: realsyn import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]"), 2);
-    auto store = openProject(p.positionalArguments().first());
-    if (!store)
-        return fail(store.error());
-    auto recipe = Recipe::load(**store);
-    if (!recipe)
-        return fail(recipe.error());
+    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
     auto vectors = readNpyMatrix(p.value(QStringLiteral("vectors")));
     if (!vectors)
         return fail(vectors.error());
@@ -374,7 +385,7 @@ int cmdImportEmbeddings(const QStringList &args)
         const qint64 id = line.toLongLong(&ok);
         if (!ok)
             return fail(QStringLiteral("%1:%2: not an id: '%3'").arg(idFile.fileName()).arg(lineNo).arg(line.left(40)));
-        auto exists = (*store)->scalar(QStringLiteral("SELECT 1 FROM %1 WHERE id = ?").arg(table), {id});
+        auto exists = store.scalar(QStringLiteral("SELECT 1 FROM %1 WHERE id = ?").arg(table), {id});
         if (!exists || !exists->isValid())
             return fail(QStringLiteral("%1:%2: no %3 with id %4 in this project").arg(idFile.fileName()).arg(lineNo).arg(kind).arg(id));
         ids.push_back(id);
@@ -386,15 +397,15 @@ int cmdImportEmbeddings(const QStringList &args)
     // with the same name so a mismatch in width is caught here too.
     const QString storeKind = kind == QLatin1String("image") ? QStringLiteral("images") : QStringLiteral("sentences");
     bool reset = false;
-    auto emb = EmbeddingStore::open(EmbedStage::embeddingDir(**store), storeKind, model, vectors->cols, EmbeddingStore::DType::Float16, &reset);
+    auto emb = EmbeddingStore::open(EmbedStage::embeddingDir(store), storeKind, model, vectors->cols, EmbeddingStore::DType::Float16, &reset);
     if (!emb)
         return fail(emb.error());
     vectors->normalizeRows();
     if (Status s = (*emb)->put(ids, *vectors); !s)
         return fail(s.error());
-    if (Status s = recipe->set(QStringLiteral("embed.model"), QStringLiteral("imported:") + model); !s)
+    if (Status s = recipe.set(QStringLiteral("embed.model"), QStringLiteral("imported:") + model); !s)
         return fail(s.error());
-    if (Status s = recipe->save(**store); !s)
+    if (Status s = recipe.save(store); !s)
         return fail(s.error());
     print(QStringLiteral("imported %1 %2 vectors (d=%3) from model '%4'%5\n")
               .arg(ids.size())
@@ -589,14 +600,13 @@ int cmdExport(const QStringList &args)
             return fail(QStringLiteral("--csv-separator expects tab or comma"), 2);
     }
     // Reading only: the project is not locked, so the GUI may stay open.
-    auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
-    if (!store)
-        return fail(store.error());
-    auto recipe = Recipe::load(**store);
-    if (!recipe)
-        return fail(recipe.error());
+    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
     TerminalJob job(QStringLiteral("export"));
-    auto report = exportSelection(**store, *recipe, opts, job.ctx);
+    auto report = exportSelection(store, recipe, opts, job.ctx);
     job.printer.finish();
     if (!report)
         return fail(report.error());

@@ -33,6 +33,28 @@ struct ImageRow {
     qint64 duplicateOf = 0;
 };
 
+// One item's verdict: no reason = kept.
+struct Decision {
+    qint64 id = 0;
+    QString reason;
+    qint64 duplicateOf = 0;
+};
+
+// Images and sentences store their verdicts the same way, in one transaction.
+Status writeDecisions(ProjectStore &store, const QString &table, const QVector<Decision> &decisions)
+{
+    Transaction tx(store);
+    auto update = store.prepare(QStringLiteral("UPDATE %1 SET reject_reason = ?, duplicate_of = ? WHERE id = ?").arg(table));
+    if (!update)
+        return update.error();
+    for (const Decision &d : decisions)
+        if (Status s = store.execPrepared(*update, {d.reason.isEmpty() ? QVariant() : QVariant(d.reason),
+                                                    d.duplicateOf ? QVariant(d.duplicateOf) : QVariant(), d.id});
+            !s)
+            return s;
+    return tx.commit();
+}
+
 int threadCount(const Recipe &recipe, const JobContext &ctx)
 {
     int n = int(recipe.intValue(QStringLiteral("threads")));
@@ -276,17 +298,14 @@ Status ExtractStage::decideImages(ProjectStore &store, const Recipe &recipe, Job
         }
     }
 
-    Transaction tx(store);
-    auto update = store.prepare(QStringLiteral("UPDATE images SET reject_reason = ?, duplicate_of = ? WHERE id = ?"));
-    if (!update)
-        return update.error();
+    QVector<Decision> decisions;
+    decisions.reserve(rows.size());
     for (const ImageRow &r : rows)
-        if (Status s = store.execPrepared(*update, {r.reason.isEmpty() ? QVariant() : QVariant(r.reason),
-                                                    r.duplicateOf ? QVariant(r.duplicateOf) : QVariant(), r.id});
-            !s)
-            return s;
+        decisions.push_back({r.id, r.reason, r.duplicateOf});
+    if (Status s = writeDecisions(store, QStringLiteral("images"), decisions); !s)
+        return s;
     ctx.progress(rows.size(), rows.size(), QStringLiteral("deciding images"));
-    return tx.commit();
+    return {};
 }
 
 Status ExtractStage::decideSentences(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
@@ -305,7 +324,6 @@ Status ExtractStage::decideSentences(ProjectStore &store, const Recipe &recipe, 
     const double minEntropy = recipe.doubleValue(QStringLiteral("extract.min_entropy"));
     const bool dedup = recipe.boolValue(QStringLiteral("extract.dedup_sentences"));
 
-    struct Decision { qint64 id; QString reason; qint64 duplicateOf; };
     QVector<Decision> decisions;
     QHash<QString, qint64> byText, byKey;
     while (q->next()) {
@@ -348,17 +366,10 @@ Status ExtractStage::decideSentences(ProjectStore &store, const Recipe &recipe, 
         decisions.push_back(std::move(d));
     }
 
-    Transaction tx(store);
-    auto update = store.prepare(QStringLiteral("UPDATE sentences SET reject_reason = ?, duplicate_of = ? WHERE id = ?"));
-    if (!update)
-        return update.error();
-    for (const Decision &d : decisions)
-        if (Status s = store.execPrepared(*update, {d.reason.isEmpty() ? QVariant() : QVariant(d.reason),
-                                                    d.duplicateOf ? QVariant(d.duplicateOf) : QVariant(), d.id});
-            !s)
-            return s;
+    if (Status s = writeDecisions(store, QStringLiteral("sentences"), decisions); !s)
+        return s;
     ctx.progress(decisions.size(), decisions.size(), QStringLiteral("deciding sentences"));
-    return tx.commit();
+    return {};
 }
 
 } // namespace rs

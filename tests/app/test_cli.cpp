@@ -13,28 +13,20 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/processrun.h"
+
 #include <csignal>
 
 class TestCli : public QObject {
     Q_OBJECT
 
-    struct Run {
-        int code = -1;
-        QByteArray out, err;
-    };
+    using Run = rs::test::ProcessRun;
 
     QString m_cli;
     QTemporaryDir m_tmp;
     QString m_corpus;
 
-    Run realsyn(const QStringList &args)
-    {
-        QProcess p;
-        p.start(m_cli, args);
-        if (!p.waitForFinished(120000))
-            return {};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-    }
+    Run realsyn(const QStringList &args) { return rs::test::runProcess(m_cli, args, 120000); }
 
     QJsonObject stats(const QString &project)
     {
@@ -66,7 +58,7 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        m_cli = qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/bin/realsyn");
+        m_cli = rs::test::realsynPath();
         QVERIFY2(QFileInfo(m_cli).isExecutable(), qPrintable(m_cli));
         m_corpus = m_tmp.filePath(QStringLiteral("corpus"));
         QDir().mkpath(m_corpus + QStringLiteral("/img"));

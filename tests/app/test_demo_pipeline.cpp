@@ -10,26 +10,18 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/processrun.h"
+
 class TestDemoPipeline : public QObject {
     Q_OBJECT
 
-    struct Run {
-        int code = -1;
-        QByteArray out, err;
-    };
+    using Run = rs::test::ProcessRun;
     QString m_cli;
     QTemporaryDir m_tmp;
     QString m_project;
     const QString m_corpus = QStringLiteral("/usr/share/gimp/2.0/help/en");
 
-    Run realsyn(const QStringList &args)
-    {
-        QProcess p;
-        p.start(m_cli, args);
-        if (!p.waitForFinished(600000))
-            return {};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-    }
+    Run realsyn(const QStringList &args) { return rs::test::runProcess(m_cli, args, 600000); }
     QJsonObject json(const QStringList &args)
     {
         const Run r = realsyn(args);
@@ -46,7 +38,7 @@ private Q_SLOTS:
                 QFAIL("gimp-help-en is not installed: packaging/dev.sh deps must install it");
             QSKIP("gimp-help-en is not installed; unchecked: the whole pipeline on the demo corpus");
         }
-        m_cli = qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/bin/realsyn");
+        m_cli = rs::test::realsynPath();
         m_project = m_tmp.filePath(QStringLiteral("demo"));
         QCOMPARE(realsyn({QStringLiteral("init"), m_project}).code, 0);
         Run r = realsyn({QStringLiteral("ingest"), m_project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus});

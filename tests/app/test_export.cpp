@@ -15,25 +15,17 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/processrun.h"
+
 class TestExport : public QObject {
     Q_OBJECT
 
-    struct Run {
-        int code = -1;
-        QByteArray out, err;
-    };
+    using Run = rs::test::ProcessRun;
     QString m_cli;
     QTemporaryDir m_tmp;
     QString m_project;
 
-    Run run(const QString &program, const QStringList &args)
-    {
-        QProcess p;
-        p.start(program, args);
-        if (!p.waitForFinished(120000))
-            return {};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-    }
+    Run run(const QString &program, const QStringList &args) { return rs::test::runProcess(program, args); }
     Run realsyn(const QStringList &args) { return run(m_cli, args); }
     Run python(const QString &script, const QStringList &args = {})
     {
@@ -56,7 +48,7 @@ class TestExport : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        m_cli = qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/bin/realsyn");
+        m_cli = rs::test::realsynPath();
         QVERIFY(QFileInfo(m_cli).isExecutable());
         const QString corpus = m_tmp.filePath(QStringLiteral("corpus"));
         QDir().mkpath(corpus);
