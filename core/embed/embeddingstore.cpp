@@ -7,7 +7,13 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <cerrno>
 #include <cstring>
+
+#include <limits>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace rs {
 
@@ -80,7 +86,9 @@ Result<std::unique_ptr<EmbeddingStore>> EmbeddingStore::openExisting(const QStri
 
 EmbeddingStore::~EmbeddingStore()
 {
-    flush();
+    // Best effort: a destructor cannot report. Writers call flush() and
+    // check it; rows not yet marked present are recomputed on the next run.
+    (void)flush();
 }
 
 Status EmbeddingStore::mapFiles(qint64 capacity)
@@ -168,17 +176,33 @@ Status EmbeddingStore::put(const QVector<qint64> &ids, const Matrix &vectors)
     }
     if (Status s = grow(maxId + 1); !s)
         return s;
+    const qint64 rowBytes = qint64(m_dim) * (m_dtype == DType::Float32 ? 4 : 2);
+    qint64 lo = std::numeric_limits<qint64>::max(), hi = 0;
     for (int i = 0; i < ids.size(); ++i) {
         const float *src = vectors.row(i);
+        const qint64 offset = kHeaderBytes + ids[i] * rowBytes;
         if (m_dtype == DType::Float32) {
-            std::memcpy(m_dataMap + kHeaderBytes + ids[i] * qint64(m_dim) * 4, src, size_t(m_dim) * 4);
+            std::memcpy(m_dataMap + offset, src, size_t(m_dim) * 4);
         } else {
-            auto *dst = reinterpret_cast<quint16 *>(m_dataMap + kHeaderBytes + ids[i] * qint64(m_dim) * 2);
+            auto *dst = reinterpret_cast<quint16 *>(m_dataMap + offset);
             for (int j = 0; j < m_dim; ++j)
                 dst[j] = floatToHalf(src[j]);
         }
-        m_maskMap[ids[i]] = 1;
+        lo = std::min(lo, offset);
+        hi = std::max(hi, offset + rowBytes);
     }
+    // The rows reach the disk before any is marked present, so a crash can
+    // leave a computed row unmarked (recomputed) but never a marked row
+    // holding garbage. msync needs a page-aligned start.
+    if (hi > lo) {
+        const qint64 page = qint64(sysconf(_SC_PAGESIZE));
+        const qint64 start = lo / page * page;
+        if (::msync(m_dataMap + start, size_t(hi - start), MS_SYNC) != 0)
+            return makeError(ErrorCode::IoError, QStringLiteral("cannot write embeddings to disk: %1").arg(QString::fromLocal8Bit(std::strerror(errno))),
+                             m_data.fileName());
+    }
+    for (qint64 id : ids)
+        m_maskMap[id] = 1;
     return {};
 }
 
@@ -209,12 +233,18 @@ Status EmbeddingStore::clear()
 Status EmbeddingStore::flush()
 {
     // Data before mask: a crash between the two leaves rows unmarked
-    // (recomputed next run), never marked rows with stale data.
-    if (m_data.isOpen())
-        m_data.flush();
-    if (m_mask.isOpen())
-        m_mask.flush();
-    return {};
+    // (recomputed next run), never marked rows with stale data. The rows
+    // live in mapped pages, which only msync writes back; QFile::flush does
+    // not touch them.
+    const auto sync = [](uchar *map, qint64 bytes, const QFile &file) -> Status {
+        if (map && bytes > 0 && ::msync(map, size_t(bytes), MS_SYNC) != 0)
+            return makeError(ErrorCode::IoError, QStringLiteral("cannot write embeddings to disk: %1").arg(QString::fromLocal8Bit(std::strerror(errno))),
+                             file.fileName());
+        return {};
+    };
+    if (Status s = sync(m_dataMap, m_data.size(), m_data); !s)
+        return s;
+    return sync(m_maskMap, m_mask.size(), m_mask);
 }
 
 } // namespace rs

@@ -1,5 +1,7 @@
 #include "core/embed/embedstage.h"
 
+#include "core/extract/imagefilters.h"
+
 #include "core/embed/activeencoder.h"
 #include "core/embed/builtinencoder.h"
 #include "core/embed/embeddingstore.h"
@@ -187,7 +189,8 @@ Status encodeMissingImages(EmbeddingStore &emb, IEncoder &encoder, const QVector
         if (ctx.isCanceled()) {
             if (next.isValid())
                 next.waitForFinished();
-            emb.flush();
+            if (Status s = emb.flush(); !s)
+                return s;
             return makeError(ErrorCode::Canceled, QStringLiteral("embed interrupted; vectors computed so far are kept"));
         }
     }
@@ -216,7 +219,8 @@ Status encodeMissingSentences(EmbeddingStore &emb, IEncoder &encoder, ProjectSto
             return s;
         ctx.progress(std::min<qsizetype>(start + kTextBatch, ids.size()), ids.size(), QStringLiteral("embedding sentences"));
         if (ctx.isCanceled()) {
-            emb.flush();
+            if (Status s = emb.flush(); !s)
+                return s;
             return makeError(ErrorCode::Canceled, QStringLiteral("embed interrupted; vectors computed so far are kept"));
         }
     }
@@ -224,54 +228,51 @@ Status encodeMissingSentences(EmbeddingStore &emb, IEncoder &encoder, ProjectSto
 }
 
 // Near-duplicate images by embedding: each image's nearest neighbours above
-// the threshold are joined; the largest image of each group is kept.
-Status dedupByEmbedding(EmbeddingStore &emb, const QVector<ImageItem> &kept, const Recipe &recipe, ProjectStore &store,
-                        JobContext &ctx)
+// the threshold become stored pairs; the image decision kernel groups them
+// over the surviving images (the largest of each group keeps), now and on
+// every later re-decision of the extract filters.
+Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, const Recipe &recipe, ProjectStore &store,
+                           JobContext &ctx)
 {
-    QVector<ImageItem> present;
+    QVector<qint64> ids;
     for (const ImageItem &item : kept)
         if (emb.has(item.id))
-            present.push_back(item);
-    QVector<qint64> ids;
-    for (const ImageItem &item : present)
-        ids.push_back(item.id);
-    QHash<qint64, qint64> duplicateOf;
-    if (recipe.boolValue(QStringLiteral("embed.dedup")) && present.size() > 1) {
+            ids.push_back(item.id);
+    QVector<std::pair<qint64, qint64>> pairs;
+    QVector<float> scores;
+    if (recipe.boolValue(QStringLiteral("embed.dedup")) && ids.size() > 1) {
         const float threshold = float(recipe.doubleValue(QStringLiteral("embed.dedup_threshold")));
         const Matrix m = emb.get(ids);
-        auto hits = exactSearch(m, m, std::min<int>(8, int(present.size())), threshold);
+        auto hits = exactSearch(m, m, std::min<int>(8, int(ids.size())), threshold);
         if (!hits)
             return hits.error();
-        UnionFind groups(int(present.size()));
         for (size_t i = 0; i < hits->size(); ++i)
             for (const Hit &h : (*hits)[i])
-                if (h.item != qint64(i))
-                    groups.unite(int(i), int(h.item));
-        QHash<int, int> best; // root -> index of the largest image
-        for (int i = 0; i < present.size(); ++i) {
-            const int root = groups.find(i);
-            auto it = best.find(root);
-            if (it == best.end() || present[i].pixels > present[*it].pixels)
-                best[root] = i;
-        }
-        for (int i = 0; i < present.size(); ++i) {
-            const int rep = best.value(groups.find(i));
-            if (rep != i)
-                duplicateOf.insert(present[i].id, present[rep].id);
-        }
+                if (h.item != qint64(i)) {
+                    pairs.push_back({std::min(ids[qsizetype(i)], ids[qsizetype(h.item)]), std::max(ids[qsizetype(i)], ids[qsizetype(h.item)])});
+                    scores.push_back(h.score);
+                }
     }
-    Transaction tx(store);
-    if (auto r = store.exec(QStringLiteral("UPDATE images SET reject_reason = NULL, duplicate_of = NULL"
-                                           " WHERE reject_reason = 'embedding_duplicate'"));
-        !r)
-        return r.error();
-    for (auto it = duplicateOf.cbegin(); it != duplicateOf.cend(); ++it)
-        if (auto r = store.exec(QStringLiteral("UPDATE images SET reject_reason = 'embedding_duplicate', duplicate_of = ? WHERE id = ?"),
-                                {it.value(), it.key()});
-            !r)
+    {
+        Transaction tx(store);
+        if (auto r = store.exec(QStringLiteral("DELETE FROM image_pairs WHERE kind = 'embedding'")); !r)
             return r.error();
-    ctx.progress(1, 1, QStringLiteral("embedding near-duplicates: %1").arg(duplicateOf.size()));
-    return tx.commit();
+        auto insert = store.prepare(QStringLiteral("INSERT OR IGNORE INTO image_pairs(kind, a, b, score) VALUES('embedding', ?, ?, ?)"));
+        if (!insert)
+            return insert.error();
+        for (qsizetype i = 0; i < pairs.size(); ++i)
+            if (Status s = store.execPrepared(*insert, {pairs[i].first, pairs[i].second, double(scores[i])}); !s)
+                return s;
+        if (Status s = tx.commit(); !s)
+            return s;
+    }
+    if (Status s = redecideImages(store, recipe, ctx); !s)
+        return s;
+    auto n = store.scalar(QStringLiteral("SELECT count(*) FROM images WHERE reject_reason = 'embedding_duplicate'"));
+    if (!n)
+        return n.error();
+    ctx.progress(1, 1, QStringLiteral("embedding near-duplicates: %1").arg(n->toLongLong()));
+    return {};
 }
 
 } // namespace
@@ -355,7 +356,7 @@ Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ct
                                  encoder && encoder->info().clipFamily ? QStringLiteral("true") : QStringLiteral("false"));
         !s)
         return s;
-    return dedupByEmbedding(**images, *kept, recipe, store, ctx);
+    return storeEmbeddingPairs(**images, *kept, recipe, store, ctx);
 }
 
 } // namespace rs

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <tuple>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -21,23 +22,26 @@ struct Unique {
     int item; // first item with this hash
 };
 
-// Joins every pair of a bucket (contiguous hashes) within maxDistance. Most of the time goes here; cloned for CPUs with a POPCNT
-// instruction because the portable baseline has none.
-__attribute__((target_clones("popcnt", "default"))) void joinBucket(const quint64 *hash, const int *item, size_t count,
-                                                                     int maxDistance, UnionFind &uf)
+using Pairs = std::vector<std::pair<int, int>>;
+
+// Every pair of a bucket (contiguous hashes) within maxDistance. Most of the
+// time goes here; cloned for CPUs with a POPCNT instruction because the
+// portable baseline has none.
+__attribute__((target_clones("popcnt", "default"))) void pairsInBucket(const quint64 *hash, const int *item, size_t count,
+                                                                        int maxDistance, Pairs &out)
 {
     for (size_t a = 0; a + 1 < count; ++a) {
         const quint64 ha = hash[a];
         for (size_t b = a + 1; b < count; ++b)
             if (std::popcount(ha ^ hash[b]) <= maxDistance)
-                uf.unite(item[a], item[b]);
+                out.emplace_back(item[a], item[b]);
     }
 }
 
 // Pigeonhole: with maxDistance + 1 disjoint bands, two hashes that differ in
 // at most maxDistance bits agree exactly on some band, so only items sharing
 // a band value need comparing.
-void joinBanded(const std::vector<Unique> &uniq, int maxDistance, UnionFind &uf)
+void pairsBanded(const std::vector<Unique> &uniq, int maxDistance, Pairs &out)
 {
     const int bands = maxDistance + 1;
     const int base = 64 / bands;
@@ -65,7 +69,7 @@ void joinBanded(const std::vector<Unique> &uniq, int maxDistance, UnionFind &uf)
             while (end < keys.size() && keys[end] >> 32 == keys[start] >> 32)
                 ++end;
             if (end - start > 1)
-                joinBucket(sortedHash.data() + start, sortedItem.data() + start, end - start, maxDistance, uf);
+                pairsInBucket(sortedHash.data() + start, sortedItem.data() + start, end - start, maxDistance, out);
             start = end;
         }
     }
@@ -73,27 +77,33 @@ void joinBanded(const std::vector<Unique> &uniq, int maxDistance, UnionFind &uf)
 
 } // namespace
 
-QVector<int> groupNearDuplicates(const QVector<quint64> &hashes, int maxDistance, const QVector<qint64> &quality)
+NearDuplicateGraph nearDuplicateGraph(const QVector<quint64> &hashes, const QVector<int> &classes, int maxDistance)
 {
+    Q_ASSERT(classes.isEmpty() || classes.size() == hashes.size());
+    NearDuplicateGraph g;
     const int n = int(hashes.size());
-    Q_ASSERT(quality.isEmpty() || quality.size() == hashes.size());
-    UnionFind uf(n);
-
-    if (maxDistance >= 0 && n > 1) {
-        // Identical hashes first: a thousand copies of one image would
-        // otherwise make one bucket quadratic in every band.
-        std::vector<std::pair<quint64, int>> byHash(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i)
-            byHash[size_t(i)] = {hashes[i], i};
-        std::sort(byHash.begin(), byHash.end());
-        std::vector<Unique> uniq;
-        uniq.reserve(size_t(n));
-        for (const auto &[hash, item] : byHash) {
-            if (!uniq.empty() && uniq.back().hash == hash)
-                uf.unite(uniq.back().item, item);
-            else
-                uniq.push_back({hash, item});
-        }
+    g.node.assign(size_t(n), -1);
+    if (maxDistance < 0)
+        return g;
+    // Identical (class, hash) items share a node first: a thousand copies of
+    // one image would otherwise make one bucket quadratic in every band.
+    std::vector<std::tuple<int, quint64, int>> order(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i)
+        order[size_t(i)] = {classes.isEmpty() ? 0 : classes[i], hashes[i], i};
+    std::sort(order.begin(), order.end());
+    std::vector<Unique> uniq;
+    for (size_t k = 0; k < order.size();) {
+        const auto [cls, hash, first] = order[k];
+        const int node = g.nodes++;
+        size_t e = k;
+        while (e < order.size() && std::get<0>(order[e]) == cls && std::get<1>(order[e]) == hash)
+            g.node[size_t(std::get<2>(order[e++]))] = node;
+        uniq.push_back({hash, node});
+        k = e;
+        const bool classEnds = e == order.size() || std::get<0>(order[e]) != cls;
+        if (!classEnds)
+            continue;
+        // One aspect class is complete: pairs of distinct hashes within it.
         if (maxDistance > 0 && uniq.size() > 1) {
             if (maxDistance >= kExhaustiveFrom) {
                 std::vector<quint64> hash(uniq.size());
@@ -102,23 +112,44 @@ QVector<int> groupNearDuplicates(const QVector<quint64> &hashes, int maxDistance
                     hash[u] = uniq[u].hash;
                     item[u] = uniq[u].item;
                 }
-                joinBucket(hash.data(), item.data(), uniq.size(), maxDistance, uf); // all pairs
+                pairsInBucket(hash.data(), item.data(), uniq.size(), maxDistance, g.edges); // all pairs
             } else {
-                joinBanded(uniq, maxDistance, uf);
+                pairsBanded(uniq, maxDistance, g.edges);
             }
         }
+        uniq.clear();
     }
+    // A pair of hashes can share several bands: keep each edge once.
+    for (auto &[a, b] : g.edges)
+        if (a > b)
+            std::swap(a, b);
+    std::sort(g.edges.begin(), g.edges.end());
+    g.edges.erase(std::unique(g.edges.begin(), g.edges.end()), g.edges.end());
+    return g;
+}
 
+QVector<int> groupNearDuplicates(const QVector<quint64> &hashes, int maxDistance, const QVector<qint64> &quality)
+{
+    const int n = int(hashes.size());
+    Q_ASSERT(quality.isEmpty() || quality.size() == hashes.size());
+    const NearDuplicateGraph g = nearDuplicateGraph(hashes, {}, maxDistance);
+    UnionFind uf(std::max(1, g.nodes));
+    for (const auto &[a, b] : g.edges)
+        uf.unite(a, b);
     auto qualityOf = [&](int i) { return i < quality.size() ? quality[i] : qint64(0); };
-    std::vector<int> best(static_cast<size_t>(n), -1);
+    std::vector<int> best(static_cast<size_t>(std::max(1, g.nodes)), -1);
+    auto groupOf = [&](int i) { return g.node[size_t(i)] < 0 ? -1 : uf.find(g.node[size_t(i)]); };
     for (int i = 0; i < n; ++i) {
-        int &b = best[size_t(uf.find(i))];
+        const int root = groupOf(i);
+        if (root < 0)
+            continue;
+        int &b = best[size_t(root)];
         if (b < 0 || qualityOf(i) > qualityOf(b)) // strict: ties keep the lower index
             b = i;
     }
     QVector<int> representative(n);
     for (int i = 0; i < n; ++i)
-        representative[i] = best[size_t(uf.find(i))];
+        representative[i] = groupOf(i) < 0 ? i : best[size_t(groupOf(i))];
     return representative;
 }
 

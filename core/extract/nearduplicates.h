@@ -16,7 +16,23 @@
 #include <QVector>
 #include <QtGlobal>
 
+#include <utility>
+#include <vector>
+
 namespace rs {
+
+// The near-duplicate relation as a graph, so that grouping can be redone over
+// any subset of items (the survivors of other filters) without hashing again:
+// items with the same (class, hash) share a node, and an edge joins two nodes
+// of one class whose hashes are within maxDistance bits. Edges are unique,
+// with first < second. Items of different classes are never joined.
+struct NearDuplicateGraph {
+    std::vector<int> node;                  // per item; -1 when maxDistance < 0
+    int nodes = 0;
+    std::vector<std::pair<int, int>> edges; // node pairs
+};
+// classes empty = one class for all.
+NearDuplicateGraph nearDuplicateGraph(const QVector<quint64> &hashes, const QVector<int> &classes, int maxDistance);
 
 // Returns, for each item, the index of its group's representative (itself if
 // it is one). The representative is the member with the highest quality (for

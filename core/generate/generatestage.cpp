@@ -196,7 +196,10 @@ std::shared_ptr<IExpertFactory> tagExpert(ProjectStore &store, const Recipe &rec
             ctx.warn(QStringLiteral("tags off: calibration failed: ") + calibration.error().toString());
             return {};
         }
-        store.setMeta(QStringLiteral("experts.tag_calibration"), QString::fromUtf8(QJsonDocument(calibration->toJson()).toJson(QJsonDocument::Compact)));
+        if (Status s = store.setMeta(QStringLiteral("experts.tag_calibration"),
+                                     QString::fromUtf8(QJsonDocument(calibration->toJson()).toJson(QJsonDocument::Compact)));
+            !s)
+            ctx.warn(QStringLiteral("tag calibration not stored (stats will not show it): ") + s.error().toString());
         if (!calibration->enabled) {
             ctx.warn(QStringLiteral("tags off for this encoder: ") + calibration->reason);
             return {};
@@ -393,7 +396,8 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 Item &item = batch[job.item];
                 const QString expertName = job.pool->factory().name();
                 if (!job.cached) {
-                    store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {item.id, expertName});
+                    if (auto r = store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {item.id, expertName}); !r)
+                        return r.error();
                     if (job.result) {
                         for (const Finding &f : *job.result) {
                             auto r = store.exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, x, y, w, h, label,"

@@ -5,21 +5,21 @@
 // SQL. The threshold panel and the sample browser preview with it; applying
 // a value for real still goes through Recipe + ExtractStage / SampleStage.
 //
-// Fidelity: the extract decisions mirror ExtractStage::decideImages /
-// decideSentences reason for reason and in the same order, with one
-// approximation: near-duplicate groups are the union-find components
-// computed at load() over all decodable images with the phash distance in
-// force then; a group's member with the most pixels among the survivors
-// keeps (the stage recomputes components over the survivors only, which can
-// split a group whose bridging member was filtered out). Changing
+// Fidelity: the decisions are the stages' own kernels (decideImageFilters,
+// decideSentenceFilters, decideSample) over the same columns, so a preview
+// equals what the stage would write. The perceptual-hash graph is built at
+// load() for the phash distance in force then: changing
 // extract.phash_distance is not previewed (isLive() is false); load again.
-// Sample previews count from the stored clusters: the cap keeps
-// min(size, cap) per cluster, MetaCLIP its expectation min(size, t).
+// Sample previews use the stored clusters, which the sample stage computes
+// over all kept images; images kept since then have none and are not capped.
 //
 // Memory: about 45 bytes per image and 30 per sentence (1M of each ~75 MB).
 // Thread-safety: a loaded object is immutable (its internal caches are
 // guarded); decide() is const and may run on any thread concurrently.
 
+#include "core/extract/imagefilters.h"
+#include "core/extract/sentencefilters.h"
+#include "core/sample/sampledecisions.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
@@ -39,29 +39,13 @@ class LiveDecisions {
 public:
     enum class Table { Images, Sentences, Sample, None };
 
-    struct ImageColumns {
-        std::vector<qint64> id;
-        std::vector<qint32> width, height;
-        std::vector<quint8> fixedReason;  // 0 = decodable; else 1 + index in imageReasonNames (refusal, failure)
-        std::vector<qint32> shaGroup;     // exact-duplicate group (same sha256), -1 = unique
-        std::vector<qint32> nearGroup;    // near-duplicate component, -1 = alone
-        std::vector<float> similarity;    // image–synthetic similarity, NaN = none
-        std::vector<float> brisque;       // stage-1 quality score, < 0 = not scored
-        std::vector<qint32> cluster;      // stored balance cluster, -1 = none
+    // The kernels' inputs (extract/imagefilters.h, sample/sampledecisions.h)
+    // plus what the browser sorts by, one entry per image in id order.
+    struct ImageColumns : ImageFilterInputs, SampleInputs {
         std::vector<float> clusterScore;  // NaN = none
         std::vector<qint8> sampled;       // stored sample decision: -1 = not run, 0, 1
     };
-    struct SentenceColumns {
-        enum Kind : quint8 { Text = 0, Code = 1, Nav = 2 };
-        enum Flag : quint8 { Url = 1, Email = 2, Emoji = 4 };
-        std::vector<qint64> id;
-        std::vector<quint8> kind;
-        std::vector<qint32> words;
-        std::vector<double> entropy; // bits, as stored (thresholds compare exactly)
-        std::vector<quint8> flags;
-        std::vector<qint32> textGroup; // same exact text
-        std::vector<qint32> keyGroup;  // same normalised dedup key
-    };
+    using SentenceColumns = SentenceFilterInputs;
 
     // Counts per final decision; byReason[k] counts reason k of
     // reasonNames(table) (the first failing one, as the stages count).
@@ -128,7 +112,6 @@ public:
 
 private:
     Outcome decideSample(const Recipe &recipe, const QString &key, int bins) const;
-    void buildNearGroups(int maxDistance, const std::vector<quint64> &phash);
 
     Histogram histogram(const QString &key, const Recipe &recipe, const std::vector<quint8> &codes, int bins) const;
     // Scores never change with thresholds: each score's bin per row is
@@ -139,12 +122,9 @@ private:
     struct Cache;
     std::shared_ptr<Cache> m_cache;
 
-    ImageColumns m_images;
-    qint32 m_shaGroups = 0, m_nearGroups = 0, m_textGroups = 0, m_keyGroups = 0;
+    ImageColumns m_images;  // m_images.reasons: the registry's + unknown stored ones
     bool m_clipFamily = false;
     SentenceColumns m_sentences;
-    QStringList m_imageReasons;    // ExtractStage::imageReasons() + unknown stored ones
-    QStringList m_sentenceReasons; // ExtractStage::sentenceReasons()
 };
 
 } // namespace rs

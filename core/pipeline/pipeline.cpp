@@ -7,9 +7,13 @@
 #include "core/index/retrievestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/verdicts.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
+
+#include <exception>
+#include <new>
 
 namespace rs {
 
@@ -75,12 +79,27 @@ QString Pipeline::fingerprint(const QString &name, ProjectStore &store, const Re
     return QString::fromLatin1(chain.left(16));
 }
 
+QStringList Pipeline::stagesBefore(const QString &name)
+{
+    const QStringList names = stageNames();
+    return names.mid(0, std::max<qsizetype>(0, names.indexOf(name)));
+}
+
 StageState Pipeline::state(const QString &name, ProjectStore &store, const Recipe &recipe) const
 {
-    auto stored = store.scalar(QStringLiteral("SELECT fingerprint FROM stages WHERE name = ?"), {name});
-    if (!stored || !stored->isValid())
+    auto q = store.exec(QStringLiteral("SELECT fingerprint, inputs FROM stages WHERE name = ?"), {name});
+    if (!q || !q->next())
         return StageState::NotRun;
-    return stored->toString() == fingerprint(name, store, recipe) ? StageState::Done : StageState::Stale;
+    if (q->value(0).toString() != fingerprint(name, store, recipe))
+        return StageState::Stale;
+    // Same settings; are the verdicts it read still the ones it saw? (NULL:
+    // recorded before this check existed, nothing to compare with.)
+    if (const QVariant inputs = q->value(1); !inputs.isNull()) {
+        auto current = verdictDigest(store, stagesBefore(name));
+        if (!current || *current != inputs.toString())
+            return StageState::Stale;
+    }
+    return StageState::Done;
 }
 
 QMap<QString, StageState> Pipeline::states(ProjectStore &store, const Recipe &recipe) const
@@ -89,6 +108,66 @@ QMap<QString, StageState> Pipeline::states(ProjectStore &store, const Recipe &re
     for (const QString &s : stageNames())
         all.insert(s, state(s, store, recipe));
     return all;
+}
+
+namespace {
+
+// The job boundary: whatever a stage or a library under it throws becomes an
+// error naming the stage, never a crash that leaves the project half-written.
+Status runGuarded(IStage &stage, ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    try {
+        return stage.run(store, recipe, ctx);
+    } catch (const std::bad_alloc &) {
+        return makeError(ErrorCode::Internal, QStringLiteral("out of memory"), stage.name());
+    } catch (const std::exception &e) {
+        return makeError(ErrorCode::Internal, QString::fromLocal8Bit(e.what()), stage.name());
+    }
+}
+
+} // namespace
+
+Status Pipeline::runStage(IStage &impl, ProjectStore &store, const Recipe &recipe, JobContext &ctx) const
+{
+    // The recipe's thread count reaches every stage through its context.
+    if (const qint64 threads = recipe.intValue(QStringLiteral("threads")); threads > 0)
+        ctx.setThreads(int(threads));
+    if (Status s = runGuarded(impl, store, recipe, ctx); !s)
+        return s;
+    auto inputs = verdictDigest(store, stagesBefore(impl.name()));
+    if (!inputs)
+        return inputs.error();
+    auto r = store.exec(QStringLiteral("INSERT INTO stages(name, fingerprint, finished_at, inputs) VALUES(?, ?, ?, ?) "
+                                       "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                                       " finished_at = excluded.finished_at, inputs = excluded.inputs"),
+                        {impl.name(), fingerprint(impl.name(), store, recipe), QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
+                         *inputs});
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status Pipeline::applySettings(ProjectStore &store, const Recipe &recipe, JobContext &ctx, QStringList *ran) const
+{
+    if (Status s = recipe.save(store); !s)
+        return s;
+    for (const QString &name : stageNames()) {
+        const StageState st = state(name, store, recipe);
+        if (st == StageState::Done)
+            continue;
+        IStage *impl = stage(name);
+        // The first stage that is not done ends it, unless it has run before
+        // and re-deciding it is quick: everything after it reads its output.
+        if (!impl || st == StageState::NotRun || !impl->quickToRerun(store))
+            return {};
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("interrupted before %1").arg(name));
+        if (Status s = runStage(*impl, store, recipe, ctx); !s)
+            return s;
+        if (ran)
+            ran->append(name);
+    }
+    return {};
 }
 
 Status Pipeline::run(ProjectStore &store, const Recipe &recipe, const QString &until, JobContext &ctx,
@@ -107,16 +186,11 @@ Status Pipeline::run(ProjectStore &store, const Recipe &recipe, const QString &u
                 return {};
             return makeError(ErrorCode::Unsupported, QStringLiteral("stage is not available in this build yet"), name);
         }
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("interrupted before %1; finished stages are kept").arg(name));
         if (state(name, store, recipe) != StageState::Done) {
-            if (Status s = impl->run(store, recipe, ctx); !s)
+            if (Status s = runStage(*impl, store, recipe, ctx); !s)
                 return s;
-            auto r = store.exec(QStringLiteral("INSERT INTO stages(name, fingerprint, finished_at) VALUES(?, ?, ?) "
-                                               "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint,"
-                                               " finished_at = excluded.finished_at"),
-                                {name, fingerprint(name, store, recipe),
-                                 QDateTime::currentDateTimeUtc().toString(Qt::ISODate)});
-            if (!r)
-                return r.error();
             if (ran)
                 ran->append(name);
         }

@@ -7,6 +7,11 @@
 // hashes the project's data generation, bumped by every ingest that adds
 // data). A stage is done when the fingerprint stored at its last successful
 // run equals the current one, stale when it differs, not-run when absent.
+// Settings are not all: a stage is also stale when the verdicts of the
+// stages before it (core/store/verdicts.h) differ from those it saw when it
+// finished, so re-deciding an earlier stage behind a later one's back (a
+// setting changed and changed back, say) never leaves it reading "done" over
+// data it did not produce.
 
 #include "core/pipeline/stage.h"
 #include "core/util/result.h"
@@ -39,6 +44,8 @@ public:
 
     QString fingerprint(const QString &stage, ProjectStore &store, const Recipe &recipe) const;
     StageState state(const QString &stage, ProjectStore &store, const Recipe &recipe) const;
+    // The stage names before `stage` in pipeline order.
+    static QStringList stagesBefore(const QString &stage);
     QMap<QString, StageState> states(ProjectStore &store, const Recipe &recipe) const;
 
     // Runs every missing or stale stage up to and including `until` (empty:
@@ -47,7 +54,16 @@ public:
     Status run(ProjectStore &store, const Recipe &recipe, const QString &until, JobContext &ctx,
                QStringList *ran = nullptr) const;
 
+    // The re-run policy after settings changed (the studio's sliders, the
+    // same for every front end): saves the recipe, then re-runs, in order,
+    // each stage that is no longer done, has run before and is quick to
+    // re-decide (IStage::quickToRerun), stopping at the first that is not.
+    Status applySettings(ProjectStore &store, const Recipe &recipe, JobContext &ctx, QStringList *ran = nullptr) const;
+
 private:
+    // Runs one stage inside the job boundary and records its state.
+    Status runStage(IStage &stage, ProjectStore &store, const Recipe &recipe, JobContext &ctx) const;
+
     std::vector<std::unique_ptr<IStage>> m_stages;
 };
 

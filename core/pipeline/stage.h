@@ -27,6 +27,9 @@ public:
     // installed, by name and version); part of the stage's fingerprint.
     virtual QString environmentKey() const { return {}; }
     virtual Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) = 0;
+    // Whether a re-run only re-decides from stored scores (seconds at most),
+    // so that a changed setting can be applied at once (Pipeline::applySettings).
+    virtual bool quickToRerun(ProjectStore &) const { return false; }
 };
 
 } // namespace rs

@@ -26,23 +26,36 @@ std::vector<bool> capPerCluster(const std::vector<int> &assignment, int cap, qui
     int clusters = 0;
     for (int c : assignment)
         clusters = std::max(clusters, c + 1);
-    std::vector<std::vector<size_t>> members(clusters);
-    for (size_t i = 0; i < assignment.size(); ++i)
-        if (assignment[i] >= 0)
-            members[assignment[i]].push_back(i);
+    // Members of each cluster in index order, by a counting sort into one
+    // flat array (the live preview runs this at a million rows per change).
+    std::vector<size_t> start(size_t(clusters) + 1, 0);
+    for (int c : assignment)
+        if (c >= 0)
+            ++start[size_t(c) + 1];
+    for (size_t c = 0; c < size_t(clusters); ++c)
+        start[c + 1] += start[c];
+    std::vector<size_t> members(start.back());
+    {
+        std::vector<size_t> fill(start.begin(), start.end() - 1);
+        for (size_t i = 0; i < assignment.size(); ++i)
+            if (assignment[i] >= 0)
+                members[fill[size_t(assignment[i])]++] = i;
+    }
     for (int c = 0; c < clusters; ++c) {
-        auto &m = members[c];
-        if (int(m.size()) > cap) {
+        size_t *m = members.data() + start[size_t(c)];
+        const size_t size = start[size_t(c) + 1] - start[size_t(c)];
+        size_t kept = size;
+        if (qint64(size) > cap) {
             auto rng = clusterRng(seed, c);
             // Partial Fisher–Yates: the first `cap` positions are a uniform sample.
             for (int i = 0; i < cap; ++i) {
-                std::uniform_int_distribution<size_t> pick(size_t(i), m.size() - 1);
+                std::uniform_int_distribution<size_t> pick(size_t(i), size - 1);
                 std::swap(m[i], m[pick(rng)]);
             }
-            m.resize(size_t(std::max(0, cap)));
+            kept = size_t(std::max(0, cap));
         }
-        for (size_t i : m)
-            keep[i] = true;
+        for (size_t k = 0; k < kept; ++k)
+            keep[m[k]] = true;
     }
     return keep;
 }

@@ -1,8 +1,12 @@
 #include "core/sample/samplestage.h"
 
+#include "core/embed/embeddingstore.h"
+#include "core/embed/embedstage.h"
 #include "core/index/kmeans.h"
 #include "core/index/retrievestage.h"
 #include "core/sample/balancer.h"
+#include "core/sample/sampledecisions.h"
+#include "core/store/reasons.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
@@ -10,17 +14,10 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlQuery>
 
 namespace rs {
 
 namespace {
-
-struct Band {
-    QString mode; // absolute | percentile | none
-    double low = -1, high = 1;
-    qint64 removedLow = 0, removedHigh = 0, withoutSimilarity = 0;
-};
 
 QJsonArray sizesJson(const std::vector<qint64> &sizes)
 {
@@ -32,11 +29,6 @@ QJsonArray sizesJson(const std::vector<qint64> &sizes)
 
 } // namespace
 
-QStringList SampleStage::reasons()
-{
-    return {QStringLiteral("no_embedding"), QStringLiteral("below_band"), QStringLiteral("above_band"), QStringLiteral("cluster_cap")};
-}
-
 QJsonObject SampleStage::storedStats(ProjectStore &store)
 {
     return QJsonDocument::fromJson(store.meta(QStringLiteral("sample.stats")).toUtf8()).object();
@@ -44,158 +36,135 @@ QJsonObject SampleStage::storedStats(ProjectStore &store)
 
 Status SampleStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
-    auto images = loadKeptImageEmbeddings(store);
-    if (!images)
-        return images.error();
-
-    // Image–synthetic-text similarity from stage 3 (absent before it runs).
-    QHash<qint64, double> similarity;
-    auto q = store.exec(QStringLiteral("SELECT image_id, similarity FROM generations WHERE similarity IS NOT NULL"));
-    if (!q)
-        return q.error();
-    while (q->next())
-        similarity.insert(q->value(0).toLongLong(), q->value(1).toDouble());
-
-    Band band;
-    QString bandSetting = recipe.text(QStringLiteral("sample.band"));
-    if (bandSetting == QLatin1String("auto"))
-        bandSetting = store.meta(QStringLiteral("embed.clip_family")) == QLatin1String("true") ? QStringLiteral("absolute")
-                                                                                               : QStringLiteral("percentile");
-    band.mode = similarity.isEmpty() || bandSetting == QLatin1String("off") ? QStringLiteral("none") : bandSetting;
-    if (band.mode == QLatin1String("absolute")) {
-        band.low = recipe.doubleValue(QStringLiteral("sample.min_similarity"));
-        band.high = recipe.doubleValue(QStringLiteral("sample.max_similarity"));
-    } else if (band.mode == QLatin1String("percentile")) {
-        std::vector<double> values;
-        for (qint64 id : images->ids)
-            if (similarity.contains(id))
-                values.push_back(similarity.value(id));
-        band.low = percentile(values, recipe.doubleValue(QStringLiteral("sample.low_percentile")) / 100.0);
-        band.high = percentile(values, 1.0 - recipe.doubleValue(QStringLiteral("sample.high_percentile")) / 100.0);
-    }
-
-    QVector<qint64> inBand;
-    QVector<int> inBandRows;
-    QHash<qint64, QString> reason;
-    for (int i = 0; i < images->ids.size(); ++i) {
-        const qint64 id = images->ids[i];
-        if (band.mode != QLatin1String("none")) {
-            if (!similarity.contains(id)) {
-                ++band.withoutSimilarity; // no synthetic text: the band cannot judge it, so it stays
-            } else if (similarity.value(id) < band.low) {
-                reason.insert(id, QStringLiteral("below_band"));
-                ++band.removedLow;
-                continue;
-            } else if (similarity.value(id) > band.high) {
-                reason.insert(id, QStringLiteral("above_band"));
-                ++band.removedHigh;
-                continue;
-            }
+    // The filter verdicts as stored (extract and embed wrote them).
+    std::vector<qint64> ids;
+    std::vector<quint8> filterCodes;
+    {
+        auto q = store.exec(QStringLiteral("SELECT id, reject_reason IS NOT NULL FROM images ORDER BY id"));
+        if (!q)
+            return q.error();
+        while (q->next()) {
+            ids.push_back(q->value(0).toLongLong());
+            filterCodes.push_back(quint8(q->value(1).toInt() != 0));
         }
-        inBand.push_back(id);
-        inBandRows.push_back(i);
     }
+    auto in = loadSampleInputs(store, ids);
+    if (!in)
+        return in.error();
+    if (ctx.isCanceled())
+        return makeError(ErrorCode::Canceled, QStringLiteral("sample interrupted before clustering"));
 
-    // Clustering, reused when nothing it depends on changed.
+    // Clustering over every kept image with an embedding, reused when nothing
+    // it depends on changed. It does not depend on the band or the cap.
+    QVector<qint64> members;
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (!filterCodes[i] && in->hasEmbedding[i])
+            members.push_back(ids[i]);
     QCryptographicHash h(QCryptographicHash::Sha1);
     h.addData(store.meta(QStringLiteral("embed.encoder")).toUtf8());
     h.addData(recipe.fingerprint({QStringLiteral("sample.clusters"), QStringLiteral("sample.kmeans_iterations")}).toUtf8());
-    for (qint64 id : inBand)
+    h.addData(QByteArrayLiteral("all-kept-v2"));
+    for (qint64 id : members)
         h.addData(QByteArray(QByteArray::number(id) + ','));
     const QString clusterKey = QString::fromLatin1(h.result().toHex());
-    std::vector<int> assignment(inBand.size(), -1);
     int clusterCount = 0;
-    if (!inBand.isEmpty() && store.meta(QStringLiteral("sample.cluster_key")) == clusterKey) {
-        auto c = store.exec(QStringLiteral("SELECT id, cluster FROM images WHERE cluster IS NOT NULL"));
-        if (!c)
-            return c.error();
-        QHash<qint64, int> stored;
-        while (c->next())
-            stored.insert(c->value(0).toLongLong(), c->value(1).toInt());
-        for (int i = 0; i < inBand.size(); ++i) {
-            assignment[i] = stored.value(inBand[i], -1);
-            clusterCount = std::max(clusterCount, assignment[i] + 1);
-        }
+    if (!members.isEmpty() && store.meta(QStringLiteral("sample.cluster_key")) == clusterKey) {
+        for (size_t i = 0; i < ids.size(); ++i)
+            if (!filterCodes[i] && in->hasEmbedding[i])
+                clusterCount = std::max(clusterCount, in->cluster[i] + 1);
         ctx.progress(1, 1, QStringLiteral("reusing %1 image clusters").arg(clusterCount));
-    } else if (!inBand.isEmpty()) {
-        Matrix points(inBand.size(), images->vectors.cols);
-        for (int i = 0; i < inBand.size(); ++i)
-            std::copy_n(images->vectors.row(inBandRows[i]), points.cols, points.row(i));
+    } else if (!members.isEmpty()) {
+        auto emb = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
+        if (!emb)
+            return emb.error();
+        const Matrix points = (*emb)->get(members);
         KMeansOptions km;
-        km.clusters = std::min<int>(int(recipe.intValue(QStringLiteral("sample.clusters"))), int(inBand.size()));
+        km.clusters = std::min<int>(int(recipe.intValue(QStringLiteral("sample.clusters"))), int(members.size()));
         km.iterations = int(recipe.intValue(QStringLiteral("sample.kmeans_iterations")));
         km.seed = 0; // fixed: the clustering must not change with the sampling seed
-        ctx.progress(0, 1, QStringLiteral("k-means over %1 image embeddings").arg(inBand.size()));
+        ctx.progress(0, 1, QStringLiteral("k-means over %1 image embeddings").arg(members.size()));
         auto result = kmeans(points, km);
         if (!result)
             return result.error();
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("sample interrupted; nothing was written"));
         clusterCount = int(result->centroids.rows);
+        std::fill(in->cluster.begin(), in->cluster.end(), -1);
         Transaction tx(store);
         if (auto r = store.exec(QStringLiteral("UPDATE images SET cluster = NULL, cluster_score = NULL")); !r)
             return r.error();
-        QSqlQuery up(store.db());
-        up.prepare(QStringLiteral("UPDATE images SET cluster = ?, cluster_score = ? WHERE id = ?"));
-        for (int i = 0; i < inBand.size(); ++i) {
-            assignment[i] = result->assignment[i];
-            up.addBindValue(assignment[i]);
-            up.addBindValue(double(result->distance[i]));
-            up.addBindValue(inBand[i]);
-            if (!up.exec())
-                return makeError(ErrorCode::IoError, QStringLiteral("cannot store clusters"));
+        auto up = store.prepare(QStringLiteral("UPDATE images SET cluster = ?, cluster_score = ? WHERE id = ?"));
+        if (!up)
+            return up.error();
+        qsizetype m = 0;
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (filterCodes[i] || !in->hasEmbedding[i])
+                continue;
+            in->cluster[i] = result->assignment[size_t(m)];
+            if (Status s = store.execPrepared(*up, {in->cluster[i], double(result->distance[size_t(m)]), ids[i]}); !s)
+                return s;
+            ++m;
         }
         if (Status s = store.setMeta(QStringLiteral("sample.cluster_key"), clusterKey); !s)
             return s;
         if (Status s = tx.commit(); !s)
             return s;
     }
+    if (ctx.isCanceled())
+        return makeError(ErrorCode::Canceled, QStringLiteral("sample interrupted; clusters are kept"));
 
-    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
-    const bool metaclip = recipe.text(QStringLiteral("sample.method")) == QLatin1String("metaclip");
-    const std::vector<bool> keep = metaclip
-        ? metaclipSample(assignment, recipe.doubleValue(QStringLiteral("sample.t")), seed)
-        : capPerCluster(assignment, int(recipe.intValue(QStringLiteral("sample.cap"))), seed);
-    for (int i = 0; i < inBand.size(); ++i)
-        if (!keep[i])
-            reason.insert(inBand[i], QStringLiteral("cluster_cap"));
+    const SampleSettings settings = SampleSettings::fromRecipe(recipe, store.meta(QStringLiteral("embed.clip_family")) == QLatin1String("true"));
+    const SampleVerdictColumns v = decideSample(*in, filterCodes, settings);
+    const QStringList reasons = reasonCodes(ReasonTable::Sample);
 
     Transaction tx(store);
-    if (auto r = store.exec(QStringLiteral("UPDATE images SET sampled = NULL, sample_reason = NULL")); !r)
-        return r.error();
-    if (auto r = store.exec(QStringLiteral("UPDATE images SET sampled = 0, sample_reason = 'no_embedding' WHERE reject_reason IS NULL")); !r)
-        return r.error();
-    QSqlQuery up(store.db());
-    up.prepare(QStringLiteral("UPDATE images SET sampled = ?, sample_reason = ? WHERE id = ?"));
-    for (qint64 id : images->ids) {
-        const QString why = reason.value(id);
-        up.addBindValue(why.isEmpty() ? 1 : 0);
-        up.addBindValue(why.isEmpty() ? QVariant() : QVariant(why));
-        up.addBindValue(id);
-        if (!up.exec())
-            return makeError(ErrorCode::IoError, QStringLiteral("cannot store sampling decisions"));
+    auto up = store.prepare(QStringLiteral("UPDATE images SET sampled = ?, sample_reason = ? WHERE id = ?"));
+    if (!up)
+        return up.error();
+    // Every row gets a value, refused ones 0: an image a later re-decision
+    // keeps is not selected until this stage has judged it.
+    qint64 removedLow = 0, removedHigh = 0, judged = 0;
+    std::vector<int> judgedAssignment;
+    std::vector<bool> keep;
+    for (size_t i = 0; i < ids.size(); ++i) {
+        const quint8 c = v.code[i];
+        const QString why = c == 0 || c == SampleVerdictColumns::kNotJudged ? QString() : reasons.value(c - 1);
+        if (why == QLatin1String("below_band"))
+            ++removedLow;
+        else if (why == QLatin1String("above_band"))
+            ++removedHigh;
+        if (v.assignment[i] >= 0) {
+            judgedAssignment.push_back(v.assignment[i]);
+            keep.push_back(c == 0);
+        }
+        if (c != SampleVerdictColumns::kNotJudged)
+            ++judged;
+        if (Status s = store.execPrepared(*up, {c == 0 ? 1 : 0, why.isEmpty() ? QVariant() : QVariant(why), ids[i]}); !s)
+            return s;
     }
 
-    const ClusterStats before = clusterStats(assignment, clusterCount);
-    const ClusterStats after = clusterStats(assignment, clusterCount, keep);
+    const ClusterStats before = clusterStats(judgedAssignment, clusterCount);
+    const ClusterStats after = clusterStats(judgedAssignment, clusterCount, keep);
     QJsonObject stats{{QStringLiteral("clusters"), clusterCount},
-                      {QStringLiteral("method"), metaclip ? QStringLiteral("metaclip") : QStringLiteral("cap")},
-                      {QStringLiteral("seed"), qint64(seed)},
+                      {QStringLiteral("method"), settings.metaclip ? QStringLiteral("metaclip") : QStringLiteral("cap")},
+                      {QStringLiteral("seed"), qint64(settings.seed)},
                       {QStringLiteral("before"), toJson(before)},
                       {QStringLiteral("after"), toJson(after)},
                       {QStringLiteral("sizes_before"), sizesJson(before.sizes)},
                       {QStringLiteral("sizes_after"), sizesJson(after.sizes)},
-                      {QStringLiteral("band"), QJsonObject{{QStringLiteral("mode"), band.mode},
-                                                           {QStringLiteral("low"), band.low},
-                                                           {QStringLiteral("high"), band.high},
-                                                           {QStringLiteral("removed_low"), band.removedLow},
-                                                           {QStringLiteral("removed_high"), band.removedHigh},
-                                                           {QStringLiteral("without_similarity"), band.withoutSimilarity}}}};
-    if (metaclip)
-        stats.insert(QStringLiteral("t"), recipe.doubleValue(QStringLiteral("sample.t")));
+                      {QStringLiteral("band"), QJsonObject{{QStringLiteral("mode"), v.bandMode},
+                                                           {QStringLiteral("low"), v.low},
+                                                           {QStringLiteral("high"), v.high},
+                                                           {QStringLiteral("removed_low"), removedLow},
+                                                           {QStringLiteral("removed_high"), removedHigh},
+                                                           {QStringLiteral("without_similarity"), v.withoutSimilarity}}}};
+    if (settings.metaclip)
+        stats.insert(QStringLiteral("t"), settings.t);
     else
-        stats.insert(QStringLiteral("cap"), recipe.intValue(QStringLiteral("sample.cap")));
+        stats.insert(QStringLiteral("cap"), settings.cap);
     if (Status s = store.setMeta(QStringLiteral("sample.stats"), QString::fromUtf8(QJsonDocument(stats).toJson(QJsonDocument::Compact))); !s)
         return s;
-    ctx.progress(images->ids.size(), images->ids.size(), QStringLiteral("sampled %1 of %2").arg(after.count).arg(images->ids.size()));
+    ctx.progress(judged, judged, QStringLiteral("sampled %1 of %2").arg(after.count).arg(judged));
     return tx.commit();
 }
 

@@ -42,7 +42,7 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
 {
     auto q = store.exec(QStringLiteral("SELECT i.id, coalesce(i.path, i.image_key), i.width, i.height, i.refusal, i.failure, i.detail,"
                                        " i.reject_reason, i.duplicate_of, i.format, i.bytes, i.sha256, i.cluster, i.cluster_score,"
-                                       " i.sampled, d.decision, %1, %2 FROM images i LEFT JOIN decisions d ON d.image_id = i.id"
+                                       " i.sampled, d.decision, %1, %2, i.sample_reason FROM images i LEFT JOIN decisions d ON d.image_id = i.id"
                                        " WHERE i.id = ?")
                             .arg(keptCondition(), selectedCondition()),
                         {imageId});
@@ -76,6 +76,8 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
     }
     if (!q->value(14).isNull())
         o.insert(QStringLiteral("sampled"), q->value(14).toInt() != 0);
+    if (!q->value(18).isNull())
+        o.insert(QStringLiteral("sample_reason"), q->value(18).toString());
     o.insert(QStringLiteral("curator_decision"), q->value(15).isNull() ? QJsonValue() : QJsonValue(q->value(15).toString()));
 
     // Provenance: every page that shows this image, with its context.

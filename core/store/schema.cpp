@@ -90,6 +90,17 @@ const QVector<QStringList> &migrations()
         {
             QStringLiteral("ALTER TABLE images ADD COLUMN brisque REAL"),
         },
+        // 2 -> 3: stage state that reflects the data. image_pairs keeps the
+        // embedding near-duplicate pairs the embed stage found, so that any
+        // re-decision of images regroups them over the survivors instead of
+        // erasing them; stages.inputs is the verdict digest a stage saw when
+        // it finished (NULL for runs before this version: not compared).
+        {
+            QStringLiteral("CREATE TABLE image_pairs ("
+                           " kind TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, score REAL,"
+                           " PRIMARY KEY (kind, a, b))"),
+            QStringLiteral("ALTER TABLE stages ADD COLUMN inputs TEXT"),
+        },
     };
     return all;
 }

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -181,6 +182,49 @@ private Q_SLOTS:
         const QJsonObject s = json({QStringLiteral("stats"), m_project, QStringLiteral("--json")});
         QCOMPARE(manifest.value(QStringLiteral("counts")).toObject().value(QStringLiteral("samples")).toInt(),
                  s.value(QStringLiteral("sampling")).toObject().value(QStringLiteral("selected")).toInt());
+    }
+
+    // The reproducer: a stage-1 setting changed and changed back must
+    // leave the project exactly as it was (embedding duplicates included,
+    // every stage done), and in between nothing selected may lack its texts.
+    void aSettingChangedAndBackLosesNothing()
+    {
+        const QStringList statsArgs{QStringLiteral("stats"), m_project, QStringLiteral("--json")};
+        const QStringList selectedArgs{QStringLiteral("list"), m_project, QStringLiteral("--selected"), QStringLiteral("--json")};
+        const QJsonObject before = json(statsArgs);
+        const QByteArray selectedBefore = realsyn(selectedArgs).out;
+        QVERIFY(before.value(QStringLiteral("images")).toObject().value(QStringLiteral("rejected")).toObject()
+                    .value(QStringLiteral("embedding_duplicate")).toInt() > 0);
+
+        Run r = realsyn({QStringLiteral("run"), m_project, QStringLiteral("--until"), QStringLiteral("extract"), QStringLiteral("--set"),
+                         QStringLiteral("extract.min_side=150")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject stages = json(statsArgs).value(QStringLiteral("stages")).toObject();
+        for (const char *stage : {"embed", "retrieve", "generate", "sample"})
+            QVERIFY2(stages.value(QLatin1String(stage)).toString() == QStringLiteral("stale"), stage);
+        // What sample selected had its texts; an image the new threshold
+        // keeps (an embedding duplicate whose keeper is now too small) has
+        // none yet and must not join the selection until the stages run.
+        QSet<qint64> wasSelected;
+        for (const QJsonValue &v : QJsonDocument::fromJson(selectedBefore).array())
+            wasSelected.insert(v.toObject().value(QStringLiteral("id")).toInteger());
+        for (const QJsonValue &v : QJsonDocument::fromJson(realsyn(selectedArgs).out).array()) {
+            const qint64 id = v.toObject().value(QStringLiteral("id")).toInteger();
+            if (wasSelected.contains(id))
+                continue;
+            const QJsonObject d = json({QStringLiteral("show"), m_project, QString::number(id), QStringLiteral("--json")});
+            QVERIFY2(!d.value(QStringLiteral("retrieved")).toArray().isEmpty(), qPrintable(QString::number(id)));
+            QVERIFY2(!d.value(QStringLiteral("synthetic_text")).toString().isEmpty(), qPrintable(QString::number(id)));
+        }
+
+        r = realsyn({QStringLiteral("run"), m_project, QStringLiteral("--until"), QStringLiteral("extract"), QStringLiteral("--set"),
+                     QStringLiteral("extract.min_side=100")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(json(statsArgs), before);
+        QCOMPARE(realsyn(selectedArgs).out, selectedBefore);
+        r = realsyn({QStringLiteral("run"), m_project});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("nothing to do"));
     }
 };
 

@@ -2,10 +2,17 @@
 // same order) for every recipe the threshold panel can produce, from a real
 // project store; and its synthetic corpus and histograms must be sane.
 
+#include "core/embed/embeddingstore.h"
+#include "core/embed/embedstage.h"
 #include "core/extract/extractstage.h"
 #include "core/pipeline/livedecisions.h"
+#include "core/pipeline/pipeline.h"
+#include "core/sample/samplestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/verdicts.h"
+
+#include <random>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -59,6 +66,8 @@ private Q_SLOTS:
             {120, 120, "f", 0xAAAAAAAAAAAAAAAAull, nullptr, nullptr, 0},     // never probed: unreadable
             {150, 150, "g", 0x5555555555555555ull, "weird_new_reason", nullptr, 0},
             {99, 99, "h", 0x00FF00FF00FF00FFull, nullptr, nullptr, 1},       // too small at 100, kept at 99
+            {640, 480, "i", 0x123456789ABCDEF0ull, nullptr, nullptr, 1},     // embedding duplicate of 12
+            {700, 500, "j", 0xFEDCBA9876543210ull, nullptr, nullptr, 1},     // more pixels: keeps
         };
         int id = 0;
         for (const Img &im : images) {
@@ -70,6 +79,8 @@ private Q_SLOTS:
                             im.failure ? QVariant(QString::fromLatin1(im.failure)) : QVariant(), im.w, im.h,
                             im.sha ? QVariant(QString::fromLatin1(im.sha)) : QVariant(), qint64(im.phash)}));
         }
+        // What the embed stage stores: images whose embeddings nearly coincide.
+        QVERIFY(s.exec(QStringLiteral("INSERT INTO image_pairs(kind, a, b, score) VALUES('embedding', 11, 12, 0.99)")));
         struct Sen { const char *kind; int words; double entropy; int url, email, emoji; const char *text, *key; };
         const Sen sentences[] = {
             {"text", 8, 2.5, 0, 0, 0, "A fine sentence about cats.", "a fine sentence about cats"},
@@ -109,6 +120,8 @@ private Q_SLOTS:
                                                                QStringLiteral("extract.dedup_sentences=false")};
         QTest::newRow("entropy 0.3 boundary") << QStringList{QStringLiteral("extract.min_entropy=0.3")};
         QTest::newRow("entropy 3") << QStringList{QStringLiteral("extract.min_entropy=3")};
+        QTest::newRow("embedding pair split by min_side") << QStringList{QStringLiteral("extract.min_side=490")};
+        QTest::newRow("embedding keeper over max_pixels") << QStringList{QStringLiteral("extract.max_pixels=320000")};
     }
 
     void matchesExtractStage()
@@ -135,20 +148,22 @@ private Q_SLOTS:
         QVERIFY(live);
         auto out = live->decide(recipe, QStringLiteral("extract.min_side"), 10);
         QCOMPARE(out.table, LiveDecisions::Table::Images);
-        QCOMPARE(out.counts.total, 10);
-        // Kept at min_side 100: only #5 (#2 is an exact copy of #1; #1 and #5 are near duplicates and #5 has more pixels).
+        QCOMPARE(out.counts.total, 12);
+        // Kept at min_side 100: #5 (#2 is an exact copy of #1; #1 and #5 are near duplicates and #5 has more pixels)
+        // and #12 (#11 is its embedding duplicate).
         const QStringList names = live->reasonNames(LiveDecisions::Table::Images);
-        QCOMPARE(out.counts.kept, 1);
+        QCOMPARE(out.counts.kept, 2);
         QCOMPARE(out.counts.byReason[size_t(names.indexOf(QStringLiteral("too_small")))], 2);
+        QCOMPARE(out.counts.byReason[size_t(names.indexOf(QStringLiteral("embedding_duplicate")))], 1);
         QVERIFY(names.contains(QStringLiteral("weird_new_reason")));
-        // The histogram counts the 6 decodable images, split kept/dropped.
+        // The histogram counts the 8 decodable images, split kept/dropped.
         double kept = 0, dropped = 0;
         for (size_t b = 0; b < out.histogram.kept.size(); ++b) {
             kept += out.histogram.kept[b];
             dropped += out.histogram.dropped[b];
         }
-        QCOMPARE(kept, 1.0);
-        QCOMPARE(kept + dropped, 6.0);
+        QCOMPARE(kept, 2.0);
+        QCOMPARE(kept + dropped, 8.0);
         QCOMPARE(out.histogram.edges.size(), size_t(11));
         QCOMPARE(out.histogram.edges.front(), 90.0);
         QVERIFY(qAbs(out.histogram.edges.back() - 600.0) < 1e-6);
@@ -156,9 +171,148 @@ private Q_SLOTS:
 
         QVERIFY(recipe.set(QStringLiteral("extract.min_side"), QStringLiteral("90")));
         out = live->decide(recipe, QStringLiteral("extract.min_side"), 10);
-        QCOMPARE(out.counts.kept, 2); // #10 (99x99) comes back; #3 (90x300) now fails the aspect ratio
+        QCOMPARE(out.counts.kept, 3); // #10 (99x99) comes back; #3 (90x300) now fails the aspect ratio
         QCOMPARE(live->rowOfImage(5), 4);
         QCOMPARE(live->rowOfImage(99), -1);
+    }
+
+    // Thousands of preview/stage comparisons over random recipes: the
+    // preview and the stage share their kernels, so this checks that loading,
+    // deciding and writing agree for every reason the store can hold.
+    void randomRecipesAgree()
+    {
+        std::mt19937 rng(20261202);
+        auto pick = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+        auto coin = [&]() { return rng() % 2 == 0 ? QStringLiteral("true") : QStringLiteral("false"); };
+        JobContext ctx;
+        int comparisons = 0;
+        for (int trial = 0; trial < 300; ++trial) {
+            Recipe recipe;
+            QVERIFY(recipe.set(QStringLiteral("extract.min_side"), QString::number(int(pick(1, 800)))));
+            QVERIFY(recipe.set(QStringLiteral("extract.max_aspect"), QString::number(pick(1, 8))));
+            QVERIFY(recipe.set(QStringLiteral("extract.max_pixels"), QString::number(qint64(pick(1e4, 1e6)))));
+            QVERIFY(recipe.set(QStringLiteral("extract.near_duplicates"), coin()));
+            QVERIFY(recipe.set(QStringLiteral("extract.min_words"), QString::number(int(pick(0, 10)))));
+            QVERIFY(recipe.set(QStringLiteral("extract.max_words"), QString::number(int(pick(5, 200)))));
+            QVERIFY(recipe.set(QStringLiteral("extract.min_entropy"), QString::number(pick(0, 3))));
+            for (const char *key : {"extract.drop_code", "extract.drop_nav", "extract.drop_urls", "extract.drop_emails",
+                                    "extract.drop_emoji", "extract.dedup_sentences"})
+                QVERIFY(recipe.set(QLatin1String(key), coin()));
+            auto live = LiveDecisions::load(*m_store, recipe);
+            QVERIFY(live);
+            QVERIFY(ExtractStage::decideImages(*m_store, recipe, ctx));
+            QVERIFY(ExtractStage::decideSentences(*m_store, recipe, ctx));
+            const QStringList images = storedReasons(*m_store, QStringLiteral("images"));
+            const QStringList sentences = storedReasons(*m_store, QStringLiteral("sentences"));
+            QCOMPARE(liveReasons(live->decideImages(recipe), live->reasonNames(LiveDecisions::Table::Images)), images);
+            QCOMPARE(liveReasons(live->decideSentences(recipe), live->reasonNames(LiveDecisions::Table::Sentences)), sentences);
+            comparisons += int(images.size() + sentences.size());
+        }
+        QVERIFY(comparisons > 5000);
+    }
+
+    // Re-deciding with another threshold and back restores every verdict,
+    // the embed stage's embedding duplicates included, and the verdict digest
+    // that stage state compares.
+    void roundTripRestoresVerdicts()
+    {
+        JobContext ctx;
+        Recipe defaults;
+        QVERIFY(ExtractStage::decideImages(*m_store, defaults, ctx));
+        QVERIFY(ExtractStage::decideSentences(*m_store, defaults, ctx));
+        const QStringList before = storedReasons(*m_store, QStringLiteral("images"));
+        QCOMPARE(before.value(10), QStringLiteral("embedding_duplicate"));
+        QCOMPARE(m_store->scalar(QStringLiteral("SELECT duplicate_of FROM images WHERE id = 11"))->toLongLong(), 12);
+        const QStringList beforeEmbed = Pipeline::stagesBefore(QStringLiteral("embed"));
+        const QStringList beforeRetrieve = Pipeline::stagesBefore(QStringLiteral("retrieve"));
+        const QString embedInputs = verdictDigest(*m_store, beforeEmbed).value();
+        const QString retrieveInputs = verdictDigest(*m_store, beforeRetrieve).value();
+
+        Recipe raised;
+        QVERIFY(raised.set(QStringLiteral("extract.min_side"), QStringLiteral("700")));
+        QVERIFY(ExtractStage::decideImages(*m_store, raised, ctx));
+        QCOMPARE(storedReasons(*m_store, QStringLiteral("images")).value(10), QStringLiteral("too_small"));
+        QVERIFY(verdictDigest(*m_store, beforeEmbed).value() != embedInputs);
+
+        QVERIFY(ExtractStage::decideImages(*m_store, defaults, ctx));
+        QCOMPARE(storedReasons(*m_store, QStringLiteral("images")), before);
+        QCOMPARE(verdictDigest(*m_store, beforeEmbed).value(), embedInputs);
+        QCOMPARE(verdictDigest(*m_store, beforeRetrieve).value(), retrieveInputs);
+        // The embed stage's own verdicts are an input of retrieve, not of embed.
+        QVERIFY(embedInputs != retrieveInputs);
+    }
+
+    // The sample stage and the preview agree on every count for random
+    // sample settings, and nothing without texts is ever selected.
+    void sampleStageAndPreviewAgree()
+    {
+        QTemporaryDir dir;
+        auto created = ProjectStore::create(dir.filePath(QStringLiteral("s")));
+        QVERIFY(created);
+        ProjectStore &s = **created;
+        std::mt19937 rng(7);
+        std::uniform_real_distribution<double> uni(0, 1);
+        QVERIFY(s.exec(QStringLiteral("INSERT INTO sources(id, format, path, added_at) VALUES(1, 'html', '/x', 'now')")));
+        QVERIFY(s.exec(QStringLiteral("INSERT INTO documents(id, source_id, doc_key) VALUES(1, 1, 'd1')")));
+        QVERIFY(s.exec(QStringLiteral("INSERT INTO sentences(id, document_id, position, block, kind, text, words, entropy, has_url,"
+                                      " has_email, has_emoji, dedup_key) VALUES(1, 1, 0, 0, 'text', 'A sentence.', 5, 2, 0, 0, 0, 'a')")));
+        const int n = 80;
+        auto emb = EmbeddingStore::open(EmbedStage::embeddingDir(s), QStringLiteral("images"), QStringLiteral("test"), 8);
+        QVERIFY(emb);
+        QVector<qint64> embedded;
+        for (int id = 1; id <= n; ++id) {
+            const int side = uni(rng) < 0.1 ? 50 : 200 + int(uni(rng) * 300);
+            QVERIFY(s.exec(QStringLiteral("INSERT INTO images(id, image_key, path, probed, width, height, sha256, phash)"
+                                          " VALUES(?, ?, ?, 1, ?, ?, ?, ?)"),
+                           {id, QStringLiteral("k%1").arg(id), QStringLiteral("/i/%1.png").arg(id), side, side,
+                            QStringLiteral("sha%1").arg(id), qint64(rng()) << 32 | qint64(rng())}));
+            if (uni(rng) < 0.9)
+                embedded.push_back(id);
+            if (uni(rng) < 0.85)
+                QVERIFY(s.exec(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score) VALUES(?, 0, 1, 0.5)"), {id}));
+            if (uni(rng) < 0.9)
+                QVERIFY(s.exec(QStringLiteral("INSERT INTO generations(image_id, input_hash, synthetic_text, generator, similarity, created_at)"
+                                              " VALUES(?, 'h', ?, 'test', ?, 'now')"),
+                               {id, uni(rng) < 0.1 ? QString() : QStringLiteral("A synthetic text."), 0.2 + 0.3 * uni(rng)}));
+        }
+        Matrix vectors(embedded.size(), 8);
+        for (float &v : vectors.data)
+            v = float(uni(rng));
+        QVERIFY((*emb)->put(embedded, vectors));
+        QVERIFY((*emb)->flush());
+        emb->reset();
+        JobContext ctx;
+        QVERIFY(ExtractStage::decideImages(s, Recipe(), ctx));
+
+        for (int trial = 0; trial < 120; ++trial) {
+            Recipe recipe;
+            QVERIFY(recipe.set(QStringLiteral("sample.clusters"), QStringLiteral("6")));
+            const char *bands[] = {"off", "absolute", "percentile"};
+            QVERIFY(recipe.set(QStringLiteral("sample.band"), QLatin1String(bands[trial % 3])));
+            QVERIFY(recipe.set(QStringLiteral("sample.min_similarity"), QString::number(0.2 + 0.15 * uni(rng))));
+            QVERIFY(recipe.set(QStringLiteral("sample.max_similarity"), QString::number(0.35 + 0.15 * uni(rng))));
+            QVERIFY(recipe.set(QStringLiteral("sample.low_percentile"), QString::number(int(uni(rng) * 30))));
+            QVERIFY(recipe.set(QStringLiteral("sample.high_percentile"), QString::number(int(uni(rng) * 30))));
+            QVERIFY(recipe.set(QStringLiteral("sample.method"), uni(rng) < 0.5 ? QStringLiteral("cap") : QStringLiteral("metaclip")));
+            QVERIFY(recipe.set(QStringLiteral("sample.cap"), QString::number(1 + int(uni(rng) * 15))));
+            QVERIFY(recipe.set(QStringLiteral("sample.t"), QString::number(1 + uni(rng) * 15)));
+            QVERIFY(recipe.set(QStringLiteral("seed"), QString::number(trial)));
+            QVERIFY2(SampleStage().run(s, recipe, ctx), "sample stage failed");
+            auto live = LiveDecisions::load(s, recipe);
+            QVERIFY(live);
+            const auto out = live->decide(recipe, QStringLiteral("sample.cap"));
+            const QStringList reasons = live->reasonNames(LiveDecisions::Table::Sample);
+            QCOMPARE(out.counts.kept, s.scalar(QStringLiteral("SELECT count(*) FROM images WHERE sampled = 1"))->toLongLong());
+            for (int r = 0; r < reasons.size(); ++r)
+                QCOMPARE(out.counts.byReason[size_t(r)],
+                         s.scalar(QStringLiteral("SELECT count(*) FROM images WHERE sample_reason = ?"), {reasons[r]})->toLongLong());
+            // Nothing selected lacks a retrieved and a synthetic text.
+            QCOMPARE(s.scalar(QStringLiteral("SELECT count(*) FROM images i LEFT JOIN generations g ON g.image_id = i.id"
+                                             " WHERE i.sampled = 1 AND (coalesce(g.synthetic_text, '') = ''"
+                                             " OR NOT EXISTS (SELECT 1 FROM retrievals r WHERE r.image_id = i.id))"))->toLongLong(),
+                     qint64(0));
+        }
+        QVERIFY(s.scalar(QStringLiteral("SELECT count(*) FROM images WHERE sample_reason = 'missing_texts'"))->toLongLong() > 0);
     }
 
     void emptyProject()

@@ -112,6 +112,9 @@ private Q_SLOTS:
             // Make it look like a version-1 project with data in it.
             QVERIFY((*store)->exec(QStringLiteral("INSERT INTO images(image_key, path) VALUES('k', '/x.png')")).ok());
             QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE images DROP COLUMN brisque")).ok());
+            QVERIFY((*store)->exec(QStringLiteral("DROP TABLE image_pairs")).ok());
+            QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE stages DROP COLUMN inputs")).ok());
+            QVERIFY((*store)->exec(QStringLiteral("INSERT INTO stages(name, fingerprint, finished_at) VALUES('extract', 'f', 'now')")).ok());
             QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 1")).ok());
         }
         {
@@ -121,6 +124,10 @@ private Q_SLOTS:
             QCOMPARE((*store)->scalar(QStringLiteral("PRAGMA user_version"))->toInt(), ProjectStore::kSchemaVersion);
             QVERIFY((*store)->exec(QStringLiteral("SELECT brisque FROM images")).ok());
             QCOMPARE((*store)->scalar(QStringLiteral("SELECT count(*) FROM images"))->toInt(), 1);
+            // Version 3: embedding pairs, and stage runs from before it have no
+            // recorded inputs (NULL: compared by fingerprint alone).
+            QVERIFY((*store)->exec(QStringLiteral("SELECT kind, a, b, score FROM image_pairs")).ok());
+            QVERIFY((*store)->scalar(QStringLiteral("SELECT inputs FROM stages WHERE name = 'extract'"))->isNull());
         }
         {
             auto store = ProjectStore::open(dir);

@@ -178,31 +178,12 @@ void ProjectSession::applyNow()
     const Recipe recipe = m_preview;
     const QSet<QString> keys = m_pendingKeys;
     m_pendingKeys.clear();
-    bool extract = false, sample = false;
-    for (const QString &k : keys) {
-        extract |= k.startsWith(QLatin1String("extract."));
+    bool sample = false;
+    for (const QString &k : keys)
         sample |= k.startsWith(QLatin1String("sample."));
-    }
-    m_runner.start(kApplyJob, [recipe, extract, sample](ProjectStore *store, JobContext &ctx) -> Status {
-        if (Status s = recipe.save(*store); !s)
-            return s;
-        Pipeline pipeline;
-        // Re-deciding is the whole extract stage once every image is probed,
-        // so running it (instead of calling decide*) also records its new
-        // fingerprint; what follows it becomes stale through the chain.
-        auto ran = store->scalar(QStringLiteral("SELECT count(*) FROM stages WHERE name = 'extract'"));
-        if (extract && ran && ran->toInt() > 0)
-            if (Status s = pipeline.run(*store, recipe, QStringLiteral("extract"), ctx); !s)
-                return s;
-        if (sample && pipeline.isAvailable(QStringLiteral("sample"))) {
-            const QStringList names = Pipeline::stageNames();
-            bool upstreamDone = true;
-            for (const QString &name : names.mid(0, names.indexOf(QStringLiteral("sample"))))
-                upstreamDone &= pipeline.state(name, *store, recipe) == StageState::Done;
-            if (upstreamDone)
-                return pipeline.run(*store, recipe, QStringLiteral("sample"), ctx);
-        }
-        return {};
+    // The re-run policy is the pipeline's, the same as for every front end.
+    m_runner.start(kApplyJob, [recipe](ProjectStore *store, JobContext &ctx) -> Status {
+        return Pipeline().applySettings(*store, recipe, ctx);
     });
     m_recipe = recipe; // what the store holds once the job has saved it
     m_applySample = sample;

@@ -16,6 +16,9 @@
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <limits>
+
 namespace rs {
 
 namespace {
@@ -41,7 +44,8 @@ ClusterView::ClusterView(ProjectSession *session, QWidget *parent) : QWidget(par
     m_plot->setToolTip(QStringLiteral("Grey: cluster sizes before sampling; blue: after; red line: the cap. Click a cluster to browse it."));
     const SettingDef *capDef = Recipe::find(QStringLiteral("sample.cap"));
     m_cap = new QSpinBox(this);
-    m_cap->setRange(int(capDef->min), 1000000000);
+    // The recipe's own range, so the box can never show a cap it would refuse.
+    m_cap->setRange(int(capDef->min), int(std::min<double>(capDef->max, std::numeric_limits<int>::max())));
     m_cap->setKeyboardTracking(false);
     m_cap->setPrefix(QStringLiteral("cap "));
     m_cap->setToolTip(QStringLiteral("%1\nsample.cap — default: %2").arg(capDef->meaning, capDef->defaultValue));
@@ -71,8 +75,14 @@ ClusterView::ClusterView(ProjectSession *session, QWidget *parent) : QWidget(par
         updateAfter();
     });
     connect(m_cap, &QSpinBox::valueChanged, this, [this](int cap) {
-        if (m_session->isOpen() && QString::number(cap) != m_session->previewRecipe().text(QStringLiteral("sample.cap")))
-            m_session->previewSetting(QStringLiteral("sample.cap"), QString::number(cap));
+        if (m_session->isOpen() && QString::number(cap) != m_session->previewRecipe().text(QStringLiteral("sample.cap"))) {
+            if (auto applied = m_session->previewSetting(QStringLiteral("sample.cap"), QString::number(cap)); !applied) {
+                // Refused: show the cap in force and say why, never a value that is not applied.
+                const QSignalBlocker block(m_cap);
+                m_cap->setValue(int(m_session->previewRecipe().intValue(QStringLiteral("sample.cap"))));
+                m_cap->setToolTip(applied.error().message);
+            }
+        }
         updateAfter();
     });
     connect(m_session, &ProjectSession::liveChanged, this, &ClusterView::reload);

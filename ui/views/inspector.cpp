@@ -1,8 +1,10 @@
 #include "ui/views/inspector.h"
 
+#include "core/extract/imagefilters.h"
 #include "core/extract/imageprobe.h"
 #include "core/sample/samplestage.h"
 #include "core/store/projectstore.h"
+#include "core/store/reasons.h"
 #include "core/store/samplequery.h"
 #include "ui/models/projectsession.h"
 #include "ui/widgets/zoomimageview.h"
@@ -204,18 +206,16 @@ QString Inspector::filterTable() const
     QString html = QStringLiteral("<h4>Filter decisions</h4><table cellspacing=0 cellpadding=3 border=1 style='border-color:#ccc'>"
                                   "<tr><th>filter</th><th>score</th><th>threshold</th><th></th></tr>");
     if (w > 0 && h > 0) {
-        const int shorter = std::min(w, h);
-        const double aspect = double(std::max(w, h)) / std::max(1, shorter);
-        html += row(QStringLiteral("extract.min_side"), QString::number(shorter), recipe.text(QStringLiteral("extract.min_side")),
-                    shorter >= recipe.intValue(QStringLiteral("extract.min_side")));
-        html += row(QStringLiteral("extract.max_aspect"), QString::number(aspect, 'f', 2), recipe.text(QStringLiteral("extract.max_aspect")),
-                    aspect <= recipe.doubleValue(QStringLiteral("extract.max_aspect")));
-        html += row(QStringLiteral("extract.max_pixels"), loc.toString(qint64(w) * h), loc.toString(recipe.intValue(QStringLiteral("extract.max_pixels"))),
-                    qint64(w) * h <= recipe.intValue(QStringLiteral("extract.max_pixels")));
+        // The kernel's own tests (extract/imagefilters.h), not a copy of them.
+        for (const ImageFilterCheck &c : imageFilterChecks(w, h, -1, ImageFilterSettings::fromRecipe(recipe))) {
+            const bool integral = c.key != QLatin1String("extract.max_aspect");
+            html += row(c.key, integral ? loc.toString(qint64(c.score)) : QString::number(c.score, 'f', 2),
+                        integral ? loc.toString(qint64(c.threshold)) : QString::number(c.threshold, 'f', 2), c.passes);
+        }
     }
     for (const QJsonValue &v : d.value(QStringLiteral("reasons")).toArray()) {
         const QJsonObject r = v.toObject();
-        QString what = r.value(QStringLiteral("reason")).toString();
+        QString what = reasonDisplayName(ReasonTable::Images, r.value(QStringLiteral("reason")).toString());
         if (r.contains(QStringLiteral("duplicate_of")))
             what += QStringLiteral(" of #%1").arg(r.value(QStringLiteral("duplicate_of")).toInteger());
         if (r.contains(QStringLiteral("detail")))
@@ -240,7 +240,9 @@ QString Inspector::filterTable() const
                     .arg(d.value(QStringLiteral("cluster")).toInteger())
                     .arg(recipe.text(QStringLiteral("sample.cap")))
                     .arg(d.value(QStringLiteral("sampled")).toBool() ? QStringLiteral("#208030") : QStringLiteral("#b03030"))
-                    .arg(d.value(QStringLiteral("sampled")).toBool() ? QStringLiteral("sampled") : QStringLiteral("capped"));
+                    .arg(d.value(QStringLiteral("sampled")).toBool()
+                             ? QStringLiteral("sampled")
+                             : esc(reasonDisplayName(ReasonTable::Sample, d.value(QStringLiteral("sample_reason")).toString())));
     const QString curator = d.value(QStringLiteral("curator_decision")).toString();
     html += QStringLiteral("<tr><td>curator</td><td colspan=3><b>%1</b></td></tr>").arg(curator.isEmpty() ? QStringLiteral("—") : curator);
     html += QStringLiteral("<tr><td><b>export</b></td><td colspan=3><b>%1</b></td></tr></table>")

@@ -1,0 +1,165 @@
+#include "core/extract/sentencefilters.h"
+
+#include "core/store/projectstore.h"
+#include "core/store/reasons.h"
+#include "core/store/recipe.h"
+#include "core/store/verdicts.h"
+
+#include <QHash>
+
+namespace rs {
+
+namespace {
+
+// Dense group ids for values seen more than once; -1 for unique ones.
+void denseGroups(const std::vector<QString> &values, std::vector<qint32> &out, qint32 &groups)
+{
+    QHash<QString, qint32> first, ids;
+    out.assign(values.size(), -1);
+    groups = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+        auto f = first.constFind(values[i]);
+        if (f == first.cend()) {
+            first.insert(values[i], qint32(i));
+            continue;
+        }
+        auto g = ids.constFind(values[i]);
+        const qint32 id = g == ids.cend() ? groups++ : *g;
+        if (g == ids.cend()) {
+            ids.insert(values[i], id);
+            out[size_t(*f)] = id;
+        }
+        out[i] = id;
+    }
+}
+
+} // namespace
+
+SentenceFilterSettings SentenceFilterSettings::fromRecipe(const Recipe &recipe)
+{
+    SentenceFilterSettings s;
+    s.dropCode = recipe.boolValue(QStringLiteral("extract.drop_code"));
+    s.dropNav = recipe.boolValue(QStringLiteral("extract.drop_nav"));
+    s.dropUrls = recipe.boolValue(QStringLiteral("extract.drop_urls"));
+    s.dropEmails = recipe.boolValue(QStringLiteral("extract.drop_emails"));
+    s.dropEmoji = recipe.boolValue(QStringLiteral("extract.drop_emoji"));
+    s.minWords = recipe.intValue(QStringLiteral("extract.min_words"));
+    s.maxWords = recipe.intValue(QStringLiteral("extract.max_words"));
+    s.minEntropy = recipe.doubleValue(QStringLiteral("extract.min_entropy"));
+    s.dedup = recipe.boolValue(QStringLiteral("extract.dedup_sentences"));
+    return s;
+}
+
+QStringList SentenceFilterSettings::recipeKeys()
+{
+    return {QStringLiteral("extract.drop_code"),   QStringLiteral("extract.drop_nav"),    QStringLiteral("extract.drop_urls"),
+            QStringLiteral("extract.drop_emails"), QStringLiteral("extract.drop_emoji"),  QStringLiteral("extract.min_words"),
+            QStringLiteral("extract.max_words"),   QStringLiteral("extract.min_entropy"), QStringLiteral("extract.dedup_sentences")};
+}
+
+SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, const SentenceFilterSettings &s)
+{
+    const size_t n = in.id.size();
+    const QStringList r = reasonCodes(ReasonTable::Sentences);
+    auto code = [&](const char *reason) { return quint8(r.indexOf(QLatin1String(reason)) + 1); };
+    const quint8 cCode = code("code_block"), cNav = code("navigation"), cUrl = code("has_url"), cEmail = code("has_email"),
+                 cEmoji = code("has_emoji"), cFew = code("too_few_words"), cMany = code("too_many_words"),
+                 cEntropy = code("low_entropy"), cExact = code("exact_duplicate"), cNorm = code("normalized_duplicate");
+    const quint8 flagMask = quint8((s.dropUrls ? SentenceFilterInputs::Url : 0) | (s.dropEmails ? SentenceFilterInputs::Email : 0)
+                                   | (s.dropEmoji ? SentenceFilterInputs::Emoji : 0));
+    SentenceVerdictColumns out;
+    out.code.assign(n, 0);
+    out.duplicateOf.assign(n, -1);
+    std::vector<qint32> firstText(size_t(in.textGroups), -1), firstKey(size_t(in.keyGroups), -1);
+    for (size_t i = 0; i < n; ++i) {
+        const quint8 flags = in.flags[i] & flagMask;
+        quint8 c = 0;
+        if (s.dropCode && in.kind[i] == SentenceFilterInputs::Code)
+            c = cCode;
+        else if (s.dropNav && in.kind[i] == SentenceFilterInputs::Nav)
+            c = cNav;
+        else if (flags & SentenceFilterInputs::Url)
+            c = cUrl;
+        else if (flags & SentenceFilterInputs::Email)
+            c = cEmail;
+        else if (flags & SentenceFilterInputs::Emoji)
+            c = cEmoji;
+        else if (in.words[i] < s.minWords)
+            c = cFew;
+        else if (in.words[i] > s.maxWords)
+            c = cMany;
+        // Entropy is compared at stored precision: float noise must not flip
+        // a sentence sitting exactly on the threshold.
+        else if (in.entropy[i] + 1e-9 < s.minEntropy)
+            c = cEntropy;
+        else if (s.dedup) {
+            const qint32 t = in.textGroup[i], k = in.keyGroup[i];
+            if (t >= 0 && firstText[size_t(t)] >= 0) {
+                c = cExact;
+                out.duplicateOf[i] = firstText[size_t(t)];
+            } else if (k >= 0 && firstKey[size_t(k)] >= 0) {
+                c = cNorm;
+                out.duplicateOf[i] = firstKey[size_t(k)];
+            } else {
+                if (t >= 0)
+                    firstText[size_t(t)] = qint32(i);
+                if (k >= 0)
+                    firstKey[size_t(k)] = qint32(i);
+            }
+        }
+        out.code[i] = c;
+    }
+    return out;
+}
+
+Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx)
+{
+    auto q = store.exec(QStringLiteral("SELECT id, kind, words, entropy, has_url, has_email, has_emoji, text, dedup_key"
+                                       " FROM sentences ORDER BY id"));
+    if (!q)
+        return q.error();
+    SentenceFilterInputs in;
+    std::vector<QString> texts, keys;
+    while (q->next()) {
+        in.id.push_back(q->value(0).toLongLong());
+        const QString kind = q->value(1).toString();
+        in.kind.push_back(kind == QLatin1String("code") ? SentenceFilterInputs::Code
+                          : kind == QLatin1String("nav") ? SentenceFilterInputs::Nav
+                                                         : SentenceFilterInputs::Text);
+        in.words.push_back(q->value(2).toInt());
+        in.entropy.push_back(q->value(3).toDouble());
+        in.flags.push_back(quint8((q->value(4).toInt() ? SentenceFilterInputs::Url : 0) | (q->value(5).toInt() ? SentenceFilterInputs::Email : 0)
+                                  | (q->value(6).toInt() ? SentenceFilterInputs::Emoji : 0)));
+        texts.push_back(q->value(7).toString());
+        keys.push_back(q->value(8).toString());
+        if (ctx && (in.id.size() % 65536) == 0) {
+            if (ctx->isCanceled())
+                return makeError(ErrorCode::Canceled, QStringLiteral("canceled"));
+            ctx->progress(qint64(in.id.size()), 0, QStringLiteral("reading sentence scores"));
+        }
+    }
+    denseGroups(texts, in.textGroup, in.textGroups);
+    texts.clear();
+    denseGroups(keys, in.keyGroup, in.keyGroups);
+    return in;
+}
+
+Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    auto in = loadSentenceFilterInputs(store, &ctx);
+    if (!in)
+        return in.error();
+    const SentenceVerdictColumns v = decideSentenceFilters(*in, SentenceFilterSettings::fromRecipe(recipe));
+    const QStringList reasons = reasonCodes(ReasonTable::Sentences);
+    QVector<Verdict> verdicts;
+    verdicts.reserve(qsizetype(in->id.size()));
+    for (size_t i = 0; i < in->id.size(); ++i)
+        verdicts.push_back({in->id[i], v.code[i] ? reasons.value(v.code[i] - 1) : QString(),
+                            v.duplicateOf[i] >= 0 ? in->id[size_t(v.duplicateOf[i])] : 0});
+    if (Status s = writeVerdicts(store, VerdictTable::Sentences, verdicts); !s)
+        return s;
+    ctx.progress(qint64(verdicts.size()), qint64(verdicts.size()), QStringLiteral("deciding sentences"));
+    return {};
+}
+
+} // namespace rs
