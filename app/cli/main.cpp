@@ -219,6 +219,7 @@ int cmdIngest(const QStringList &args)
     opts.paths = pos.mid(1);
     opts.imagesDir = p.value(QStringLiteral("images"));
     opts.seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    applyIngestLimits(opts, recipe);
     bool ok = true;
     if (p.isSet(QStringLiteral("limit"))) {
         opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
@@ -240,10 +241,11 @@ int cmdIngest(const QStringList &args)
     job.printer.finish();
     if (!report)
         return fail(report.error());
-    print(QStringLiteral("ingested %1 new documents (%2 already present, %3 unreadable): %4 sentences, %5 image references, %6 new images\n")
+    print(QStringLiteral("ingested %1 new documents (%2 already present, %3 unreadable%4): %5 sentences, %6 image references, %7 new images\n")
               .arg(report->documentsAdded)
               .arg(report->documentsPresent)
               .arg(report->documentsFailed)
+              .arg(report->documentsTooComplex > 0 ? QStringLiteral(", %1 too complex").arg(report->documentsTooComplex) : QString())
               .arg(report->sentencesAdded)
               .arg(report->imageRefsAdded)
               .arg(report->imagesAdded));

@@ -105,9 +105,9 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
 }
 
 // Re-encodes as JPEG (alpha on white, longer side capped when asked).
-void encodeImage(Sample &s, int maxSide, int quality)
+void encodeImage(Sample &s, const ProbeOptions &probe, int maxSide, int quality)
 {
-    auto img = loadImageRgb(s.path, ProbeOptions{}, maxSide);
+    auto img = loadImageRgb(s.path, probe, maxSide);
     if (!img) {
         s.error = img.error().toString();
         return;
@@ -439,6 +439,8 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     // Encode images in parallel; a sample whose image fails is reported and left out.
     const int maxSide = int(recipe.intValue(QStringLiteral("export.max_side")));
     const int quality = int(recipe.intValue(QStringLiteral("export.jpeg_quality")));
+    ProbeOptions probe;
+    probe.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
     QThreadPool pool;
     const int threads = int(recipe.intValue(QStringLiteral("threads")));
     pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
@@ -446,7 +448,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
         QVector<Sample *> chunk;
         for (qsizetype i = start; i < std::min<qsizetype>(start + 256, samples.size()); ++i)
             chunk.push_back(&samples[i]);
-        QtConcurrent::blockingMap(&pool, chunk, [&](Sample *s) { encodeImage(*s, maxSide, quality); });
+        QtConcurrent::blockingMap(&pool, chunk, [&](Sample *s) { encodeImage(*s, probe, maxSide, quality); });
         ctx.progress(std::min<qsizetype>(start + 256, samples.size()), samples.size(), QStringLiteral("encoding images"));
         if (ctx.isCanceled())
             return makeError(ErrorCode::Canceled, QStringLiteral("export interrupted; nothing was written"));

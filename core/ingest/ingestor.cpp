@@ -8,6 +8,7 @@
 #include "core/ingest/sourceitem.h"
 #include "core/ingest/wdsreader.h"
 #include "core/store/projectstore.h"
+#include "core/store/recipe.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -42,6 +43,7 @@ struct PreparedDocument {
     std::optional<Document> doc;
     QString location;
     QString error;
+    bool tooComplex = false; // over a limit: counted apart from unreadable items
     QVector<PreparedSentence> sentences;
 };
 
@@ -136,7 +138,7 @@ public:
         Transaction tx(m_store);
         for (PreparedDocument &p : batch) {
             if (!p.doc) {
-                ++m_report.documentsFailed;
+                ++(p.tooComplex ? m_report.documentsTooComplex : m_report.documentsFailed);
                 ctx.warn(p.error, p.location);
                 if (Status s = m_store.logIssue(QStringLiteral("ingest"), QStringLiteral("warning"), QString(), -1, p.error, p.location); !s)
                     return s;
@@ -310,6 +312,14 @@ PreparedDocument fromSourceItem(SourceItem &&item)
 
 } // namespace
 
+void applyIngestLimits(IngestOptions &options, const Recipe &recipe)
+{
+    options.html.maxBytes = recipe.intValue(QStringLiteral("ingest.html_max_bytes"));
+    options.html.maxDepth = int(recipe.intValue(QStringLiteral("ingest.html_max_depth")));
+    options.html.maxNodes = recipe.intValue(QStringLiteral("ingest.html_max_nodes"));
+    options.maxMemberBytes = recipe.intValue(QStringLiteral("ingest.max_member_bytes"));
+}
+
 QStringList ingestFormats()
 {
     return {QStringLiteral("html"), QStringLiteral("mmc4"), QStringLiteral("obelics"), QStringLiteral("wds")};
@@ -368,8 +378,23 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
         };
 
         if (opts.format == QLatin1String("html")) {
-            HtmlReader reader(absolute);
-            const QStringList pages = reader.listPages();
+            HtmlReader reader(absolute, opts.html);
+            QStringList refused;
+            const QStringList pages = reader.listPages(&refused);
+            // Pages refused while listing (a link out of the corpus, a FIFO,
+            // a name that is not UTF-8) are failures too, not silence.
+            if (!refused.isEmpty()) {
+                QVector<PreparedDocument> failed;
+                for (const QString &r : std::as_const(refused)) {
+                    PreparedDocument p;
+                    const qsizetype colon = r.lastIndexOf(QStringLiteral(": "));
+                    p.location = r.left(colon);
+                    p.error = QStringLiteral("page not read: ") + r.mid(colon + 2);
+                    failed.push_back(std::move(p));
+                }
+                if (Status s = writer.write(failed, ctx); !s)
+                    return s.error();
+            }
             // Pages are parsed on the workers too: parsing is the cost here.
             QVector<QString> batch;
             auto flushPages = [&]() {
@@ -377,10 +402,12 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                     PreparedDocument p;
                     p.location = rel;
                     auto doc = reader.readPage(rel);
-                    if (doc)
+                    if (doc) {
                         p.doc = std::move(doc.value());
-                    else
+                    } else {
                         p.error = doc.error().toString();
+                        p.tooComplex = doc.error().code == ErrorCode::Unsupported;
+                    }
                     prepare(p);
                     return p;
                 });
@@ -416,7 +443,7 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             };
             Status read;
             if (opts.format == QLatin1String("wds")) {
-                WdsReader reader(absolute, store.sidePath(QStringLiteral("media/wds")));
+                WdsReader reader(absolute, store.sidePath(QStringLiteral("media/wds")), opts.maxMemberBytes);
                 read = reader.read(sink, ctx.cancelFlag());
             } else {
                 const auto flavor = opts.format == QLatin1String("mmc4") ? JsonlReader::Flavor::Mmc4 : JsonlReader::Flavor::Obelics;
@@ -426,8 +453,15 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             pump.flush();
             if (!pump.status())
                 return pump.status().error();
-            if (!read)
-                return read.error();
+            if (!read && read.error().code != ErrorCode::Canceled) {
+                // One broken source must not cost the others: record it and go on.
+                PreparedDocument p;
+                p.location = QFileInfo(absolute).fileName();
+                p.error = QStringLiteral("source not read: ") + read.error().toString();
+                QVector<PreparedDocument> failed{std::move(p)};
+                if (Status s = writer.write(failed, ctx); !s)
+                    return s.error();
+            }
         }
         if (ctx.isCanceled())
             break;
