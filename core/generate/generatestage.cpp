@@ -354,6 +354,10 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     while (er->next())
         expertHash.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
 
+    // Images are read whole to decode them: the recipe's size limit applies
+    // here too (a file may have grown since it was probed).
+    ProbeOptions probe;
+    probe.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
     qint64 done = 0, reused = 0, failed = 0, succeeded = 0;
     QString lastError;
     // Errors name the image, not the request's place in its batch ("item 3").
@@ -366,7 +370,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
 
         // 1. Decode and run experts where their cached run is missing or stale.
         QtConcurrent::blockingMap(&pool, batch, [&](Item &item) {
-            auto img = loadImageRgb(item.path);
+            auto img = loadImageRgb(item.path, probe);
             if (!img) {
                 item.error = img.error().toString();
                 return;
