@@ -9,10 +9,13 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
+#include <QStringDecoder>
 #include <QUrl>
 
 #include <algorithm>
 #include <memory>
+
+#include <dirent.h>
 
 namespace rs {
 
@@ -588,9 +591,37 @@ struct PageEntry {
     QString canonical;
 };
 
+// Qt does not list entries whose names are not valid UTF-8 (it could not
+// name them again), so pages and folders with such names would vanish
+// without a word. readdir() finds them, to report them as refused.
+void collectUndecodable(const QString &dirPath, const QString &dirRelative, QStringList &refused)
+{
+    DIR *dir = ::opendir(QFile::encodeName(dirPath).constData());
+    if (!dir)
+        return;
+    while (const dirent *entry = ::readdir(dir)) {
+        const QByteArray name(entry->d_name);
+        if (name.startsWith('.'))
+            continue; // hidden, as in the listing itself
+        QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString decoded = utf8.decode(name); // decode() is lazy: converting runs it
+        if (!utf8.hasError())
+            continue;
+        const QByteArray lower = name.toLower();
+        const bool page = lower.endsWith(".html") || lower.endsWith(".htm");
+        if (!page && entry->d_type != DT_DIR)
+            continue;
+        const QString shown = QString::fromLatin1(name.toPercentEncoding(" "));
+        refused.append((dirRelative.isEmpty() ? shown : dirRelative + u'/' + shown) + QStringLiteral(": undecodable_name"));
+    }
+    ::closedir(dir);
+}
+
 void collectPages(const QString &dirPath, const QString &dirRelative, const QString &canonicalRoot,
                   QSet<QString> &visitedDirs, QVector<PageEntry> &pages, QStringList *refused)
 {
+    if (refused)
+        collectUndecodable(dirPath, dirRelative, *refused);
     const QDir dir(dirPath);
     // System: broken symlinks are only listed with it.
     const QFileInfoList entries
@@ -601,14 +632,6 @@ void collectPages(const QString &dirPath, const QString &dirRelative, const QStr
         const bool page = hasPageSuffix(entry.fileName());
         if (!page && !entry.isDir())
             continue;
-        // Qt decodes a name that is not valid UTF-8 with U+FFFD, and the
-        // result names no file: say so rather than "dangling".
-        if (entry.fileName().contains(QChar::ReplacementCharacter) && !QFileInfo(entry.absoluteFilePath()).isSymLink()
-            && !QFileInfo::exists(entry.absoluteFilePath())) {
-            if (refused)
-                refused->append(relative + QStringLiteral(": undecodable_name"));
-            continue;
-        }
         const QString canonical = entry.canonicalFilePath();
         if (canonical.isEmpty()) {
             if (refused && page)

@@ -127,6 +127,22 @@ QString imageKey(const ImageRef &ref, const Document &doc)
     return QStringLiteral("refused:") + ref.refusal + QLatin1Char(':') + target;
 }
 
+// Before shard ids carried a hash of the shard's path, WebDataset keys were
+// "wds:<name>/<key>". A project ingested then must not get every document
+// of the same shard (same source path) a second time. Empty for other keys.
+QString legacyWdsKey(const QString &key)
+{
+    if (!key.startsWith(QLatin1String("wds:")))
+        return {};
+    const qsizetype slash = key.indexOf(QLatin1Char('/'), 4);
+    if (slash < 0)
+        return {};
+    const qsizetype dash = key.lastIndexOf(QLatin1Char('-'), slash);
+    if (dash < 5 || slash - dash != 9)
+        return {};
+    return key.left(dash) + key.mid(slash);
+}
+
 class Writer {
 public:
     Writer(ProjectStore &store, qint64 sourceId, IngestReport &report) : m_store(store), m_sourceId(sourceId), m_report(report) {}
@@ -159,6 +175,7 @@ private:
             return {};
         const std::pair<QSqlQuery *, const char *> statements[] = {
             {&m_findDocument, "SELECT id FROM documents WHERE doc_key = ?"},
+            {&m_findLegacyDocument, "SELECT id FROM documents WHERE doc_key = ? AND source_path = ?"},
             {&m_insertDocument, "INSERT INTO documents(source_id, doc_key, source_path, url, title, license, encoding, warnings)"
                                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"},
             {&m_findImage, "SELECT id FROM images WHERE image_key = ?"},
@@ -190,6 +207,16 @@ private:
             return {};
         }
         m_findDocument.finish();
+        if (const QString legacy = legacyWdsKey(doc.key); !legacy.isEmpty()) {
+            if (Status s = m_store.execPrepared(m_findLegacyDocument, {legacy, doc.sourcePath}); !s)
+                return s;
+            const bool present = m_findLegacyDocument.next();
+            m_findLegacyDocument.finish();
+            if (present) {
+                ++m_report.documentsPresent;
+                return {};
+            }
+        }
         if (Status s = m_store.execPrepared(m_insertDocument, {m_sourceId, doc.key, doc.sourcePath, doc.url, doc.title, doc.license,
                                                                doc.encoding, doc.warnings.join(QLatin1Char('\n'))});
             !s)
@@ -247,7 +274,7 @@ private:
     qint64 m_sourceId;
     IngestReport &m_report;
     bool m_prepared = false;
-    QSqlQuery m_findDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef, m_insertSentence, m_insertTruth;
+    QSqlQuery m_findDocument, m_findLegacyDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef, m_insertSentence, m_insertTruth;
 };
 
 Result<qint64> registerSource(ProjectStore &store, const QString &format, const QString &path, const QString &imagesRoot)

@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QScopeGuard>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -15,7 +16,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace rs;
 
@@ -75,6 +78,15 @@ private Q_SLOTS:
         writeFile(tmp.filePath(QStringLiteral("outside.html")), "<p>not in the corpus</p>");
         QVERIFY(QFile::link(tmp.filePath(QStringLiteral("outside.html")), corpus + QStringLiteral("/link-out.html")));
         QCOMPARE(::mkfifo(QFile::encodeName(corpus + QStringLiteral("/fifo.html")).constData(), 0600), 0);
+        // A Latin-1 file name: not UTF-8, so Qt cannot name the file again.
+        const QByteArray latin1 = QFile::encodeName(corpus) + "/caf\xe9.html";
+        auto removeLatin1 = qScopeGuard([&] { ::unlink(latin1.constData()); }); // QTemporaryDir cannot name it either
+        {
+            const int fd = ::open(latin1.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            QVERIFY(fd >= 0);
+            QVERIFY(::write(fd, "<p>x</p>", 8) == 8);
+            ::close(fd);
+        }
 
         auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
         QVERIFY(store.ok());
@@ -89,11 +101,12 @@ private Q_SLOTS:
         QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
         QCOMPARE(report->documentsAdded, 2);
         QCOMPARE(report->documentsTooComplex, 1);
-        QCOMPARE(report->documentsFailed, 2); // the link out and the FIFO
         const QString log = issues(**store).join(QLatin1Char('\n'));
+        QVERIFY2(report->documentsFailed == 3, qPrintable(log)); // the link out, the FIFO and the Latin-1 name
         QVERIFY2(log.contains(QLatin1String("deep.html | ")) && log.contains(QLatin1String("too_complex")), qPrintable(log));
         QVERIFY2(log.contains(QLatin1String("link-out.html | page not read: outside_corpus")), qPrintable(log));
         QVERIFY2(log.contains(QLatin1String("fifo.html | page not read: not_regular_file")), qPrintable(log));
+        QVERIFY2(log.contains(QLatin1String("caf%E9.html | page not read: undecodable_name")), qPrintable(log));
     }
 
     void shardsWithOneNameAndABrokenShard()
@@ -136,6 +149,19 @@ private Q_SLOTS:
         QCOMPARE(rows, 3);
 
         // Ingesting the same shards again adds nothing.
+        report = ingest(**store, opts, ctx);
+        QVERIFY(report.ok());
+        QCOMPARE(report->documentsAdded, 0);
+        QCOMPARE(report->documentsPresent, 3);
+
+        // Nor does it in a project ingested before keys carried the path
+        // hash ("wds:00000/000000000"), as long as the shard is the same file.
+        QVERIFY((*store)->exec(QStringLiteral("UPDATE documents SET doc_key = 'wds:' || substr(doc_key, 5, instr(substr(doc_key, 5), '-') - 1)"
+                                              " || substr(doc_key, instr(doc_key, '/')) WHERE source_path IN (?, ?)"),
+                               {QFileInfo(a).canonicalFilePath(), QFileInfo(after).canonicalFilePath()})
+                    .ok());
+        auto legacy = (*store)->scalar(QStringLiteral("SELECT count(*) FROM documents WHERE doc_key IN ('wds:00000/000000000', 'wds:00002/000000000')"));
+        QCOMPARE(legacy->toInt(), 2);
         report = ingest(**store, opts, ctx);
         QVERIFY(report.ok());
         QCOMPARE(report->documentsAdded, 0);
