@@ -207,6 +207,8 @@ int cmdIngest(const QStringList &args)
     const QStringList pos = p.positionalArguments();
     if (pos.size() < 2 || !p.isSet(QStringLiteral("format")))
         return fail(QStringLiteral("usage: realsyn ingest DIR --format html|mmc4|obelics|wds PATH..."), 2);
+    if (!ingestFormats().contains(p.value(QStringLiteral("format"))))
+        return fail(QStringLiteral("unknown format '%1' (expected %2)").arg(p.value(QStringLiteral("format")), ingestFormats().join(QLatin1Char('|'))), 2);
     auto project = openWithRecipe(pos.first(), ProjectStore::Access::ReadWrite);
     if (!project)
         return fail(project.error());
@@ -265,6 +267,8 @@ int cmdRun(const QStringList &args)
         return rc;
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn run DIR [--until STAGE] [--set key=value]..."), 2);
+    if (p.isSet(QStringLiteral("until")) && !Pipeline::stageNames().contains(p.value(QStringLiteral("until"))))
+        return fail(QStringLiteral("unknown stage '%1' (stages: %2)").arg(p.value(QStringLiteral("until")), Pipeline::stageNames().join(QStringLiteral(", "))), 2);
     auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
     if (!project)
         return fail(project.error());
@@ -673,6 +677,8 @@ int cmdExport(const QStringList &args)
         return rc;
     if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("format")) || !p.isSet(QStringLiteral("out")))
         return fail(QStringLiteral("usage: realsyn export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]"), 2);
+    if (!exportFormats().contains(p.value(QStringLiteral("format"))))
+        return fail(QStringLiteral("unknown export format '%1' (expected %2)").arg(p.value(QStringLiteral("format")), exportFormats().join(QLatin1Char('|'))), 2);
     ExportOptions opts;
     opts.format = p.value(QStringLiteral("format"));
     opts.outDir = p.value(QStringLiteral("out"));
@@ -699,6 +705,8 @@ int cmdExport(const QStringList &args)
     }
     if (p.isSet(QStringLiteral("caption")))
         opts.caption = p.value(QStringLiteral("caption"));
+    if (!QStringList{QStringLiteral("text1"), QStringLiteral("syn_text"), QStringLiteral("all")}.contains(opts.caption))
+        return fail(QStringLiteral("--caption expects text1, syn_text or all"), 2);
     if (p.isSet(QStringLiteral("csv-separator"))) {
         const QString sep = p.value(QStringLiteral("csv-separator"));
         if (sep == QLatin1String("comma") || sep == QLatin1String(","))

@@ -230,6 +230,13 @@ private Q_SLOTS:
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("extract.min_side"), r.err.constData());
         QCOMPARE(realsyn({QStringLiteral("run"), project, QStringLiteral("--set"), QStringLiteral("no.such=1")}).code, 2);
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("polish")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("unknown stage"), r.err.constData());
+        QCOMPARE(realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("pdf"), m_corpus}).code, 2);
+        QCOMPARE(realsyn({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("zip"), QStringLiteral("--out"),
+                          m_tmp.filePath(QStringLiteral("zip"))}).code, 2);
+        QCOMPARE(realsyn({QStringLiteral("stats"), project, QStringLiteral("--json"), QStringLiteral("extra")}).code, 2);
 
         for (const QString &id : {QStringLiteral("-5"), QStringLiteral("0"), QStringLiteral("x")}) {
             r = realsyn({QStringLiteral("show"), project, id});
