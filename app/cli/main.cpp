@@ -21,12 +21,15 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QRegularExpression>
+#include <QStringDecoder>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QThreadPool>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 
@@ -124,6 +127,46 @@ void applyThreads(const Recipe &recipe)
         QThreadPool::globalInstance()->setMaxThreadCount(threads);
 }
 
+// Parses a command's arguments. Unknown options and missing values are
+// usage errors (exit 2, as the README says), not QCommandLineParser's exit 1.
+// Returns the exit code to stop with, or -1 to go on.
+int parseArgs(QCommandLineParser &p, const QStringList &args)
+{
+    if (!p.parse(args)) {
+        std::fprintf(stderr, "realsyn: %s (see `%s --help`)\n", qPrintable(p.errorText()), qPrintable(args.value(0)));
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help")))
+        p.showHelp(0); // exits
+    return -1;
+}
+
+// Commands that take an item id reject "-5" here: the parser would take it
+// for an option and say "Unknown option '5'". valueOptions: options whose
+// next argument is their value (which may well be "-5").
+int refuseNegativeIds(const QStringList &args, const char *what, const QStringList &valueOptions = {})
+{
+    static const QRegularExpression negative(QStringLiteral("^-[0-9][0-9.eE+-]*$"));
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (valueOptions.contains(args[i])) {
+            ++i;
+            continue;
+        }
+        if (negative.match(args[i]).hasMatch())
+            return fail(QStringLiteral("%1 must be a positive integer, not '%2'").arg(QLatin1String(what), args[i]), 2);
+    }
+    return -1;
+}
+
+// An item id as typed: a positive integer, or 0 with *ok false.
+qint64 positiveId(const QString &text, bool *ok)
+{
+    const qint64 id = text.toLongLong(ok);
+    if (*ok && id <= 0)
+        *ok = false;
+    return *ok ? id : 0;
+}
+
 Status applySets(Recipe &recipe, const QStringList &sets)
 {
     for (const QString &s : sets)
@@ -137,7 +180,8 @@ int cmdInit(const QStringList &args)
     QCommandLineParser p;
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder to create"));
     p.addHelpOption();
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn init DIR"), 2);
     auto store = ProjectStore::create(p.positionalArguments().first());
@@ -158,10 +202,13 @@ int cmdIngest(const QStringList &args)
     p.addOption({QStringLiteral("limit"), QStringLiteral("ingest only the first N documents"), QStringLiteral("N")});
     p.addOption({QStringLiteral("sample"), QStringLiteral("ingest a reproducible random fraction of documents"), QStringLiteral("FRACTION")});
     p.addOption({QStringLiteral("seed"), QStringLiteral("seed of --sample (default: the recipe's seed)"), QStringLiteral("S")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     const QStringList pos = p.positionalArguments();
     if (pos.size() < 2 || !p.isSet(QStringLiteral("format")))
         return fail(QStringLiteral("usage: realsyn ingest DIR --format html|mmc4|obelics|wds PATH..."), 2);
+    if (!ingestFormats().contains(p.value(QStringLiteral("format"))))
+        return fail(QStringLiteral("unknown format '%1' (expected %2)").arg(p.value(QStringLiteral("format")), ingestFormats().join(QLatin1Char('|'))), 2);
     auto project = openWithRecipe(pos.first(), ProjectStore::Access::ReadWrite);
     if (!project)
         return fail(project.error());
@@ -174,6 +221,7 @@ int cmdIngest(const QStringList &args)
     opts.paths = pos.mid(1);
     opts.imagesDir = p.value(QStringLiteral("images"));
     opts.seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    applyIngestLimits(opts, recipe);
     bool ok = true;
     if (p.isSet(QStringLiteral("limit"))) {
         opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
@@ -195,10 +243,11 @@ int cmdIngest(const QStringList &args)
     job.printer.finish();
     if (!report)
         return fail(report.error());
-    print(QStringLiteral("ingested %1 new documents (%2 already present, %3 unreadable): %4 sentences, %5 image references, %6 new images\n")
+    print(QStringLiteral("ingested %1 new documents (%2 already present, %3 unreadable%4): %5 sentences, %6 image references, %7 new images\n")
               .arg(report->documentsAdded)
               .arg(report->documentsPresent)
               .arg(report->documentsFailed)
+              .arg(report->documentsTooComplex > 0 ? QStringLiteral(", %1 too complex").arg(report->documentsTooComplex) : QString())
               .arg(report->sentencesAdded)
               .arg(report->imageRefsAdded)
               .arg(report->imagesAdded));
@@ -214,9 +263,12 @@ int cmdRun(const QStringList &args)
                  QStringLiteral("STAGE")});
     p.addOption({QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")});
     p.addOption({QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn run DIR [--until STAGE] [--set key=value]..."), 2);
+    if (p.isSet(QStringLiteral("until")) && !Pipeline::stageNames().contains(p.value(QStringLiteral("until"))))
+        return fail(QStringLiteral("unknown stage '%1' (stages: %2)").arg(p.value(QStringLiteral("until")), Pipeline::stageNames().join(QStringLiteral(", "))), 2);
     auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
     if (!project)
         return fail(project.error());
@@ -226,7 +278,7 @@ int cmdRun(const QStringList &args)
     if (p.isSet(QStringLiteral("seed")))
         sets << QStringLiteral("seed=") + p.value(QStringLiteral("seed"));
     if (Status s = applySets(recipe, sets); !s)
-        return fail(s.error());
+        return fail(s.error().toString(), 2);
     if (Status s = recipe.save(store); !s)
         return fail(s.error());
 
@@ -253,7 +305,8 @@ int cmdRecipe(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
     p.addOption({QStringLiteral("set"), QStringLiteral("change a setting without running"), QStringLiteral("key=value")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn recipe DIR [--json] [--set key=value]..."), 2);
     const bool writing = p.isSet(QStringLiteral("set"));
@@ -264,7 +317,7 @@ int cmdRecipe(const QStringList &args)
     Recipe &recipe = project->recipe;
     if (writing) {
         if (Status s = applySets(recipe, p.values(QStringLiteral("set"))); !s)
-            return fail(s.error());
+            return fail(s.error().toString(), 2);
         if (Status s = recipe.save(store); !s)
             return fail(s.error());
     }
@@ -288,7 +341,8 @@ int cmdStats(const QStringList &args)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn stats DIR [--json]"), 2);
     auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
@@ -313,7 +367,8 @@ int cmdEval(const QStringList &args)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn eval DIR [--json]"), 2);
     auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
@@ -357,7 +412,8 @@ int cmdImportEmbeddings(const QStringList &args)
     p.addOption({QStringLiteral("ids"), QStringLiteral("text file: one item id per line, in row order"), QStringLiteral("IDS.txt")});
     p.addOption({QStringLiteral("vectors"), QStringLiteral("NumPy .npy (n, d) float16/float32"), QStringLiteral("FILE.npy")});
     p.addOption({QStringLiteral("model"), QStringLiteral("name of the model that made the vectors"), QStringLiteral("NAME")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     const QString kind = p.value(QStringLiteral("kind"));
     if (p.positionalArguments().size() != 1 || (kind != QLatin1String("image") && kind != QLatin1String("text"))
         || !p.isSet(QStringLiteral("ids")) || !p.isSet(QStringLiteral("vectors")))
@@ -423,7 +479,8 @@ int cmdList(const QStringList &args)
     p.addOption({QStringLiteral("kept"), QStringLiteral("only images that passed every filter")});
     p.addOption({QStringLiteral("selected"), QStringLiteral("only images in the current export selection")});
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: realsyn list DIR [--kept|--selected] [--json]"), 2);
     auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
@@ -458,11 +515,16 @@ int cmdShow(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
     p.addPositionalArgument(QStringLiteral("IMAGE_ID"), QStringLiteral("image id (see `realsyn list`)"));
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
-    p.process(args);
-    bool ok = false;
-    const qint64 id = p.positionalArguments().value(1).toLongLong(&ok);
-    if (p.positionalArguments().size() != 2 || !ok)
+    if (const int rc = refuseNegativeIds(args, "IMAGE_ID"); rc >= 0)
+        return rc;
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
+    if (p.positionalArguments().size() != 2)
         return fail(QStringLiteral("usage: realsyn show DIR IMAGE_ID [--json]"), 2);
+    bool ok = false;
+    const qint64 id = positiveId(p.positionalArguments().value(1), &ok);
+    if (!ok)
+        return fail(QStringLiteral("IMAGE_ID must be a positive integer, not '%1'").arg(p.positionalArguments().value(1)), 2);
     auto store = openProject(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
     if (!store)
         return fail(store.error());
@@ -510,13 +572,18 @@ int cmdDecide(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
     p.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("image id"));
     p.addPositionalArgument(QStringLiteral("DECISION"), QStringLiteral("accept|reject|clear"));
-    p.process(args);
+    if (const int rc = refuseNegativeIds(args, "ID"); rc >= 0)
+        return rc;
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     const QStringList pos = p.positionalArguments();
-    bool ok = false;
-    const qint64 id = pos.value(1).toLongLong(&ok);
     const QString what = pos.value(2);
-    if (pos.size() != 3 || !ok || !QStringList{QStringLiteral("accept"), QStringLiteral("reject"), QStringLiteral("clear")}.contains(what))
+    if (pos.size() != 3 || !QStringList{QStringLiteral("accept"), QStringLiteral("reject"), QStringLiteral("clear")}.contains(what))
         return fail(QStringLiteral("usage: realsyn decide DIR ID accept|reject|clear"), 2);
+    bool ok = false;
+    const qint64 id = positiveId(pos.value(1), &ok);
+    if (!ok)
+        return fail(QStringLiteral("ID must be a positive integer, not '%1'").arg(pos.value(1)), 2);
     auto store = openProject(pos.first());
     if (!store)
         return fail(store.error());
@@ -529,6 +596,10 @@ int cmdDecide(const QStringList &args)
     return 0;
 }
 
+// The longest curated text `edit` accepts (from a file or stdin): a
+// synthetic text is a paragraph, and anything this long is a wrong file.
+constexpr qint64 kMaxSynTextBytes = 1024 * 1024;
+
 int cmdEdit(const QStringList &args)
 {
     QCommandLineParser p;
@@ -536,18 +607,56 @@ int cmdEdit(const QStringList &args)
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
     p.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("image id"));
     p.addOption({QStringLiteral("syn-text"), QStringLiteral("the curated synthetic text (empty clears the edit)"), QStringLiteral("TEXT")});
-    p.process(args);
+    p.addOption({QStringLiteral("syn-text-file"), QStringLiteral("read the curated synthetic text from FILE (UTF-8; - for stdin)"),
+                 QStringLiteral("FILE")});
+    if (const int rc = refuseNegativeIds(args, "ID", {QStringLiteral("--syn-text"), QStringLiteral("--syn-text-file")}); rc >= 0)
+        return rc;
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     const QStringList pos = p.positionalArguments();
+    const bool inline_ = p.isSet(QStringLiteral("syn-text")), fromFile = p.isSet(QStringLiteral("syn-text-file"));
+    if (pos.size() != 2 || inline_ == fromFile)
+        return fail(QStringLiteral("usage: realsyn edit DIR ID --syn-text TEXT | --syn-text-file FILE (- for stdin)"), 2);
     bool ok = false;
-    const qint64 id = pos.value(1).toLongLong(&ok);
-    if (pos.size() != 2 || !ok || !p.isSet(QStringLiteral("syn-text")))
-        return fail(QStringLiteral("usage: realsyn edit DIR ID --syn-text TEXT"), 2);
+    const qint64 id = positiveId(pos.value(1), &ok);
+    if (!ok)
+        return fail(QStringLiteral("ID must be a positive integer, not '%1'").arg(pos.value(1)), 2);
+    QString text = p.value(QStringLiteral("syn-text"));
+    if (fromFile) {
+        const QString name = p.value(QStringLiteral("syn-text-file"));
+        QFile f;
+        bool opened = false;
+        if (name == QLatin1String("-")) {
+            opened = f.open(stdin, QIODevice::ReadOnly);
+        } else {
+            f.setFileName(name);
+            opened = f.open(QIODevice::ReadOnly);
+        }
+        if (!opened)
+            return fail(QStringLiteral("%1: cannot open: %2").arg(name, f.errorString()), 2);
+        // A pipe may deliver less than asked per read: read to the end or past the limit.
+        QByteArray bytes;
+        while (bytes.size() <= kMaxSynTextBytes) {
+            const QByteArray chunk = f.read(kMaxSynTextBytes + 1 - bytes.size());
+            if (chunk.isEmpty())
+                break;
+            bytes += chunk;
+        }
+        if (f.error() != QFileDevice::NoError)
+            return fail(QStringLiteral("%1: cannot read: %2").arg(name, f.errorString()));
+        if (bytes.size() > kMaxSynTextBytes)
+            return fail(QStringLiteral("%1: longer than %2 bytes; not a synthetic text").arg(name).arg(kMaxSynTextBytes), 2);
+        QStringDecoder decoder(QStringDecoder::Utf8);
+        text = decoder.decode(bytes);
+        if (decoder.hasError())
+            return fail(QStringLiteral("%1: not valid UTF-8").arg(name), 2);
+    }
     auto store = openProject(pos.first());
     if (!store)
         return fail(store.error());
-    if (Status s = setEditedSyntheticText(**store, id, p.value(QStringLiteral("syn-text"))); !s)
+    if (Status s = setEditedSyntheticText(**store, id, text); !s)
         return fail(s.error());
-    print(QStringLiteral("image %1: synthetic text %2\n").arg(id).arg(p.value(QStringLiteral("syn-text")).trimmed().isEmpty() ? QStringLiteral("edit cleared") : QStringLiteral("edited")));
+    print(QStringLiteral("image %1: synthetic text %2\n").arg(id).arg(text.trimmed().isEmpty() ? QStringLiteral("edit cleared") : QStringLiteral("edited")));
     return 0;
 }
 
@@ -564,9 +673,12 @@ int cmdExport(const QStringList &args)
     p.addOption({QStringLiteral("caption"), QStringLiteral("csv: text1|syn_text|all (default text1)"), QStringLiteral("WHICH")});
     p.addOption({QStringLiteral("csv-separator"), QStringLiteral("csv: tab|comma (default tab, as open_clip)"), QStringLiteral("SEP")});
     p.addOption({QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("format")) || !p.isSet(QStringLiteral("out")))
         return fail(QStringLiteral("usage: realsyn export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]"), 2);
+    if (!exportFormats().contains(p.value(QStringLiteral("format"))))
+        return fail(QStringLiteral("unknown export format '%1' (expected %2)").arg(p.value(QStringLiteral("format")), exportFormats().join(QLatin1Char('|'))), 2);
     ExportOptions opts;
     opts.format = p.value(QStringLiteral("format"));
     opts.outDir = p.value(QStringLiteral("out"));
@@ -579,19 +691,22 @@ int cmdExport(const QStringList &args)
     }
     if (p.isSet(QStringLiteral("shard-size"))) {
         opts.shardSize = p.value(QStringLiteral("shard-size")).toInt(&ok);
-        if (!ok)
-            return fail(QStringLiteral("--shard-size expects an integer"), 2);
+        if (!ok || opts.shardSize < 1 || opts.shardSize > 10000)
+            return fail(QStringLiteral("--shard-size expects an integer in [1, 10000]"), 2);
     }
     if (p.isSet(QStringLiteral("split"))) {
         const QString v = p.value(QStringLiteral("split"));
         if (!v.startsWith(QLatin1String("val=")))
             return fail(QStringLiteral("--split expects val=FRACTION"), 2);
         opts.valFraction = v.mid(4).toDouble(&ok);
-        if (!ok)
-            return fail(QStringLiteral("--split expects val=FRACTION"), 2);
+        // toDouble accepts "nan" and "inf"; neither is a fraction.
+        if (!ok || !std::isfinite(opts.valFraction) || opts.valFraction < 0 || opts.valFraction >= 1)
+            return fail(QStringLiteral("--split expects val=FRACTION with 0 <= FRACTION < 1, not '%1'").arg(v), 2);
     }
     if (p.isSet(QStringLiteral("caption")))
         opts.caption = p.value(QStringLiteral("caption"));
+    if (!QStringList{QStringLiteral("text1"), QStringLiteral("syn_text"), QStringLiteral("all")}.contains(opts.caption))
+        return fail(QStringLiteral("--caption expects text1, syn_text or all"), 2);
     if (p.isSet(QStringLiteral("csv-separator"))) {
         const QString sep = p.value(QStringLiteral("csv-separator"));
         if (sep == QLatin1String("comma") || sep == QLatin1String(","))
@@ -626,7 +741,8 @@ int cmdPlugins(const QStringList &args)
     QCommandLineParser p;
     p.addHelpOption();
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
-    p.process(args);
+    if (const int rc = parseArgs(p, args); rc >= 0)
+        return rc;
     PluginManager &manager = sharedPlugins();
     // Loading tells whether a plugin really works, not only that its metadata reads.
     for (const char *iid : {RealSyn_IEncoderPlugin_iid, RealSyn_IExpertPlugin_iid, RealSyn_IGeneratorPlugin_iid})
@@ -666,7 +782,7 @@ const char *kUsage =
     "  eval DIR [--json]                                 retrieval quality on held-out ground truth\n"
     "  export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=F] [--shard-size N]\n"
     "  decide DIR ID accept|reject|clear                 curator decision (wins over every filter)\n"
-    "  edit DIR ID --syn-text TEXT                       curator's synthetic text\n"
+    "  edit DIR ID --syn-text TEXT | --syn-text-file FILE  curator's synthetic text (FILE - reads stdin)\n"
     "  plugins [--json]                                  encoder, expert and generator plugins found, with load errors\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
     "Stages: extract, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";

@@ -10,6 +10,7 @@
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -18,10 +19,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QTemporaryDir>
 #include <QThreadPool>
 #include <QtConcurrent>
 
-#include <unistd.h>
+#include <cmath>
 
 namespace rs {
 
@@ -103,9 +105,9 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
 }
 
 // Re-encodes as JPEG (alpha on white, longer side capped when asked).
-void encodeImage(Sample &s, int maxSide, int quality)
+void encodeImage(Sample &s, const ProbeOptions &probe, int maxSide, int quality)
 {
-    auto img = loadImageRgb(s.path, ProbeOptions{}, maxSide);
+    auto img = loadImageRgb(s.path, probe, maxSide);
     if (!img) {
         s.error = img.error().toString();
         return;
@@ -327,7 +329,83 @@ Result<QJsonArray> sourcesJson(ProjectStore &store)
     return a;
 }
 
+// The project folder that is `canonicalDir` or holds it; empty when none.
+QString enclosingProject(const QString &canonicalDir)
+{
+    for (QDir d(canonicalDir);; ) {
+        if (ProjectStore::isProject(d.path()))
+            return d.path();
+        if (d.isRoot() || !d.cdUp())
+            return {};
+    }
+}
+
+// The first entry under `dir` that is not a file listed in its manifest
+// (links and special files never are), or a reason the folder is not a
+// previous export of ours. Empty when it is one and may be replaced whole.
+QString notOurExport(const QString &dir)
+{
+    QFile f(QDir(dir).filePath(QStringLiteral("manifest.json")));
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("it has no manifest.json");
+    const QJsonObject manifest = QJsonDocument::fromJson(f.read(64 * 1024 * 1024)).object();
+    if (manifest.value(QStringLiteral("tool")).toString() != QLatin1String("RealSyn Studio")
+        || !manifest.value(QStringLiteral("files")).isObject())
+        return QStringLiteral("its manifest.json was not written by RealSyn Studio");
+    const QJsonObject files = manifest.value(QStringLiteral("files")).toObject();
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        const QFileInfo fi = it.fileInfo();
+        const QString relative = QDir(dir).relativeFilePath(fi.filePath());
+        if (fi.isSymLink())
+            return QStringLiteral("it holds a symbolic link (%1)").arg(relative);
+        if (fi.isDir())
+            continue; // QDirIterator does not follow links, so its files are checked one by one
+        if (!fi.isFile() || (relative != QLatin1String("manifest.json") && !files.contains(relative)))
+            return QStringLiteral("it holds %1, which is not part of the export").arg(relative);
+    }
+    return {};
+}
+
 } // namespace
+
+Status checkExportTarget(const QString &outDir, const QString &projectDir, bool force)
+{
+    if (outDir.isEmpty())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--out is required"));
+    // "." and "a/../b" must name the folder they mean: the checks compare paths.
+    const QFileInfo target(QDir::cleanPath(QFileInfo(outDir).absoluteFilePath()));
+    const QString path = target.absoluteFilePath();
+    if (target.fileName().isEmpty() || QDir(path).isRoot())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("refusing to export to the file system root"), path);
+    const QString parent = target.absolutePath();
+    if (!QFileInfo(parent).isDir())
+        return makeError(ErrorCode::NotFound, QStringLiteral("parent folder does not exist"), parent);
+    // Where the export would land, links resolved (the target may not exist yet).
+    const QString canonicalParent = QFileInfo(parent).canonicalFilePath();
+    const QString canonicalProject = QFileInfo(projectDir).canonicalFilePath();
+    if (const QString project = enclosingProject(canonicalParent); !project.isEmpty())
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("refusing to export inside the project %1; choose a folder outside it").arg(project), path);
+    if (!target.exists() && !target.isSymLink())
+        return {};
+    if (target.isSymLink())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("output is a symbolic link; refusing to replace it"), path);
+    if (!target.isDir())
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("output exists and is not a folder; refusing to replace it"), path);
+    const QString canonicalTarget = target.canonicalFilePath();
+    if (canonicalTarget == canonicalProject || ProjectStore::isProject(canonicalTarget))
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("refusing to replace a project folder"), path);
+    if (!force)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("output folder exists (use --force to replace it)"), path);
+    if (!canonicalProject.isEmpty() && canonicalProject.startsWith(canonicalTarget + QLatin1Char('/')))
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("refusing to replace a folder that contains the project"), path);
+    if (const QString why = notOurExport(canonicalTarget); !why.isEmpty())
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("--force replaces only a previous export, and this folder is not one: %1").arg(why), path);
+    return {};
+}
 
 QStringList exportFormats()
 {
@@ -341,22 +419,16 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
                          opts.format);
     if (opts.shardSize < 1 || opts.shardSize > 10000)
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--shard-size must be in [1, 10000] (keys carry a 4-digit index)"));
-    if (opts.valFraction < 0 || opts.valFraction >= 1)
+    if (!std::isfinite(opts.valFraction) || opts.valFraction < 0 || opts.valFraction >= 1)
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--split val=F needs 0 <= F < 1"));
     if (!QStringList{QStringLiteral("text1"), QStringLiteral("syn_text"), QStringLiteral("all")}.contains(opts.caption))
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--caption must be text1, syn_text or all"));
     if (opts.format == QLatin1String("llava") && llavaPrompts(recipe).isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("export.llava_prompts is empty"));
-    const QFileInfo target(opts.outDir);
-    if (opts.outDir.isEmpty())
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--out is required"));
-    if (target.exists() && !opts.force)
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("output folder exists (use --force to replace it)"), opts.outDir);
+    if (Status s = checkExportTarget(opts.outDir, store.dir(), opts.force); !s)
+        return s.error();
+    const QFileInfo target(QDir::cleanPath(QFileInfo(opts.outDir).absoluteFilePath()));
     const QString parent = target.absolutePath();
-    if (!QFileInfo(parent).isDir())
-        return makeError(ErrorCode::NotFound, QStringLiteral("parent folder does not exist"), parent);
-    if (target.exists() && QFileInfo(target.absoluteFilePath()).canonicalFilePath() == QFileInfo(store.dir()).canonicalFilePath())
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("refusing to replace the project folder"), opts.outDir);
 
     const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
     auto collected = collect(store, opts, seed);
@@ -367,6 +439,8 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     // Encode images in parallel; a sample whose image fails is reported and left out.
     const int maxSide = int(recipe.intValue(QStringLiteral("export.max_side")));
     const int quality = int(recipe.intValue(QStringLiteral("export.jpeg_quality")));
+    ProbeOptions probe;
+    probe.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
     QThreadPool pool;
     const int threads = int(recipe.intValue(QStringLiteral("threads")));
     pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
@@ -374,7 +448,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
         QVector<Sample *> chunk;
         for (qsizetype i = start; i < std::min<qsizetype>(start + 256, samples.size()); ++i)
             chunk.push_back(&samples[i]);
-        QtConcurrent::blockingMap(&pool, chunk, [&](Sample *s) { encodeImage(*s, maxSide, quality); });
+        QtConcurrent::blockingMap(&pool, chunk, [&](Sample *s) { encodeImage(*s, probe, maxSide, quality); });
         ctx.progress(std::min<qsizetype>(start + 256, samples.size()), samples.size(), QStringLiteral("encoding images"));
         if (ctx.isCanceled())
             return makeError(ErrorCode::Canceled, QStringLiteral("export interrupted; nothing was written"));
@@ -397,10 +471,13 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
 
     // Everything goes into a hidden sibling folder, renamed into place at
     // the end: an interrupted or failed export leaves no OUTDIR behind.
-    const QString temp = QDir(parent).filePath(QStringLiteral(".%1.partial-%2").arg(target.fileName()).arg(::getpid()));
-    QDir(temp).removeRecursively();
-    if (!QDir().mkpath(temp))
-        return makeError(ErrorCode::IoError, QStringLiteral("cannot create a temporary folder"), temp);
+    // A fresh, uniquely named folder (mkdtemp): nothing that exists already
+    // is ever reused or removed as "ours".
+    QTemporaryDir tempDir(QDir(parent).filePath(QStringLiteral(".%1.partial-XXXXXX").arg(target.fileName())));
+    if (!tempDir.isValid())
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot create a temporary folder: ") + tempDir.errorString(), parent);
+    tempDir.setAutoRemove(false);
+    const QString temp = tempDir.path();
     OutputFolder out(temp);
     auto cleanup = [&](const Error &e) -> Result<ExportReport> {
         QDir(temp).removeRecursively();
@@ -447,8 +524,12 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     report.files = out.files().size();
     report.bytes = out.bytes();
 
-    if (target.exists()) {
-        // --force: move the old folder aside first so a failed rename loses nothing.
+    if (QFileInfo::exists(target.absoluteFilePath()) || QFileInfo(target.absoluteFilePath()).isSymLink()) {
+        // --force: checked again right before the swap, in case the folder
+        // changed while the export was being written.
+        if (Status s = checkExportTarget(target.absoluteFilePath(), store.dir(), opts.force); !s)
+            return cleanup(s.error());
+        // Move the old folder aside first so a failed rename loses nothing.
         const QString old = temp + QStringLiteral(".old");
         if (!QDir().rename(target.absoluteFilePath(), old))
             return cleanup(makeError(ErrorCode::IoError, QStringLiteral("cannot replace the existing output folder"), opts.outDir));

@@ -48,6 +48,15 @@ struct ExportReport {
 
 QStringList exportFormats();
 
+// Refuses an output that an export must not write or replace, before
+// anything is written: the file system root, anything inside a project
+// folder, an existing file or link, a project folder or one that contains
+// the project, an existing folder without force, and (with force) any folder
+// that is not wholly a previous export (manifest.json written by us listing
+// every file in it). exportSelection() calls it; a GUI may call it to check
+// a destination early.
+Status checkExportTarget(const QString &outDir, const QString &projectDir, bool force);
+
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &options, JobContext &ctx);
 
 } // namespace rs

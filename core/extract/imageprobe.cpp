@@ -25,6 +25,7 @@ namespace {
 const QString kUnreadable = QStringLiteral("unreadable");
 const QString kTooManyPixels = QStringLiteral("too_many_pixels");
 const QString kDecodeFailed = QStringLiteral("decode_failed");
+const QString kTooLarge = QStringLiteral("too_large");
 
 struct Header {
     QString format;
@@ -377,16 +378,30 @@ Result<QImage> finishRgb(const cv::Mat &bgr, int maxSide, const QString &context
     }
 }
 
-Result<QByteArray> readFile(const QString &path)
+// Reads a whole image file, refusing one over maxBytes before reading it
+// (two 2 GB files decoded at once took over 4 GB and aborted the process).
+Result<QByteArray> readFile(const QString &path, qint64 maxBytes)
 {
     QFile file(path);
-    if (!QFileInfo::exists(path))
+    const QFileInfo info(path);
+    if (!info.exists())
         return makeError(ErrorCode::NotFound, QStringLiteral("unreadable: no such file"), path);
+    const auto tooLarge = [&](qint64 size) {
+        return makeError(ErrorCode::Unsupported,
+                         kTooLarge + QStringLiteral(": file is %1 bytes, over the limit of %2 (extract.max_file_bytes)").arg(size).arg(maxBytes),
+                         path);
+    };
+    if (info.size() > maxBytes)
+        return tooLarge(info.size());
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::IoError, QStringLiteral("unreadable: ") + file.errorString(), path);
-    QByteArray data = file.readAll();
+    // Bounded even when the size above was not the whole story (a file that
+    // grows, a special file whose size reads 0).
+    QByteArray data = file.read(maxBytes + 1);
     if (file.error() != QFileDevice::NoError)
         return makeError(ErrorCode::IoError, QStringLiteral("unreadable: ") + file.errorString(), path);
+    if (data.size() > maxBytes)
+        return tooLarge(data.size());
     return data;
 }
 
@@ -416,11 +431,13 @@ ImageProbe probeImageData(const QByteArray &data, const ProbeOptions &opts)
 
 ImageProbe probeImageFile(const QString &path, const ProbeOptions &opts)
 {
-    Result<QByteArray> data = readFile(path);
+    Result<QByteArray> data = readFile(path, opts.maxFileBytes);
     if (!data) {
         ImageProbe probe;
-        probe.failure = kUnreadable;
-        probe.detail = data.error().message.mid(kUnreadable.size() + 2);
+        const QString &message = data.error().message;
+        probe.failure = message.startsWith(kTooLarge) ? kTooLarge : kUnreadable;
+        probe.detail = message.mid(probe.failure.size() + 2);
+        probe.bytes = QFileInfo(path).size();
         return probe;
     }
     return probeImageData(data.value(), opts);
@@ -441,7 +458,7 @@ Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts, 
 
 Result<QImage> loadImageRgb(const QString &path, const ProbeOptions &opts, int maxSide)
 {
-    Result<QByteArray> data = readFile(path);
+    Result<QByteArray> data = readFile(path, opts.maxFileBytes);
     if (!data)
         return data.error();
     Result<QImage> image = decodeImageRgb(data.value(), opts, maxSide);

@@ -31,11 +31,15 @@ namespace rs {
 
 struct ProbeOptions {
     qint64 maxPixels = 89478485; // PIL's default decompression-bomb limit (width * height)
+    // Files larger than this are refused before any byte is read (the
+    // recipe's extract.max_file_bytes has the same default).
+    qint64 maxFileBytes = 256LL * 1024 * 1024;
 };
 
 struct ImageProbe {
     // Empty when the image is usable; otherwise a stable reason key:
     //   "unreadable"      I/O error or zero bytes
+    //   "too_large"       file larger than maxFileBytes (nothing read)
     //   "too_many_pixels" header width * height > maxPixels (nothing decoded)
     //   "decode_failed"   unknown format, corrupt or truncated data
     QString failure;
@@ -58,7 +62,7 @@ ImageProbe probeImageData(const QByteArray &data, const ProbeOptions &opts = {})
 // white, images over opts.maxPixels refused. maxSide > 0 downsizes (area
 // interpolation, aspect kept) so that the longer side is <= maxSide; smaller
 // images are never enlarged.
-// Errors: IoError / NotFound (file), Unsupported (too many pixels),
+// Errors: IoError / NotFound (file), Unsupported (too many pixels, file too large),
 // ParseError (unknown format, corrupt, truncated). The message starts with the
 // ImageProbe reason key, e.g. "too_many_pixels: header says ...".
 Result<QImage> loadImageRgb(const QString &path, const ProbeOptions &opts = {}, int maxSide = 0);

@@ -336,12 +336,20 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             return s;
     }
 
+    // A stored text is reused when its inputs are unchanged, and, where a
+    // similarity can be computed, only if it has one: a row written without
+    // it (an encoder failure) would otherwise never get one, and stage 4
+    // would decide that image differently from an uninterrupted run.
+    const bool canScore = encoder && imageVectors;
     QHash<qint64, QString> storedHash;
-    auto g = store.exec(QStringLiteral("SELECT image_id, input_hash FROM generations WHERE error IS NULL"));
+    auto g = store.exec(QStringLiteral("SELECT image_id, input_hash, similarity IS NOT NULL FROM generations WHERE error IS NULL"));
     if (!g)
         return g.error();
-    while (g->next())
-        storedHash.insert(g->value(0).toLongLong(), g->value(1).toString());
+    while (g->next()) {
+        const qint64 id = g->value(0).toLongLong();
+        if (g->value(2).toBool() || !canScore || !(*imageVectors)->has(id))
+            storedHash.insert(id, g->value(1).toString());
+    }
     QHash<QPair<qint64, QString>, QString> expertHash;
     auto er = store.exec(QStringLiteral("SELECT image_id, expert, input_hash FROM expert_runs"));
     if (!er)
@@ -349,13 +357,23 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     while (er->next())
         expertHash.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
 
-    qint64 done = 0, reused = 0, failed = 0;
+    // Images are read whole to decode them: the recipe's size limit applies
+    // here too (a file may have grown since it was probed).
+    ProbeOptions probe;
+    probe.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
+    qint64 done = 0, reused = 0, failed = 0, succeeded = 0;
+    QString lastError;
+    // Errors name the image, not the request's place in its batch ("item 3").
+    const auto imageError = [](qint64 imageId, const Error &e) {
+        const QString where = e.context.startsWith(QLatin1String("item ")) ? QString() : e.context;
+        return QStringLiteral("image %1: %2").arg(imageId).arg(where.isEmpty() ? e.message : where + QStringLiteral(": ") + e.message);
+    };
     for (qsizetype start = 0; start < items.size(); start += kBatch) {
         QVector<Item> batch = items.mid(start, kBatch);
 
         // 1. Decode and run experts where their cached run is missing or stale.
         QtConcurrent::blockingMap(&pool, batch, [&](Item &item) {
-            auto img = loadImageRgb(item.path);
+            auto img = loadImageRgb(item.path, probe);
             if (!img) {
                 item.error = img.error().toString();
                 return;
@@ -458,7 +476,9 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 if (captions[k])
                     batch[index[k]].caption = captions[k].value();
                 else
-                    recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, QStringLiteral("caption: ") + captions[k].error().toString(), batch[index[k]].id, {}});
+                    recordImageIssue(store, ctx, QStringLiteral("generate"),
+                                     JobIssue{Severity::Warning, QStringLiteral("caption: ") + imageError(batch[index[k]].id, captions[k].error()),
+                                              batch[index[k]].id, {}});
             }
         }
 
@@ -530,6 +550,12 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             }
         }
 
+        // Interrupted while this batch was in flight: its texts may be
+        // canceled requests or lack a similarity (encoding was cut short).
+        // Nothing of it is saved; the next run redoes the whole batch.
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("generate interrupted; texts written so far are kept"));
+
         Transaction tx(store);
         const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
         for (int k = 0; k < inputs.size(); ++k) {
@@ -544,9 +570,11 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 QJsonObject prov = texts[k]->provenance;
                 prov.insert(QStringLiteral("findings"), QJsonDocument::fromJson(findingsJson(item.findings).toUtf8()).array());
                 evidence = QString::fromUtf8(QJsonDocument(prov).toJson(QJsonDocument::Compact));
+                ++succeeded;
             } else {
-                error = k < texts.size() ? texts[k].error().toString() : QStringLiteral("no result");
+                error = k < texts.size() ? imageError(item.id, texts[k].error()) : QStringLiteral("image %1: no result").arg(item.id);
                 ++failed;
+                lastError = error.toString();
                 recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, QStringLiteral("generate: ") + error.toString(), item.id, item.path});
             }
             auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO generations(image_id, input_hash, caption, tags, synthetic_text, generator,"
@@ -563,7 +591,15 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         ctx.progress(done, items.size(), QStringLiteral("generating"));
         if (ctx.isCanceled())
             return makeError(ErrorCode::Canceled, QStringLiteral("generate interrupted; texts written so far are kept"));
+        // A generator that has failed every request of two whole batches is
+        // down or misconfigured: stop rather than time out on every image.
+        if (succeeded == 0 && failed >= 2 * kBatch)
+            return makeError(ErrorCode::IoError, QStringLiteral("the generator failed all %1 requests so far; stopped (last: %2)").arg(failed).arg(lastError));
     }
+    // Failing every request is a failed stage, not a done one: a later run
+    // must retry (failed rows are never reused).
+    if (failed > 0 && succeeded == 0)
+        return makeError(ErrorCode::IoError, QStringLiteral("the generator failed all %1 requests (last: %2)").arg(failed).arg(lastError));
     if (reused > 0)
         ctx.progress(items.size(), items.size(), QStringLiteral("generating (%1 unchanged, reused)").arg(reused));
     return {};

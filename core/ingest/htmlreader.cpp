@@ -9,10 +9,13 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
+#include <QStringDecoder>
 #include <QUrl>
 
 #include <algorithm>
 #include <memory>
+
+#include <dirent.h>
 
 namespace rs {
 
@@ -588,9 +591,37 @@ struct PageEntry {
     QString canonical;
 };
 
+// Qt does not list entries whose names are not valid UTF-8 (it could not
+// name them again), so pages and folders with such names would vanish
+// without a word. readdir() finds them, to report them as refused.
+void collectUndecodable(const QString &dirPath, const QString &dirRelative, QStringList &refused)
+{
+    DIR *dir = ::opendir(QFile::encodeName(dirPath).constData());
+    if (!dir)
+        return;
+    while (const dirent *entry = ::readdir(dir)) {
+        const QByteArray name(entry->d_name);
+        if (name.startsWith('.'))
+            continue; // hidden, as in the listing itself
+        QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString decoded = utf8.decode(name); // decode() is lazy: converting runs it
+        if (!utf8.hasError())
+            continue;
+        const QByteArray lower = name.toLower();
+        const bool page = lower.endsWith(".html") || lower.endsWith(".htm");
+        if (!page && entry->d_type != DT_DIR)
+            continue;
+        const QString shown = QString::fromLatin1(name.toPercentEncoding(" "));
+        refused.append((dirRelative.isEmpty() ? shown : dirRelative + u'/' + shown) + QStringLiteral(": undecodable_name"));
+    }
+    ::closedir(dir);
+}
+
 void collectPages(const QString &dirPath, const QString &dirRelative, const QString &canonicalRoot,
                   QSet<QString> &visitedDirs, QVector<PageEntry> &pages, QStringList *refused)
 {
+    if (refused)
+        collectUndecodable(dirPath, dirRelative, *refused);
     const QDir dir(dirPath);
     // System: broken symlinks are only listed with it.
     const QFileInfoList entries
@@ -620,15 +651,128 @@ void collectPages(const QString &dirPath, const QString &dirRelative, const QStr
                          refused);
         } else if (entry.isFile()) {
             pages.append(PageEntry{relative, canonical});
+        } else if (refused) {
+            refused->append(relative + QStringLiteral(": not_regular_file")); // FIFO, socket, device: reading could block
         }
     }
 }
 
+// ---- complexity estimate -------------------------------------------------------
+
+// The parser's scope checks walk the stack of open elements, so its work
+// grows with the sum of the nesting depth at every start tag. Past this many
+// steps a page would take seconds to parse; such a page is too complex even
+// when neither its depth nor its element count alone is over its limit.
+constexpr qint64 kMaxParseWork = 100'000'000;
+
+struct TagStats {
+    int maxDepth = 0;
+    qint64 nodes = 0;
+    qint64 work = 0; // sum of depths at start tags
+};
+
+bool isTagNameChar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == ':';
+}
+
+// Elements that never hold children, or whose end tag the parser supplies
+// itself when a sibling starts: neither deepens the tree.
+bool isFlatTag(const QByteArray &name)
+{
+    static const QSet<QByteArray> flat{
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+        "keygen", "basefont", "bgsound", "frame", "image", "isindex", // void
+        "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup",
+        "rb", "rt", "rtc", "rp", "html", "head", "body"}; // optional end tag
+    return flat.contains(name);
+}
+
+bool isRawTextTag(const QByteArray &name)
+{
+    return name == "script" || name == "style" || name == "textarea" || name == "title" || name == "xmp" || name == "iframe"
+        || name == "noembed" || name == "noframes" || name == "plaintext";
+}
+
+// A linear scan of the tags; stops early once a limit is passed.
+TagStats scanTags(const QByteArray &html, const HtmlLimits &limits)
+{
+    TagStats st;
+    int depth = 0;
+    int foreignDepth = -1; // inside <svg> or <math>, "/>" closes an element
+    const qsizetype n = html.size();
+    const char *d = html.constData();
+    qsizetype i = 0;
+    while (i < n) {
+        i = html.indexOf('<', i);
+        if (i < 0 || i + 1 >= n)
+            break;
+        const char c = d[i + 1];
+        if (c == '!' && html.mid(i, 4) == "<!--") {
+            const qsizetype end = html.indexOf("-->", i + 4);
+            i = end < 0 ? n : end + 3;
+            continue;
+        }
+        if (c == '!' || c == '?') {
+            const qsizetype end = html.indexOf('>', i + 2);
+            i = end < 0 ? n : end + 1;
+            continue;
+        }
+        const bool closing = c == '/';
+        qsizetype j = i + (closing ? 2 : 1);
+        if (j >= n || !((d[j] >= 'a' && d[j] <= 'z') || (d[j] >= 'A' && d[j] <= 'Z'))) {
+            i = j; // a stray '<' is text
+            continue;
+        }
+        const qsizetype nameStart = j;
+        while (j < n && isTagNameChar(d[j]))
+            ++j;
+        const QByteArray name = html.mid(nameStart, j - nameStart).toLower();
+        const qsizetype end = html.indexOf('>', j);
+        if (end < 0)
+            break;
+        const bool selfClosing = end > j && d[end - 1] == '/';
+        i = end + 1;
+        if (closing) {
+            if (!isFlatTag(name) && depth > 0) {
+                --depth;
+                if (depth < foreignDepth)
+                    foreignDepth = -1;
+            }
+            continue;
+        }
+        if (++st.nodes > limits.maxNodes)
+            return st;
+        if ((st.work += depth) > kMaxParseWork)
+            return st;
+        if (isRawTextTag(name)) {
+            // Its content is text up to the matching end tag.
+            const QByteArray endTag = "</" + name;
+            const qsizetype close = html.indexOf(endTag, i);
+            const qsizetype closeUpper = html.indexOf(endTag.toUpper(), i);
+            qsizetype stop = close < 0 ? closeUpper : closeUpper < 0 ? close : std::min(close, closeUpper);
+            i = stop < 0 ? n : stop;
+            continue;
+        }
+        if (isFlatTag(name) || (selfClosing && foreignDepth >= 0))
+            continue;
+        if ((name == "svg" || name == "math") && foreignDepth < 0)
+            foreignDepth = depth;
+        if (++depth > st.maxDepth) {
+            st.maxDepth = depth;
+            if (st.maxDepth > limits.maxDepth)
+                return st;
+        }
+    }
+    return st;
+}
+
 } // namespace
 
-HtmlReader::HtmlReader(const QString &corpusRoot)
+HtmlReader::HtmlReader(const QString &corpusRoot, HtmlLimits limits)
     : m_root(QDir::cleanPath(QDir(corpusRoot).absolutePath()))
     , m_canonicalRoot(QFileInfo(corpusRoot).canonicalFilePath())
+    , m_limits(limits)
 {
 }
 
@@ -669,10 +813,20 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
                          QStringLiteral("page links to a file outside the corpus root"), path);
     if (!info.isFile())
         return makeError(ErrorCode::IoError, QStringLiteral("not a regular file"), path);
+    if (info.size() > m_limits.maxBytes)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("too_complex: page is %1 bytes, over ingest.html_max_bytes (%2); not read")
+                             .arg(info.size())
+                             .arg(m_limits.maxBytes),
+                         path);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::IoError, file.errorString(), path);
-    const QByteArray bytes = file.readAll();
+    // Bounded even if the file grew since it was listed.
+    const QByteArray bytes = file.read(m_limits.maxBytes + 1);
+    if (bytes.size() > m_limits.maxBytes)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("too_complex: page is over ingest.html_max_bytes (%1); not read").arg(m_limits.maxBytes), path);
     if (file.error() != QFileDevice::NoError)
         return makeError(ErrorCode::IoError, file.errorString(), path);
 
@@ -696,6 +850,17 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
             QStringLiteral("%1 control character(s) ignored; the file may not be HTML").arg(controls));
 
     const QByteArray utf8 = decoded.text.toUtf8();
+    const TagStats tags = scanTags(utf8, m_limits);
+    if (tags.nodes > m_limits.maxNodes)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("too_complex: more than %1 elements (ingest.html_max_nodes); not parsed").arg(m_limits.maxNodes), path);
+    if (tags.work > kMaxParseWork)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("too_complex: too many elements nested too deep to parse in reasonable time; not parsed"), path);
+    if (tags.maxDepth > m_limits.maxDepth)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("too_complex: elements nested deeper than %1 (ingest.html_max_depth); not parsed").arg(m_limits.maxDepth),
+                         path);
     GumboOptions options = kGumboDefaultOptions;
     options.max_errors = kMaxParseErrors;
     const std::unique_ptr<GumboOutput, GumboOutputDeleter> output(

@@ -20,11 +20,24 @@
 
 namespace rs {
 
+// Per-page limits (the recipe's ingest.html_*). Checked before the HTML
+// parser runs: gumbo's cost grows with the product of element count and
+// nesting depth, so a page of 200,000 nested <div>s would stall a worker for
+// minutes. Depth and node count are estimated by a linear scan of the tags
+// (void elements, elements whose end tag is optional, comments and raw text
+// do not nest). A page whose estimated parsing work (the sum of the depth at
+// every start tag) passes a fixed bound is refused too.
+struct HtmlLimits {
+    qint64 maxBytes = 32LL * 1024 * 1024; // file size
+    int maxDepth = 4096;                  // estimated element nesting
+    qint64 maxNodes = 500000;             // start tags
+};
+
 class HtmlReader {
 public:
     // corpusRoot: the folder given to `realsyn ingest --format html`. Images
     // and pages whose canonical path lies outside it are refused.
-    explicit HtmlReader(const QString &corpusRoot);
+    explicit HtmlReader(const QString &corpusRoot, HtmlLimits limits = {});
 
     // The root as given, made absolute and cleaned (not canonicalised).
     QString root() const { return m_root; }
@@ -34,14 +47,18 @@ public:
     // (dot-named) files and folders are not searched. Symlinked pages or
     // folders that resolve outside the root, or that dangle, are left out and,
     // when `refused` is given, appended to it as "relative/path: reason"
-    // (reason outside_corpus or dangling_link). A file reached twice through
+    // (reason outside_corpus, dangling_link, not_regular_file for a FIFO,
+    // socket or device, or undecodable_name for a file name that is not
+    // valid in the file system's encoding). A file reached twice through
     // links is listed once, under its first path in sorted order.
     QStringList listPages(QStringList *refused = nullptr) const;
 
     // Parses one page, given as a path relative to the root. Fails only when
-    // the page cannot be read at all (NotFound, IoError) or lies outside the
-    // root (InvalidArgument); broken markup, odd charsets and binary content
-    // give a Document with warnings, and a zero-byte file an empty Document.
+    // the page cannot be read at all (NotFound, IoError), lies outside the
+    // root (InvalidArgument) or is over a limit (Unsupported, message
+    // starting "too_complex: "); broken markup, odd charsets and binary
+    // content give a Document with warnings, and a zero-byte file an empty
+    // Document.
     //
     // The Document's key is "html:" + the cleaned relative path, sourcePath
     // the absolute path, title the <title> text (not repeated as a block),
@@ -72,6 +89,7 @@ public:
 private:
     QString m_root;          // absolute, cleaned
     QString m_canonicalRoot; // symlinks resolved; empty when the root does not exist
+    HtmlLimits m_limits;
 };
 
 } // namespace rs

@@ -8,6 +8,7 @@
 #include "core/ingest/sourceitem.h"
 #include "core/ingest/wdsreader.h"
 #include "core/store/projectstore.h"
+#include "core/store/recipe.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -42,6 +43,7 @@ struct PreparedDocument {
     std::optional<Document> doc;
     QString location;
     QString error;
+    bool tooComplex = false; // over a limit: counted apart from unreadable items
     QVector<PreparedSentence> sentences;
 };
 
@@ -125,6 +127,22 @@ QString imageKey(const ImageRef &ref, const Document &doc)
     return QStringLiteral("refused:") + ref.refusal + QLatin1Char(':') + target;
 }
 
+// Before shard ids carried a hash of the shard's path, WebDataset keys were
+// "wds:<name>/<key>". A project ingested then must not get every document
+// of the same shard (same source path) a second time. Empty for other keys.
+QString legacyWdsKey(const QString &key)
+{
+    if (!key.startsWith(QLatin1String("wds:")))
+        return {};
+    const qsizetype slash = key.indexOf(QLatin1Char('/'), 4);
+    if (slash < 0)
+        return {};
+    const qsizetype dash = key.lastIndexOf(QLatin1Char('-'), slash);
+    if (dash < 5 || slash - dash != 9)
+        return {};
+    return key.left(dash) + key.mid(slash);
+}
+
 class Writer {
 public:
     Writer(ProjectStore &store, qint64 sourceId, IngestReport &report) : m_store(store), m_sourceId(sourceId), m_report(report) {}
@@ -136,7 +154,7 @@ public:
         Transaction tx(m_store);
         for (PreparedDocument &p : batch) {
             if (!p.doc) {
-                ++m_report.documentsFailed;
+                ++(p.tooComplex ? m_report.documentsTooComplex : m_report.documentsFailed);
                 ctx.warn(p.error, p.location);
                 if (Status s = m_store.logIssue(QStringLiteral("ingest"), QStringLiteral("warning"), QString(), -1, p.error, p.location); !s)
                     return s;
@@ -157,6 +175,7 @@ private:
             return {};
         const std::pair<QSqlQuery *, const char *> statements[] = {
             {&m_findDocument, "SELECT id FROM documents WHERE doc_key = ?"},
+            {&m_findLegacyDocument, "SELECT id FROM documents WHERE doc_key = ? AND source_path = ?"},
             {&m_insertDocument, "INSERT INTO documents(source_id, doc_key, source_path, url, title, license, encoding, warnings)"
                                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"},
             {&m_findImage, "SELECT id FROM images WHERE image_key = ?"},
@@ -188,6 +207,16 @@ private:
             return {};
         }
         m_findDocument.finish();
+        if (const QString legacy = legacyWdsKey(doc.key); !legacy.isEmpty()) {
+            if (Status s = m_store.execPrepared(m_findLegacyDocument, {legacy, doc.sourcePath}); !s)
+                return s;
+            const bool present = m_findLegacyDocument.next();
+            m_findLegacyDocument.finish();
+            if (present) {
+                ++m_report.documentsPresent;
+                return {};
+            }
+        }
         if (Status s = m_store.execPrepared(m_insertDocument, {m_sourceId, doc.key, doc.sourcePath, doc.url, doc.title, doc.license,
                                                                doc.encoding, doc.warnings.join(QLatin1Char('\n'))});
             !s)
@@ -245,7 +274,7 @@ private:
     qint64 m_sourceId;
     IngestReport &m_report;
     bool m_prepared = false;
-    QSqlQuery m_findDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef, m_insertSentence, m_insertTruth;
+    QSqlQuery m_findDocument, m_findLegacyDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef, m_insertSentence, m_insertTruth;
 };
 
 Result<qint64> registerSource(ProjectStore &store, const QString &format, const QString &path, const QString &imagesRoot)
@@ -310,6 +339,14 @@ PreparedDocument fromSourceItem(SourceItem &&item)
 
 } // namespace
 
+void applyIngestLimits(IngestOptions &options, const Recipe &recipe)
+{
+    options.html.maxBytes = recipe.intValue(QStringLiteral("ingest.html_max_bytes"));
+    options.html.maxDepth = int(recipe.intValue(QStringLiteral("ingest.html_max_depth")));
+    options.html.maxNodes = recipe.intValue(QStringLiteral("ingest.html_max_nodes"));
+    options.maxMemberBytes = recipe.intValue(QStringLiteral("ingest.max_member_bytes"));
+}
+
 QStringList ingestFormats()
 {
     return {QStringLiteral("html"), QStringLiteral("mmc4"), QStringLiteral("obelics"), QStringLiteral("wds")};
@@ -368,8 +405,23 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
         };
 
         if (opts.format == QLatin1String("html")) {
-            HtmlReader reader(absolute);
-            const QStringList pages = reader.listPages();
+            HtmlReader reader(absolute, opts.html);
+            QStringList refused;
+            const QStringList pages = reader.listPages(&refused);
+            // Pages refused while listing (a link out of the corpus, a FIFO,
+            // a name that is not UTF-8) are failures too, not silence.
+            if (!refused.isEmpty()) {
+                QVector<PreparedDocument> failed;
+                for (const QString &r : std::as_const(refused)) {
+                    PreparedDocument p;
+                    const qsizetype colon = r.lastIndexOf(QStringLiteral(": "));
+                    p.location = r.left(colon);
+                    p.error = QStringLiteral("page not read: ") + r.mid(colon + 2);
+                    failed.push_back(std::move(p));
+                }
+                if (Status s = writer.write(failed, ctx); !s)
+                    return s.error();
+            }
             // Pages are parsed on the workers too: parsing is the cost here.
             QVector<QString> batch;
             auto flushPages = [&]() {
@@ -377,10 +429,12 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                     PreparedDocument p;
                     p.location = rel;
                     auto doc = reader.readPage(rel);
-                    if (doc)
+                    if (doc) {
                         p.doc = std::move(doc.value());
-                    else
+                    } else {
                         p.error = doc.error().toString();
+                        p.tooComplex = doc.error().code == ErrorCode::Unsupported;
+                    }
                     prepare(p);
                     return p;
                 });
@@ -416,7 +470,7 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             };
             Status read;
             if (opts.format == QLatin1String("wds")) {
-                WdsReader reader(absolute, store.sidePath(QStringLiteral("media/wds")));
+                WdsReader reader(absolute, store.sidePath(QStringLiteral("media/wds")), opts.maxMemberBytes);
                 read = reader.read(sink, ctx.cancelFlag());
             } else {
                 const auto flavor = opts.format == QLatin1String("mmc4") ? JsonlReader::Flavor::Mmc4 : JsonlReader::Flavor::Obelics;
@@ -426,8 +480,15 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             pump.flush();
             if (!pump.status())
                 return pump.status().error();
-            if (!read)
-                return read.error();
+            if (!read && read.error().code != ErrorCode::Canceled) {
+                // One broken source must not cost the others: record it and go on.
+                PreparedDocument p;
+                p.location = QFileInfo(absolute).fileName();
+                p.error = QStringLiteral("source not read: ") + read.error().toString();
+                QVector<PreparedDocument> failed{std::move(p)};
+                if (Status s = writer.write(failed, ctx); !s)
+                    return s.error();
+            }
         }
         if (ctx.isCanceled())
             break;

@@ -8,6 +8,7 @@
 // only decides from the stored scores, so a changed threshold never needs a
 // re-ingest.
 
+#include "core/ingest/htmlreader.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
@@ -17,6 +18,7 @@
 namespace rs {
 
 class ProjectStore;
+class Recipe;
 
 struct IngestOptions {
     QString format;      // html | mmc4 | obelics | wds
@@ -25,12 +27,19 @@ struct IngestOptions {
     qint64 limit = -1;   // first N documents of the source (-1 = all)
     double sample = 1.0; // keep this fraction of documents, chosen by hash(seed, key)
     quint64 seed = 0;
+    // Limits on hostile input (the recipe's ingest.* settings; see
+    // applyIngestLimits). A page over an HTML limit is counted as too complex
+    // and logged; a larger tar image member is refused as "too_large".
+    HtmlLimits html;
+    qint64 maxMemberBytes = 256LL * 1024 * 1024;
 };
 
 struct IngestReport {
     qint64 documentsAdded = 0;
     qint64 documentsPresent = 0; // already in the project: skipped
-    qint64 documentsFailed = 0;  // unreadable items, each recorded in the issue log
+    qint64 documentsFailed = 0;  // unreadable items, pages refused while listing and unreadable
+                                 // sources (a broken shard), each recorded in the issue log
+    qint64 documentsTooComplex = 0; // over a limit (reason too_complex), each recorded in the issue log
     qint64 sentencesAdded = 0;
     qint64 imageRefsAdded = 0;
     qint64 imagesAdded = 0;      // new distinct images (files or refused references)
@@ -42,6 +51,12 @@ QStringList ingestFormats();
 // `fraction` of keys, the same ones for the same seed.
 bool inSample(const QString &key, double fraction, quint64 seed);
 
+// Copies the ingest.* limits from the recipe into options.
+void applyIngestLimits(IngestOptions &options, const Recipe &recipe);
+
+// A source that cannot be read at all (a corrupt shard, an unreadable JSONL
+// file) is recorded in the issue log and counted as failed, and the other
+// sources are still read.
 Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &options, JobContext &ctx);
 
 } // namespace rs

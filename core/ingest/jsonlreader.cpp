@@ -11,6 +11,8 @@
 #include <QJsonValue>
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace rs {
 
 namespace {
@@ -149,7 +151,9 @@ QString parseMmc4(const QJsonObject &o, const QString &canonicalRoot, Document &
         img.src = name.toString();
         const QJsonValue matched = info.value(QLatin1String("matched_text_index"));
         const double m = matched.toDouble(-1.0);
-        if (matched.isDouble() && m == double(qint64(m)) && m >= 0 && m < double(texts.size())) {
+        // Range first: converting a double outside qint64's range (1e300) is
+        // undefined behaviour, and only an index in range can be one.
+        if (matched.isDouble() && m >= 0 && m < double(texts.size()) && m == std::floor(m)) {
             img.matchedBlock = int(m);
             img.position = 2 * img.matchedBlock + 1;
             img.caption = doc.blocks.at(img.matchedBlock).text;

@@ -1,5 +1,6 @@
 #include "core/ingest/wdsreader.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -13,6 +14,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace rs {
@@ -65,11 +67,54 @@ struct Sample {
     QStringList warnings;
 };
 
+// A member name as text. Valid UTF-8 is taken as is; otherwise every byte of
+// an invalid sequence becomes %XX, so distinct byte strings stay distinct
+// (U+FFFD replacement would merge them) and the name is safe as a file name.
+QString memberName(const char *raw, bool *escaped)
+{
+    const QByteArray bytes(raw);
+    QStringDecoder strict(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString text = strict.decode(bytes);
+    *escaped = strict.hasError();
+    if (!*escaped)
+        return text;
+    QString out;
+    for (qsizetype i = 0; i < bytes.size();) {
+        // Length of the valid UTF-8 sequence starting at i, or 0.
+        const uchar c = uchar(bytes[i]);
+        int n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (n > 1) {
+            QStringDecoder one(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+            const QString piece = one.decode(bytes.mid(i, n));
+            if (one.hasError() || i + n > bytes.size())
+                n = 0;
+            else
+                out += piece;
+        } else if (n == 1) {
+            out += QLatin1Char(char(c));
+        }
+        if (n == 0) {
+            out += QStringLiteral("%%1").arg(uint(c), 2, 16, QLatin1Char('0')).toUpper();
+            n = 1;
+        }
+        i += n;
+    }
+    return out;
+}
+
 } // namespace
 
-WdsReader::WdsReader(const QString &tarPath, const QString &extractDir)
-    : m_path(tarPath), m_extractDir(extractDir)
+WdsReader::WdsReader(const QString &tarPath, const QString &extractDir, qint64 maxMemberBytes)
+    : m_path(tarPath), m_extractDir(extractDir), m_maxMemberBytes(maxMemberBytes)
 {
+}
+
+QString WdsReader::shardId(const QString &tarPath)
+{
+    const QFileInfo info(tarPath);
+    const QString canonical = info.canonicalFilePath().isEmpty() ? info.absoluteFilePath() : info.canonicalFilePath();
+    const QByteArray hash = QCryptographicHash::hash(canonical.toUtf8(), QCryptographicHash::Sha1).toHex().left(8);
+    return shardName(tarPath) + QLatin1Char('-') + QString::fromLatin1(hash);
 }
 
 QString WdsReader::shardName(const QString &tarPath)
@@ -93,7 +138,7 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
     if (m_extractDir.isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("no extract folder given"), m_path);
 
-    const QString shard = shardName(m_path);
+    const QString shard = shardId(m_path);
     const QString shardFile = shardInfo.fileName();
     const QString sourcePath = shardInfo.absoluteFilePath();
     const QString outDir = QDir(m_extractDir).absoluteFilePath(shard);
@@ -189,6 +234,7 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
     // Copies the current member's data to dest; sets image.localPath or a refusal.
     // Returns false on an archive (not a disk) error.
     auto extractImage = [&](const QString &dest, ImageRef &image, QStringList &warnings) {
+        bool tooLarge = false;
         QSaveFile out(dest);
         const bool writable = QDir().mkpath(QFileInfo(dest).absolutePath()) && out.open(QIODevice::WriteOnly);
         bool writeOk = writable;
@@ -205,15 +251,28 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
             }
             if (!writeOk)
                 continue; // keep draining so the archive stays in step
-            // Sparse members report holes through offset; fill them with zeros.
-            if (offset > out.pos()) {
-                const QByteArray zeros(offset - out.pos(), '\0');
-                writeOk = out.write(zeros) == zeros.size();
+            // Sparse members report holes through offset; fill them with
+            // zeros a block at a time (never one buffer of the hole's size).
+            // The declared size bounds this, but a header may lie: stop at
+            // the limit either way.
+            if (offset + la_int64_t(size) > m_maxMemberBytes) {
+                out.cancelWriting();
+                writeOk = false;
+                tooLarge = true;
+                continue;
             }
+            static const QByteArray zeros(64 * 1024, '\0');
+            while (writeOk && offset > out.pos())
+                writeOk = out.write(zeros.constData(), std::min<qint64>(zeros.size(), offset - out.pos())) > 0;
             if (writeOk && size > 0)
                 writeOk = out.write(static_cast<const char *>(block), qint64(size)) == qint64(size);
         }
-        if (writeOk && out.commit()) {
+        if (tooLarge) {
+            image.refusal = QStringLiteral("too_large");
+            warnings << QStringLiteral("image member %1 grew past ingest.max_member_bytes (%2) while read; not kept")
+                            .arg(image.src)
+                            .arg(m_maxMemberBytes);
+        } else if (writeOk && out.commit()) {
             image.localPath = QFileInfo(dest).canonicalFilePath();
         } else {
             out.cancelWriting();
@@ -241,8 +300,9 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
 
         const char *rawName = archive_entry_pathname_utf8(entry);
         if (!rawName)
-            rawName = archive_entry_pathname(entry);
-        QString name = rawName ? QString::fromUtf8(rawName) : QString();
+            rawName = archive_entry_pathname(entry); // bytes as stored, when they are not text in any known charset
+        bool escaped = false;
+        QString name = rawName ? memberName(rawName, &escaped) : QString();
         while (name.startsWith(QLatin1String("./")))
             name.remove(0, 2);
         if (archive_entry_filetype(entry) == AE_IFDIR)
@@ -281,6 +341,8 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
         }
         Sample &s = *pending;
         s.extensions << ext;
+        if (escaped)
+            s.warnings << QStringLiteral("member name %1 is not valid UTF-8; bad bytes kept as %XX").arg(name);
 
         const bool regular = archive_entry_filetype(entry) == AE_IFREG && !archive_entry_hardlink(entry);
         if (isImageExtension(ext)) {
@@ -294,6 +356,16 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
                 s.image.refusal = QStringLiteral("outside_corpus");
                 s.warnings << QStringLiteral("image member %1 is a %2; not followed").arg(name, entryKindName(entry));
                 continue;
+            }
+            // Checked before reading: a sparse member's size counts its holes,
+            // which would otherwise be written out as zeros.
+            if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > m_maxMemberBytes) {
+                s.image.refusal = QStringLiteral("too_large");
+                s.warnings << QStringLiteral("image member %1 is %2 bytes, over ingest.max_member_bytes (%3); not read")
+                                  .arg(name)
+                                  .arg(archive_entry_size(entry))
+                                  .arg(m_maxMemberBytes);
+                continue; // libarchive skips unread data at the next header
             }
             const QString dest = QDir::cleanPath(outPrefix + name);
             if (!dest.startsWith(outPrefix)) { // cannot happen after the checks above; kept as a guard

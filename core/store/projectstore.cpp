@@ -92,10 +92,35 @@ Status ProjectStore::openDatabase(const QString &dir, Access access, bool takeLo
     if (access == Access::ReadWrite && takeLock) {
         m_lock = std::make_unique<QLockFile>(QDir(m_dir).filePath(kLockName));
         m_lock->setStaleLockTime(0); // a crashed holder's lock is detected by pid, never by age
-        if (!m_lock->tryLock(100)) {
+        bool locked = m_lock->tryLock(100);
+        qint64 pid = 0;
+        QString host, app;
+        if (!locked && m_lock->error() == QLockFile::LockFailedError && !m_lock->getLockInfo(&pid, &host, &app)) {
+            // An empty or garbled lock file (a crash while it was written, a
+            // disk that filled up) names no holder, so Qt never sees it as
+            // stale. A live holder keeps an flock on it from creation on, so
+            // removeStaleLockFile() succeeds only when no process holds it.
+            if (m_lock->removeStaleLockFile())
+                locked = m_lock->tryLock(100);
+        }
+        if (!locked) {
+            const QString lockPath = m_lock->fileName();
+            const bool unreadable = m_lock->error() == QLockFile::LockFailedError && !m_lock->getLockInfo(&pid, &host, &app);
             const QString holder = lockHolder(*m_lock);
+            const bool denied = m_lock->error() == QLockFile::PermissionError;
             m_lock.reset();
-            return makeError(ErrorCode::Conflict, QStringLiteral("project is locked by %1").arg(holder), m_dir);
+            if (denied)
+                return makeError(ErrorCode::IoError, QStringLiteral("cannot create the lock file %1: permission denied").arg(lockPath), m_dir);
+            if (unreadable)
+                return makeError(ErrorCode::Conflict,
+                                 QStringLiteral("project is locked, but the lock file %1 names no holder (empty or garbled) and is in use; "
+                                                "if no RealSyn program is running on this project, remove that file and try again")
+                                     .arg(lockPath),
+                                 m_dir);
+            return makeError(ErrorCode::Conflict,
+                             QStringLiteral("project is locked by %1; if that program is no longer running, remove %2 and try again")
+                                 .arg(holder, lockPath),
+                             m_dir);
         }
     }
     m_connection = QStringLiteral("rs-") + QUuid::createUuid().toString(QUuid::WithoutBraces);

@@ -54,6 +54,17 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("seed", 0, 0, 4294967295.0, "Seed of every random choice (subsets, k-means, sampling)"),
         intSetting("threads", 0, 0, 256, "Worker threads; 0 = all hardware threads"),
 
+        // Limits on hostile input, checked before anything is read or parsed.
+        intSetting("ingest.html_max_bytes", 32LL * 1024 * 1024, 1024, 4e9,
+                   "HTML pages larger than this many bytes are not read (counted as too_complex)"),
+        intSetting("ingest.html_max_depth", 4096, 16, 1000000,
+                   "HTML pages whose elements nest deeper than this are not parsed (too_complex; parsing cost grows with depth)"),
+        intSetting("ingest.html_max_nodes", 500000, 100, 1e9, "HTML pages with more elements than this are not parsed (too_complex)"),
+        intSetting("ingest.max_member_bytes", 256LL * 1024 * 1024, 1024, 1e12,
+                   "WebDataset image members larger than this (sparse holes included) are not extracted (too_large)"),
+        intSetting("extract.max_file_bytes", 256LL * 1024 * 1024, 1024, 1e12,
+                   "Image files larger than this many bytes are refused before reading (too_large)"),
+
         intSetting("extract.min_side", 100, 1, 100000, "Drop images whose shorter side is below this many pixels"),
         doubleSetting("extract.max_aspect", 3.0, 1.0, 1000.0, "Drop images whose aspect ratio exceeds this (or is below its inverse)"),
         intSetting("extract.max_pixels", 89478485, 1, 4e9, "Refuse images whose header claims more pixels (decompression bombs)"),

@@ -13,6 +13,7 @@
 #include <QRandomGenerator>
 #include <QTimeZone>
 #include <QTimer>
+#include <QUrl>
 
 #include <algorithm>
 #include <climits>
@@ -87,6 +88,7 @@ struct Item {
     QNetworkAccessManager *manager = nullptr;
     std::unique_ptr<QTimer> retryTimer; // waiting for the next attempt
     bool timedOut = false;
+    QString refusedRedirect; // a cross-origin Location this attempt did not follow
     QElapsedTimer clock;
     std::optional<Result<ChatAnswer>> result;
 };
@@ -103,7 +105,9 @@ public:
         const int managers = (options.concurrency + kConnectionsPerManager - 1) / kConnectionsPerManager;
         for (int i = 0; i < managers; ++i) {
             auto *m = new QNetworkAccessManager(&m_owner);
-            m->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+            // Every redirect is vetted in send(): Qt copies the request's
+            // headers, Authorization included, to wherever it is sent.
+            m->setRedirectPolicy(QNetworkRequest::UserVerifiedRedirectPolicy);
             m_managers << m;
         }
         for (int i = 0; i < bodies.size(); ++i)
@@ -162,6 +166,7 @@ private:
         Item &it = m_items[i];
         ++it.attempt;
         it.timedOut = false;
+        it.refusedRedirect.clear();
         QNetworkRequest req(m_options.chatCompletionsUrl());
         req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         req.setRawHeader("Accept", "application/json");
@@ -177,8 +182,21 @@ private:
             reply->abort();
         });
         timeout->start(m_options.timeoutMs);
+        QObject::connect(reply, &QNetworkReply::redirected, &m_owner, [this, i, reply](const QUrl &to) {
+            // Same origin only (scheme, host and port): the bearer key must
+            // never reach another server, another port or plain HTTP.
+            const QUrl from = m_options.chatCompletionsUrl();
+            if (to.scheme() == from.scheme() && to.host() == from.host() && to.port(defaultPort(to)) == from.port(defaultPort(from))) {
+                Q_EMIT reply->redirectAllowed();
+                return;
+            }
+            m_items[i].refusedRedirect = to.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment).toString();
+            reply->abort();
+        });
         QObject::connect(reply, &QNetworkReply::finished, &m_owner, [this, i, reply] { onFinished(i, reply); });
     }
+
+    static int defaultPort(const QUrl &url) { return url.scheme() == QLatin1String("https") ? 443 : 80; }
 
     void onFinished(int i, QNetworkReply *reply)
     {
@@ -189,6 +207,12 @@ private:
             return;
         if (m_canceled) {
             finish(i, makeError(ErrorCode::Canceled, QStringLiteral("canceled while the request was in flight")));
+            return;
+        }
+        if (!it.refusedRedirect.isEmpty()) {
+            finish(i, makeError(ErrorCode::IoError, QStringLiteral("the server redirected to another origin (%1); not followed, so "
+                                                                   "the API key is not sent there: set generate.endpoint to the final URL")
+                                                        .arg(it.refusedRedirect)));
             return;
         }
         if (it.timedOut) {

@@ -20,7 +20,10 @@
 // the start of each run(), sent as "Authorization: Bearer", and scrubbed
 // ("[redacted]") from every string this class returns (errors, content,
 // model, usage), in case a server echoes it; keys shorter than 6 characters
-// are not scrubbed (replacing them would mangle ordinary text).
+// are not scrubbed (replacing them would mangle ordinary text). Redirects are
+// followed only within the endpoint's origin (scheme, host, port); one to
+// another origin is not followed and fails the item, so the key, which Qt
+// would copy to the new request, never leaves for another server.
 //
 // Thread-safety: a ChatClient is immutable; concurrent run() calls from
 // different threads are fine.

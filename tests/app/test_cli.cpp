@@ -215,6 +215,77 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("unknown format"));
     }
 
+    // Issue 11: usage errors exit 2 with a message that says what is wrong;
+    // long curated texts come from a file or stdin; a garbled lock is reclaimed.
+    void usageContract()
+    {
+        const QString project = m_tmp.filePath(QStringLiteral("contract"));
+        QCOMPARE(realsyn({QStringLiteral("init"), project}).code, 0);
+        QCOMPARE(realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus}).code, 0);
+
+        Run r = realsyn({QStringLiteral("stats"), project, QStringLiteral("--bogus")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("Unknown option"), r.err.constData());
+        r = realsyn({QStringLiteral("recipe"), project, QStringLiteral("--set"), QStringLiteral("extract.min_side=-4")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("extract.min_side"), r.err.constData());
+        QCOMPARE(realsyn({QStringLiteral("run"), project, QStringLiteral("--set"), QStringLiteral("no.such=1")}).code, 2);
+        r = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("polish")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("unknown stage"), r.err.constData());
+        QCOMPARE(realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("pdf"), m_corpus}).code, 2);
+        QCOMPARE(realsyn({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("zip"), QStringLiteral("--out"),
+                          m_tmp.filePath(QStringLiteral("zip"))}).code, 2);
+        QCOMPARE(realsyn({QStringLiteral("stats"), project, QStringLiteral("--json"), QStringLiteral("extra")}).code, 2);
+
+        for (const QString &id : {QStringLiteral("-5"), QStringLiteral("0"), QStringLiteral("x")}) {
+            r = realsyn({QStringLiteral("show"), project, id});
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains("must be a positive integer") && !r.err.contains("Unknown option"), r.err.constData());
+        }
+        r = realsyn({QStringLiteral("decide"), project, QStringLiteral("-1"), QStringLiteral("accept")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("positive integer"), r.err.constData());
+
+        const QString out = m_tmp.filePath(QStringLiteral("contract-export"));
+        for (const char *split : {"val=nan", "val=inf", "val=-0.1", "val=1", "val=1.5", "val=abc"}) {
+            r = realsyn({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("jsonl"), QStringLiteral("--out"), out,
+                         QStringLiteral("--split"), QString::fromLatin1(split)});
+            QVERIFY2(r.code == 2, split);
+            QVERIFY2(r.err.contains("--split"), r.err.constData());
+        }
+        QVERIFY(!QFile::exists(out));
+
+        // A long edit from a file, then from stdin.
+        QString longText;
+        for (int i = 0; i < 400; ++i)
+            longText += QStringLiteral("Sentence %1 of a long, curated description with \"quotes\" and 'apostrophes'.\n").arg(i);
+        const QString file = m_tmp.filePath(QStringLiteral("syn.txt"));
+        writeFile(file, longText.toUtf8());
+        r = realsyn({QStringLiteral("edit"), project, QStringLiteral("1"), QStringLiteral("--syn-text-file"), file});
+        QVERIFY2(r.code == 0, r.err.constData());
+        auto shown = [&] {
+            return QJsonDocument::fromJson(realsyn({QStringLiteral("show"), project, QStringLiteral("1"), QStringLiteral("--json")}).out)
+                .object().value(QStringLiteral("synthetic_text")).toString();
+        };
+        QCOMPARE(shown(), longText.trimmed());
+        r = rs::test::runProcess(QStringLiteral("/bin/bash"), {QStringLiteral("-c"), QStringLiteral("printf 'Typed into a pipe.' | \"$0\" edit \"$1\" 1 --syn-text-file -"),
+                                                               m_cli, project});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(shown(), QStringLiteral("Typed into a pipe."));
+        r = realsyn({QStringLiteral("edit"), project, QStringLiteral("1"), QStringLiteral("--syn-text"), QStringLiteral("a"),
+                     QStringLiteral("--syn-text-file"), file});
+        QCOMPARE(r.code, 2);
+        r = realsyn({QStringLiteral("edit"), project, QStringLiteral("1"), QStringLiteral("--syn-text-file"), m_tmp.filePath(QStringLiteral("nope.txt"))});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("nope.txt"), r.err.constData());
+
+        // An empty lock file left by a crash does not block writers forever.
+        writeFile(project + QStringLiteral("/project.lock"), QByteArray());
+        r = realsyn({QStringLiteral("recipe"), project, QStringLiteral("--set"), QStringLiteral("seed=3")});
+        QVERIFY2(r.code == 0, r.err.constData());
+    }
+
     void importEmbeddings()
     {
         // Vectors computed elsewhere: ids as `list` prints them, one .npy row each.

@@ -212,6 +212,88 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(out + QStringLiteral("/val")));
     }
 
+    // Issue 11: --force must never delete a project, anything beside it, a
+    // file, or a folder that is not a previous export.
+    void forceNeverDeletesWhatIsNotAnExport()
+    {
+        const QString sqlite = m_project + QStringLiteral("/project.sqlite");
+        const QString corpusPage = m_tmp.filePath(QStringLiteral("corpus/page.html"));
+        auto exportTo = [&](const QString &out, const QString &cwd = QString()) {
+            const QStringList args{QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("jsonl"),
+                                   QStringLiteral("--out"), out, QStringLiteral("--force")};
+            if (cwd.isEmpty())
+                return realsyn(args);
+            return run(QStringLiteral("/bin/bash"), QStringList{QStringLiteral("-c"), QStringLiteral("cd \"$0\" && exec \"$@\""), cwd, m_cli} + args);
+        };
+
+        // `--out .` run from the folder that holds the project.
+        Run r = exportTo(QStringLiteral("."), m_tmp.path());
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("contains the project"), r.err.constData());
+        QVERIFY(QFile::exists(sqlite));
+        QVERIFY(QFile::exists(corpusPage));
+
+        // A folder inside the project, existing or new.
+        const QString embeddings = m_project + QStringLiteral("/embeddings");
+        QVERIFY(QDir().mkpath(embeddings));
+        QFile keep(embeddings + QStringLiteral("/image.f16"));
+        QVERIFY(keep.open(QIODevice::WriteOnly));
+        keep.write("vectors");
+        keep.close();
+        r = exportTo(embeddings);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("inside the project"), r.err.constData());
+        QVERIFY(QFile::exists(keep.fileName()));
+        QVERIFY(!QFile::exists(embeddings + QStringLiteral("/samples.jsonl")));
+        r = exportTo(m_project + QStringLiteral("/new-export"));
+        QCOMPARE(r.code, 1);
+        QVERIFY(!QFile::exists(m_project + QStringLiteral("/new-export")));
+        r = exportTo(m_project);
+        QCOMPARE(r.code, 1);
+        QVERIFY(QFile::exists(sqlite));
+
+        // A regular file.
+        const QString file = m_tmp.filePath(QStringLiteral("notes.txt"));
+        QFile notes(file);
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("precious");
+        notes.close();
+        r = exportTo(file);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("not a folder"), r.err.constData());
+        QVERIFY(QFileInfo(file).isFile());
+        QCOMPARE(QFileInfo(file).size(), 8);
+
+        // A folder that is not an export, and an export someone added a file to.
+        const QString foreign = m_tmp.filePath(QStringLiteral("foreign"));
+        QVERIFY(QDir().mkpath(foreign));
+        QFile(foreign + QStringLiteral("/thesis.tex")).open(QIODevice::WriteOnly);
+        r = exportTo(foreign);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("manifest.json"), r.err.constData());
+        QVERIFY(QFile::exists(foreign + QStringLiteral("/thesis.tex")));
+        const QString previous = m_tmp.filePath(QStringLiteral("previous"));
+        QCOMPARE(exportTo(previous).code, 0);
+        QFile(previous + QStringLiteral("/mine.txt")).open(QIODevice::WriteOnly);
+        r = exportTo(previous);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("mine.txt"), r.err.constData());
+        QVERIFY(QFile::exists(previous + QStringLiteral("/mine.txt")));
+        QFile::remove(previous + QStringLiteral("/mine.txt"));
+        QCOMPARE(exportTo(previous).code, 0); // a clean previous export is replaced
+
+        // The file system root: refused before anything is written.
+        const QStringList before = QDir(QStringLiteral("/")).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+        r = exportTo(QStringLiteral("/"));
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("root"), r.err.constData());
+        QCOMPARE(QDir(QStringLiteral("/")).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), before);
+
+        // Nothing temporary left beside any of them.
+        const QStringList leftovers = QDir(m_tmp.path()).entryList({QStringLiteral(".*partial*")}, QDir::AllEntries | QDir::Hidden);
+        QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(QLatin1Char(' '))));
+    }
+
     void diskFullLeavesNothingBehind()
     {
         const QString out = m_tmp.filePath(QStringLiteral("full"));

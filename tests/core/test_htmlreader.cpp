@@ -1,6 +1,7 @@
 #include "core/ingest/htmlreader.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
@@ -465,6 +466,50 @@ private Q_SLOTS:
         QVERIFY(doc.warnings.join(u'\n').contains(QLatin1String("nested deeper")));
     }
 
+    // Issue 11: one page of 200,000 nested <div>s stalled ingest for more than
+    // five minutes inside the HTML parser. It is refused before parsing.
+    void hostilePagesAreTooComplex_data()
+    {
+        QTest::addColumn<QByteArray>("page");
+        QTest::addColumn<QString>("why");
+        QTest::newRow("200k nested divs") << QByteArray(QByteArray("<p>top</p>") + QByteArray("<div>").repeated(200000)) << QStringLiteral("nested deeper");
+        QTest::newRow("200k nested b") << QByteArray("<b>").repeated(200000) << QStringLiteral("nested deeper");
+        QTest::newRow("too many elements") << QByteArray("<span>x</span>").repeated(600000) << QStringLiteral("more than");
+        QTest::newRow("deep and wide") << QByteArray(QByteArray("<div>").repeated(4000) + QByteArray("<p>x").repeated(100000)) << QStringLiteral("reasonable time");
+    }
+    void hostilePagesAreTooComplex()
+    {
+        QFETCH(QByteArray, page);
+        QFETCH(QString, why);
+        writeFile(m_root + QStringLiteral("/hostile.html"), page);
+        QElapsedTimer clock;
+        clock.start();
+        const Result<Document> doc = HtmlReader(m_root).readPage(QStringLiteral("hostile.html"));
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(!doc.ok());
+        QCOMPARE(doc.error().code, ErrorCode::Unsupported);
+        QVERIFY2(doc.error().message.startsWith(QLatin1String("too_complex: ")) && doc.error().message.contains(why),
+                 qPrintable(doc.error().message));
+    }
+
+    void limitsAreSettings()
+    {
+        writeFile(m_root + QStringLiteral("/limits.html"), QByteArray("<div><div><div><p>three deep</p></div></div></div>") + QByteArray(2000, ' '));
+        QVERIFY(HtmlReader(m_root).readPage(QStringLiteral("limits.html")).ok());
+        HtmlLimits shallow;
+        shallow.maxDepth = 2;
+        Result<Document> doc = HtmlReader(m_root, shallow).readPage(QStringLiteral("limits.html"));
+        QVERIFY(!doc.ok() && doc.error().message.contains(QLatin1String("ingest.html_max_depth")));
+        HtmlLimits small;
+        small.maxBytes = 1024;
+        doc = HtmlReader(m_root, small).readPage(QStringLiteral("limits.html"));
+        QVERIFY(!doc.ok() && doc.error().message.contains(QLatin1String("ingest.html_max_bytes")));
+        HtmlLimits few;
+        few.maxNodes = 3;
+        doc = HtmlReader(m_root, few).readPage(QStringLiteral("limits.html"));
+        QVERIFY(!doc.ok() && doc.error().message.contains(QLatin1String("ingest.html_max_nodes")));
+    }
+
     // ---- pages and errors ------------------------------------------------------
 
     void listPages()
@@ -493,6 +538,11 @@ private Q_SLOTS:
         QCOMPARE(refused, (QStringList{QStringLiteral("dangling.html: dangling_link"),
                                        QStringLiteral("linked-dir: outside_corpus"),
                                        QStringLiteral("linked-out.html: outside_corpus")}));
+        // A FIFO named like a page would block a reader forever: refused, and said so.
+        QCOMPARE(::mkfifo(QFile::encodeName(root + QStringLiteral("/fifo.html")).constData(), 0600), 0);
+        refused.clear();
+        QCOMPARE(reader.listPages(&refused).size(), 3);
+        QVERIFY2(refused.contains(QStringLiteral("fifo.html: not_regular_file")), qPrintable(refused.join(QLatin1Char(','))));
         QCOMPARE(HtmlReader(tmp.filePath(QStringLiteral("no-such-dir"))).listPages(), QStringList());
     }
 

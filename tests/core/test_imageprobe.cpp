@@ -3,6 +3,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -350,6 +351,40 @@ private Q_SLOTS:
 
         probe = probeImageFile(m_dir.path()); // a directory
         QCOMPARE(probe.failure, QStringLiteral("unreadable"));
+    }
+
+    // Issue 11: two 2 GB image files took 4 GB of memory and aborted extract
+    // on every rerun. A file over the limit is refused before it is read.
+    void oversizedFileIsRefusedBeforeReading()
+    {
+        const QString huge = path(QStringLiteral("huge.png"));
+        QFile f(huge);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.write(encode(drawScene(64, 48, 3), ".png")) > 0);
+        QVERIFY(f.resize(2LL * 1024 * 1024 * 1024)); // sparse: no disk or memory spent here
+        f.close();
+        QElapsedTimer clock;
+        clock.start();
+        ImageProbe probe = probeImageFile(huge);
+        QCOMPARE(probe.failure, QStringLiteral("too_large"));
+        QCOMPARE(probe.bytes, 2LL * 1024 * 1024 * 1024);
+        QVERIFY2(probe.detail.contains(QLatin1String("extract.max_file_bytes")), qPrintable(probe.detail));
+        Result<QImage> image = loadImageRgb(huge);
+        QVERIFY(!image.ok());
+        QCOMPARE(image.error().code, ErrorCode::Unsupported);
+        QVERIFY(image.error().message.startsWith(QLatin1String("too_large")));
+        QVERIFY(clock.elapsed() < 2000); // nothing was read
+
+        // The limit is an option: exactly at it is fine, one byte over is not.
+        const QString small = path(QStringLiteral("small.png"));
+        const QByteArray png = encode(drawScene(64, 48, 3), ".png");
+        QVERIFY(writeFile(small, png));
+        ProbeOptions opts;
+        opts.maxFileBytes = png.size();
+        QVERIFY(probeImageFile(small, opts).ok());
+        QVERIFY(loadImageRgb(small, opts).ok());
+        opts.maxFileBytes = png.size() - 1;
+        QCOMPARE(probeImageFile(small, opts).failure, QStringLiteral("too_large"));
     }
 
     void truncated_data()

@@ -218,6 +218,10 @@ private Q_SLOTS:
         QTest::newRow("fraction") << QByteArray("0.5");
         QTest::newRow("string") << QByteArray("\"0\"");
         QTest::newRow("missing") << QByteArray();
+        // Issue 11 (found by UBSan): converting these to qint64 was undefined.
+        QTest::newRow("huge") << QByteArray("1e300");
+        QTest::newRow("huge negative") << QByteArray("-1e300");
+        QTest::newRow("just past qint64") << QByteArray("9223372036854775808");
     }
     void mmc4MatchedIndexOutOfRange()
     {

@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/file.h>
+
 using namespace rs;
 
 class TestProjectStore : public QObject {
@@ -88,6 +90,48 @@ private Q_SLOTS:
         // Readers are welcome while a writer works.
         auto reader = ProjectStore::open(dir, ProjectStore::Access::ReadOnly);
         QVERIFY(reader.ok());
+    }
+
+    // Issue 11: an empty or garbled project.lock blocked every writer
+    // forever, with no hint. Nobody holds it, so it is reclaimed.
+    void emptyOrGarbledLockIsReclaimed_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::newRow("empty") << QByteArray();
+        QTest::newRow("garbled") << QByteArray("\xff\xfe\x00not a lock\n\n\n", 16);
+    }
+    void emptyOrGarbledLockIsReclaimed()
+    {
+        QFETCH(QByteArray, content);
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("p"));
+        QVERIFY(ProjectStore::create(dir).ok());
+        QFile lock(dir + QStringLiteral("/project.lock"));
+        QVERIFY(lock.open(QIODevice::WriteOnly));
+        lock.write(content);
+        lock.close();
+        auto store = ProjectStore::open(dir);
+        QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().toString()));
+    }
+
+    void garbledLockInUseNamesTheFile()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("p"));
+        QVERIFY(ProjectStore::create(dir).ok());
+        QFile lock(dir + QStringLiteral("/project.lock"));
+        QVERIFY(lock.open(QIODevice::WriteOnly));
+        lock.write("garbage");
+        lock.flush();
+        // A holder that is still alive keeps an flock on the file, as QLockFile does.
+        QCOMPARE(::flock(lock.handle(), LOCK_EX | LOCK_NB), 0);
+        auto store = ProjectStore::open(dir);
+        QVERIFY(!store.ok());
+        QCOMPARE(store.error().code, ErrorCode::Conflict);
+        QVERIFY2(store.error().message.contains(lock.fileName()), qPrintable(store.error().message));
+        QVERIFY2(store.error().message.contains(QStringLiteral("remove")), qPrintable(store.error().message));
+        lock.close();
+        QVERIFY(QFile::exists(lock.fileName())); // a lock in use is never removed
     }
 
     void transactionRollsBackWhenNotCommitted()

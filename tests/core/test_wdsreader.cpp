@@ -1,6 +1,7 @@
 #include "core/ingest/wdsreader.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -156,12 +157,14 @@ private Q_SLOTS:
         QCOMPARE(c.errors(), QStringList());
         const auto docs = c.docs();
         QCOMPARE(docs.size(), size_t(3));
-        const QString shardDir = QFileInfo(out + QStringLiteral("/00000")).canonicalFilePath();
+        const QString id = WdsReader::shardId(tar);
+        QVERIFY(id.startsWith(QLatin1String("00000-")));
+        const QString shardDir = QFileInfo(out + QLatin1Char('/') + id).canonicalFilePath();
         QVERIFY(!shardDir.isEmpty());
 
         const Document &d0 = docs.at(0);
         QCOMPARE(c.items.at(0).location, QStringLiteral("00000.tar:000000000"));
-        QCOMPARE(d0.key, QStringLiteral("wds:00000/000000000"));
+        QCOMPARE(d0.key, QString(QStringLiteral("wds:") + id + QStringLiteral("/000000000")));
         QCOMPARE(d0.sourcePath, QFileInfo(tar).absoluteFilePath());
         QCOMPARE(d0.url, QStringLiteral("https://e.example/bike.jpg"));
         QCOMPARE(d0.license, QStringLiteral("CC-BY"));
@@ -178,13 +181,13 @@ private Q_SLOTS:
         QVERIFY(d0.blocks.front().position > d0.images.front().position);
 
         const Document &d1 = docs.at(1);
-        QCOMPARE(d1.key, QStringLiteral("wds:00000/000000001"));
+        QCOMPARE(d1.key, QString(QStringLiteral("wds:") + id + QStringLiteral("/000000001")));
         QCOMPARE(d1.images.front().caption, QStringLiteral("a cat")); // from the json, no .txt
         QCOMPARE(readFile(d1.images.front().localPath), img1);
         QCOMPARE(d1.license, QString());
 
         const Document &d2 = docs.at(2);
-        QCOMPARE(d2.key, QStringLiteral("wds:00000/sub/dir/000000002"));
+        QCOMPARE(d2.key, QString(QStringLiteral("wds:") + id + QStringLiteral("/sub/dir/000000002")));
         QCOMPARE(d2.images.front().localPath, shardDir + QStringLiteral("/sub/dir/000000002.webp"));
         QVERIFY(d2.blocks.isEmpty());
         QCOMPARE(d2.warnings, QStringList{QStringLiteral("sample has no caption")});
@@ -202,9 +205,9 @@ private Q_SLOTS:
         QCOMPARE(c.errors(), QStringList());
         const auto docs = c.docs();
         QCOMPARE(docs.size(), size_t(3));
-        QCOMPARE(docs.at(2).key, QStringLiteral("wds:00001/000000002"));
+        QCOMPARE(docs.at(2).key, QString(QStringLiteral("wds:") + WdsReader::shardId(tar) + QStringLiteral("/000000002")));
         QCOMPARE(docs.at(2).images.front().caption, QStringLiteral("caption two"));
-        QCOMPARE(readFile(out + QStringLiteral("/00001/000000002.jpg")), fakeImage('c', 2996));
+        QCOMPARE(readFile(out + QLatin1Char('/') + WdsReader::shardId(tar) + QStringLiteral("/000000002.jpg")), fakeImage('c', 2996));
     }
 
     void unsafeMembers()
@@ -246,23 +249,23 @@ private Q_SLOTS:
 
         const auto docs = c.docs();
         QCOMPARE(docs.size(), size_t(4));
-        QCOMPARE(docs.at(0).key, QStringLiteral("wds:00002/000000000"));
+        QCOMPARE(docs.at(0).key, QString(QStringLiteral("wds:") + WdsReader::shardId(tar) + QStringLiteral("/000000000")));
         QCOMPARE(docs.at(0).images.front().refusal, QString());
 
         const Document &sym = docs.at(1);
-        QCOMPARE(sym.key, QStringLiteral("wds:00002/000000003"));
+        QCOMPARE(sym.key, QString(QStringLiteral("wds:") + WdsReader::shardId(tar) + QStringLiteral("/000000003")));
         QCOMPARE(sym.images.front().refusal, QStringLiteral("outside_corpus"));
         QVERIFY(sym.images.front().localPath.isEmpty());
         QCOMPARE(sym.images.front().caption, QStringLiteral("linked"));
         QVERIFY(sym.warnings.join(QLatin1Char('|')).contains(QLatin1String("is a symlink; not followed")));
-        const QString symPath = dir.filePath(QStringLiteral("extract/00002/000000003.jpg"));
+        const QString symPath = dir.filePath(QStringLiteral("extract/") + WdsReader::shardId(tar) + QStringLiteral("/000000003.jpg"));
         QVERIFY(!QFileInfo::exists(symPath) && !QFileInfo(symPath).isSymLink());
 
         const Document &hard = docs.at(2);
-        QCOMPARE(hard.key, QStringLiteral("wds:00002/000000004"));
+        QCOMPARE(hard.key, QString(QStringLiteral("wds:") + WdsReader::shardId(tar) + QStringLiteral("/000000004")));
         QCOMPARE(hard.images.front().refusal, QStringLiteral("outside_corpus"));
         QVERIFY(hard.warnings.join(QLatin1Char('|')).contains(QLatin1String("is a hardlink")));
-        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("extract/00002/000000004.jpg"))));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("extract/") + WdsReader::shardId(tar) + QStringLiteral("/000000004.jpg"))));
 
         // A symlinked caption is ignored; the image itself is fine.
         const Document &symText = docs.at(3);
@@ -320,7 +323,7 @@ private Q_SLOTS:
         QVERIFY2(c.items.back().error.contains(expected), qPrintable(c.items.back().error));
         QVERIFY(!c.items.back().error.contains(QLatin1Char('\n')));
         // The cut image was not left half-written.
-        QVERIFY(!QFileInfo::exists(out + QStringLiteral("/00003/000000002.jpg")));
+        QVERIFY(!QFileInfo::exists(out + QLatin1Char('/') + WdsReader::shardId(tar) + QStringLiteral("/000000002.jpg")));
         QCOMPARE(c.docs().front().images.front().caption, QStringLiteral("caption zero"));
     }
 
@@ -386,6 +389,104 @@ private Q_SLOTS:
         QCOMPARE(s.ok(), false);
         QCOMPARE(s.error().code, ErrorCode::Canceled);
         QCOMPARE(seen, 1);
+    }
+
+    // Issue 11: two shards named 00000.tar in different folders shared
+    // media/wds/00000/ and document keys, so the second's images overwrote
+    // the first's and its captions were paired with the wrong image.
+    void sameNameInTwoFoldersStaysApart()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a/00000.tar")), b = dir.filePath(QStringLiteral("b/00000.tar"));
+        QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("a"))) && QDir().mkpath(dir.filePath(QStringLiteral("b"))));
+        QVERIFY(writeTar(a, {{"000000000.jpg", fakeImage('a', 100), Member::File, {}}, {"000000000.txt", "from a", Member::File, {}}}));
+        QVERIFY(writeTar(b, {{"000000000.jpg", fakeImage('b', 100), Member::File, {}}, {"000000000.txt", "from b", Member::File, {}}}));
+        QVERIFY(WdsReader::shardId(a) != WdsReader::shardId(b));
+        const QString out = dir.filePath(QStringLiteral("extract"));
+        const Collected ca = readAll(a, out), cb = readAll(b, out);
+        QCOMPARE(ca.docs().size(), size_t(1));
+        QCOMPARE(cb.docs().size(), size_t(1));
+        const Document da = ca.docs().front(), db = cb.docs().front();
+        QVERIFY(da.key != db.key);
+        QVERIFY(da.images.front().localPath != db.images.front().localPath);
+        QCOMPARE(readFile(da.images.front().localPath), fakeImage('a', 100)); // not overwritten by b
+        QCOMPARE(da.images.front().caption, QStringLiteral("from a"));
+        QCOMPARE(readFile(db.images.front().localPath), fakeImage('b', 100));
+    }
+
+    // Latin-1 names are not UTF-8; replacing the bad byte with U+FFFD made
+    // both samples one key, and one was lost.
+    void nonUtf8NamesStayDistinct()
+    {
+        QTemporaryDir dir;
+        const QString tar = dir.filePath(QStringLiteral("latin1.tar"));
+        QVERIFY(writeTar(tar, {{"caf\xe9.jpg", fakeImage('e', 50), Member::File, {}},
+                               {"caf\xe9.txt", "with e acute", Member::File, {}},
+                               {"caf\xe8.jpg", fakeImage('g', 50), Member::File, {}},
+                               {"caf\xe8.txt", "with e grave", Member::File, {}}}));
+        const Collected c = readAll(tar, dir.filePath(QStringLiteral("extract")));
+        QVERIFY(c.status.ok());
+        QCOMPARE(c.errors(), QStringList());
+        const auto docs = c.docs();
+        QCOMPARE(docs.size(), size_t(2));
+        QVERIFY(docs.at(0).key != docs.at(1).key);
+        QVERIFY2(docs.at(0).key.endsWith(QLatin1String("/caf%E9")), qPrintable(docs.at(0).key));
+        QCOMPARE(docs.at(0).images.front().caption, QStringLiteral("with e acute"));
+        QCOMPARE(readFile(docs.at(1).images.front().localPath), fakeImage('g', 50));
+        QVERIFY(docs.at(0).warnings.join(QLatin1Char('|')).contains(QLatin1String("not valid UTF-8")));
+    }
+
+    // Issue 11: a 10 KB tar with a sparse 8 GiB member went past 3 GB of
+    // memory and aborted. A member over the limit is refused before reading.
+    void oversizedAndSparseMembersAreRefused()
+    {
+        QTemporaryDir dir;
+        const QString tar = dir.filePath(QStringLiteral("big.tar"));
+        QVERIFY(writeTar(tar, threeSamples()));
+        const QString out = dir.filePath(QStringLiteral("extract"));
+        Collected c;
+        WdsReader reader(tar, out, /*maxMemberBytes=*/2000);
+        c.status = reader.read([&](SourceItem &&item) {
+            c.items.push_back(std::move(item));
+            return true;
+        });
+        QVERIFY(c.status.ok());
+        const auto docs = c.docs();
+        QCOMPARE(docs.size(), size_t(3)); // the samples are kept, their images refused
+        for (const Document &d : docs) {
+            QCOMPARE(d.images.front().refusal, QStringLiteral("too_large"));
+            QVERIFY(d.images.front().localPath.isEmpty());
+            QVERIFY(d.warnings.join(QLatin1Char('|')).contains(QLatin1String("ingest.max_member_bytes")));
+        }
+        QCOMPARE(docs.at(1).images.front().caption, QStringLiteral("caption one")); // still in step after skipping
+
+        // A pax sparse member that claims 8 GiB in a few KB of archive.
+        const QString sparse = dir.filePath(QStringLiteral("sparse.tar"));
+        archive *a = archive_write_new();
+        archive_write_set_format_pax(a);
+        QCOMPARE(archive_write_open_filename(a, QFile::encodeName(sparse).constData()), ARCHIVE_OK);
+        archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, "000000000.jpg");
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        const la_int64_t huge = 8LL * 1024 * 1024 * 1024;
+        archive_entry_set_size(e, huge);
+        archive_entry_sparse_add_entry(e, huge - 512, 512);
+        QCOMPARE(archive_write_header(a, e), ARCHIVE_OK);
+        const QByteArray tail(512, 'x');
+        archive_write_data(a, tail.constData(), size_t(tail.size()));
+        archive_entry_free(e);
+        archive_write_close(a);
+        archive_write_free(a);
+        QVERIFY(QFileInfo(sparse).size() < 64 * 1024);
+        QElapsedTimer clock;
+        clock.start();
+        const Collected s = readAll(sparse, out);
+        QVERIFY(clock.elapsed() < 5000);
+        QVERIFY(s.status.ok());
+        QCOMPARE(s.docs().size(), size_t(1));
+        QCOMPARE(s.docs().front().images.front().refusal, QStringLiteral("too_large"));
+        QVERIFY(QDir(out + QLatin1Char('/') + WdsReader::shardId(sparse)).entryList(QDir::Files).isEmpty());
     }
 
     void shardNames_data()

@@ -16,6 +16,7 @@
 #include <QImage>
 #include <QJsonArray>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -90,7 +91,13 @@ private Q_SLOTS:
                     .ok());
 
         QAtomicInt failFor = -1;
+        QAtomicInt allFail = 0;
+        std::atomic<bool> *cancelOnRequest = nullptr;
         rs::test::TestServer server([&](const rs::test::HttpRequest &req, int) {
+            if (cancelOnRequest)
+                cancelOnRequest->store(true); // Ctrl-C while the batch is in flight
+            if (allFail.loadRelaxed())
+                return rs::test::reply(500, "{\"error\": {\"message\": \"engine down\"}}");
             const QString user = req.json().value(QStringLiteral("messages")).toArray().last().toObject().value(QStringLiteral("content")).toString();
             if (req.headers.value("authorization") != "Bearer " + kKey)
                 return rs::test::reply(401, "{\"error\": {\"message\": \"bad key\"}}");
@@ -138,6 +145,38 @@ private Q_SLOTS:
         QVERIFY(stage.run(**store, recipe, ctx).ok());
         QCOMPARE(server.requests().size(), 4);
         auto errors = (*store)->scalar(QStringLiteral("SELECT count(*) FROM generations WHERE error IS NOT NULL"));
+        QCOMPARE(errors->toInt(), 0);
+
+        // Issue 11: Ctrl-C while a batch is in flight saves nothing of it, so
+        // a resume cannot reuse a half-made row; the resume redoes it all.
+        QVERIFY(recipe.set(QStringLiteral("generate.model"), QStringLiteral("test-llm-2")).ok());
+        JobContext interrupted;
+        cancelOnRequest = interrupted.cancelFlag();
+        Status s = stage.run(**store, recipe, interrupted);
+        cancelOnRequest = nullptr;
+        QVERIFY(!s.ok());
+        QCOMPARE(s.error().code, ErrorCode::Canceled);
+        auto changed = (*store)->scalar(QStringLiteral("SELECT count(*) FROM generations WHERE model = 'test-llm-2' OR error IS NOT NULL"));
+        QCOMPARE(changed->toInt(), 0);
+        const qsizetype before = server.requests().size();
+        QVERIFY(stage.run(**store, recipe, ctx).ok());
+        QCOMPARE(server.requests().size(), before + 3);
+
+        // Issue 11: when every request fails the stage fails (so it is not
+        // marked done and a later run retries), naming the images.
+        QVERIFY(recipe.set(QStringLiteral("generate.model"), QStringLiteral("test-llm-3")).ok());
+        allFail.storeRelaxed(1);
+        QStringList warnings;
+        JobContext watched([](qint64, qint64, const QString &) {}, [&](const JobIssue &issue) { warnings << issue.text; });
+        s = stage.run(**store, recipe, watched);
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().message.contains(QStringLiteral("failed all 3 requests")), qPrintable(s.error().message));
+        const QString all = warnings.join(QLatin1Char('\n'));
+        QCOMPARE(warnings.filter(QRegularExpression(QStringLiteral("^generate: image \\d+: HTTP 500"))).size(), 3);
+        QVERIFY2(!all.contains(QStringLiteral("item ")), qPrintable(all));
+        allFail.storeRelaxed(0);
+        QVERIFY(stage.run(**store, recipe, ctx).ok()); // the retry generates them
+        errors = (*store)->scalar(QStringLiteral("SELECT count(*) FROM generations WHERE error IS NOT NULL"));
         QCOMPARE(errors->toInt(), 0);
 
         // The key is in no file of the project.

@@ -620,6 +620,60 @@ private Q_SLOTS:
             QVERIFY(!it.value().toString().contains(key));
     }
 
+    // Issue 11: a 307 to another port received the bearer key on every
+    // request. Only same-origin redirects may be followed.
+    void crossOriginRedirectNeverGetsTheKey()
+    {
+        const QByteArray envName = "REALSYN_TEST_KEY_REDIRECT";
+        const QString key = QStringLiteral("sk-redirect-") + QUuid::createUuid().toString(QUuid::Id128);
+        qputenv(envName.constData(), key.toUtf8());
+        TestServer elsewhere([](const HttpRequest &, int) { return reply(200, vllmAnswer(QStringLiteral("stolen"))); });
+        const QByteArray location = QString(elsewhere.endpoint() + QStringLiteral("/chat/completions")).toUtf8();
+        TestServer server([location](const HttpRequest &, int) {
+            HttpResponse r = reply(307, QByteArray());
+            r.headers << qMakePair(QByteArray("Location"), location);
+            return r;
+        });
+        auto gen = generator(baseOptions(server, {{QStringLiteral("api_key_env"), QString::fromLatin1(envName)}, {QStringLiteral("retries"), 0}}));
+        JobContext ctx;
+        const auto out = gen->generate({sampleInput(), sampleInput()}, ctx);
+        qunsetenv(envName.constData());
+        QCOMPARE(server.requests().size(), 2);
+        QCOMPARE(server.requests()[0].headers.value("authorization"), QByteArray("Bearer " + key.toUtf8()));
+        QCOMPARE(elsewhere.requests().size(), 0); // the other port never hears from us, key or not
+        for (const auto &r : out) {
+            QVERIFY(!r.ok());
+            QVERIFY2(r.error().message.contains(QStringLiteral("another origin")), qPrintable(r.error().message));
+            QVERIFY(!r.error().toString().contains(key));
+        }
+    }
+
+    void sameOriginRedirectIsFollowed()
+    {
+        const QByteArray envName = "REALSYN_TEST_KEY_REDIRECT";
+        qputenv(envName.constData(), "sk-same-origin-key");
+        TestServer *self = nullptr;
+        TestServer server([&self](const HttpRequest &req, int) {
+            if (req.path.startsWith("/v1/")) {
+                HttpResponse r = reply(308, QByteArray());
+                r.headers << qMakePair(QByteArray("Location"), QString(self->endpoint().replace(QStringLiteral("/v1"), QStringLiteral("/v2"))
+                                                                        + QStringLiteral("/chat/completions")).toUtf8());
+                return r;
+            }
+            return reply(200, vllmAnswer(QStringLiteral("moved but same server")));
+        });
+        self = &server;
+        auto gen = generator(baseOptions(server, {{QStringLiteral("api_key_env"), QString::fromLatin1(envName)}}));
+        JobContext ctx;
+        const auto out = gen->generate({sampleInput()}, ctx);
+        qunsetenv(envName.constData());
+        QVERIFY2(out[0].ok(), qPrintable(out[0].ok() ? QString() : out[0].error().toString()));
+        QCOMPARE(out[0].value().text, QStringLiteral("moved but same server"));
+        QCOMPARE(server.requests().size(), 2);
+        QCOMPARE(server.requests()[1].path, QByteArray("/v2/chat/completions"));
+        QCOMPARE(server.requests()[1].headers.value("authorization"), QByteArray("Bearer sk-same-origin-key"));
+    }
+
     void badOptions_data()
     {
         QTest::addColumn<QVariantMap>("options");

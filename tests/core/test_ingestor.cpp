@@ -1,0 +1,173 @@
+// Ingest of hostile and careless corpora (issue 11): every source, page or
+// shard that cannot be used is counted and logged, the others still go in,
+// and nothing stalls.
+
+#include "core/ingest/ingestor.h"
+#include "core/ingest/wdsreader.h"
+#include "core/store/projectstore.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QScopeGuard>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace rs;
+
+namespace {
+
+void writeFile(const QString &path, const QByteArray &data)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(data);
+}
+
+// A one-sample shard: {key}.jpg with `image`, {key}.txt with `caption`.
+bool writeShard(const QString &path, const QByteArray &image, const QByteArray &caption)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    archive *a = archive_write_new();
+    archive_write_set_format_ustar(a);
+    bool ok = archive_write_open_filename(a, QFile::encodeName(path).constData()) == ARCHIVE_OK;
+    for (const auto &[name, data] : {std::pair<const char *, QByteArray>{"000000000.jpg", image}, {"000000000.txt", caption}}) {
+        archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, data.size());
+        ok = ok && archive_write_header(a, e) == ARCHIVE_OK && archive_write_data(a, data.constData(), size_t(data.size())) == data.size();
+        archive_entry_free(e);
+    }
+    ok = archive_write_close(a) == ARCHIVE_OK && ok;
+    archive_write_free(a);
+    return ok;
+}
+
+QStringList issues(ProjectStore &store)
+{
+    QStringList out;
+    auto q = store.exec(QStringLiteral("SELECT context || ' | ' || text FROM issues WHERE stage = 'ingest' ORDER BY id"));
+    while (q && q->next())
+        out << q->value(0).toString();
+    return out;
+}
+
+} // namespace
+
+class TestIngestor : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void htmlPagesRefusedOrTooComplexAreCountedAndLogged()
+    {
+        QTemporaryDir tmp;
+        const QString corpus = tmp.filePath(QStringLiteral("corpus"));
+        writeFile(corpus + QStringLiteral("/a.html"), "<p>The first page has a sentence of plain prose.</p>");
+        writeFile(corpus + QStringLiteral("/deep.html"), QByteArray("<div>").repeated(200000));
+        writeFile(corpus + QStringLiteral("/z.html"), "<p>The last page is read after the deep one.</p>");
+        writeFile(tmp.filePath(QStringLiteral("outside.html")), "<p>not in the corpus</p>");
+        QVERIFY(QFile::link(tmp.filePath(QStringLiteral("outside.html")), corpus + QStringLiteral("/link-out.html")));
+        QCOMPARE(::mkfifo(QFile::encodeName(corpus + QStringLiteral("/fifo.html")).constData(), 0600), 0);
+        // A Latin-1 file name: not UTF-8, so Qt cannot name the file again.
+        const QByteArray latin1 = QFile::encodeName(corpus) + "/caf\xe9.html";
+        auto removeLatin1 = qScopeGuard([&] { ::unlink(latin1.constData()); }); // QTemporaryDir cannot name it either
+        {
+            const int fd = ::open(latin1.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            QVERIFY(fd >= 0);
+            QVERIFY(::write(fd, "<p>x</p>", 8) == 8);
+            ::close(fd);
+        }
+
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        IngestOptions opts;
+        opts.format = QStringLiteral("html");
+        opts.paths = {corpus};
+        JobContext ctx;
+        QElapsedTimer clock;
+        clock.start();
+        auto report = ingest(**store, opts, ctx);
+        QVERIFY2(report.ok(), report.ok() ? "" : qPrintable(report.error().toString()));
+        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(report->documentsAdded, 2);
+        QCOMPARE(report->documentsTooComplex, 1);
+        const QString log = issues(**store).join(QLatin1Char('\n'));
+        QVERIFY2(report->documentsFailed == 3, qPrintable(log)); // the link out, the FIFO and the Latin-1 name
+        QVERIFY2(log.contains(QLatin1String("deep.html | ")) && log.contains(QLatin1String("too_complex")), qPrintable(log));
+        QVERIFY2(log.contains(QLatin1String("link-out.html | page not read: outside_corpus")), qPrintable(log));
+        QVERIFY2(log.contains(QLatin1String("fifo.html | page not read: not_regular_file")), qPrintable(log));
+        QVERIFY2(log.contains(QLatin1String("caf%E9.html | page not read: undecodable_name")), qPrintable(log));
+    }
+
+    void shardsWithOneNameAndABrokenShard()
+    {
+        QTemporaryDir tmp;
+        const QString a = tmp.filePath(QStringLiteral("a/00000.tar")), b = tmp.filePath(QStringLiteral("b/00000.tar"));
+        const QString broken = tmp.filePath(QStringLiteral("c/00001.tar")), after = tmp.filePath(QStringLiteral("d/00002.tar"));
+        QVERIFY(writeShard(a, QByteArray("\xff\xd8\xff\xe0 image of a"), "caption of a"));
+        QVERIFY(writeShard(b, QByteArray("\xff\xd8\xff\xe0 image of b"), "caption of b"));
+        writeFile(broken, QByteArray(100, '\x01')); // not an archive at all
+        QVERIFY(writeShard(after, QByteArray("\xff\xd8\xff\xe0 image of d"), "caption of d"));
+
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        IngestOptions opts;
+        opts.format = QStringLiteral("wds");
+        opts.paths = {a, b, broken, after};
+        JobContext ctx;
+        auto report = ingest(**store, opts, ctx);
+        QVERIFY2(report.ok(), report.ok() ? "" : qPrintable(report.error().toString()));
+        QCOMPARE(report->documentsAdded, 3); // a, b and the shard after the broken one
+        QCOMPARE(report->documentsPresent, 0);
+        QCOMPARE(report->imagesAdded, 3);
+        QCOMPARE(report->documentsFailed, 1);
+        QVERIFY2(issues(**store).join(QLatin1Char('\n')).contains(QLatin1String("00001.tar | source not read")),
+                 qPrintable(issues(**store).join(QLatin1Char('\n'))));
+
+        // Each caption stays with its own image.
+        auto q = (*store)->exec(QStringLiteral("SELECT i.path, r.caption FROM image_refs r JOIN images i ON i.id = r.image_id ORDER BY r.id"));
+        QVERIFY(q.ok());
+        int rows = 0;
+        while (q->next()) {
+            QFile f(q->value(0).toString());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray bytes = f.readAll();
+            const QString caption = q->value(1).toString();
+            QVERIFY2(bytes.endsWith(QByteArray("image of " + caption.right(1).toLatin1())), qPrintable(caption));
+            ++rows;
+        }
+        QCOMPARE(rows, 3);
+
+        // Ingesting the same shards again adds nothing.
+        report = ingest(**store, opts, ctx);
+        QVERIFY(report.ok());
+        QCOMPARE(report->documentsAdded, 0);
+        QCOMPARE(report->documentsPresent, 3);
+
+        // Nor does it in a project ingested before keys carried the path
+        // hash ("wds:00000/000000000"), as long as the shard is the same file.
+        QVERIFY((*store)->exec(QStringLiteral("UPDATE documents SET doc_key = 'wds:' || substr(doc_key, 5, instr(substr(doc_key, 5), '-') - 1)"
+                                              " || substr(doc_key, instr(doc_key, '/')) WHERE source_path IN (?, ?)"),
+                               {QFileInfo(a).canonicalFilePath(), QFileInfo(after).canonicalFilePath()})
+                    .ok());
+        auto legacy = (*store)->scalar(QStringLiteral("SELECT count(*) FROM documents WHERE doc_key IN ('wds:00000/000000000', 'wds:00002/000000000')"));
+        QCOMPARE(legacy->toInt(), 2);
+        report = ingest(**store, opts, ctx);
+        QVERIFY(report.ok());
+        QCOMPARE(report->documentsAdded, 0);
+        QCOMPARE(report->documentsPresent, 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIngestor)
+#include "test_ingestor.moc"
