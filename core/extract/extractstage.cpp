@@ -63,6 +63,7 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
 
     ProbeOptions options;
     options.maxPixels = recipe.intValue(QStringLiteral("extract.max_pixels"));
+    options.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
     QThreadPool pool;
     pool.setMaxThreadCount(threadCount(recipe, ctx));
 

@@ -18,6 +18,7 @@ const QVector<ReasonDef> &reasonDefs(ReasonTable table)
         def("outside_corpus", "outside the corpus folder", "extract"),
         def("missing_file", "file missing", "extract"),
         def("unreadable", "unreadable", "extract"),
+        def("too_large", "file too large", "extract"),
         def("too_many_pixels", "too many pixels", "extract"),
         def("decode_failed", "failed to decode", "extract"),
         def("too_small", "too small", "extract"),
