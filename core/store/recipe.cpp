@@ -90,7 +90,17 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("retrieve.clusters", 1, 1, 1000, "Nearest k-means centres searched per image"),
         intSetting("retrieve.kmeans_clusters", 0, 0, 100000000, "Sentence clusters; 0 = about sqrt(sentences)"),
         intSetting("retrieve.kmeans_iterations", 20, 1, 1000, "Lloyd iterations of the sentence k-means"),
-        doubleSetting("retrieve.min_score", -1.0, -1.0, 1.0, "Drop retrieved texts below this similarity"),
+        doubleSetting("retrieve.min_score", -1.0, -1.0, 1.0,
+                      "Drop retrieved texts below this score (document mode: cosine; hierarchical/exact: fused score, 0..1)"),
+        // Fused retrieval (core/index/fusion.h). Page context is query text
+        // only: no weight favours a sentence for sitting on the image's page.
+        boolSetting("retrieve.own_text", true,
+                    "Query with the image's own alt text, title and figure caption too (off in `realsyn eval`, which hides them)"),
+        intSetting("retrieve.context_sentences", 3, 0, 50, "Page context: sentences nearest to each reference of the image used as query text"),
+        doubleSetting("retrieve.weight_visual", 0.2, 0.0, 100.0, "Fusion weight of the image embedding vs sentence embeddings"),
+        doubleSetting("retrieve.weight_ocr", 1.0, 0.0, 100.0, "Fusion weight of the OCR text (dense text tower + BM25)"),
+        doubleSetting("retrieve.weight_context", 1.0, 0.0, 100.0, "Fusion weight of the page context text (dense text tower + BM25)"),
+        doubleSetting("retrieve.weight_lexical", 1.0, 0.0, 100.0, "Fusion weight of BM25 over OCR and context text together"),
 
         choiceSetting("experts.ocr", "auto", {QStringLiteral("auto"), QStringLiteral("on"), QStringLiteral("off")},
                       "Tesseract OCR: auto = only on images large and text-like enough to pay off"),
