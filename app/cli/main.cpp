@@ -669,7 +669,7 @@ const char *kUsage =
     "  edit DIR ID --syn-text TEXT                       curator's synthetic text\n"
     "  plugins [--json]                                  encoder, expert and generator plugins found, with load errors\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
-    "Stages: extract, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
+    "Stages: extract, ground, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
 
 } // namespace
 

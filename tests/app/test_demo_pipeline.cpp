@@ -52,7 +52,7 @@ private Q_SLOTS:
         const QJsonObject s = json({QStringLiteral("stats"), m_project, QStringLiteral("--json")});
         QCOMPARE(s.value(QStringLiteral("documents")).toInt(), 685);
         const QJsonObject stages = s.value(QStringLiteral("stages")).toObject();
-        for (const char *stage : {"extract", "embed", "retrieve", "generate", "sample"})
+        for (const char *stage : {"extract", "ground", "embed", "retrieve", "generate", "sample"})
             QCOMPARE(stages.value(QLatin1String(stage)).toString(), QStringLiteral("done"));
         const QJsonObject images = s.value(QStringLiteral("images")).toObject();
         QVERIFY(images.value(QStringLiteral("kept")).toInt() > 500);
@@ -69,8 +69,8 @@ private Q_SLOTS:
         QVERIFY(again.out.contains("nothing to do"));
 
         // An expert plugin appearing (here a second copy on REALSYN_PLUGIN_PATH)
-        // changes the evidence generate would use: it becomes stale, the
-        // stages before it do not.
+        // changes the findings the ground stage stores: it and every stage
+        // after it become stale, extract does not.
         const QString extra = m_tmp.filePath(QStringLiteral("more-plugins"));
         QDir().mkpath(extra);
         QVERIFY(QFile::copy(qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/plugins/expert_opencv.so"),
@@ -82,7 +82,8 @@ private Q_SLOTS:
         p.start(m_cli, {QStringLiteral("stats"), m_project, QStringLiteral("--json")});
         QVERIFY(p.waitForFinished(60000));
         const QJsonObject withPlugin = QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QStringLiteral("stages")).toObject();
-        QCOMPARE(withPlugin.value(QStringLiteral("retrieve")).toString(), QStringLiteral("done"));
+        QCOMPARE(withPlugin.value(QStringLiteral("extract")).toString(), QStringLiteral("done"));
+        QCOMPARE(withPlugin.value(QStringLiteral("ground")).toString(), QStringLiteral("stale"));
         QCOMPARE(withPlugin.value(QStringLiteral("generate")).toString(), QStringLiteral("stale"));
     }
 

@@ -64,6 +64,13 @@ public:
 class TestQueryTexts : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void cleanup()
+    {
+        m_page.reset();
+        m_store.reset(); // before its folder goes
+        m_tmp.reset();
+    }
+
     void init()
     {
         m_tmp = std::make_unique<QTemporaryDir>();
