@@ -90,6 +90,18 @@ struct Bm25Index::Impl {
         });
         if (opts.maxQueryTerms > 0 && int(terms.size()) > opts.maxQueryTerms)
             terms.resize(size_t(opts.maxQueryTerms));
+        if (opts.maxPostings > 0) {
+            std::vector<QueryTerm> kept;
+            qint64 postings = 0;
+            for (const QueryTerm &t : terms) {
+                const qint64 df = qint64(offset[t.id + 1] - offset[t.id]);
+                if (!kept.empty() && postings + df > opts.maxPostings)
+                    continue;
+                postings += df;
+                kept.push_back(t);
+            }
+            terms.swap(kept);
+        }
         return terms;
     }
 

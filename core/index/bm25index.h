@@ -5,8 +5,9 @@
 // Why not SQLite FTS5's bm25(): it scores every row that matches a query
 // term, and a frequent term at 1M sentences costs 170–730 ms a query. Here
 // query terms are capped (the rarest maxQueryTerms, i.e. those with the
-// highest IDF), stop words are dropped at tokenization, and posting weights
-// are precomputed, so a query touches only the postings of a few rare terms.
+// highest IDF, within a budget of postings), stop words are dropped at
+// tokenization, and posting weights are precomputed, so a query touches only
+// the postings of its rarer terms.
 //
 // Tokenization (tokenize()): lower case, runs of letters/digits, English stop
 // words and one-letter tokens dropped, a light plural/possessive strip
@@ -48,6 +49,11 @@ struct Bm25Options {
     float k1 = 1.2f;
     float b = 0.75f;
     int maxQueryTerms = 32; // rarest distinct terms kept per query
+    // Postings one query may scan: rarest terms first, a term that would
+    // pass the budget is skipped (the rarest is always kept). Bites only on
+    // large pools, where the most frequent query terms act as stop words
+    // (they carry the least IDF), and bounds latency there.
+    qint64 maxPostings = 200000;
 };
 
 class Bm25Index final : public ITextIndex {

@@ -119,6 +119,21 @@ private Q_SLOTS:
         QVERIFY(index.search(QStringLiteral("alpha"), 0).empty());
     }
 
+    void postingBudgetDropsTheMostFrequentTerms()
+    {
+        QStringList docs;
+        for (int i = 0; i < 100; ++i)
+            docs << QStringLiteral("common filler%1").arg(i);
+        docs << QStringLiteral("common rare");
+        Bm25Options opts;
+        opts.maxPostings = 50; // "rare" (1) fits, "common" (101) does not
+        const Bm25Index index = Bm25Index::build(docs, opts);
+        QCOMPARE(index.queryTerms(QStringLiteral("common rare")), QStringList{QStringLiteral("rare")});
+        // The rarest term is kept even over the budget.
+        QCOMPARE(index.queryTerms(QStringLiteral("common")), QStringList{QStringLiteral("common")});
+        QCOMPARE(index.search(QStringLiteral("common rare"), 5).size(), size_t(1));
+    }
+
     void batchEqualsSingleAndIsDeterministic()
     {
         std::mt19937 rng(7);
