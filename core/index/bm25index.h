@@ -48,7 +48,7 @@ public:
 struct Bm25Options {
     float k1 = 1.2f;
     float b = 0.75f;
-    int maxQueryTerms = 32; // rarest distinct terms kept per query
+    int maxQueryTerms = 64; // rarest distinct terms kept per query
     // Postings one query may scan: rarest terms first, a term that would
     // pass the budget is skipped (the rarest is always kept). Bites only on
     // large pools, where the most frequent query terms act as stop words

@@ -83,6 +83,8 @@ const QVector<SettingDef> &Recipe::definitions()
         boolSetting("embed.dedup", true, "Drop near-duplicate images by embedding similarity (union-find)"),
         doubleSetting("embed.dedup_threshold", 0.97, -1.0, 1.0, "Cosine similarity above which two images are duplicates"),
         doubleSetting("eval.holdout", 0.2, 0.0, 0.9, "Fraction of images held out of encoder fitting for `realsyn eval`"),
+        doubleSetting("eval.validation", 0.15, 0.0, 0.9,
+                      "Fraction of the other images kept out of encoder fitting to choose fusion weights (`realsyn eval --tune`)"),
 
         choiceSetting("retrieve.mode", "hierarchical", {QStringLiteral("hierarchical"), QStringLiteral("exact"), QStringLiteral("document")},
                       "hierarchical (k-means, the paper), exact (brute force) or document (one-to-one within each page)"),
@@ -97,10 +99,12 @@ const QVector<SettingDef> &Recipe::definitions()
         boolSetting("retrieve.own_text", true,
                     "Query with the image's own alt text, title and figure caption too (off in `realsyn eval`, which hides them)"),
         intSetting("retrieve.context_sentences", 3, 0, 50, "Page context: sentences nearest to each reference of the image used as query text"),
-        doubleSetting("retrieve.weight_visual", 0.2, 0.0, 100.0, "Fusion weight of the image embedding vs sentence embeddings"),
+        // Chosen by `realsyn eval --tune` on the demo's validation split, never
+        // its test split (tests/bench/RESULTS.md).
+        doubleSetting("retrieve.weight_visual", 1.0, 0.0, 100.0, "Fusion weight of the image embedding vs sentence embeddings"),
         doubleSetting("retrieve.weight_ocr", 1.0, 0.0, 100.0, "Fusion weight of the OCR text (dense text tower + BM25)"),
         doubleSetting("retrieve.weight_context", 1.0, 0.0, 100.0, "Fusion weight of the page context text (dense text tower + BM25)"),
-        doubleSetting("retrieve.weight_lexical", 1.0, 0.0, 100.0, "Fusion weight of BM25 over OCR and context text together"),
+        doubleSetting("retrieve.weight_lexical", 0.5, 0.0, 100.0, "Fusion weight of BM25 over OCR and context text together"),
 
         choiceSetting("experts.ocr", "auto", {QStringLiteral("auto"), QStringLiteral("on"), QStringLiteral("off")},
                       "Tesseract OCR: auto = only on images large and text-like enough to pay off"),

@@ -109,6 +109,14 @@ private Q_SLOTS:
                 QVERIFY(retrieved[i].toObject().value(QStringLiteral("score")).toDouble()
                         <= retrieved[i - 1].toObject().value(QStringLiteral("score")).toDouble());
         }
+        // Fused retrieval keeps what each signal said about each text.
+        for (const QJsonValue &r : retrieved) {
+            const QJsonObject signals = r.toObject().value(QStringLiteral("signals")).toObject();
+            for (const char *s : {"visual", "ocr", "context", "lexical"}) {
+                QVERIFY2(signals.value(QLatin1String(s)).isDouble(), s);
+                QVERIFY(signals.value(QLatin1String(s)).toDouble() >= 0 && signals.value(QLatin1String(s)).toDouble() <= 1);
+            }
+        }
         QVERIFY(!d.value(QStringLiteral("synthetic_text")).toString().isEmpty());
         QCOMPARE(d.value(QStringLiteral("generator")).toString(), QStringLiteral("builtin-generator-v1"));
     }
@@ -126,6 +134,21 @@ private Q_SLOTS:
         QVERIFY(exact >= 10 * random);
         QVERIFY(hier >= 10 * random);
         QVERIFY(e.value(QStringLiteral("encoder")).toString().startsWith(QLatin1String("builtin")));
+
+        // Strict fused retrieval, per signal (RESULTS.md has the table; the
+        // floors here are well below it so that only a real regression fails).
+        const QJsonObject signals = e.value(QStringLiteral("signals")).toObject();
+        for (const char *s : {"visual", "ocr", "context", "lexical", "fused"}) {
+            const QJsonObject o = signals.value(QLatin1String(s)).toObject();
+            QVERIFY2(o.contains(QStringLiteral("recall_at_3")) && o.contains(QStringLiteral("images")), s);
+            qInfo("strict %s: R@1 %.3f R@3 %.3f R@10 %.3f (%d images)", s, o.value(QStringLiteral("recall_at_1")).toDouble(),
+                  o.value(QStringLiteral("recall_at_3")).toDouble(), o.value(QStringLiteral("recall_at_10")).toDouble(),
+                  o.value(QStringLiteral("images")).toInt());
+        }
+        const QJsonObject fused = signals.value(QStringLiteral("fused")).toObject();
+        QVERIFY(fused.value(QStringLiteral("recall_at_10")).toDouble() >= 0.45);
+        QVERIFY(fused.value(QStringLiteral("recall_at_3")).toDouble() >= 0.25);
+        QVERIFY(fused.value(QStringLiteral("recall_at_10")).toDouble() > exact);
     }
 
     void resamplingReusesEverythingUpstream()
