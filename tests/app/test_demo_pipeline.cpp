@@ -118,7 +118,7 @@ private Q_SLOTS:
             }
         }
         QVERIFY(!d.value(QStringLiteral("synthetic_text")).toString().isEmpty());
-        QCOMPARE(d.value(QStringLiteral("generator")).toString(), QStringLiteral("builtin-generator-v1"));
+        QCOMPARE(d.value(QStringLiteral("generator")).toString(), QStringLiteral("builtin-generator-v2"));
     }
 
     void retrievalBeatsRandomTenfold()
