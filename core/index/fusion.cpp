@@ -14,7 +14,10 @@ namespace rs {
 
 namespace {
 
-enum Part { VisualDense, OcrDense, OcrLexical, ContextDense, ContextLexical, Lexical, kParts };
+enum Part { VisualDense, OcrDense, OcrLexical, ContextDense, ContextLexical, OwnDense, OwnLexical, Lexical, kParts };
+
+// Within the context signal: the image's own texts against its neighbours.
+constexpr float kOwnShare = 0.75f;
 
 // Per query and part: the range its top list spans, for min-max scaling.
 struct Range {
@@ -104,9 +107,11 @@ Result<CandidateLists> gatherCandidates(const FusionInput &in, const DenseSearch
     const Matrix &pool = *in.sentences;
     const int d = pool.cols;
     const bool textDense = in.ocrDense.rows == q && in.contextDense.rows == q && q > 0;
-    if (in.ocrText.size() != q || in.contextText.size() != q || qint64(in.excluded.size()) != q
+    const bool ownDense = textDense && in.ownDense.rows == q;
+    const bool hasOwn = !in.ownText.isEmpty();
+    if (in.ocrText.size() != q || in.contextText.size() != q || (hasOwn && in.ownText.size() != q) || qint64(in.excluded.size()) != q
         || in.lexical->size() != pool.rows || (q > 0 && in.visual.cols != d)
-        || (textDense && (in.ocrDense.cols != d || in.contextDense.cols != d)))
+        || (textDense && (in.ocrDense.cols != d || in.contextDense.cols != d)) || (ownDense && in.ownDense.cols != d))
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("fusion inputs disagree in size"));
     CandidateLists out(static_cast<size_t>(q));
     if (q == 0 || pool.rows == 0)
@@ -137,12 +142,19 @@ Result<CandidateLists> gatherCandidates(const FusionInput &in, const DenseSearch
         if (Status s = denseList(in.contextDense, ContextDense); !s)
             return s.error();
     }
+    if (ownDense)
+        if (Status s = denseList(in.ownDense, OwnDense); !s)
+            return s.error();
+    const QStringList noOwn = hasOwn ? QStringList() : QStringList(in.ocrText.size(), QString());
+    const QStringList &ownText = hasOwn ? in.ownText : noOwn;
     QStringList lexicalText;
     lexicalText.reserve(in.ocrText.size());
     for (qint64 i = 0; i < q; ++i)
-        lexicalText << QString(in.ocrText[i] + QLatin1Char(' ') + in.contextText[i]).trimmed();
+        lexicalText << QString(in.ocrText[i] + QLatin1Char(' ') + ownText[i] + QLatin1Char(' ') + in.contextText[i]).simplified();
     lists[OcrLexical] = in.lexical->searchBatch(in.ocrText, want);
     lists[ContextLexical] = in.lexical->searchBatch(in.contextText, want);
+    if (hasOwn)
+        lists[OwnLexical] = in.lexical->searchBatch(ownText, want);
     lists[Lexical] = in.lexical->searchBatch(lexicalText, want);
 
     std::atomic<bool> failed{false};
@@ -156,6 +168,8 @@ Result<CandidateLists> gatherCandidates(const FusionInput &in, const DenseSearch
                 !in.ocrText[i].isEmpty(),
                 textDense && !in.contextText[i].isEmpty() && !zeroRow(in.contextDense, i),
                 !in.contextText[i].isEmpty(),
+                ownDense && !ownText[i].isEmpty() && !zeroRow(in.ownDense, i),
+                !ownText[i].isEmpty(),
                 !lexicalText[size_t(i)].isEmpty(),
             };
             // Each part's top list without the excluded rows, cut to perPart.
@@ -180,13 +194,14 @@ Result<CandidateLists> gatherCandidates(const FusionInput &in, const DenseSearch
                 range[size_t(p)].present = kept > 0;
                 // A BM25 list shorter than perPart: rows below it score 0,
                 // so 0 is the floor; dense lists always fill perPart.
-                if (kept < opts.perPart && (p == OcrLexical || p == ContextLexical || p == Lexical))
+                if (kept < opts.perPart && (p == OcrLexical || p == ContextLexical || p == OwnLexical || p == Lexical))
                     range[size_t(p)].lo = 0;
             }
             // Exact part scores of every candidate.
             std::array<std::vector<float>, kParts> score;
-            const Matrix *denseQuery[kParts] = {&in.visual, &in.ocrDense, nullptr, &in.contextDense, nullptr, nullptr};
-            const QString *lexQuery[kParts] = {nullptr, nullptr, &in.ocrText[i], nullptr, &in.contextText[i], &lexicalText[size_t(i)]};
+            const Matrix *denseQuery[kParts] = {&in.visual, &in.ocrDense, nullptr, &in.contextDense, nullptr, &in.ownDense, nullptr, nullptr};
+            const QString *lexQuery[kParts] = {nullptr, nullptr, &in.ocrText[i], nullptr, &in.contextText[i], nullptr, &ownText[i],
+                                               &lexicalText[size_t(i)]};
             for (int p = 0; p < kParts; ++p) {
                 if (!range[size_t(p)].present)
                     continue;
@@ -213,7 +228,12 @@ Result<CandidateLists> gatherCandidates(const FusionInput &in, const DenseSearch
                 c.item = rows[r];
                 c.signal[size_t(Signal::Visual)] = part[VisualDense];
                 c.signal[size_t(Signal::Ocr)] = mean(OcrDense, OcrLexical);
-                c.signal[size_t(Signal::Context)] = mean(ContextDense, ContextLexical);
+                const bool own = range[OwnDense].present || range[OwnLexical].present;
+                const bool neighbours = range[ContextDense].present || range[ContextLexical].present;
+                const float ownScore = mean(OwnDense, OwnLexical), neighbourScore = mean(ContextDense, ContextLexical);
+                c.signal[size_t(Signal::Context)] = own && neighbours ? kOwnShare * ownScore + (1 - kOwnShare) * neighbourScore
+                                                    : own             ? ownScore
+                                                                      : neighbourScore;
                 c.signal[size_t(Signal::Lexical)] = part[Lexical];
             }
         } catch (...) {

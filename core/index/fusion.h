@@ -4,11 +4,14 @@
 //
 //   visual   image embedding vs sentence embeddings (dense)
 //   ocr      the OCR text: dense (the active encoder's text tower) and BM25
-//   context  the page context text (querytexts.h): dense and BM25
-//   lexical  BM25 over OCR and context text together
+//   context  the page context text (querytexts.h): dense and BM25, with
+//            the image's own alt/title/caption (when given) as a separate
+//            query that counts 3:1 against the nearest sentences, since a
+//            neighbour sentence brings its near-copies on sibling pages
+//   lexical  BM25 over OCR and all context text together
 //
-// Each part (visual dense, ocr dense, ocr BM25, context dense, context BM25,
-// lexical BM25) proposes its top `perPart` sentences; the dense parts go
+// Each part (visual dense, ocr dense, ocr BM25, context dense and BM25, own
+// text dense and BM25, lexical BM25) proposes its top `perPart` sentences; the dense parts go
 // through the caller's dense search (the k-means hierarchy or brute force),
 // so lexical candidates join the dense candidate set. Every candidate is
 // then scored exactly by every part, and each part's score is min-max
@@ -62,7 +65,9 @@ struct FusionInput {
     const Bm25Index *lexical = nullptr; // over the same n rows
     Matrix visual;                     // q x d image embeddings (rows of zeros: no image vector)
     Matrix ocrDense, contextDense;     // q x d text-tower vectors, or 0 rows when there is no text encoder
-    QStringList ocrText, contextText;  // q each (empty: nothing to query with)
+    Matrix ownDense;                   // q x d, or 0 rows (no encoder, or no own texts at all)
+    QStringList ocrText, contextText;  // q each (empty: nothing to query with); context = nearest sentences
+    QStringList ownText;               // q, or empty: the image's own alt/title/caption
     std::vector<std::vector<qint64>> excluded; // per query: rows never returned
 };
 

@@ -4,6 +4,7 @@
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
+#include <QRegularExpression>
 #include <QSet>
 #include <QSqlQuery>
 
@@ -122,7 +123,7 @@ Result<QHash<qint64, ImageQueryText>> loadQueryTexts(ProjectStore &store, const 
     }
     std::sort(documents.begin(), documents.end());
 
-    QHash<qint64, QStringList> contextParts;
+    QHash<qint64, QStringList> ownParts, contextParts;
     QHash<qint64, QSet<qint64>> contextIds;
     QSqlQuery sq(store.db());
     sq.prepare(QStringLiteral("SELECT id, block, text, dedup_key FROM sentences WHERE document_id = ? AND image_ref_id IS NULL"
@@ -145,10 +146,18 @@ Result<QHash<qint64, ImageQueryText>> loadQueryTexts(ProjectStore &store, const 
         }
         for (const Ref &ref : refs) {
             QStringList &parts = contextParts[ref.image];
-            if (ownText)
-                for (const QString &own : {ref.caption, ref.alt, ref.title})
-                    if (!own.isEmpty() && !parts.contains(own))
-                        parts << own;
+            if (ownText) {
+                // Figure and section numbers ("Figure 15.34.", "3.2.") are rare
+                // tokens that match unrelated numbered sentences.
+                static const QRegularExpression numbering(
+                    QStringLiteral("^\\s*((figure|fig\\.|table|image)\\s*)?[0-9]+(\\.[0-9]+)*\\.?\\s*"), QRegularExpression::CaseInsensitiveOption);
+                QStringList &mine = ownParts[ref.image];
+                for (QString own : {ref.caption, ref.alt, ref.title}) {
+                    own.remove(numbering);
+                    if (!own.trimmed().isEmpty() && !mine.contains(own))
+                        mine << own;
+                }
+            }
             if (sentences.empty())
                 continue;
             const QSet<QString> &hide = hidden[ref.image];
@@ -185,7 +194,11 @@ Result<QHash<qint64, ImageQueryText>> loadQueryTexts(ProjectStore &store, const 
     }
     for (auto it = contextParts.cbegin(); it != contextParts.cend(); ++it) {
         ImageQueryText &t = out[it.key()];
-        t.context = capText(it.value().join(QLatin1Char(' ')), opts.maxChars, &t.contextCapped);
+        bool ownCapped = false, neighboursCapped = false;
+        t.own = capText(ownParts.value(it.key()).join(QLatin1Char(' ')), opts.maxChars / 2, &ownCapped);
+        t.neighbours = capText(it.value().join(QLatin1Char(' ')), opts.maxChars - int(t.own.size()), &neighboursCapped);
+        t.context = QString(t.own + QLatin1Char(' ') + t.neighbours).trimmed();
+        t.contextCapped = ownCapped || neighboursCapped;
         const QSet<qint64> &ids = contextIds[it.key()];
         t.contextSentences = QVector<qint64>(ids.begin(), ids.end());
         std::sort(t.contextSentences.begin(), t.contextSentences.end());

@@ -3,10 +3,11 @@
 // its pages say around it. Both enter retrieval only as query text (see
 // fusion.h): no sentence is ever scored for being on the image's page.
 //
-// context = for each reference of the image (at most maxRefs), the
+// context = own + neighbours. neighbours = for each reference of the image
+// (at most maxRefs), the
 // contextSentences sentences of that document nearest to the reference
 // (by block distance; sentences of code blocks, navigation and other
-// images' own alt/title/caption are not context), plus, when ownText, the
+// images' own alt/title/caption are not context); own = when ownText, each
 // reference's own alt, title and figure caption.
 // ocr = the image's OCR lines (confidence >= minOcrConfidence) in reading
 // order, capped at maxChars.
@@ -41,7 +42,9 @@ struct QueryTextOptions {
 
 struct ImageQueryText {
     QString ocr;
-    QString context;
+    QString context;    // own texts (when ownText) and the nearest sentences
+    QString own;        // the own alt/title/caption part of `context`
+    QString neighbours; // the nearest-sentences part of `context`
     // Sentences (ids) whose text is part of `context`: they are not returned
     // for this image, since a text matching itself is no evidence.
     QVector<qint64> contextSentences;

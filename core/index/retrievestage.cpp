@@ -186,11 +186,16 @@ Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, 
     const qsizetype q = images.ids.size();
     in.excluded.resize(size_t(q));
     QStringList toEncode;
-    QVector<QPair<int, int>> where; // (image row, 0 = ocr / 1 = context)
+    QVector<QPair<int, int>> where; // (image row, 0 = ocr / 1 = context / 2 = own)
+    bool anyOwn = false;
+    for (qsizetype i = 0; i < q; ++i)
+        anyOwn |= !texts.value(images.ids[i]).own.isEmpty();
     for (qsizetype i = 0; i < q; ++i) {
         const ImageQueryText t = texts.value(images.ids[i]);
         in.ocrText << t.ocr;
-        in.contextText << t.context;
+        in.contextText << t.neighbours;
+        if (anyOwn)
+            in.ownText << t.own;
         for (qint64 id : t.contextSentences)
             if (pool.row.contains(id))
                 in.excluded[size_t(i)].push_back(pool.row.value(id));
@@ -198,9 +203,13 @@ Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, 
             toEncode << t.ocr;
             where.push_back({int(i), 0});
         }
-        if (!t.context.isEmpty()) {
-            toEncode << t.context;
+        if (!t.neighbours.isEmpty()) {
+            toEncode << t.neighbours;
             where.push_back({int(i), 1});
+        }
+        if (!t.own.isEmpty()) {
+            toEncode << t.own;
+            where.push_back({int(i), 2});
         }
     }
     if (toEncode.isEmpty() || q == 0)
@@ -211,7 +220,7 @@ Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, 
         return in;
     }
     const int d = pool.items.vectors.cols;
-    Matrix ocr(q, d), context(q, d);
+    Matrix ocr(q, d), context(q, d), own(anyOwn ? q : 0, d);
     constexpr int kChunk = 256;
     for (qsizetype start = 0; start < toEncode.size(); start += kChunk) {
         auto v = (*encoder)->encodeTexts(toEncode.mid(start, kChunk), ctx);
@@ -224,7 +233,7 @@ Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, 
                              QStringLiteral("the text encoder gives %1 dimensions, the sentence vectors %2").arg(v->cols).arg(d));
         for (qint64 r = 0; r < v->rows; ++r) {
             const auto [row, kind] = where[start + r];
-            std::copy_n(v->row(r), d, (kind == 0 ? ocr : context).row(row));
+            std::copy_n(v->row(r), d, (kind == 0 ? ocr : kind == 1 ? context : own).row(row));
         }
         ctx.progress(std::min<qsizetype>(start + kChunk, toEncode.size()), toEncode.size(), QStringLiteral("encoding OCR and context text"));
         if (ctx.isCanceled())
@@ -232,6 +241,7 @@ Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, 
     }
     in.ocrDense = std::move(ocr);
     in.contextDense = std::move(context);
+    in.ownDense = std::move(own);
     return in;
 }
 

@@ -114,6 +114,29 @@ private Q_SLOTS:
         QVERIFY(rankCandidates((*cands)[0], SignalWeights::only(int(Signal::Context)), 3).empty());
     }
 
+    void ownTextOutweighsItsNeighbours()
+    {
+        // The neighbour sentence has a near-copy elsewhere (row 5 vs row 3);
+        // the image's own caption names row 2's topic.
+        FusionInput in;
+        in.sentences = &m_pool;
+        in.lexical = &m_lexical;
+        in.visual = rows({{0, 0, 0.1f, 0.1f}});
+        in.ocrText = QStringList{QString()};
+        in.contextText = QStringList{QStringLiteral("the brushes dialog lists every brush preset")};
+        in.ownText = QStringList{QStringLiteral("select the layer")};
+        in.excluded = {{}};
+        const DenseSearch exact = [this](const Matrix &q, int k) { return exactSearch(m_pool, q, k); };
+        auto cands = gatherCandidates(in, exact, FusionOptions{});
+        QVERIFY(cands.ok());
+        QCOMPARE(top((*cands)[0], SignalWeights::only(int(Signal::Context))), qint64(2));
+        // Without own text the neighbours decide.
+        in.ownText.clear();
+        cands = gatherCandidates(in, exact, FusionOptions{});
+        QVERIFY(cands.ok());
+        QCOMPARE(top((*cands)[0], SignalWeights::only(int(Signal::Context))), qint64(3));
+    }
+
     void inconsistentInputIsAnError()
     {
         FusionInput in;
