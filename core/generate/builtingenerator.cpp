@@ -35,23 +35,25 @@ bool wordLike(const QString &token)
     return word.match(t).hasMatch() || number.match(t).hasMatch() || wordNumber.match(t).hasMatch();
 }
 
-// An OCR line worth quoting: every token word-like and at least one real
-// word (three letters or more).
+// An OCR line worth quoting: every token word-like, and one word of four
+// letters or more or two of three ("aoe" read off an icon is not quoted;
+// "New View" is).
 bool quotable(const QString &line)
 {
     const QStringList tokens = line.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     if (tokens.isEmpty())
         return false;
-    bool hasWord = false;
+    int long4 = 0, long3 = 0;
     for (const QString &t : tokens) {
         if (!wordLike(t))
             return false;
         int letters = 0;
         for (QChar c : t)
             letters += c.isLetter() ? 1 : 0;
-        hasWord |= letters >= 3;
+        long4 += letters >= 4 ? 1 : 0;
+        long3 += letters >= 3 ? 1 : 0;
     }
-    return hasWord;
+    return long4 >= 1 || long3 >= 2;
 }
 
 // OCR lines worth quoting: confident, word-like, not too long.
@@ -66,7 +68,7 @@ QStringList readableLines(const Findings &findings, int maxLines)
     std::stable_sort(lines.begin(), lines.end(), [](const Finding *a, const Finding *b) { return a->box.height() > b->box.height(); });
     QStringList out;
     for (const Finding *f : lines) {
-        const QString t = f->text.simplified();
+        const QString t = BuiltinGenerator::collapseRepeats(f->text.simplified());
         if (!out.contains(t, Qt::CaseInsensitive))
             out << t;
         if (out.size() >= maxLines)
@@ -248,7 +250,8 @@ QString BuiltinGenerator::realisticPart(const QStringList &texts, QStringList *u
 {
     // The best fused text leads. A label-like first text ("Crop tool.")
     // says little on its own: the next text joins it when it is about the
-    // same thing (shares a content word) and says something new.
+    // same thing (has every content word of the label) and says something
+    // new; sharing only "dialog" or "brush" is not the same thing.
     QString first;
     int firstAt = -1;
     for (int i = 0; i < texts.size() && first.isEmpty(); ++i) {
@@ -265,11 +268,22 @@ QString BuiltinGenerator::realisticPart(const QStringList &texts, QStringList *u
     for (int i = firstAt + 1; i < texts.size(); ++i) {
         const QString next = cleanRealisticText(texts[i]);
         const QSet<QString> nextWords = contentWords(next);
-        if (next.isEmpty() || !nextWords.intersects(firstWords) || letters(first).contains(letters(next)))
+        // A short next text is an index entry or another label ("Menu,
+        // Channels Context Menu"), not a sentence that adds something.
+        if (next.isEmpty() || next.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() < 6 || firstWords.isEmpty()
+            || !nextWords.contains(firstWords) || letters(first).contains(letters(next)))
             continue;
+        if (letters(next).contains(letters(first))) {
+            // The next text repeats the label in full: it alone says both,
+            // without the phrase twice.
+            if (used)
+                *used = QStringList{QStringLiteral("text%1").arg(i + 1)};
+            return next;
+        }
         if (used)
             *used << QStringLiteral("text%1").arg(i + 1);
-        return first + QLatin1Char(' ') + next;
+        // "The Selection tools. Selection tools, including ..." -> one copy.
+        return collapseRepeats(first + QLatin1Char(' ') + next);
     }
     return first;
 }

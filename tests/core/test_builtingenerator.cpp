@@ -159,6 +159,8 @@ private Q_SLOTS:
         QTest::newRow("number and unit") << QStringLiteral("Opacity 100%") << 0.9 << true;
         QTest::newRow("mixed case noise") << QStringLiteral("lIlI Layers") << 0.9 << false;
         QTest::newRow("only short tokens") << QStringLiteral("ok 12") << 0.9 << false;
+        QTest::newRow("three letters off an icon") << QStringLiteral("aoe") << 0.9 << false;
+        QTest::newRow("two short words") << QStringLiteral("New View") << 0.9 << true;
         QTest::newRow("apostrophe and hyphen") << QStringLiteral("Don't re-open") << 0.9 << true;
     }
     void ocrIsQuotedOnlyWhenConfidentAndWordLike()
@@ -194,12 +196,31 @@ private Q_SLOTS:
         QStringList used;
         // A short label is completed by the next text about the same thing.
         QCOMPARE(BuiltinGenerator::realisticPart({QStringLiteral("Figure 14.127. Crop tool"),
-                                                  QStringLiteral("The crop tool removes the edges of an image"),
+                                                  QStringLiteral("The tool removes the edges of an image when you crop"),
                                                   QStringLiteral("Something else entirely")},
                                                  &used),
-                 QStringLiteral("Crop tool. The crop tool removes the edges of an image."));
+                 QStringLiteral("Crop tool. The tool removes the edges of an image when you crop."));
         QCOMPARE(used, (QStringList{QStringLiteral("text1"), QStringLiteral("text2")}));
-        // ... but not by an unrelated one, nor by one that only repeats it.
+        // A next text that contains the whole label replaces it: no phrase twice
+        // (demo image 1293: "“Straighten” clipping options. “Straighten” clipping options — ...").
+        used.clear();
+        QCOMPARE(BuiltinGenerator::realisticPart({QStringLiteral("“Straighten” clipping options"),
+                                                  QStringLiteral("“Straighten” clipping options — Straighten with “Adjust” option")},
+                                                 &used),
+                 QStringLiteral("“Straighten” clipping options — Straighten with “Adjust” option."));
+        QCOMPARE(used, QStringList{QStringLiteral("text2")});
+        // ... but not by one that shares only part of the label (demo image 25:
+        // the Brushes Editor is not the MyPaint Brushes dialog) ...
+        QCOMPARE(BuiltinGenerator::realisticPart({QStringLiteral("The “Brushes” Editor dialog"),
+                                                  QStringLiteral("The “MyPaint Brushes” dialog is used to select a MyPaint brush")}),
+                 QStringLiteral("The “Brushes” Editor dialog."));
+        // ... nor by an index entry; and a join never repeats a phrase.
+        QCOMPARE(BuiltinGenerator::realisticPart({QStringLiteral("Channel Context Menu"), QStringLiteral("Menu, Channels Context Menu")}),
+                 QStringLiteral("Channel Context Menu."));
+        QCOMPARE(BuiltinGenerator::realisticPart({QStringLiteral("The Selection tools"),
+                                                  QStringLiteral("Selection tools, including rectangle, ellipse and free select")}),
+                 QStringLiteral("The Selection tools, including rectangle, ellipse and free select."));
+        // ... nor by an unrelated one, nor by one that only repeats it.
         QCOMPARE(BuiltinGenerator::realisticPart({QStringLiteral("Crop tool"), QStringLiteral("Layers are stacked.")}),
                  QStringLiteral("Crop tool."));
         QCOMPARE(BuiltinGenerator::realisticPart({QStringLiteral("Crop tool"), QStringLiteral("crop tool")}), QStringLiteral("Crop tool."));
