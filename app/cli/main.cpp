@@ -367,15 +367,55 @@ int cmdEval(const QStringList &args)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
     p.addOption({QStringLiteral("json"), QStringLiteral("print JSON")});
+    p.addOption({QStringLiteral("tune"), QStringLiteral("choose fusion weights on the validation split (eval.validation), never the test split")});
+    p.addOption({QStringLiteral("store"), QStringLiteral("with --tune: write the chosen weights into the recipe")});
     if (const int rc = parseArgs(p, args); rc >= 0)
         return rc;
-    if (p.positionalArguments().size() != 1)
-        return fail(QStringLiteral("usage: realsyn eval DIR [--json]"), 2);
-    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
+    if (p.positionalArguments().size() != 1 || (p.isSet(QStringLiteral("store")) && !p.isSet(QStringLiteral("tune"))))
+        return fail(QStringLiteral("usage: realsyn eval DIR [--json] [--tune [--store]]"), 2);
+    auto project = openWithRecipe(p.positionalArguments().first(), p.isSet(QStringLiteral("store")) ? ProjectStore::Access::ReadWrite
+                                                                                                     : ProjectStore::Access::ReadOnly);
     if (!project)
         return fail(project.error());
     ProjectStore &store = *project->store;
     Recipe &recipe = project->recipe;
+    if (p.isSet(QStringLiteral("tune"))) {
+        auto tuned = tuneFusionWeights(store, recipe);
+        if (!tuned)
+            return fail(tuned.error());
+        const QJsonObject w = tuned->value(QStringLiteral("weights")).toObject();
+        if (p.isSet(QStringLiteral("store"))) {
+            for (auto it = w.constBegin(); it != w.constEnd(); ++it)
+                if (Status s = recipe.set(QStringLiteral("retrieve.weight_") + it.key(), QString::number(it.value().toDouble())); !s)
+                    return fail(s.error());
+            if (Status s = recipe.save(store); !s)
+                return fail(s.error());
+        }
+        if (p.isSet(QStringLiteral("json"))) {
+            printJson(*tuned);
+            return 0;
+        }
+        const QJsonObject cur = tuned->value(QStringLiteral("current")).toObject();
+        print(QStringLiteral("validation images %1, %2 weight settings tried\n"
+                             "best: visual %3  ocr %4  context %5  lexical %6\n"
+                             "  recall@1 %7  @3 %8  @10 %9\n")
+                  .arg(tuned->value(QStringLiteral("validation_images")).toInt())
+                  .arg(tuned->value(QStringLiteral("grid_points")).toInt())
+                  .arg(w.value(QStringLiteral("visual")).toDouble())
+                  .arg(w.value(QStringLiteral("ocr")).toDouble())
+                  .arg(w.value(QStringLiteral("context")).toDouble())
+                  .arg(w.value(QStringLiteral("lexical")).toDouble())
+                  .arg(tuned->value(QStringLiteral("recall_at_1")).toDouble(), 0, 'f', 3)
+                  .arg(tuned->value(QStringLiteral("recall_at_3")).toDouble(), 0, 'f', 3)
+                  .arg(tuned->value(QStringLiteral("recall_at_10")).toDouble(), 0, 'f', 3));
+        print(QStringLiteral("recipe's weights: recall@1 %1  @3 %2  @10 %3\n%4\n")
+                  .arg(cur.value(QStringLiteral("recall_at_1")).toDouble(), 0, 'f', 3)
+                  .arg(cur.value(QStringLiteral("recall_at_3")).toDouble(), 0, 'f', 3)
+                  .arg(cur.value(QStringLiteral("recall_at_10")).toDouble(), 0, 'f', 3)
+                  .arg(p.isSet(QStringLiteral("store")) ? QStringLiteral("stored in the recipe (retrieve is now stale)")
+                                                        : QStringLiteral("not stored (add --store)")));
+        return 0;
+    }
     auto report = evaluateRetrieval(store, recipe);
     if (!report)
         return fail(report.error());
@@ -395,6 +435,16 @@ int cmdEval(const QStringList &args)
                   .arg(m.value(QStringLiteral("recall_at_1")).toDouble(), 0, 'f', 3)
                   .arg(m.value(QStringLiteral("recall_at_3")).toDouble(), 0, 'f', 3)
                   .arg(m.value(QStringLiteral("recall_at_10")).toDouble(), 0, 'f', 3));
+    }
+    const QJsonObject signals = r.value(QStringLiteral("signals")).toObject();
+    for (const char *signal : {"visual", "ocr", "context", "lexical", "fused"}) {
+        const QJsonObject m = signals.value(QLatin1String(signal)).toObject();
+        print(QStringLiteral("%1 recall@1 %2  @3 %3  @10 %4  (%5 images could query)\n")
+                  .arg(QStringLiteral("strict ") + QLatin1String(signal), -20)
+                  .arg(m.value(QStringLiteral("recall_at_1")).toDouble(), 0, 'f', 3)
+                  .arg(m.value(QStringLiteral("recall_at_3")).toDouble(), 0, 'f', 3)
+                  .arg(m.value(QStringLiteral("recall_at_10")).toDouble(), 0, 'f', 3)
+                  .arg(m.value(QStringLiteral("images")).toInt()));
     }
     print(QStringLiteral("overlap@3 (hier vs exact) %1\nrandom recall@10          %2\nsame-document recall@10   %3\n")
               .arg(r.value(QStringLiteral("overlap_at_3")).toDouble(), 0, 'f', 3)
@@ -779,13 +829,13 @@ const char *kUsage =
     "  stats DIR [--json]                                counts, rejection reasons, stage states\n"
     "  list DIR [--kept|--selected] [--json]             images with their state\n"
     "  show DIR IMAGE_ID [--json]                        one sample whole: provenance, decisions, texts\n"
-    "  eval DIR [--json]                                 retrieval quality on held-out ground truth\n"
+    "  eval DIR [--json] [--tune [--store]]              retrieval quality on held-out ground truth; --tune: fusion weights\n"
     "  export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=F] [--shard-size N]\n"
     "  decide DIR ID accept|reject|clear                 curator decision (wins over every filter)\n"
     "  edit DIR ID --syn-text TEXT | --syn-text-file FILE  curator's synthetic text (FILE - reads stdin)\n"
     "  plugins [--json]                                  encoder, expert and generator plugins found, with load errors\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
-    "Stages: extract, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
+    "Stages: extract, ground, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
 
 } // namespace
 

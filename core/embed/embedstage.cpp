@@ -69,6 +69,7 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
                                                   QThreadPool *pool, JobContext &ctx)
 {
     const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
+    const double validation = recipe.doubleValue(QStringLiteral("eval.validation"));
     const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
     const int window = int(recipe.intValue(QStringLiteral("embed.context_window")));
     const int maxFit = int(recipe.intValue(QStringLiteral("embed.max_fit_images")));
@@ -93,7 +94,8 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
 
     QVector<ImageItem> training;
     for (const ImageItem &item : kept)
-        if (!EmbedStage::isHeldOut(item.id, holdout, seed) && texts.contains(item.id))
+        if (!EmbedStage::isHeldOut(item.id, holdout, seed) && !EmbedStage::isValidation(item.id, holdout, validation, seed)
+            && texts.contains(item.id))
             training.push_back(item);
     if (training.size() > maxFit) {
         // A reproducible subsample keeps fitting time bounded on big projects.
@@ -290,6 +292,11 @@ QString EmbedStage::builtinModelPath(ProjectStore &store)
 bool EmbedStage::isHeldOut(qint64 imageId, double fraction, quint64 seed)
 {
     return inSample(QStringLiteral("holdout:%1").arg(imageId), fraction, seed);
+}
+
+bool EmbedStage::isValidation(qint64 imageId, double holdout, double fraction, quint64 seed)
+{
+    return !isHeldOut(imageId, holdout, seed) && inSample(QStringLiteral("validation:%1").arg(imageId), fraction, seed);
 }
 
 Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)

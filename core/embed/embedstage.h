@@ -9,8 +9,9 @@
 //                     project's own image–context pairs (not CLIP);
 //   <model folder>    a TorchScript CLIP model through the encoder plugin;
 //   imported:<name>   vectors brought with `realsyn import-embeddings`.
-// Held-out images (eval.holdout) never contribute pairs to the fit, so
-// `realsyn eval` measures retrieval on pairs the encoder has not seen.
+// Held-out images (eval.holdout, the test split) and the validation split
+// (eval.validation, for `realsyn eval --tune`) never contribute pairs to the
+// fit, so both measure retrieval on pairs the encoder has not seen.
 
 #include "core/pipeline/stage.h"
 
@@ -25,7 +26,10 @@ class Recipe;
 class EmbedStage final : public IStage {
 public:
     QString name() const override { return QStringLiteral("embed"); }
-    QStringList settingKeys() const override { return {QStringLiteral("embed."), QStringLiteral("eval.holdout")}; }
+    QStringList settingKeys() const override
+    {
+        return {QStringLiteral("embed."), QStringLiteral("eval.holdout"), QStringLiteral("eval.validation")};
+    }
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
 
     // Where the project keeps its embeddings and fitted models.
@@ -34,6 +38,9 @@ public:
 
     // Images in the evaluation hold-out set: decided by hash of (seed, id).
     static bool isHeldOut(qint64 imageId, double fraction, quint64 seed);
+    // Images of the validation split: never held out (disjoint from the test
+    // split), then a `fraction` of the rest by another hash of (seed, id).
+    static bool isValidation(qint64 imageId, double holdout, double fraction, quint64 seed);
 };
 
 } // namespace rs

@@ -27,14 +27,24 @@ using Pairs = std::vector<std::pair<int, int>>;
 // Every pair of a bucket (contiguous hashes) within maxDistance. Most of the
 // time goes here; cloned for CPUs with a POPCNT instruction because the
 // portable baseline has none.
+// A pair that also shares an earlier band was emitted in that band's pass
+// already: `earlier` holds those bands' masks, so each pair comes out once.
 __attribute__((target_clones("popcnt", "default"))) void pairsInBucket(const quint64 *hash, const int *item, size_t count,
-                                                                        int maxDistance, Pairs &out)
+                                                                        int maxDistance, const std::vector<quint64> &earlier,
+                                                                        Pairs &out)
 {
     for (size_t a = 0; a + 1 < count; ++a) {
         const quint64 ha = hash[a];
-        for (size_t b = a + 1; b < count; ++b)
-            if (std::popcount(ha ^ hash[b]) <= maxDistance)
+        for (size_t b = a + 1; b < count; ++b) {
+            const quint64 diff = ha ^ hash[b];
+            if (std::popcount(diff) > maxDistance)
+                continue;
+            bool seen = false;
+            for (quint64 mask : earlier)
+                seen |= (diff & mask) == 0;
+            if (!seen)
                 out.emplace_back(item[a], item[b]);
+        }
     }
 }
 
@@ -51,10 +61,12 @@ void pairsBanded(const std::vector<Unique> &uniq, int maxDistance, Pairs &out)
     std::vector<std::uint64_t> keys(uniq.size());
     std::vector<quint64> sortedHash(uniq.size());
     std::vector<int> sortedItem(uniq.size());
+    std::vector<quint64> earlier; // masks of the bands already done
     int shift = 0;
     for (int band = 0; band < bands; ++band) {
         const int width = base + (band < extra ? 1 : 0); // <= 32 since bands >= 2
         const quint64 mask = (quint64(1) << width) - 1;
+        const int bandShift = shift;
         for (size_t u = 0; u < uniq.size(); ++u)
             keys[u] = ((uniq[u].hash >> shift) & mask) << 32 | std::uint64_t(u);
         shift += width;
@@ -69,9 +81,10 @@ void pairsBanded(const std::vector<Unique> &uniq, int maxDistance, Pairs &out)
             while (end < keys.size() && keys[end] >> 32 == keys[start] >> 32)
                 ++end;
             if (end - start > 1)
-                pairsInBucket(sortedHash.data() + start, sortedItem.data() + start, end - start, maxDistance, out);
+                pairsInBucket(sortedHash.data() + start, sortedItem.data() + start, end - start, maxDistance, earlier, out);
             start = end;
         }
+        earlier.push_back(mask << bandShift);
     }
 }
 
@@ -112,19 +125,16 @@ NearDuplicateGraph nearDuplicateGraph(const QVector<quint64> &hashes, const QVec
                     hash[u] = uniq[u].hash;
                     item[u] = uniq[u].item;
                 }
-                pairsInBucket(hash.data(), item.data(), uniq.size(), maxDistance, g.edges); // all pairs
+                pairsInBucket(hash.data(), item.data(), uniq.size(), maxDistance, {}, g.edges); // all pairs
             } else {
                 pairsBanded(uniq, maxDistance, g.edges);
             }
         }
         uniq.clear();
     }
-    // A pair of hashes can share several bands: keep each edge once.
     for (auto &[a, b] : g.edges)
         if (a > b)
             std::swap(a, b);
-    std::sort(g.edges.begin(), g.edges.end());
-    g.edges.erase(std::unique(g.edges.begin(), g.edges.end()), g.edges.end());
     return g;
 }
 

@@ -1,6 +1,7 @@
 #include "core/generate/builtingenerator.h"
 
 #include <QRegularExpression>
+#include <QSet>
 
 #include <algorithm>
 
@@ -8,23 +9,66 @@ namespace rs {
 
 namespace {
 
-// OCR lines worth quoting: confident, with some letters, not too long.
+// Tesseract's line confidence (mean word confidence / 100) below which a
+// line is more often misread than not on UI screenshots and charts.
+constexpr double kQuoteConfidence = 0.75;
+// Haar detections: confidence = 1 - exp(-neighbours / 10). Charts, icons and
+// dialogs give detections with few neighbours; real faces give many.
+constexpr double kFaceConfidence = 0.8;
+
+// A token that reads as a word or a number: "Layers", "don't", "16-bit",
+// "2.10", "100%". Not "s#Stretch", "x1#", "lIl|".
+bool wordLike(const QString &token)
+{
+    static const QRegularExpression word(QStringLiteral("^\\p{L}[\\p{Ll}'\\x{2019}-]*$|^\\p{Lu}+$"));
+    static const QRegularExpression number(QStringLiteral("^[0-9]+([.,:][0-9]+)*%?$"));
+    static const QRegularExpression wordNumber(QStringLiteral("^[0-9]+-\\p{L}+$"));
+    QString t = token;
+    while (!t.isEmpty() && QStringLiteral(".,;:!?()[]\"'").contains(t.back()))
+        t.chop(1);
+    while (!t.isEmpty() && QStringLiteral("([\"'").contains(t.front()))
+        t.remove(0, 1);
+    if (t.isEmpty())
+        return false;
+    if (t.size() == 1) // one letter alone is a misread more often than "a" or "I"
+        return t == QLatin1String("a") || t == QLatin1String("A") || t == QLatin1String("I") || t[0].isDigit();
+    return word.match(t).hasMatch() || number.match(t).hasMatch() || wordNumber.match(t).hasMatch();
+}
+
+// An OCR line worth quoting: every token word-like, and one word of four
+// letters or more or two of three ("aoe" read off an icon is not quoted;
+// "New View" is).
+bool quotable(const QString &line)
+{
+    const QStringList tokens = line.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (tokens.isEmpty())
+        return false;
+    int long4 = 0, long3 = 0;
+    for (const QString &t : tokens) {
+        if (!wordLike(t))
+            return false;
+        int letters = 0;
+        for (QChar c : t)
+            letters += c.isLetter() ? 1 : 0;
+        long4 += letters >= 4 ? 1 : 0;
+        long3 += letters >= 3 ? 1 : 0;
+    }
+    return long4 >= 1 || long3 >= 2;
+}
+
+// OCR lines worth quoting: confident, word-like, not too long.
 QStringList readableLines(const Findings &findings, int maxLines)
 {
     QVector<const Finding *> lines;
     for (const Finding &f : findings)
-        if (f.kind == QLatin1String("ocr") && f.level == QLatin1String("line") && f.confidence >= 0.6) {
-            int letters = 0;
-            for (QChar c : f.text)
-                letters += c.isLetter() ? 1 : 0;
-            if (letters >= 3 && f.text.size() <= 60)
-                lines.push_back(&f);
-        }
+        if (f.kind == QLatin1String("ocr") && f.level == QLatin1String("line") && f.confidence >= kQuoteConfidence
+            && f.text.size() <= 60 && quotable(f.text))
+            lines.push_back(&f);
     // Largest text first: titles and headings say most about an image.
     std::stable_sort(lines.begin(), lines.end(), [](const Finding *a, const Finding *b) { return a->box.height() > b->box.height(); });
     QStringList out;
     for (const Finding *f : lines) {
-        const QString t = f->text.simplified();
+        const QString t = BuiltinGenerator::collapseRepeats(f->text.simplified());
         if (!out.contains(t, Qt::CaseInsensitive))
             out << t;
         if (out.size() >= maxLines)
@@ -35,7 +79,8 @@ QStringList readableLines(const Findings &findings, int maxLines)
 
 int faceCount(const Findings &findings)
 {
-    return int(std::count_if(findings.begin(), findings.end(), [](const Finding &f) { return f.kind == QLatin1String("face"); }));
+    return int(std::count_if(findings.begin(), findings.end(),
+                             [](const Finding &f) { return f.kind == QLatin1String("face") && f.confidence >= kFaceConfidence; }));
 }
 
 QStringList tagLabels(const Findings &findings, const QStringList &extra, int maxTags)
@@ -104,6 +149,53 @@ QVector<Result<QString>> BuiltinCaptioner::caption(const QVector<CaptionInput> &
     return out;
 }
 
+QString BuiltinGenerator::collapseRepeats(const QString &text)
+{
+    // Words with the separators after them, so the text is rebuilt as it was.
+    static const QRegularExpression token(QStringLiteral("([\\p{L}\\p{N}'\\x{2019}-]+)([^\\p{L}\\p{N}]*)"));
+    static const QRegularExpression nonWord(QStringLiteral("[^\\p{L}\\p{N}]"));
+    static const QRegularExpression letter(QStringLiteral("\\p{L}"));
+    QStringList words, seps, keys;
+    auto it = token.globalMatch(text);
+    qsizetype first = -1;
+    while (it.hasNext()) {
+        const auto m = it.next();
+        if (first < 0)
+            first = m.capturedStart();
+        words << m.captured(1);
+        seps << m.captured(2);
+        keys << m.captured(1).toLower().remove(nonWord);
+    }
+    if (words.isEmpty())
+        return text;
+    // Drop a run of 1..8 words that repeats the run right before it
+    // ("New View, New View", "the the"), longest runs first.
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (int n = std::min<int>(8, int(keys.size()) / 2); n >= 1 && !changed; --n)
+            for (int i = 0; i + 2 * n <= keys.size() && !changed; ++i) {
+                bool same = true;
+                for (int j = 0; j < n && same; ++j)
+                    same = keys[i + j].contains(letter) && keys[i + j] == keys[i + n + j]; // "1.1" is no repeat
+                if (!same)
+                    continue;
+                // The kept copy ends the way the dropped one did.
+                seps[i + n - 1] = seps[i + 2 * n - 1];
+                for (int j = 0; j < n; ++j) {
+                    words.removeAt(i + n);
+                    seps.removeAt(i + n);
+                    keys.removeAt(i + n);
+                }
+                changed = true;
+            }
+    }
+    QString out = text.left(first);
+    for (int i = 0; i < words.size(); ++i)
+        out += words[i] + seps[i];
+    return out;
+}
+
 QString BuiltinGenerator::cleanRealisticText(const QString &text)
 {
     static const QRegularExpression figurePrefix(QStringLiteral("^(figure|fig\\.|table|image|photo)\\s*[0-9]+(\\.[0-9]+)*[.:]?\\s*"),
@@ -112,7 +204,7 @@ QString BuiltinGenerator::cleanRealisticText(const QString &text)
     static const QRegularExpression danglingEnd(QStringLiteral("(\\s+(and|or|the|a|an|of|to|with|for|in|on|by))+\\s*[.\\x{2026}]*$"),
                                                 QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression ellipsisEnd(QStringLiteral("\\s*(\\.\\.\\.|\\x{2026})\\s*$"));
-    QString s = text.simplified();
+    QString s = collapseRepeats(text.simplified());
     s.remove(figurePrefix);
     s.remove(bullet);
     s.remove(ellipsisEnd);
@@ -127,16 +219,88 @@ QString BuiltinGenerator::cleanRealisticText(const QString &text)
     return s.isEmpty() ? QString() : sentenceCase(s);
 }
 
+namespace {
+
+QSet<QString> contentWords(const QString &text)
+{
+    static const QRegularExpression split(QStringLiteral("[^\\p{L}\\p{N}]+"));
+    static const QSet<QString> stop = {QStringLiteral("the"), QStringLiteral("a"), QStringLiteral("an"), QStringLiteral("of"),
+                                       QStringLiteral("and"), QStringLiteral("or"), QStringLiteral("to"), QStringLiteral("in"),
+                                       QStringLiteral("on"), QStringLiteral("for"), QStringLiteral("with"), QStringLiteral("is"),
+                                       QStringLiteral("this"), QStringLiteral("that"), QStringLiteral("you"), QStringLiteral("it")};
+    QSet<QString> out;
+    for (const QString &w : text.toLower().split(split, Qt::SkipEmptyParts))
+        if (w.size() >= 3 && !stop.contains(w))
+            out.insert(w.endsWith(QLatin1Char('s')) && w.size() > 3 ? w.chopped(1) : w);
+    return out;
+}
+
+QString letters(const QString &text)
+{
+    QString out;
+    for (QChar c : text)
+        if (c.isLetterOrNumber())
+            out += c.toLower();
+    return out;
+}
+
+} // namespace
+
+QString BuiltinGenerator::realisticPart(const QStringList &texts, QStringList *used)
+{
+    // The best fused text leads. A label-like first text ("Crop tool.")
+    // says little on its own: the next text joins it when it is about the
+    // same thing (has every content word of the label) and says something
+    // new; sharing only "dialog" or "brush" is not the same thing.
+    QString first;
+    int firstAt = -1;
+    for (int i = 0; i < texts.size() && first.isEmpty(); ++i) {
+        first = cleanRealisticText(texts[i]);
+        firstAt = i;
+    }
+    if (first.isEmpty())
+        return {};
+    if (used)
+        *used << QStringLiteral("text%1").arg(firstAt + 1);
+    const QSet<QString> firstWords = contentWords(first);
+    if (first.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() > 4)
+        return first;
+    for (int i = firstAt + 1; i < texts.size(); ++i) {
+        const QString next = cleanRealisticText(texts[i]);
+        const QSet<QString> nextWords = contentWords(next);
+        // A short next text is an index entry or another label ("Menu,
+        // Channels Context Menu"), not a sentence that adds something.
+        if (next.isEmpty() || next.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() < 6 || firstWords.isEmpty()
+            || !nextWords.contains(firstWords) || letters(first).contains(letters(next)))
+            continue;
+        if (letters(next).contains(letters(first))) {
+            // The next text repeats the label in full: it alone says both,
+            // without the phrase twice.
+            if (used)
+                *used = QStringList{QStringLiteral("text%1").arg(i + 1)};
+            return next;
+        }
+        if (used)
+            *used << QStringLiteral("text%1").arg(i + 1);
+        // "The Selection tools. Selection tools, including ..." -> one copy.
+        return collapseRepeats(first + QLatin1Char(' ') + next);
+    }
+    return first;
+}
+
 GeneratedText BuiltinGenerator::generateOne(const GenerationInput &in)
 {
-    const QString real = cleanRealisticText(in.realisticTexts.value(0));
-    const QStringList lines = readableLines(in.findings, 2);
+    QStringList usedTexts;
+    const QString real = realisticPart(in.realisticTexts, &usedTexts);
+    QStringList lines = readableLines(in.findings, 2);
+    // A quote that only repeats the realistic text adds nothing.
+    lines.erase(std::remove_if(lines.begin(), lines.end(), [&](const QString &l) { return letters(l) == letters(real); }), lines.end());
     const int faces = faceCount(in.findings);
     const QStringList tags = tagLabels(in.findings, in.tags, 3);
     const QString evidence = evidencePhrase(lines, faces, tags);
 
     GeneratedText out;
-    out.model = QStringLiteral("builtin-generator-v1");
+    out.model = QStringLiteral("builtin-generator-v2");
     QJsonObject prov;
     QStringList used;
     if (!lines.isEmpty())
@@ -146,7 +310,7 @@ GeneratedText BuiltinGenerator::generateOne(const GenerationInput &in)
     if (!tags.isEmpty())
         used << QStringLiteral("tags");
     prov.insert(QStringLiteral("evidence"), used.isEmpty() ? QStringLiteral("none") : used.join(QLatin1Char(',')));
-    prov.insert(QStringLiteral("realistic_text"), real.isEmpty() ? QStringLiteral("none") : QStringLiteral("text1"));
+    prov.insert(QStringLiteral("realistic_text"), real.isEmpty() ? QStringLiteral("none") : usedTexts.join(QLatin1Char(',')));
 
     if (evidence.isEmpty()) {
         out.text = real.isEmpty() ? sentenceCase(in.caption) : real;

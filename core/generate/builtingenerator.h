@@ -5,9 +5,11 @@
 // OCR read, faces, quality, tags); with no findings it returns an empty
 // caption rather than guessing.
 //
-// BuiltinGenerator cleans the top realistic text (figure numbering, stray
-// bullets, dangling fragments, casing, final punctuation) and weaves in the
-// image evidence with a small grammar of templates. It adds no fact that is
+// BuiltinGenerator writes from the fused top realistic texts (realisticPart)
+// cleaned of figure numbering, stray bullets, dangling fragments and
+// repeated phrases, and weaves in the image evidence with a small grammar
+// of templates: OCR lines only when Tesseract is confident and every token
+// reads as a word or number, faces only when the detection is confident. It adds no fact that is
 // not in its inputs: every word it contributes comes from the evidence or
 // from the fixed template phrases. With no evidence it returns the cleaned
 // text and records `"evidence": "none"` in its provenance.
@@ -25,12 +27,19 @@ public:
 
 class BuiltinGenerator final : public IGenerator {
 public:
-    QString name() const override { return QStringLiteral("builtin-generator-v1"); }
+    QString name() const override { return QStringLiteral("builtin-generator-v2"); }
     QVector<Result<GeneratedText>> generate(const QVector<GenerationInput> &batch, JobContext &ctx) override;
 
     static GeneratedText generateOne(const GenerationInput &input);
     // Tidies a realistic text: see the class comment. Empty when nothing usable remains.
     static QString cleanRealisticText(const QString &text);
+    // Drops a run of words that repeats the run right before it ("New View,
+    // New View" -> "New View"), ignoring case and punctuation.
+    static QString collapseRepeats(const QString &text);
+    // The realistic part of the text from the fused top texts (best first):
+    // the first usable one, joined by the next when the first is a short
+    // label and the next is about the same thing. `used`: "text1", ...
+    static QString realisticPart(const QStringList &texts, QStringList *used = nullptr);
 };
 
 // The generation instruction sent to language-model backends, written to the

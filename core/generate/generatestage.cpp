@@ -5,6 +5,7 @@
 #include "core/embed/embedstage.h"
 #include "core/extract/imageprobe.h"
 #include "core/generate/builtingenerator.h"
+#include "core/generate/detail/expertpool.h"
 #include "core/generate/iexpert.h"
 #include "core/generate/igenerator.h"
 #include "core/generate/tagexpert.h"
@@ -33,33 +34,7 @@ constexpr int kBatch = 16;
 // Images for network captioners travel downscaled; experts see full size.
 constexpr int kTransportSide = 768;
 
-// Expert instances are not thread-safe: workers borrow one each.
-class ExpertPool {
-public:
-    explicit ExpertPool(std::shared_ptr<IExpertFactory> factory) : m_factory(std::move(factory)) {}
-    std::unique_ptr<IExpert> acquire()
-    {
-        QMutexLocker lock(&m_mutex);
-        if (!m_free.empty()) {
-            auto e = std::move(m_free.back());
-            m_free.pop_back();
-            return e;
-        }
-        lock.unlock();
-        return m_factory->create();
-    }
-    void release(std::unique_ptr<IExpert> e)
-    {
-        QMutexLocker lock(&m_mutex);
-        m_free.push_back(std::move(e));
-    }
-    IExpertFactory &factory() { return *m_factory; }
-
-private:
-    std::shared_ptr<IExpertFactory> m_factory;
-    QMutex m_mutex;
-    std::vector<std::unique_ptr<IExpert>> m_free;
-};
+using detail::ExpertPool;
 
 struct Item {
     qint64 id = 0;
@@ -74,36 +49,6 @@ struct Item {
 QString settingFor(const Recipe &recipe, const char *key)
 {
     return recipe.text(QString::fromLatin1(key));
-}
-
-// Factories of the experts the recipe switches on, from the expert plugins.
-QVector<std::shared_ptr<ExpertPool>> enabledExperts(const Recipe &recipe, JobContext &ctx)
-{
-    QHash<QString, QVariantMap> wanted; // kind -> options
-    if (settingFor(recipe, "experts.ocr") != QLatin1String("off"))
-        wanted.insert(QStringLiteral("ocr"), {{QStringLiteral("mode"), settingFor(recipe, "experts.ocr")}});
-    if (settingFor(recipe, "experts.faces") == QLatin1String("on"))
-        wanted.insert(QStringLiteral("face"), {});
-    if (settingFor(recipe, "experts.quality") == QLatin1String("on"))
-        wanted.insert(QStringLiteral("quality"), {});
-    QVector<std::shared_ptr<ExpertPool>> pools;
-    QSet<QString> found;
-    for (IExpertPlugin *plugin : sharedPlugins().objects<IExpertPlugin>()) {
-        for (const auto &factory : plugin->factories()) {
-            if (!wanted.contains(factory->kind()) || found.contains(factory->kind()))
-                continue;
-            if (Status s = factory->initialize(wanted.value(factory->kind())); !s) {
-                ctx.warn(QStringLiteral("expert %1 unavailable: %2").arg(factory->name(), s.error().toString()));
-                continue;
-            }
-            found.insert(factory->kind());
-            pools.push_back(std::make_shared<ExpertPool>(factory));
-        }
-    }
-    for (auto it = wanted.cbegin(); it != wanted.cend(); ++it)
-        if (!found.contains(it.key()))
-            ctx.warn(QStringLiteral("no %1 expert plugin found; that evidence is skipped").arg(it.key()));
-    return pools;
 }
 
 // The corpus's own recurring short phrases from alt texts and captions,
@@ -278,7 +223,9 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     auto encoder = openActiveEncoder(store, recipe);
     if (!encoder)
         ctx.warn(QStringLiteral("no similarity or tags for synthetic texts: ") + encoder.error().toString());
-    QVector<std::shared_ptr<ExpertPool>> experts = enabledExperts(recipe, ctx);
+    // OCR, faces and quality were stored by the ground stage; only the tag
+    // expert runs here, since it needs the encoder.
+    QVector<std::shared_ptr<ExpertPool>> experts;
     if (auto tags = tagExpert(store, recipe, encoder ? *encoder : std::shared_ptr<IEncoder>(), ctx))
         experts.push_back(std::make_shared<ExpertPool>(tags));
 
@@ -321,20 +268,20 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
 
     auto imageVectors = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
 
-    // Findings of experts that are now switched off (or whose plugin is
-    // gone) must not feed new texts.
-    {
-        QStringList enabled;
-        for (const auto &p : experts)
-            enabled << QLatin1Char('\'') + p->factory().name() + QLatin1Char('\'');
-        const QString keep = enabled.isEmpty() ? QStringLiteral("''") : enabled.join(QLatin1Char(','));
+    // Tags that are now switched off must not feed new texts (the ground
+    // stage clears the findings of its own experts the same way).
+    if (experts.isEmpty()) {
         Transaction tx(store);
         for (const char *table : {"expert_findings", "expert_runs"})
-            if (auto r = store.exec(QStringLiteral("DELETE FROM %1 WHERE expert NOT IN (%2)").arg(QLatin1String(table), keep)); !r)
+            if (auto r = store.exec(QStringLiteral("DELETE FROM %1 WHERE expert = 'encoder-tags'").arg(QLatin1String(table))); !r)
                 return r.error();
         if (Status s = tx.commit(); !s)
             return s;
     }
+    // Pixels are needed only by the tag expert and by backends that look at
+    // the image; the built-in writers work from stored findings alone.
+    const bool needPixels = !experts.isEmpty() || backend != QLatin1String("builtin")
+        || (captionerName != QLatin1String("builtin") && captionerName != QLatin1String("none"));
 
     // A stored text is reused when its inputs are unchanged, and, where a
     // similarity can be computed, only if it has one: a row written without
@@ -371,8 +318,10 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     for (qsizetype start = 0; start < items.size(); start += kBatch) {
         QVector<Item> batch = items.mid(start, kBatch);
 
-        // 1. Decode and run experts where their cached run is missing or stale.
+        // 1. Decode and run the tag expert where its cached run is missing or stale.
         QtConcurrent::blockingMap(&pool, batch, [&](Item &item) {
+            if (!needPixels)
+                return;
             auto img = loadImageRgb(item.path, probe);
             if (!img) {
                 item.error = img.error().toString();

@@ -1,6 +1,8 @@
 #include "core/index/evaluation.h"
 
 #include "core/embed/embedstage.h"
+#include "core/index/fusion.h"
+#include "core/index/querytexts.h"
 #include "core/index/retrievestage.h"
 #include "core/index/retriever.h"
 #include "core/store/projectstore.h"
@@ -11,6 +13,7 @@
 #include <QSet>
 
 #include <cmath>
+#include <functional>
 
 namespace rs {
 
@@ -35,26 +38,11 @@ double randomRecall(qint64 n, qint64 g, int k)
     return 1 - std::max(0.0, missAll);
 }
 
-} // namespace
-
-Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
+// Ground truth per image, mapped onto the pool: a rejected duplicate counts
+// as the kept sentence it duplicates.
+Result<QHash<qint64, Truth>> loadTruth(ProjectStore &store, const QHash<qint64, qint64> &sentenceRow,
+                                       const std::function<bool(qint64)> &inSplit)
 {
-    auto images = loadKeptImageEmbeddings(store);
-    if (!images)
-        return images.error();
-    auto sentences = loadKeptSentenceEmbeddings(store);
-    if (!sentences)
-        return sentences.error();
-    if (sentences->ids.isEmpty())
-        return makeError(ErrorCode::NotFound, QStringLiteral("no embedded sentences to retrieve from"));
-    QHash<qint64, int> sentenceRow;
-    for (int i = 0; i < sentences->ids.size(); ++i)
-        sentenceRow.insert(sentences->ids[i], i);
-
-    const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
-    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
-    // Ground truth maps onto the pool: a rejected duplicate counts as the
-    // kept sentence it duplicates.
     auto q = store.exec(QStringLiteral("SELECT g.image_id, CASE WHEN s.reject_reason IN ('exact_duplicate', 'normalized_duplicate')"
                                        " THEN s.duplicate_of ELSE s.id END FROM ground_truth g JOIN sentences s ON s.id = g.sentence_id"));
     if (!q)
@@ -63,19 +51,116 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
     while (q->next()) {
         const qint64 image = q->value(0).toLongLong();
         const qint64 sentence = q->value(1).toLongLong();
-        if (EmbedStage::isHeldOut(image, holdout, seed) && sentenceRow.contains(sentence))
+        if (inSplit(image) && sentenceRow.contains(sentence))
             truth[image].sentences.insert(sentence);
     }
+    return truth;
+}
 
-    Matrix queries(0, images->vectors.cols);
-    QVector<qint64> evalIds;
-    for (int i = 0; i < images->ids.size(); ++i) {
-        if (!truth.contains(images->ids[i]))
+// The kept embedded images that have ground truth, in id order.
+EmbeddedItems withTruth(const EmbeddedItems &images, const QHash<qint64, Truth> &truth)
+{
+    EmbeddedItems out;
+    out.vectors = Matrix(0, images.vectors.cols);
+    for (int i = 0; i < images.ids.size(); ++i) {
+        if (!truth.contains(images.ids[i]))
             continue;
-        evalIds.push_back(images->ids[i]);
-        queries.data.insert(queries.data.end(), images->vectors.row(i), images->vectors.row(i) + images->vectors.cols);
-        ++queries.rows;
+        out.ids.push_back(images.ids[i]);
+        out.vectors.data.insert(out.vectors.data.end(), images.vectors.row(i), images.vectors.row(i) + images.vectors.cols);
+        ++out.vectors.rows;
     }
+    return out;
+}
+
+// The hierarchical index the retrieve stage saved, or a new one when it is
+// missing or out of date.
+Result<HierarchicalRetriever> sentenceIndex(ProjectStore &store, const Recipe &recipe, const Matrix &sentences)
+{
+    Result<HierarchicalRetriever> index = QFileInfo::exists(RetrieveStage::indexPath(store))
+        ? HierarchicalRetriever::load(RetrieveStage::indexPath(store))
+        : makeError(ErrorCode::NotFound, QString());
+    if (!index || index->sentenceCount() != sentences.rows)
+        index = HierarchicalRetriever::build(sentences, sentenceKMeansOptions(recipe, sentences.rows));
+    return index;
+}
+
+// Strict fused candidates for `images` (see evaluation.h).
+Result<CandidateLists> strictCandidates(ProjectStore &store, const Recipe &recipe, const SentencePool &pool,
+                                        const HierarchicalRetriever &index, const EmbeddedItems &images)
+{
+    JobContext quiet; // evaluation reports figures, not per-image notes
+    QueryTextOptions opts = QueryTextOptions::fromRecipe(recipe);
+    opts.strict = true;
+    auto texts = loadQueryTexts(store, images.ids, opts, quiet);
+    if (!texts)
+        return texts.error();
+    auto input = buildFusionInput(store, recipe, images, pool, *texts, quiet);
+    if (!input)
+        return input.error();
+    return gatherCandidates(*input, denseSearchFor(recipe, pool.items.vectors, &index), FusionOptions{});
+}
+
+struct Recall {
+    double at1 = 0, at3 = 0, at10 = 0;
+    int images = 0; // images the ranking could query (a non-empty list)
+};
+
+Recall fusedRecall(const CandidateLists &cands, const SentencePool &pool, const QVector<qint64> &ids,
+                   const QHash<qint64, Truth> &truth, const SignalWeights &weights)
+{
+    Recall r;
+    if (ids.isEmpty())
+        return r;
+    for (int i = 0; i < ids.size(); ++i) {
+        const std::vector<Hit> hits = rankCandidates(cands[size_t(i)], weights, kTop);
+        if (!hits.empty())
+            ++r.images;
+        const Truth &t = truth[ids[i]];
+        for (int rank = 0; rank < int(hits.size()); ++rank)
+            if (t.sentences.contains(pool.items.ids[hits[size_t(rank)].item])) {
+                r.at1 += rank < 1 ? 1 : 0;
+                r.at3 += rank < 3 ? 1 : 0;
+                r.at10 += 1;
+                break;
+            }
+    }
+    r.at1 /= ids.size();
+    r.at3 /= ids.size();
+    r.at10 /= ids.size();
+    return r;
+}
+
+QJsonObject recallJson(const Recall &r)
+{
+    return QJsonObject{{QStringLiteral("recall_at_1"), r.at1},
+                       {QStringLiteral("recall_at_3"), r.at3},
+                       {QStringLiteral("recall_at_10"), r.at10},
+                       {QStringLiteral("images"), r.images}};
+}
+
+} // namespace
+
+Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
+{
+    auto images = loadKeptImageEmbeddings(store);
+    if (!images)
+        return images.error();
+    auto pool = loadSentencePool(store);
+    if (!pool)
+        return pool.error();
+    const EmbeddedItems *sentences = &pool->items;
+    if (sentences->ids.isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no embedded sentences to retrieve from"));
+
+    const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
+    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    auto truthOr = loadTruth(store, pool->row, [&](qint64 image) { return EmbedStage::isHeldOut(image, holdout, seed); });
+    if (!truthOr)
+        return truthOr.error();
+    QHash<qint64, Truth> &truth = *truthOr;
+    const EmbeddedItems evalImages = withTruth(*images, truth);
+    const Matrix &queries = evalImages.vectors;
+    const QVector<qint64> &evalIds = evalImages.ids;
     QJsonObject out;
     out.insert(QStringLiteral("evaluated_images"), evalIds.size());
     out.insert(QStringLiteral("encoder"), store.meta(QStringLiteral("embed.encoder")));
@@ -86,14 +171,9 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
     auto exact = exactSearch(sentences->vectors, queries, kTop);
     if (!exact)
         return exact.error();
-    Result<HierarchicalRetriever> index = QFileInfo::exists(RetrieveStage::indexPath(store))
-        ? HierarchicalRetriever::load(RetrieveStage::indexPath(store))
-        : makeError(ErrorCode::NotFound, QString());
-    if (!index || index->sentenceCount() != sentences->ids.size()) {
-        index = HierarchicalRetriever::build(sentences->vectors, sentenceKMeansOptions(recipe, sentences->ids.size()));
-        if (!index)
-            return index.error();
-    }
+    auto index = sentenceIndex(store, recipe, sentences->vectors);
+    if (!index)
+        return index.error();
     RetrieveOptions ro;
     ro.k = kTop;
     ro.clusters = int(recipe.intValue(QStringLiteral("retrieve.clusters")));
@@ -158,6 +238,81 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
             }
     }
     out.insert(QStringLiteral("same_document_recall_at_10"), double(sameDocFound) / evalIds.size());
+
+    auto cands = strictCandidates(store, recipe, *pool, *index, evalImages);
+    if (!cands)
+        return cands.error();
+    QJsonObject signals;
+    for (int sig = 0; sig < kSignalCount; ++sig)
+        signals.insert(signalName(sig), recallJson(fusedRecall(*cands, *pool, evalIds, truth, SignalWeights::only(sig))));
+    signals.insert(QStringLiteral("fused"), recallJson(fusedRecall(*cands, *pool, evalIds, truth, SignalWeights::fromRecipe(recipe))));
+    out.insert(QStringLiteral("signals"), signals);
+    return out;
+}
+
+Result<QJsonObject> tuneFusionWeights(ProjectStore &store, const Recipe &recipe)
+{
+    auto images = loadKeptImageEmbeddings(store);
+    if (!images)
+        return images.error();
+    auto pool = loadSentencePool(store);
+    if (!pool)
+        return pool.error();
+    if (pool->items.ids.isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no embedded sentences to retrieve from"));
+    const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
+    const double validation = recipe.doubleValue(QStringLiteral("eval.validation"));
+    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    // Only the validation split: the test split (eval.holdout) is never seen here.
+    auto truth = loadTruth(store, pool->row,
+                           [&](qint64 image) { return EmbedStage::isValidation(image, holdout, validation, seed); });
+    if (!truth)
+        return truth.error();
+    const EmbeddedItems val = withTruth(*images, *truth);
+    if (val.ids.isEmpty())
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("no validation images with ground truth (eval.validation = %1)").arg(validation));
+    auto index = sentenceIndex(store, recipe, pool->items.vectors);
+    if (!index)
+        return index.error();
+    auto cands = strictCandidates(store, recipe, *pool, *index, val);
+    if (!cands)
+        return cands.error();
+
+    // Coarse grid; the visual weight has its own scale since the image
+    // embedding is the weakest signal on manual-style corpora.
+    static const float visualGrid[] = {0.f, 0.1f, 0.2f, 0.5f, 1.f};
+    static const float textGrid[] = {0.f, 0.25f, 0.5f, 1.f, 2.f};
+    SignalWeights best;
+    Recall bestRecall;
+    double bestObjective = -1;
+    int points = 0;
+    for (float wv : visualGrid)
+        for (float wo : textGrid)
+            for (float wc : textGrid)
+                for (float wl : textGrid) {
+                    if (wv + wo + wc + wl <= 0)
+                        continue;
+                    SignalWeights w;
+                    w.w = {{wv, wo, wc, wl}};
+                    ++points;
+                    const Recall r = fusedRecall(*cands, *pool, val.ids, *truth, w);
+                    // Strictly better only: ties keep the earlier, smaller weights.
+                    if (r.at3 + r.at10 > bestObjective + 1e-9) {
+                        bestObjective = r.at3 + r.at10;
+                        best = w;
+                        bestRecall = r;
+                    }
+                }
+    QJsonObject weights;
+    for (int sig = 0; sig < kSignalCount; ++sig)
+        weights.insert(signalName(sig), double(best.w[size_t(sig)]));
+    QJsonObject out = recallJson(bestRecall);
+    out.remove(QStringLiteral("images"));
+    out.insert(QStringLiteral("weights"), weights);
+    out.insert(QStringLiteral("validation_images"), val.ids.size());
+    out.insert(QStringLiteral("grid_points"), points);
+    out.insert(QStringLiteral("current"), recallJson(fusedRecall(*cands, *pool, val.ids, *truth, SignalWeights::fromRecipe(recipe))));
     return out;
 }
 

@@ -1,10 +1,12 @@
 #include "core/index/retrievestage.h"
 
+#include "core/embed/activeencoder.h"
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
 #include "core/index/kmeans.h"
 #include "core/index/linearassignment.h"
 #include "core/index/retriever.h"
+#include "core/pipeline/issuelog.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
@@ -12,8 +14,10 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QSqlError>
+#include <QSqlQuery>
 
 #include <numeric>
+#include <optional>
 
 namespace rs {
 
@@ -136,54 +140,179 @@ Result<EmbeddedItems> loadKeptSentenceEmbeddings(ProjectStore &store)
                     QStringLiteral("SELECT id FROM sentences WHERE reject_reason IS NULL ORDER BY id"));
 }
 
+Result<SentencePool> loadSentencePool(ProjectStore &store)
+{
+    auto items = loadKeptSentenceEmbeddings(store);
+    if (!items)
+        return items.error();
+    SentencePool pool;
+    pool.items = std::move(*items);
+    QHash<qint64, QString> text;
+    auto q = store.exec(QStringLiteral("SELECT id, text FROM sentences WHERE reject_reason IS NULL"));
+    if (!q)
+        return q.error();
+    while (q->next())
+        text.insert(q->value(0).toLongLong(), q->value(1).toString());
+    QStringList rows;
+    rows.reserve(pool.items.ids.size());
+    for (qint64 i = 0; i < pool.items.ids.size(); ++i) {
+        rows << text.value(pool.items.ids[i]);
+        pool.row.insert(pool.items.ids[i], i);
+    }
+    pool.lexical = Bm25Index::build(rows);
+    return pool;
+}
+
+DenseSearch denseSearchFor(const Recipe &recipe, const Matrix &sentences, const HierarchicalRetriever *index)
+{
+    if (recipe.text(QStringLiteral("retrieve.mode")) == QLatin1String("exact") || !index)
+        return [&sentences](const Matrix &queries, int k) { return exactSearch(sentences, queries, k); };
+    RetrieveOptions ro;
+    ro.clusters = int(recipe.intValue(QStringLiteral("retrieve.clusters")));
+    return [index, ro](const Matrix &queries, int k) {
+        RetrieveOptions o = ro;
+        o.k = k;
+        return index->search(queries, o);
+    };
+}
+
+Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, const EmbeddedItems &images,
+                                     const SentencePool &pool, const QHash<qint64, ImageQueryText> &texts, JobContext &ctx)
+{
+    FusionInput in;
+    in.sentences = &pool.items.vectors;
+    in.lexical = &pool.lexical;
+    in.visual = images.vectors;
+    const qsizetype q = images.ids.size();
+    in.excluded.resize(size_t(q));
+    QStringList toEncode;
+    QVector<QPair<int, int>> where; // (image row, 0 = ocr / 1 = context / 2 = own)
+    bool anyOwn = false;
+    for (qsizetype i = 0; i < q; ++i)
+        anyOwn |= !texts.value(images.ids[i]).own.isEmpty();
+    for (qsizetype i = 0; i < q; ++i) {
+        const ImageQueryText t = texts.value(images.ids[i]);
+        in.ocrText << t.ocr;
+        in.contextText << t.neighbours;
+        if (anyOwn)
+            in.ownText << t.own;
+        for (qint64 id : t.contextSentences)
+            if (pool.row.contains(id))
+                in.excluded[size_t(i)].push_back(pool.row.value(id));
+        if (!t.ocr.isEmpty()) {
+            toEncode << t.ocr;
+            where.push_back({int(i), 0});
+        }
+        if (!t.neighbours.isEmpty()) {
+            toEncode << t.neighbours;
+            where.push_back({int(i), 1});
+        }
+        if (!t.own.isEmpty()) {
+            toEncode << t.own;
+            where.push_back({int(i), 2});
+        }
+    }
+    if (toEncode.isEmpty() || q == 0)
+        return in;
+    auto encoder = openActiveEncoder(store, recipe);
+    if (!encoder) {
+        ctx.warn(QStringLiteral("OCR and context are matched by words only (BM25): no text encoder: ") + encoder.error().toString());
+        return in;
+    }
+    const int d = pool.items.vectors.cols;
+    Matrix ocr(q, d), context(q, d), own(anyOwn ? q : 0, d);
+    constexpr int kChunk = 256;
+    for (qsizetype start = 0; start < toEncode.size(); start += kChunk) {
+        auto v = (*encoder)->encodeTexts(toEncode.mid(start, kChunk), ctx);
+        if (!v) {
+            ctx.warn(QStringLiteral("OCR and context are matched by words only (BM25): ") + v.error().toString());
+            return in;
+        }
+        if (v->cols != d)
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("the text encoder gives %1 dimensions, the sentence vectors %2").arg(v->cols).arg(d));
+        for (qint64 r = 0; r < v->rows; ++r) {
+            const auto [row, kind] = where[start + r];
+            std::copy_n(v->row(r), d, (kind == 0 ? ocr : kind == 1 ? context : own).row(row));
+        }
+        ctx.progress(std::min<qsizetype>(start + kChunk, toEncode.size()), toEncode.size(), QStringLiteral("encoding OCR and context text"));
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted"));
+    }
+    in.ocrDense = std::move(ocr);
+    in.contextDense = std::move(context);
+    in.ownDense = std::move(own);
+    return in;
+}
+
 Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
     auto images = loadKeptImageEmbeddings(store);
     if (!images)
         return images.error();
-    auto sentences = loadKeptSentenceEmbeddings(store);
-    if (!sentences)
-        return sentences.error();
+    ctx.progress(0, 1, QStringLiteral("indexing sentence words (BM25)"));
+    auto pool = loadSentencePool(store);
+    if (!pool)
+        return pool.error();
+    const EmbeddedItems *sentences = &pool->items;
     const int k = int(recipe.intValue(QStringLiteral("retrieve.k")));
     const float minScore = float(recipe.doubleValue(QStringLiteral("retrieve.min_score")));
     const QString mode = recipe.text(QStringLiteral("retrieve.mode"));
 
+    // Per image: hits (sentence ids) best first, and for fused modes the
+    // signal scores of each hit.
     Results results(images->ids.size());
+    std::vector<std::vector<Candidate>> signals(images->ids.size());
     if (!sentences->ids.isEmpty() && !images->ids.isEmpty()) {
-        auto toIds = [&](const std::vector<std::vector<Hit>> &hits) {
-            for (size_t i = 0; i < hits.size(); ++i)
-                for (const Hit &h : hits[i])
-                    results[i].push_back({sentences->ids[h.item], h.score});
-        };
-        if (mode == QLatin1String("exact")) {
-            ctx.progress(0, 1, QStringLiteral("exact search"));
-            auto hits = exactSearch(sentences->vectors, images->vectors, k, minScore);
-            if (!hits)
-                return hits.error();
-            toIds(*hits);
-        } else if (mode == QLatin1String("document")) {
+        if (mode == QLatin1String("document")) {
             auto r = documentLocal(store, *images, *sentences, k, minScore, ctx);
             if (!r)
                 return r.error();
             results = std::move(*r);
         } else {
-            const KMeansOptions km = sentenceKMeansOptions(recipe, sentences->ids.size());
-            ctx.progress(0, 1, QStringLiteral("k-means over %1 sentences").arg(sentences->ids.size()));
-            auto index = HierarchicalRetriever::build(sentences->vectors, km);
-            if (!index)
-                return index.error();
-            QDir().mkpath(QFileInfo(indexPath(store)).absolutePath());
-            if (Status s = index->save(indexPath(store)); !s)
-                return s;
-            RetrieveOptions ro;
-            ro.k = k;
-            ro.clusters = int(recipe.intValue(QStringLiteral("retrieve.clusters")));
-            ro.minScore = minScore;
-            ctx.progress(0, images->ids.size(), QStringLiteral("hierarchical search"));
-            auto hits = index->search(images->vectors, ro);
-            if (!hits)
-                return hits.error();
-            toIds(*hits);
+            std::optional<HierarchicalRetriever> index;
+            if (mode != QLatin1String("exact")) {
+                const KMeansOptions km = sentenceKMeansOptions(recipe, sentences->ids.size());
+                ctx.progress(0, 1, QStringLiteral("k-means over %1 sentences").arg(sentences->ids.size()));
+                auto built = HierarchicalRetriever::build(sentences->vectors, km);
+                if (!built)
+                    return built.error();
+                QDir().mkpath(QFileInfo(indexPath(store)).absolutePath());
+                if (Status s = built->save(indexPath(store)); !s)
+                    return s;
+                index.emplace(std::move(*built));
+            }
+            ctx.progress(0, 1, QStringLiteral("reading OCR and page context"));
+            auto texts = loadQueryTexts(store, images->ids, QueryTextOptions::fromRecipe(recipe), ctx);
+            if (!texts)
+                return texts.error();
+            for (qint64 id : std::as_const(images->ids)) {
+                const ImageQueryText &t = (*texts)[id];
+                if (t.ocr.isEmpty() && t.context.isEmpty())
+                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Info,
+                        QStringLiteral("no OCR text and no page context: texts retrieved by the image embedding alone"), id, {}});
+                if (t.ocrCapped)
+                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Info,
+                        QStringLiteral("OCR text cut to %1 characters for the query").arg(t.ocr.size()), id, {}});
+            }
+            auto input = buildFusionInput(store, recipe, *images, *pool, *texts, ctx);
+            if (!input)
+                return input.error();
+            ctx.progress(0, images->ids.size(), QStringLiteral("%1 search, fused").arg(mode));
+            auto cands = gatherCandidates(*input, denseSearchFor(recipe, sentences->vectors, index ? &*index : nullptr), FusionOptions{});
+            if (!cands)
+                return cands.error();
+            const SignalWeights weights = SignalWeights::fromRecipe(recipe);
+            for (int i = 0; i < images->ids.size(); ++i) {
+                std::vector<Candidate> &c = (*cands)[size_t(i)];
+                QHash<qint64, int> at;
+                for (int j = 0; j < int(c.size()); ++j)
+                    at.insert(c[size_t(j)].item, j);
+                for (const Hit &h : rankCandidates(c, weights, k, minScore)) {
+                    results[size_t(i)].push_back({sentences->ids[h.item], h.score});
+                    signals[size_t(i)].push_back(c[size_t(at.value(h.item))]);
+                }
+            }
         }
     }
 
@@ -191,13 +320,17 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     if (auto r = store.exec(QStringLiteral("DELETE FROM retrievals")); !r)
         return r.error();
     QSqlQuery ins(store.db());
-    ins.prepare(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score) VALUES(?, ?, ?, ?)"));
+    ins.prepare(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score, visual, ocr, context, lexical)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
     for (int i = 0; i < images->ids.size(); ++i) {
         for (size_t r = 0; r < results[i].size(); ++r) {
             ins.addBindValue(images->ids[i]);
             ins.addBindValue(int(r + 1));
             ins.addBindValue(results[i][r].item);
             ins.addBindValue(results[i][r].score);
+            for (int s = 0; s < kSignalCount; ++s)
+                ins.addBindValue(r < signals[size_t(i)].size() ? QVariant(double(signals[size_t(i)][r].signal[size_t(s)]))
+                                                                : QVariant(QMetaType(QMetaType::Double)));
             if (!ins.exec())
                 return makeError(ErrorCode::IoError, QStringLiteral("cannot store retrievals: ") + ins.lastError().text());
         }

@@ -4,17 +4,24 @@
 //
 // retrieve.mode:
 //   hierarchical  the paper's method: FAISS k-means over sentence
-//                 embeddings, then per image the nearest retrieve.clusters
-//                 centres and the top retrieve.k sentences inside them;
-//   exact         brute force over all sentences (small projects, checking);
+//                 embeddings, then per query the nearest retrieve.clusters
+//                 centres and the best sentences inside them, fused with
+//                 the OCR, context and lexical signals (fusion.h);
+//   exact         the same fusion with brute-force dense search;
 //   document      MMC4's way: within each document a one-to-one assignment
 //                 of images to sentences maximising total similarity
 //                 (Hungarian), then the document's next best sentences.
 
+#include "core/index/bm25index.h"
+#include "core/index/fusion.h"
+#include "core/index/querytexts.h"
 #include "core/pipeline/stage.h"
 #include "core/util/matrix.h"
 
+#include <QHash>
 #include <QVector>
+
+#include <memory>
 
 namespace rs {
 
@@ -43,5 +50,25 @@ struct EmbeddedItems {
 };
 Result<EmbeddedItems> loadKeptImageEmbeddings(ProjectStore &store);
 Result<EmbeddedItems> loadKeptSentenceEmbeddings(ProjectStore &store);
+
+// What fused retrieval searches: the kept embedded sentences, their texts'
+// BM25 index (same rows) and each id's row.
+struct SentencePool {
+    EmbeddedItems items;
+    Bm25Index lexical;
+    QHash<qint64, qint64> row; // sentence id -> row
+};
+Result<SentencePool> loadSentencePool(ProjectStore &store);
+
+class HierarchicalRetriever;
+// The dense search of the recipe's mode: brute force for `exact`, else the
+// k-means hierarchy `index` probing retrieve.clusters centres.
+DenseSearch denseSearchFor(const Recipe &recipe, const Matrix &sentences, const HierarchicalRetriever *index);
+
+// The fusion input for `images` (rows follow images.ids): image vectors,
+// query texts, their text-tower vectors (skipped with a warning when the
+// project has no text encoder, e.g. imported vectors), excluded rows.
+Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, const EmbeddedItems &images,
+                                     const SentencePool &pool, const QHash<qint64, ImageQueryText> &texts, JobContext &ctx);
 
 } // namespace rs

@@ -3,6 +3,7 @@
 #include "core/embed/embedstage.h"
 #include "core/extract/extractstage.h"
 #include "core/generate/generatestage.h"
+#include "core/generate/groundstage.h"
 #include "core/sample/samplestage.h"
 #include "core/index/retrievestage.h"
 #include "core/store/projectstore.h"
@@ -29,13 +30,14 @@ QString stageStateName(StageState state)
 
 QStringList Pipeline::stageNames()
 {
-    return {QStringLiteral("extract"), QStringLiteral("embed"), QStringLiteral("retrieve"), QStringLiteral("generate"),
-            QStringLiteral("sample")};
+    return {QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve"),
+            QStringLiteral("generate"), QStringLiteral("sample")};
 }
 
 Pipeline::Pipeline()
 {
     m_stages.push_back(std::make_unique<ExtractStage>());
+    m_stages.push_back(std::make_unique<GroundStage>());
     m_stages.push_back(std::make_unique<EmbedStage>());
     m_stages.push_back(std::make_unique<RetrieveStage>());
     m_stages.push_back(std::make_unique<GenerateStage>());

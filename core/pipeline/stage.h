@@ -1,5 +1,5 @@
 #pragma once
-// IStage: one step of the pipeline (extract, embed, retrieve, generate,
+// IStage: one step of the pipeline (extract, ground, embed, retrieve, generate,
 // sample). A stage is plain synchronous, batch-first code: it reads what
 // earlier stages stored, writes its results in transactions, reports
 // progress between batches and returns Canceled at the next batch boundary

@@ -25,7 +25,7 @@ class ProjectStore {
 public:
     enum class Access { ReadOnly, ReadWrite };
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Creates DIR (must not exist or be empty) with a fresh database.
     static Result<std::unique_ptr<ProjectStore>> create(const QString &dir);

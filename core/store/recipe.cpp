@@ -94,6 +94,8 @@ const QVector<SettingDef> &Recipe::definitions()
         boolSetting("embed.dedup", true, "Drop near-duplicate images by embedding similarity (union-find)"),
         doubleSetting("embed.dedup_threshold", 0.97, -1.0, 1.0, "Cosine similarity above which two images are duplicates"),
         doubleSetting("eval.holdout", 0.2, 0.0, 0.9, "Fraction of images held out of encoder fitting for `realsyn eval`"),
+        doubleSetting("eval.validation", 0.15, 0.0, 0.9,
+                      "Fraction of the other images kept out of encoder fitting to choose fusion weights (`realsyn eval --tune`)"),
 
         choiceSetting("retrieve.mode", "hierarchical", {QStringLiteral("hierarchical"), QStringLiteral("exact"), QStringLiteral("document")},
                       "hierarchical (k-means, the paper), exact (brute force) or document (one-to-one within each page)"),
@@ -101,7 +103,19 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("retrieve.clusters", 1, 1, 1000, "Nearest k-means centres searched per image"),
         intSetting("retrieve.kmeans_clusters", 0, 0, 100000000, "Sentence clusters; 0 = about sqrt(sentences)"),
         intSetting("retrieve.kmeans_iterations", 20, 1, 1000, "Lloyd iterations of the sentence k-means"),
-        doubleSetting("retrieve.min_score", -1.0, -1.0, 1.0, "Drop retrieved texts below this similarity"),
+        doubleSetting("retrieve.min_score", -1.0, -1.0, 1.0,
+                      "Drop retrieved texts below this score (document mode: cosine; hierarchical/exact: fused score, 0..1)"),
+        // Fused retrieval (core/index/fusion.h). Page context is query text
+        // only: no weight favours a sentence for sitting on the image's page.
+        boolSetting("retrieve.own_text", true,
+                    "Query with the image's own alt text, title and figure caption too (off in `realsyn eval`, which hides them)"),
+        intSetting("retrieve.context_sentences", 3, 0, 50, "Page context: sentences nearest to each reference of the image used as query text"),
+        // Chosen by `realsyn eval --tune` on the demo's validation split, never
+        // its test split (tests/bench/RESULTS.md).
+        doubleSetting("retrieve.weight_visual", 1.0, 0.0, 100.0, "Fusion weight of the image embedding vs sentence embeddings"),
+        doubleSetting("retrieve.weight_ocr", 1.0, 0.0, 100.0, "Fusion weight of the OCR text (dense text tower + BM25)"),
+        doubleSetting("retrieve.weight_context", 1.0, 0.0, 100.0, "Fusion weight of the page context text (dense text tower + BM25)"),
+        doubleSetting("retrieve.weight_lexical", 0.5, 0.0, 100.0, "Fusion weight of BM25 over OCR and context text together"),
 
         choiceSetting("experts.ocr", "auto", {QStringLiteral("auto"), QStringLiteral("on"), QStringLiteral("off")},
                       "Tesseract OCR: auto = only on images large and text-like enough to pay off"),

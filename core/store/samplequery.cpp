@@ -110,19 +110,29 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
     }
     o.insert(QStringLiteral("provenance"), provenance);
 
-    auto ret = store.exec(QStringLiteral("SELECT r.rank, r.score, s.id, s.text, d.doc_key FROM retrievals r"
+    auto ret = store.exec(QStringLiteral("SELECT r.rank, r.score, s.id, s.text, d.doc_key, r.visual, r.ocr, r.context, r.lexical FROM retrievals r"
                                          " JOIN sentences s ON s.id = r.sentence_id JOIN documents d ON d.id = s.document_id"
                                          " WHERE r.image_id = ? ORDER BY r.rank"),
                           {imageId});
     if (!ret)
         return ret.error();
     QJsonArray retrieved;
-    while (ret->next())
+    while (ret->next()) {
+        // Per-signal scores (0..1) of fused retrieval; null where a row has
+        // none (document mode, or written before signals were kept).
+        QJsonObject signals;
+        for (int s = 0; s < 4; ++s) {
+            static const char *names[] = {"visual", "ocr", "context", "lexical"};
+            const QVariant v = ret->value(5 + s);
+            signals.insert(QLatin1String(names[s]), v.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(v.toDouble()));
+        }
         retrieved.append(QJsonObject{{QStringLiteral("rank"), ret->value(0).toInt()},
                                      {QStringLiteral("score"), ret->value(1).toDouble()},
                                      {QStringLiteral("sentence_id"), ret->value(2).toLongLong()},
                                      {QStringLiteral("text"), ret->value(3).toString()},
-                                     {QStringLiteral("document"), ret->value(4).toString()}});
+                                     {QStringLiteral("document"), ret->value(4).toString()},
+                                     {QStringLiteral("signals"), signals}});
+    }
     o.insert(QStringLiteral("retrieved"), retrieved);
     auto ex = store.exec(QStringLiteral("SELECT kind, level, x, y, w, h, label, confidence, expert FROM expert_findings"
                                         " WHERE image_id = ? ORDER BY id"),

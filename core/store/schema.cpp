@@ -101,6 +101,15 @@ const QVector<QStringList> &migrations()
                            " PRIMARY KEY (kind, a, b))"),
             QStringLiteral("ALTER TABLE stages ADD COLUMN inputs TEXT"),
         },
+        // 3 -> 4: fused retrieval keeps each retrieved text's per-signal
+        // scores (normalised, 0..1; NULL for rows written before, or by the
+        // document mode, which has no signals).
+        {
+            QStringLiteral("ALTER TABLE retrievals ADD COLUMN visual REAL"),
+            QStringLiteral("ALTER TABLE retrievals ADD COLUMN ocr REAL"),
+            QStringLiteral("ALTER TABLE retrievals ADD COLUMN context REAL"),
+            QStringLiteral("ALTER TABLE retrievals ADD COLUMN lexical REAL"),
+        },
     };
     return all;
 }

@@ -53,7 +53,7 @@ private Q_SLOTS:
         const QJsonObject s = json({QStringLiteral("stats"), m_project, QStringLiteral("--json")});
         QCOMPARE(s.value(QStringLiteral("documents")).toInt(), 685);
         const QJsonObject stages = s.value(QStringLiteral("stages")).toObject();
-        for (const char *stage : {"extract", "embed", "retrieve", "generate", "sample"})
+        for (const char *stage : {"extract", "ground", "embed", "retrieve", "generate", "sample"})
             QCOMPARE(stages.value(QLatin1String(stage)).toString(), QStringLiteral("done"));
         const QJsonObject images = s.value(QStringLiteral("images")).toObject();
         QVERIFY(images.value(QStringLiteral("kept")).toInt() > 500);
@@ -70,8 +70,8 @@ private Q_SLOTS:
         QVERIFY(again.out.contains("nothing to do"));
 
         // An expert plugin appearing (here a second copy on REALSYN_PLUGIN_PATH)
-        // changes the evidence generate would use: it becomes stale, the
-        // stages before it do not.
+        // changes the findings the ground stage stores: it and every stage
+        // after it become stale, extract does not.
         const QString extra = m_tmp.filePath(QStringLiteral("more-plugins"));
         QDir().mkpath(extra);
         QVERIFY(QFile::copy(qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/plugins/expert_opencv.so"),
@@ -83,7 +83,8 @@ private Q_SLOTS:
         p.start(m_cli, {QStringLiteral("stats"), m_project, QStringLiteral("--json")});
         QVERIFY(p.waitForFinished(60000));
         const QJsonObject withPlugin = QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QStringLiteral("stages")).toObject();
-        QCOMPARE(withPlugin.value(QStringLiteral("retrieve")).toString(), QStringLiteral("done"));
+        QCOMPARE(withPlugin.value(QStringLiteral("extract")).toString(), QStringLiteral("done"));
+        QCOMPARE(withPlugin.value(QStringLiteral("ground")).toString(), QStringLiteral("stale"));
         QCOMPARE(withPlugin.value(QStringLiteral("generate")).toString(), QStringLiteral("stale"));
     }
 
@@ -109,8 +110,16 @@ private Q_SLOTS:
                 QVERIFY(retrieved[i].toObject().value(QStringLiteral("score")).toDouble()
                         <= retrieved[i - 1].toObject().value(QStringLiteral("score")).toDouble());
         }
+        // Fused retrieval keeps what each signal said about each text.
+        for (const QJsonValue &r : retrieved) {
+            const QJsonObject signals = r.toObject().value(QStringLiteral("signals")).toObject();
+            for (const char *s : {"visual", "ocr", "context", "lexical"}) {
+                QVERIFY2(signals.value(QLatin1String(s)).isDouble(), s);
+                QVERIFY(signals.value(QLatin1String(s)).toDouble() >= 0 && signals.value(QLatin1String(s)).toDouble() <= 1);
+            }
+        }
         QVERIFY(!d.value(QStringLiteral("synthetic_text")).toString().isEmpty());
-        QCOMPARE(d.value(QStringLiteral("generator")).toString(), QStringLiteral("builtin-generator-v1"));
+        QCOMPARE(d.value(QStringLiteral("generator")).toString(), QStringLiteral("builtin-generator-v2"));
     }
 
     void retrievalBeatsRandomTenfold()
@@ -126,6 +135,21 @@ private Q_SLOTS:
         QVERIFY(exact >= 10 * random);
         QVERIFY(hier >= 10 * random);
         QVERIFY(e.value(QStringLiteral("encoder")).toString().startsWith(QLatin1String("builtin")));
+
+        // Strict fused retrieval, per signal (RESULTS.md has the table; the
+        // floors here are well below it so that only a real regression fails).
+        const QJsonObject signals = e.value(QStringLiteral("signals")).toObject();
+        for (const char *s : {"visual", "ocr", "context", "lexical", "fused"}) {
+            const QJsonObject o = signals.value(QLatin1String(s)).toObject();
+            QVERIFY2(o.contains(QStringLiteral("recall_at_3")) && o.contains(QStringLiteral("images")), s);
+            qInfo("strict %s: R@1 %.3f R@3 %.3f R@10 %.3f (%d images)", s, o.value(QStringLiteral("recall_at_1")).toDouble(),
+                  o.value(QStringLiteral("recall_at_3")).toDouble(), o.value(QStringLiteral("recall_at_10")).toDouble(),
+                  o.value(QStringLiteral("images")).toInt());
+        }
+        const QJsonObject fused = signals.value(QStringLiteral("fused")).toObject();
+        QVERIFY(fused.value(QStringLiteral("recall_at_10")).toDouble() >= 0.45);
+        QVERIFY(fused.value(QStringLiteral("recall_at_3")).toDouble() >= 0.25);
+        QVERIFY(fused.value(QStringLiteral("recall_at_10")).toDouble() > exact);
     }
 
     void resamplingReusesEverythingUpstream()

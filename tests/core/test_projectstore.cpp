@@ -159,6 +159,8 @@ private Q_SLOTS:
             QVERIFY((*store)->exec(QStringLiteral("DROP TABLE image_pairs")).ok());
             QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE stages DROP COLUMN inputs")).ok());
             QVERIFY((*store)->exec(QStringLiteral("INSERT INTO stages(name, fingerprint, finished_at) VALUES('extract', 'f', 'now')")).ok());
+            for (const char *c : {"visual", "ocr", "context", "lexical"})
+                QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE retrievals DROP COLUMN %1").arg(QLatin1String(c))).ok());
             QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 1")).ok());
         }
         {
@@ -181,6 +183,35 @@ private Q_SLOTS:
         QVERIFY(!store.ok());
         QCOMPARE(store.error().code, ErrorCode::Unsupported);
         QVERIFY(store.error().message.contains(QStringLiteral("newer")));
+    }
+
+    void version3RetrievalsGainSignalColumns()
+    {
+        // A project written before fused retrieval: retrievals without
+        // per-signal scores. Opening migrates it; old rows keep their score
+        // and have no signals (NULL), new rows can store them.
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("p"));
+        {
+            auto store = ProjectStore::create(dir);
+            QVERIFY(store.ok());
+            for (const char *c : {"visual", "ocr", "context", "lexical"})
+                QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE retrievals DROP COLUMN %1").arg(QLatin1String(c))).ok());
+            QVERIFY((*store)->exec(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score) VALUES(7, 1, 42, 0.5)")).ok());
+            QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 3")).ok());
+        }
+        auto store = ProjectStore::open(dir);
+        QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().toString()));
+        QCOMPARE((*store)->scalar(QStringLiteral("PRAGMA user_version"))->toInt(), ProjectStore::kSchemaVersion);
+        auto q = (*store)->exec(QStringLiteral("SELECT score, visual, ocr, context, lexical FROM retrievals WHERE image_id = 7"));
+        QVERIFY(q.ok());
+        QVERIFY(q->next());
+        QCOMPARE(q->value(0).toDouble(), 0.5);
+        for (int c = 1; c <= 4; ++c)
+            QVERIFY(q->value(c).isNull());
+        QVERIFY((*store)->exec(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score, visual, ocr, context, lexical)"
+                                              " VALUES(7, 2, 43, 0.4, 0.1, 0.2, 0.3, 0.4)")).ok());
+        QCOMPARE((*store)->scalar(QStringLiteral("SELECT lexical FROM retrievals WHERE rank = 2"))->toDouble(), 0.4);
     }
 
     void recipeValidation_data()

@@ -1,0 +1,221 @@
+#include "core/generate/groundstage.h"
+
+#include "core/embed/activeencoder.h"
+#include "core/extract/imageprobe.h"
+#include "core/generate/detail/expertpool.h"
+#include "core/pipeline/issuelog.h"
+#include "core/plugin/pluginmanager.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+
+#include <QHash>
+#include <QSet>
+#include <QThreadPool>
+#include <QtConcurrent>
+
+namespace rs {
+
+namespace {
+
+using detail::ExpertPool;
+
+constexpr int kBatch = 16;
+// Findings the tag expert writes: generate owns them (they need the encoder).
+const char *const kTagExpert = "encoder-tags";
+
+struct Item {
+    qint64 id = 0;
+    QString path, sha256;
+};
+
+// Factories of the experts the recipe switches on, from the expert plugins.
+QVector<std::shared_ptr<ExpertPool>> enabledExperts(const Recipe &recipe, JobContext &ctx)
+{
+    QHash<QString, QVariantMap> wanted; // kind -> options
+    const QString ocr = recipe.text(QStringLiteral("experts.ocr"));
+    if (ocr != QLatin1String("off"))
+        wanted.insert(QStringLiteral("ocr"), {{QStringLiteral("mode"), ocr}});
+    if (recipe.text(QStringLiteral("experts.faces")) == QLatin1String("on"))
+        wanted.insert(QStringLiteral("face"), {});
+    if (recipe.text(QStringLiteral("experts.quality")) == QLatin1String("on"))
+        wanted.insert(QStringLiteral("quality"), {});
+    QVector<std::shared_ptr<ExpertPool>> pools;
+    QSet<QString> found;
+    for (IExpertPlugin *plugin : sharedPlugins().objects<IExpertPlugin>()) {
+        for (const auto &factory : plugin->factories()) {
+            if (!wanted.contains(factory->kind()) || found.contains(factory->kind()))
+                continue;
+            if (Status s = factory->initialize(wanted.value(factory->kind())); !s) {
+                ctx.warn(QStringLiteral("expert %1 unavailable: %2").arg(factory->name(), s.error().toString()));
+                continue;
+            }
+            found.insert(factory->kind());
+            pools.push_back(std::make_shared<ExpertPool>(factory));
+        }
+    }
+    for (auto it = wanted.cbegin(); it != wanted.cend(); ++it)
+        if (!found.contains(it.key()))
+            ctx.warn(QStringLiteral("no %1 expert plugin found; that evidence is skipped").arg(it.key()));
+    return pools;
+}
+
+// Keeps the first kMaxFindings findings, lines before words: a line carries
+// its words' text, so the query and the generator lose least.
+Findings capFindings(const Findings &all, bool *capped)
+{
+    *capped = all.size() > GroundStage::kMaxFindings;
+    if (!*capped)
+        return all;
+    Findings out;
+    for (const Finding &f : all)
+        if (f.level != QLatin1String("word") && out.size() < GroundStage::kMaxFindings)
+            out.push_back(f);
+    for (const Finding &f : all)
+        if (f.level == QLatin1String("word") && out.size() < GroundStage::kMaxFindings)
+            out.push_back(f);
+    return out;
+}
+
+} // namespace
+
+QString GroundStage::environmentKey() const
+{
+    QStringList found;
+    for (const PluginRecord &r : sharedPlugins().plugins())
+        if (r.iid == QLatin1String(RealSyn_IExpertPlugin_iid))
+            found << r.metaData.value(QStringLiteral("name")).toString() + QLatin1Char('@') + r.metaData.value(QStringLiteral("version")).toString();
+    found.sort();
+    return found.join(QLatin1Char(','));
+}
+
+Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    auto q = store.exec(QStringLiteral("SELECT id, path, sha256 FROM images WHERE reject_reason IS NULL ORDER BY id"));
+    if (!q)
+        return q.error();
+    QVector<Item> items;
+    while (q->next())
+        items.push_back(Item{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString()});
+
+    const QVector<std::shared_ptr<ExpertPool>> experts = enabledExperts(recipe, ctx);
+    // Findings of experts that are now switched off (or whose plugin is
+    // gone) must not feed queries or texts; the tag expert's are generate's.
+    {
+        QStringList keep{QLatin1Char('\'') + QLatin1String(kTagExpert) + QLatin1Char('\'')};
+        for (const auto &p : experts)
+            keep << QLatin1Char('\'') + p->factory().name() + QLatin1Char('\'');
+        Transaction tx(store);
+        for (const char *table : {"expert_findings", "expert_runs"})
+            if (auto r = store.exec(QStringLiteral("DELETE FROM %1 WHERE expert NOT IN (%2)").arg(QLatin1String(table), keep.join(QLatin1Char(','))));
+                !r)
+                return r.error();
+        if (Status s = tx.commit(); !s)
+            return s;
+    }
+    if (items.isEmpty() || experts.isEmpty())
+        return {};
+
+    QHash<QPair<qint64, QString>, QString> expertHash;
+    auto er = store.exec(QStringLiteral("SELECT image_id, expert, input_hash FROM expert_runs"));
+    if (!er)
+        return er.error();
+    while (er->next())
+        expertHash.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
+
+    QThreadPool pool;
+    const int threads = int(recipe.intValue(QStringLiteral("threads")));
+    pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
+
+    struct Job {
+        int item;
+        std::shared_ptr<ExpertPool> pool;
+        QString hash;
+        Result<Findings> result = Findings{};
+    };
+    qint64 done = 0, analysed = 0;
+    for (qsizetype start = 0; start < items.size(); start += kBatch) {
+        const QVector<Item> batch = items.mid(start, kBatch);
+        // Only runs whose cached result is missing or stale; an image whose
+        // runs are all cached is not even decoded.
+        QVector<Job> jobs;
+        QSet<int> needed;
+        for (int i = 0; i < batch.size(); ++i)
+            for (const auto &p : experts) {
+                const QString hash = batch[i].sha256 + QLatin1Char('|') + p->factory().name() + QLatin1Char('|') + p->factory().version();
+                if (expertHash.value({batch[i].id, p->factory().name()}) != hash) {
+                    jobs.push_back(Job{i, p, hash, Findings{}});
+                    needed.insert(i);
+                }
+            }
+        if (!jobs.isEmpty()) {
+            QVector<QImage> images(batch.size());
+            QVector<QString> errors(batch.size());
+            const QList<int> decode(needed.begin(), needed.end());
+            QtConcurrent::blockingMap(&pool, decode, [&](int i) {
+                auto img = loadImageRgb(batch[i].path);
+                if (img)
+                    images[i] = img.value();
+                else
+                    errors[i] = img.error().toString();
+            });
+            QtConcurrent::blockingMap(&pool, jobs, [&](Job &job) {
+                if (!errors[job.item].isEmpty())
+                    return;
+                auto expert = job.pool->acquire();
+                if (!expert) {
+                    job.result = makeError(ErrorCode::Internal, QStringLiteral("expert could not be created"));
+                    return;
+                }
+                job.result = expert->analyze(images[job.item]);
+                job.pool->release(std::move(expert));
+            });
+            for (int i : decode)
+                if (!errors[i].isEmpty())
+                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Warning, QStringLiteral("cannot decode for the experts: ") + errors[i], batch[i].id, batch[i].path});
+
+            Transaction tx(store);
+            for (Job &job : jobs) {
+                const Item &item = batch[job.item];
+                if (!errors[job.item].isEmpty())
+                    continue; // not run: no run recorded, so the next run tries again
+                const QString expertName = job.pool->factory().name();
+                if (auto r = store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {item.id, expertName}); !r)
+                    return r.error();
+                if (job.result) {
+                    bool capped = false;
+                    const Findings kept = capFindings(*job.result, &capped);
+                    if (capped)
+                        recordImageIssue(store, ctx, name(), JobIssue{Severity::Info,
+                            QStringLiteral("%1 returned %2 findings; the first %3 are kept").arg(expertName).arg(job.result->size()).arg(kMaxFindings),
+                            item.id, item.path});
+                    for (const Finding &f : kept) {
+                        auto r = store.exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, x, y, w, h, label,"
+                                                           " confidence, input_hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
+                                            {item.id, expertName, f.kind, f.level, f.box.x(), f.box.y(), f.box.width(), f.box.height(),
+                                             f.text, f.confidence, job.hash});
+                        if (!r)
+                            return r.error();
+                    }
+                } else {
+                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
+                }
+                auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO expert_runs(image_id, expert, input_hash, error) VALUES(?,?,?,?)"),
+                                    {item.id, expertName, job.hash, job.result ? QVariant() : QVariant(job.result.error().toString())});
+                if (!r)
+                    return r.error();
+                ++analysed;
+            }
+            if (Status s = tx.commit(); !s)
+                return s;
+        }
+        done += batch.size();
+        ctx.progress(done, items.size(), QStringLiteral("grounding (OCR, faces, quality)"));
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("ground interrupted; findings written so far are kept"));
+    }
+    if (analysed == 0)
+        ctx.progress(items.size(), items.size(), QStringLiteral("grounding (all findings unchanged, reused)"));
+    return {};
+}
+
+} // namespace rs

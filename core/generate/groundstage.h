@@ -1,0 +1,38 @@
+#pragma once
+// Stage ground (between extract and embed): P2G's expert grounding. Runs the
+// image experts the recipe switches on (experts.ocr, experts.faces,
+// experts.quality; plugins expert_tesseract and expert_opencv) once per kept
+// image and stores their findings (expert_findings, boxes in image pixels)
+// and runs (expert_runs, also when an expert found nothing), keyed by the
+// image's bytes and the expert's name and version, so an unchanged rerun
+// decodes nothing and an image is analysed again only when it or the expert
+// changed. Later stages read the stored findings: retrieve queries with the
+// OCR text, generate writes from OCR and faces (zero-shot tags need the
+// encoder and stay in generate).
+//
+// Bad input is data: an image that fails to decode or an expert that fails
+// is recorded on the issue log; OCR output beyond kMaxFindings per image is
+// cut (and logged) so that one page of dense text cannot flood the store or
+// the queries.
+
+#include "core/pipeline/stage.h"
+
+namespace rs {
+
+class GroundStage final : public IStage {
+public:
+    static constexpr int kMaxFindings = 2000; // per image and expert
+
+    QString name() const override { return QStringLiteral("ground"); }
+    // experts.tags and experts.tag_precision are generate's: tags need the encoder.
+    QStringList settingKeys() const override
+    {
+        return {QStringLiteral("experts.ocr"), QStringLiteral("experts.faces"), QStringLiteral("experts.quality")};
+    }
+    // The expert plugins found (name@version): installing or upgrading one
+    // changes the findings, so the stage becomes stale.
+    QString environmentKey() const override;
+    Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
+};
+
+} // namespace rs
