@@ -1,5 +1,7 @@
 #include "core/store/projectstore.h"
 
+#include <utility>
+
 #include "core/store/schema.h"
 
 #include <QDateTime>
@@ -268,6 +270,14 @@ Status ProjectStore::bumpDataGeneration()
 Status ProjectStore::logIssue(const QString &stage, const QString &severity, const QString &itemKind, qint64 itemId,
                               const QString &text, const QString &context)
 {
+    // Inside a transaction the row would vanish with a rollback, and the
+    // problem that caused the rollback is the one most worth keeping: hold it
+    // until the transaction ends, whichever way (writePendingIssues).
+    if (m_inTransaction) {
+        m_pendingIssues.push_back({stage, severity, itemKind, itemId, text, context,
+                                   QDateTime::currentDateTimeUtc().toString(Qt::ISODate)});
+        return {};
+    }
     auto r = exec(QStringLiteral("INSERT INTO issues(stage, severity, item_kind, item_id, text, context, at) "
                                  "VALUES(?, ?, ?, ?, ?, ?, ?)"),
                   {stage, severity, itemKind, itemId >= 0 ? QVariant(itemId) : QVariant(), text, context,
@@ -277,15 +287,32 @@ Status ProjectStore::logIssue(const QString &stage, const QString &severity, con
     return {};
 }
 
+Status ProjectStore::writePendingIssues()
+{
+    const QVector<PendingIssue> pending = std::exchange(m_pendingIssues, {});
+    for (const PendingIssue &i : pending) {
+        auto r = exec(QStringLiteral("INSERT INTO issues(stage, severity, item_kind, item_id, text, context, at) "
+                                     "VALUES(?, ?, ?, ?, ?, ?, ?)"),
+                      {i.stage, i.severity, i.itemKind, i.itemId >= 0 ? QVariant(i.itemId) : QVariant(), i.text, i.context, i.at});
+        if (!r)
+            return r.error();
+    }
+    return {};
+}
+
 Transaction::Transaction(ProjectStore &store) : m_store(store)
 {
     m_active = m_store.db().transaction();
+    m_store.m_inTransaction = m_active;
 }
 
 Transaction::~Transaction()
 {
-    if (m_active)
-        m_store.db().rollback();
+    if (!m_active)
+        return;
+    m_store.db().rollback();
+    m_store.m_inTransaction = false;
+    (void)m_store.writePendingIssues(); // after the rollback, so they stay; a destructor cannot report
 }
 
 Status Transaction::commit()
@@ -293,7 +320,14 @@ Status Transaction::commit()
     if (!m_active)
         return makeError(ErrorCode::Internal, QStringLiteral("no active transaction"));
     m_active = false;
-    if (!m_store.db().commit())
+    m_store.m_inTransaction = false;
+    const bool committed = m_store.db().commit();
+    if (!committed)
+        m_store.db().rollback();
+    // Committed or not, the issues raised inside are written now.
+    if (Status s = m_store.writePendingIssues(); !s)
+        return s;
+    if (!committed)
         return makeError(ErrorCode::IoError, QStringLiteral("commit failed: ") + m_store.db().lastError().text());
     return {};
 }

@@ -16,6 +16,7 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
+#include <QVector>
 
 #include <memory>
 
@@ -73,6 +74,14 @@ public:
                     qint64 itemId, const QString &text, const QString &context);
 
 private:
+    friend class Transaction;
+    struct PendingIssue {
+        QString stage, severity, itemKind;
+        qint64 itemId = -1;
+        QString text, context, at;
+    };
+    Status writePendingIssues();
+
     ProjectStore() = default;
     Status openDatabase(const QString &dir, Access access, bool takeLock = true);
     Status migrate();
@@ -81,6 +90,8 @@ private:
     QString m_connection;
     QSqlDatabase m_db;
     std::unique_ptr<QLockFile> m_lock;
+    bool m_inTransaction = false;
+    QVector<PendingIssue> m_pendingIssues; // logged inside the open transaction
 };
 
 // RAII transaction: commits on commit(), rolls back if destroyed without it.

@@ -146,6 +146,29 @@ private Q_SLOTS:
         QCOMPARE((*store)->meta(QStringLiteral("temp"), QStringLiteral("absent")), QStringLiteral("absent"));
     }
 
+    void issuesLoggedInARolledBackTransactionSurvive()
+    {
+        QTemporaryDir tmp;
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        {
+            Transaction tx(**store);
+            QVERIFY((*store)->setMeta(QStringLiteral("temp"), QStringLiteral("1")).ok());
+            QVERIFY((*store)->logIssue(QStringLiteral("extract"), QStringLiteral("error"), QStringLiteral("image"), 7,
+                                       QStringLiteral("the reason the batch failed"), QString()).ok());
+        } // rolled back
+        QCOMPARE((*store)->meta(QStringLiteral("temp"), QStringLiteral("absent")), QStringLiteral("absent"));
+        QCOMPARE((*store)->scalar(QStringLiteral("SELECT text FROM issues WHERE item_id = 7"))->toString(),
+                 QStringLiteral("the reason the batch failed"));
+        {
+            Transaction tx(**store);
+            QVERIFY((*store)->logIssue(QStringLiteral("extract"), QStringLiteral("warning"), QStringLiteral("image"), 8,
+                                       QStringLiteral("committed with it"), QString()).ok());
+            QVERIFY(tx.commit().ok());
+        }
+        QCOMPARE((*store)->scalar(QStringLiteral("SELECT count(*) FROM issues"))->toInt(), 2);
+    }
+
     void olderSchemaIsMigratedNewerIsRefused()
     {
         QTemporaryDir tmp;
