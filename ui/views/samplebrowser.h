@@ -39,6 +39,7 @@ Q_SIGNALS:
 private:
     void refreshData();
     void updateSummary(int rows);
+    void refreshReasons();
 
     ProjectSession *m_session;
     SampleListModel *m_model;
