@@ -339,7 +339,8 @@ QVariant SampleListModel::data(const QModelIndex &index, int role) const
         QString text = QStringLiteral("#%1").arg(id);
         if (!decision.isEmpty())
             text += decision == QLatin1String("accept") ? QStringLiteral(" ✓") : QStringLiteral(" ✗");
-        return QString(text + (reasonText.isEmpty() ? QString() : QStringLiteral("\n") + reasonText));
+        // One line: a two-line label was cut to "#2…" by the uniform item height.
+        return QString(text + (reasonText.isEmpty() ? QString() : QStringLiteral(" · ") + reasonText));
     }
     case Qt::ToolTipRole: {
         const Page *p = page(row / kPageSize);

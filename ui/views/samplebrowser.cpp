@@ -88,7 +88,7 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
     m_view->setIconSize(QSize(ThumbnailCache::kSide, ThumbnailCache::kSide * 3 / 4));
     m_view->setGridSize(QSize(ThumbnailCache::kSide + 16, ThumbnailCache::kSide * 3 / 4 + 40));
     m_view->setSpacing(2);
-    m_view->setWordWrap(true);
+    m_view->setWordWrap(false); // one line "#id · reason", elided at the right
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_empty = new QLabel(this);
