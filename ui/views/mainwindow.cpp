@@ -22,6 +22,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 
 #include "ui/plots/qcustomplot_wrapper.h"
 
@@ -64,7 +65,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
     // Docks get a share of the window, not fixed pixels: at 1280×720 the
-    // grid keeps about a third of the width (see fitDocks()).
+    // grid keeps about half of the width (see fitDocks()).
     fitDocks();
 
     QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
@@ -233,20 +234,19 @@ MainWindow::ColorScheme MainWindow::savedColorScheme()
 void MainWindow::fitDocks()
 {
     const int w = std::max(width(), 1000), h = std::max(height(), 600);
-    resizeDocks({m_thresholdDock, m_inspectorDock}, {w * 27 / 100, w * 32 / 100}, Qt::Horizontal);
+    resizeDocks({m_thresholdDock, m_inspectorDock}, {w * 24 / 100, w * 28 / 100}, Qt::Horizontal);
     resizeDocks({m_thresholdDock, m_pipelineDock}, {h * 58 / 100, h * 42 / 100}, Qt::Vertical);
     resizeDocks({m_clusterDock}, {h / 4}, Qt::Vertical);
 }
 
-void MainWindow::resizeEvent(QResizeEvent *event)
+void MainWindow::showEvent(QShowEvent *event)
 {
-    QMainWindow::resizeEvent(event);
-    // The first real size decides the dock shares (unless a saved layout did).
-    if (!m_docksFitted && isVisible()) {
-        m_docksFitted = true;
-        if (!m_layoutRestored)
-            fitDocks();
-    }
+    QMainWindow::showEvent(event);
+    // The size the window is first shown at decides the dock shares (unless
+    // a saved layout did); once laid out, so resizeDocks sees real sizes.
+    if (!m_docksFitted && !m_layoutRestored)
+        QTimer::singleShot(0, this, &MainWindow::fitDocks);
+    m_docksFitted = true;
 }
 
 QString MainWindow::aboutText()
