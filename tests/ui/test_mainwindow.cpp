@@ -330,6 +330,46 @@ private Q_SLOTS:
         QTRY_VERIFY2_WITH_TIMEOUT(inspector->header()->text().contains(QStringLiteral("×40")), qPrintable(inspector->header()->text()), 5000);
     }
 
+    // Reasons with counts (empty ones hidden), the "selected for export"
+    // filter, and a duplicate's link that shows the image it duplicates.
+    void browserReasonsSelectedFilterAndLinks()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 20, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        SampleBrowser *browser = window.browser();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && browser->model()->rowCount() == 20, 10000);
+
+        // 15 images are too small, nothing else drops: one reason, counted, by its display name.
+        QComboBox *reasons = browser->reasonBox();
+        QStringList items;
+        for (int i = 0; i < reasons->count(); ++i)
+            items << reasons->itemText(i);
+        QCOMPARE(items, QStringList({QStringLiteral("any reason"), QStringLiteral("too small (15)")}));
+
+        browser->filterBox()->setCurrentIndex(browser->filterBox()->findText(QStringLiteral("Selected for export")));
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 5, 5000);
+
+        // Make the last image a near duplicate of the first (a rejected one, hidden by the filter).
+        auto tooSmall = window.session()->store()->scalar(QStringLiteral("SELECT min(id) FROM images WHERE reject_reason = 'too_small'"));
+        QVERIFY(tooSmall && tooSmall->toLongLong() > 0);
+        const qint64 target = tooSmall->toLongLong(), dup = browser->model()->idAt(4);
+        QVERIFY(window.session()->store()->exec(QStringLiteral("UPDATE images SET reject_reason = 'near_duplicate', duplicate_of = %1 WHERE id = %2")
+                                                    .arg(target)
+                                                    .arg(dup)));
+        browser->view()->setCurrentIndex(browser->model()->index(4));
+        QCOMPARE(window.inspector()->currentId(), dup);
+        const QString link = QStringLiteral("rs-sample:%1").arg(target);
+        QVERIFY2(window.inspector()->text()->toHtml().contains(link), qPrintable(window.inspector()->text()->toHtml()));
+        Q_EMIT window.inspector()->text()->anchorClicked(QUrl(link));
+        QCOMPARE(window.inspector()->currentId(), target);
+        QTRY_COMPARE_WITH_TIMEOUT(browser->currentId(), target, 5000); // the filter that hid it was cleared
+    }
+
     void unopenableProjectReportsReason()
     {
         QTemporaryDir tmp;
