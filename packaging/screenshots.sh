@@ -1,6 +1,7 @@
 #!/bin/sh
 # Renders screenshots of realsyn-studio's main views into docs/screenshots/
-# (main window, browser, inspector, thresholds, pipeline, cluster balance)
+# (main window, browser, inspector, thresholds, pipeline, cluster balance,
+# and the main window at 1280×720 and 1920×1080 in light and dark colours)
 # from a real project, under Xvfb when it is installed, else with Qt's
 # offscreen platform (same pixels, no window manager decorations).
 #
@@ -20,11 +21,24 @@ mkdir -p "$out"
 # user's leak into the pictures.
 settings=$(mktemp -d)
 trap 'rm -rf "$settings"' EXIT
-set -- "$project" --screenshots "$out"
-[ -n "$sample" ] && set -- "$@" --select "$sample"
-if command -v xvfb-run >/dev/null 2>&1; then
-    XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 1600x1000x24" "$studio" "$@"
-else
-    XDG_CONFIG_HOME="$settings" QT_QPA_PLATFORM=offscreen "$studio" "$@"
-fi
+# shoot SIZE SCHEME DIR: the whole window at SIZE (WxH) in SCHEME (light|dark).
+shoot() {
+    set -- "$project" --screenshots "$3" --size "$1" "--$2"
+    [ -n "$sample" ] && set -- "$@" --select "$sample"
+    if command -v xvfb-run >/dev/null 2>&1; then
+        XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 1920x1080x24" "$studio" "$@"
+    else
+        XDG_CONFIG_HOME="$settings" QT_QPA_PLATFORM=offscreen "$studio" "$@"
+    fi
+}
+# The views one by one (browser.png, inspector.png, ...) at 1920×1080 light,
+# and the whole window at two common sizes in both schemes.
+shoot 1920x1080 light "$out"
+for size in 1280x720 1920x1080; do
+    for scheme in light dark; do
+        tmp="$settings/shots-$size-$scheme"
+        shoot "$size" "$scheme" "$tmp"
+        cp "$tmp/main.png" "$out/main-$size-$scheme.png"
+    done
+done
 ls -l "$out"

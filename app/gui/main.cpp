@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QListView>
+#include <QScreen>
 #include <QTimer>
 
 #include <cstdio>
@@ -30,10 +31,24 @@ int main(int argc, char **argv)
     parser.addOption({QStringLiteral("screenshots"), QStringLiteral("save PNGs of the main views into DIR once the project is loaded, then quit"),
                       QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("select"), QStringLiteral("with --screenshots: the sample to show in the inspector"), QStringLiteral("ID")});
+    parser.addOption({QStringLiteral("size"), QStringLiteral("initial window size, e.g. 1280x720 (default: 1600x1000, at most the screen)"),
+                      QStringLiteral("WxH")});
+    parser.addOption({QStringLiteral("dark"), QStringLiteral("dark colours whatever the system uses")});
+    parser.addOption({QStringLiteral("light"), QStringLiteral("light colours whatever the system uses")});
     parser.process(app);
 
+    // The system's scheme unless told otherwise (remembered in the settings).
+    rs::MainWindow::applyColorScheme(parser.isSet(QStringLiteral("dark"))    ? rs::MainWindow::ColorScheme::Dark
+                                     : parser.isSet(QStringLiteral("light")) ? rs::MainWindow::ColorScheme::Light
+                                                                             : rs::MainWindow::savedColorScheme());
+
     rs::MainWindow window;
-    window.resize(1600, 1000);
+    QSize size(1600, 1000);
+    if (const QStringList wh = parser.value(QStringLiteral("size")).split(QLatin1Char('x')); wh.size() == 2)
+        size = QSize(wh[0].toInt(), wh[1].toInt()).expandedTo(QSize(640, 480));
+    else if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize()); // a 1280×720 laptop gets the whole screen, not more
+    window.resize(size);
     window.show();
     const QStringList args = parser.positionalArguments();
     const QString shots = parser.value(QStringLiteral("screenshots"));

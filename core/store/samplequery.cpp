@@ -38,11 +38,26 @@ Result<QJsonArray> listSamples(ProjectStore &store, SampleFilter filter)
     return out;
 }
 
+Result<std::vector<qint64>> sampleIds(ProjectStore &store, SampleFilter filter)
+{
+    const QString where = filter == SampleFilter::Kept       ? QStringLiteral(" WHERE ") + keptCondition()
+                          : filter == SampleFilter::Selected ? QStringLiteral(" WHERE ") + selectedCondition()
+                          : filter == SampleFilter::Unprobed ? QStringLiteral(" WHERE i.probed = 0")
+                                                             : QString();
+    auto q = store.exec(QStringLiteral("SELECT i.id FROM images i LEFT JOIN decisions d ON d.image_id = i.id%1 ORDER BY i.id").arg(where));
+    if (!q)
+        return q.error();
+    std::vector<qint64> ids;
+    while (q->next())
+        ids.push_back(q->value(0).toLongLong());
+    return ids;
+}
+
 Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
 {
     auto q = store.exec(QStringLiteral("SELECT i.id, coalesce(i.path, i.image_key), i.width, i.height, i.refusal, i.failure, i.detail,"
                                        " i.reject_reason, i.duplicate_of, i.format, i.bytes, i.sha256, i.cluster, i.cluster_score,"
-                                       " i.sampled, d.decision, %1, %2, i.sample_reason FROM images i LEFT JOIN decisions d ON d.image_id = i.id"
+                                       " i.sampled, d.decision, %1, %2, i.sample_reason, i.probed FROM images i LEFT JOIN decisions d ON d.image_id = i.id"
                                        " WHERE i.id = ?")
                             .arg(keptCondition(), selectedCondition()),
                         {imageId});
@@ -58,6 +73,9 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
     o.insert(QStringLiteral("format"), q->value(9).toString());
     o.insert(QStringLiteral("bytes"), q->value(10).toLongLong());
     o.insert(QStringLiteral("sha256"), q->value(11).toString());
+    // Before extract has probed an image its size, format and verdicts are
+    // unknown, not zero: readers say "not probed yet" instead.
+    o.insert(QStringLiteral("probed"), q->value(19).toInt() != 0);
     o.insert(QStringLiteral("kept"), q->value(16).toInt() != 0);
     o.insert(QStringLiteral("selected"), q->value(17).toInt() != 0);
     QJsonArray reasons;
@@ -182,9 +200,18 @@ Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)
     auto dec = store.exec(QStringLiteral("SELECT syn_text FROM decisions WHERE image_id = ? AND syn_text IS NOT NULL"), {imageId});
     if (!dec)
         return dec.error();
+    // The text is then the curator's: `generator` says so, so that `show`
+    // and the export never credit a generator with words it did not write;
+    // the generator's own text and id stay readable beside it.
     if (dec->next()) {
+        o.insert(QStringLiteral("generated_synthetic_text"), o.value(QStringLiteral("synthetic_text")));
+        o.insert(QStringLiteral("generated_by"), o.value(QStringLiteral("generator")));
         o.insert(QStringLiteral("synthetic_text"), dec->value(0).toString());
+        o.insert(QStringLiteral("curator_syn_text"), dec->value(0).toString());
+        o.insert(QStringLiteral("generator"), QStringLiteral("curator"));
         o.insert(QStringLiteral("synthetic_text_edited"), true);
+    } else {
+        o.insert(QStringLiteral("synthetic_text_edited"), false);
     }
     return o;
 }

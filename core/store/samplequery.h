@@ -7,11 +7,13 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <vector>
+
 namespace rs {
 
 class ProjectStore;
 
-enum class SampleFilter { All, Kept, Selected };
+enum class SampleFilter { All, Kept, Selected, Unprobed }; // Unprobed: extract has not probed it yet
 
 // The SQL condition (over table alias i = images, d = decisions) for
 // "selected for export": kept by every filter, sampled in by stage 4 when it
@@ -21,6 +23,10 @@ QString keptCondition();
 
 // [{"id", "path", "kept", "selected"}, ...] ordered by id.
 Result<QJsonArray> listSamples(ProjectStore &store, SampleFilter filter);
+
+// The ids of listSamples(store, filter), ascending, without the JSON (the
+// browser's "selected for export" filter at 100k images).
+Result<std::vector<qint64>> sampleIds(ProjectStore &store, SampleFilter filter);
 
 // One sample whole: see `realsyn show --help` and the README for the fields.
 Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId);

@@ -269,6 +269,12 @@ private Q_SLOTS:
                 .object().value(QStringLiteral("synthetic_text")).toString();
         };
         QCOMPARE(shown(), longText.trimmed());
+        // The edit is reported as the curator's, not as a generator's.
+        const QJsonObject edited =
+            QJsonDocument::fromJson(realsyn({QStringLiteral("show"), project, QStringLiteral("1"), QStringLiteral("--json")}).out).object();
+        QCOMPARE(edited.value(QStringLiteral("generator")).toString(), QStringLiteral("curator"));
+        QCOMPARE(edited.value(QStringLiteral("curator_syn_text")).toString(), longText.trimmed());
+        QVERIFY(edited.value(QStringLiteral("synthetic_text_edited")).toBool());
         r = rs::test::runProcess(QStringLiteral("/bin/bash"), {QStringLiteral("-c"), QStringLiteral("printf 'Typed into a pipe.' | \"$0\" edit \"$1\" 1 --syn-text-file -"),
                                                                m_cli, project});
         QVERIFY2(r.code == 0, r.err.constData());

@@ -4,6 +4,7 @@
 // then finished; the project lock refuses a second writer (the CLI).
 
 #include "core/store/projectstore.h"
+#include "core/store/samplequery.h"
 #include "ui/models/projectsession.h"
 #include "ui/models/samplelistmodel.h"
 #include "ui/views/clusterview.h"
@@ -17,6 +18,8 @@
 #include "uitestproject.h"
 
 #include <QComboBox>
+#include <QDockWidget>
+#include <QPlainTextEdit>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -176,6 +179,195 @@ private Q_SLOTS:
             summarised |= label->text().startsWith(QStringLiteral("Exported 5 samples"));
         QVERIFY(summarised);
         QVERIFY(QFileInfo::exists(tmp.filePath(QStringLiteral("export/samples.jsonl"))));
+    }
+
+    void fitsCommonScreens_data()
+    {
+        QTest::addColumn<QSize>("screen");
+        QTest::newRow("1280x720") << QSize(1280, 720);
+        QTest::newRow("1366x768") << QSize(1366, 768);
+    }
+
+    // Every dock's key controls are on screen and usable at laptop sizes.
+    void fitsCommonScreens()
+    {
+        QFETCH(QSize, screen);
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 20, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(screen);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && window.browser()->model()->rowCount() == 20, 10000);
+        QApplication::processEvents();
+
+        QString minimums;
+        for (auto *d : window.findChildren<QDockWidget *>())
+            minimums += QStringLiteral(" %1=%2x%3").arg(d->objectName()).arg(d->minimumSizeHint().width()).arg(d->minimumSizeHint().height());
+        minimums += QStringLiteral(" browser=%1").arg(window.browser()->minimumSizeHint().width());
+        QVERIFY2(window.minimumSizeHint().width() <= screen.width() && window.minimumSizeHint().height() <= screen.height(),
+                 qPrintable(QStringLiteral("window minimum %1x%2:").arg(window.minimumSizeHint().width()).arg(window.minimumSizeHint().height()) + minimums));
+        QCOMPARE(window.size(), screen);
+
+        const QRect visible(QPoint(0, 0), screen);
+        const std::pair<QWidget *, const char *> controls[] = {
+            {window.inspector()->acceptButton(), "Accept"},
+            {window.inspector()->rejectButton(), "Reject"},
+            {window.inspector()->syntheticEdit(), "synthetic text"},
+            {window.pipelinePanel()->runButton(), "Run"},
+            {window.pipelinePanel()->cancelButton(), "Cancel"},
+            {window.thresholdPanel()->row(QStringLiteral("extract.min_side"))->slider(), "first threshold slider"},
+            {window.thresholdPanel()->row(QStringLiteral("extract.min_side"))->spinBox(), "first threshold spin box"},
+            {window.browser()->view(), "browser grid"},
+            {window.browser()->filterBox(), "browser filter"},
+            {window.browser()->searchBox(), "browser search"},
+            {window.clusterView(), "cluster balance"}};
+        for (auto [w, name] : controls) {
+            QVERIFY2(w->isVisible(), name);
+            const QRect r(w->mapTo(&window, QPoint(0, 0)), w->size());
+            QVERIFY2(visible.contains(r), qPrintable(QStringLiteral("%1 at %2,%3 %4x%5").arg(QLatin1String(name)).arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height())));
+            // Not clipped away by a scroll area or a squeezed dock.
+            QVERIFY2(w->visibleRegion().boundingRect().width() >= std::min(w->width(), 40), name);
+            QVERIFY2(w->visibleRegion().boundingRect().height() >= std::min(w->height(), 16), name);
+        }
+        // The grid shows at least a column of thumbnails, and buttons their whole text.
+        QVERIFY(window.browser()->view()->viewport()->width() >= window.browser()->view()->gridSize().width());
+        for (QPushButton *b : {window.inspector()->acceptButton(), window.inspector()->rejectButton(), window.pipelinePanel()->runButton()})
+            QVERIFY2(b->width() >= b->fontMetrics().horizontalAdvance(b->text()), qPrintable(b->text()));
+
+        // And they work: Accept by mouse records the decision.
+        window.browser()->view()->setCurrentIndex(window.browser()->model()->index(0));
+        const qint64 id = window.inspector()->currentId();
+        QVERIFY(id > 0);
+        QTest::mouseClick(window.inspector()->acceptButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(sampleDetails(*window.session()->store(), id)->value(QStringLiteral("curator_decision")).toString()
+                                     == QStringLiteral("accept"), 5000);
+    }
+
+    // Selecting another image with an unsaved edit stores it, as the curator's.
+    void unsavedEditIsSavedOnLeave()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 10, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && window.browser()->model()->rowCount() == 10, 10000);
+        SampleBrowser *browser = window.browser();
+        Inspector *inspector = window.inspector();
+        browser->view()->setCurrentIndex(browser->model()->index(0));
+        const qint64 first = inspector->currentId();
+        QVERIFY(first > 0);
+        QVERIFY(inspector->editedMarker()->text().isEmpty());
+
+        inspector->syntheticEdit()->setFocus();
+        QTest::keyClicks(inspector->syntheticEdit(), QStringLiteral("words a curator wrote"));
+        QCOMPARE(inspector->syntheticEdit()->toPlainText(), QStringLiteral("words a curator wrote")); // A / R went to the text
+        QVERIFY(inspector->hasUnsavedEdit());
+        QVERIFY2(inspector->editedMarker()->text().contains(QStringLiteral("not saved")), qPrintable(inspector->editedMarker()->text()));
+
+        browser->view()->setFocus();
+        QTest::keyClick(browser->view(), Qt::Key_Right); // the next image
+        QVERIFY(inspector->currentId() != first);
+        QVERIFY(!inspector->hasUnsavedEdit());
+        QTRY_COMPARE_WITH_TIMEOUT(sampleDetails(*window.session()->store(), first)->value(QStringLiteral("synthetic_text")).toString(),
+                                  QStringLiteral("words a curator wrote"), 5000);
+        const QJsonObject stored = sampleDetails(*window.session()->store(), first).value();
+        QCOMPARE(stored.value(QStringLiteral("generator")).toString(), QStringLiteral("curator"));
+
+        // Back on it: the text is there, marked as the curator's.
+        browser->selectSample(first);
+        QCOMPARE(inspector->currentId(), first);
+        QCOMPARE(inspector->syntheticEdit()->toPlainText(), QStringLiteral("words a curator wrote"));
+        QVERIFY(inspector->editedMarker()->text().contains(QStringLiteral("curator")));
+
+        // An edit is not lost when the project closes either.
+        inspector->syntheticEdit()->moveCursor(QTextCursor::End);
+        QTest::keyClicks(inspector->syntheticEdit(), QStringLiteral(", then more"));
+        window.session()->close();
+        auto reopened = ProjectStore::open(project.dir, ProjectStore::Access::ReadOnly);
+        QVERIFY(reopened);
+        QCOMPARE(sampleDetails(**reopened, first)->value(QStringLiteral("synthetic_text")).toString(),
+                 QStringLiteral("words a curator wrote, then more"));
+    }
+
+    // Before extract nothing reads as broken: images are "not probed yet".
+    void freshProjectSaysNotProbed()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 12, false);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && window.browser()->model()->rowCount() == 12, 10000);
+        QCOMPARE(window.session()->unprobedImages(), 12);
+        const QString label = window.browser()->model()->index(0).data(Qt::DisplayRole).toString();
+        QVERIFY2(label.contains(QStringLiteral("not probed yet")) && !label.contains(QStringLiteral("unreadable")), qPrintable(label));
+        bool saysNotProbed = false;
+        for (auto *l : window.thresholdPanel()->content()->findChildren<QLabel *>()) {
+            QVERIFY2(!l->text().contains(QStringLiteral("kept <b>0</b> of 12")), qPrintable(l->text()));
+            saysNotProbed |= l->text().contains(QStringLiteral("12 images not probed yet"));
+        }
+        QVERIFY(saysNotProbed);
+
+        window.browser()->view()->setCurrentIndex(window.browser()->model()->index(0));
+        Inspector *inspector = window.inspector();
+        QVERIFY2(inspector->header()->text().contains(QStringLiteral("not probed yet")), qPrintable(inspector->header()->text()));
+        QVERIFY(!inspector->header()->text().contains(QStringLiteral("0×0")));
+        const QString text = inspector->text()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("not decided yet")) && !text.contains(QStringLiteral("export selected")), qPrintable(text));
+
+        // After extract the inspector shows the probed facts by itself.
+        QSignalSpy finished(window.session()->runner(), &JobRunner::finished);
+        QVERIFY(window.session()->runUntil(QStringLiteral("extract")));
+        QVERIFY(finished.wait(30000));
+        QTRY_VERIFY2_WITH_TIMEOUT(inspector->header()->text().contains(QStringLiteral("×40")), qPrintable(inspector->header()->text()), 5000);
+    }
+
+    // Reasons with counts (empty ones hidden), the "selected for export"
+    // filter, and a duplicate's link that shows the image it duplicates.
+    void browserReasonsSelectedFilterAndLinks()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 20, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        SampleBrowser *browser = window.browser();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && browser->model()->rowCount() == 20, 10000);
+
+        // 15 images are too small, nothing else drops: one reason, counted, by its display name.
+        QComboBox *reasons = browser->reasonBox();
+        QStringList items;
+        for (int i = 0; i < reasons->count(); ++i)
+            items << reasons->itemText(i);
+        QCOMPARE(items, QStringList({QStringLiteral("any reason"), QStringLiteral("too small (15)")}));
+
+        browser->filterBox()->setCurrentIndex(browser->filterBox()->findText(QStringLiteral("Selected for export")));
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 5, 5000);
+
+        // Make the last image a near duplicate of the first (a rejected one, hidden by the filter).
+        auto tooSmall = window.session()->store()->scalar(QStringLiteral("SELECT min(id) FROM images WHERE reject_reason = 'too_small'"));
+        QVERIFY(tooSmall && tooSmall->toLongLong() > 0);
+        const qint64 target = tooSmall->toLongLong(), dup = browser->model()->idAt(4);
+        QVERIFY(window.session()->store()->exec(QStringLiteral("UPDATE images SET reject_reason = 'near_duplicate', duplicate_of = %1 WHERE id = %2")
+                                                    .arg(target)
+                                                    .arg(dup)));
+        browser->view()->setCurrentIndex(browser->model()->index(4));
+        QCOMPARE(window.inspector()->currentId(), dup);
+        const QString link = QStringLiteral("rs-sample:%1").arg(target);
+        QVERIFY2(window.inspector()->text()->toHtml().contains(link), qPrintable(window.inspector()->text()->toHtml()));
+        Q_EMIT window.inspector()->text()->anchorClicked(QUrl(link));
+        QCOMPARE(window.inspector()->currentId(), target);
+        QTRY_COMPARE_WITH_TIMEOUT(browser->currentId(), target, 5000); // the filter that hid it was cleared
     }
 
     void unopenableProjectReportsReason()

@@ -55,7 +55,8 @@ private Q_SLOTS:
         QVERIFY(rebuilt.wait(5000));
         QCOMPARE(model.rowCount(), 15);
         QCOMPARE(model.index(0).data(SampleListModel::ReasonRole).toString(), QStringLiteral("too_small"));
-        QVERIFY(model.index(0).data(Qt::DisplayRole).toString().contains(QStringLiteral("too_small")));
+        // People read the registry's display name, not the stored code.
+        QVERIFY(model.index(0).data(Qt::DisplayRole).toString().contains(QStringLiteral("too small")));
         QVERIFY(model.index(0).data(SampleListModel::PathRole).toString().endsWith(QStringLiteral(".png")));
 
         // Live codes from another recipe change the rows without SQL.
@@ -115,6 +116,39 @@ private Q_SLOTS:
         QVERIFY(!thumb.isNull());
         QVERIFY(std::max(thumb.width(), thumb.height()) <= ThumbnailCache::kSide);
         QVERIFY(QFileInfo::exists(cacheDir.filePath(QString::number(model.idAt(0)) + QStringLiteral(".jpg"))));
+    }
+
+    void thumbnailsCrispAtDevicePixelRatio2()
+    {
+        // On a 2× screen a thumbnail has twice the pixels in the same
+        // logical size; a 1× thumbnail scaled up would be blurry.
+        QTemporaryDir cacheDir;
+        ThumbnailCache cache;
+        cache.setCacheDir(cacheDir.path());
+        cache.setDevicePixelRatio(2.0);
+        // The widest image: 261×196 px, so 2× (320×240) shows it unscaled.
+        auto widest = m_store->scalar(QStringLiteral("SELECT id FROM images ORDER BY width DESC LIMIT 1"));
+        QVERIFY(widest);
+        const qint64 id = widest->toLongLong();
+        auto path = m_store->scalar(QStringLiteral("SELECT path FROM images WHERE id = %1").arg(id));
+        QVERIFY(path);
+        QSignalSpy ready(&cache, &ThumbnailCache::ready);
+        QVERIFY(cache.thumbnail(id, path->toString()).isNull());
+        QVERIFY(ready.wait(10000));
+        const QPixmap thumb = cache.thumbnail(id, path->toString());
+        QCOMPARE(thumb.devicePixelRatio(), 2.0);
+        QCOMPARE(thumb.size(), QSize(ThumbnailCache::kSide * 2, ThumbnailCache::kSide * 3 / 4 * 2));
+        QCOMPARE(thumb.deviceIndependentSize(), QSizeF(ThumbnailCache::kSide, ThumbnailCache::kSide * 3 / 4));
+        // Drawn at full density: the image spans more than 1× would allow.
+        const QImage img = thumb.toImage();
+        int left = img.width(), right = -1;
+        for (int x = 0; x < img.width(); ++x)
+            if (qAlpha(img.pixel(x, img.height() - 1)) > 0) {
+                left = std::min(left, x);
+                right = std::max(right, x);
+            }
+        QVERIFY2(right - left + 1 > ThumbnailCache::kSide, qPrintable(QString::number(right - left + 1)));
+        QVERIFY(QFileInfo::exists(cacheDir.filePath(QStringLiteral("%1@%2.jpg").arg(id).arg(ThumbnailCache::kSide * 2))));
     }
 
     void issueLogPaging()

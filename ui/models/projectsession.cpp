@@ -3,6 +3,7 @@
 #include "core/extract/extractstage.h"
 #include "core/ingest/ingestor.h"
 #include "core/store/curation.h"
+#include "core/store/samplequery.h"
 #include "core/store/projectstore.h"
 
 #include <QtConcurrent>
@@ -75,6 +76,7 @@ void ProjectSession::close()
 {
     if (!m_store)
         return;
+    Q_EMIT aboutToClose();
     m_applyTimer.stop();
     m_runner.cancel();
     m_runner.waitForDone();
@@ -84,6 +86,7 @@ void ProjectSession::close()
     m_applyQueued = false;
     ++m_liveSerial; // a load still running is dropped when it lands
     m_live.reset();
+    m_unprobed.reset();
     m_imageCodes.reset();
     m_store.reset();
     Q_EMIT closed();
@@ -119,6 +122,9 @@ void ProjectSession::reloadLive()
             Q_EMIT problem(QStringLiteral("cannot read the score columns: ") + result.error().toString(), -1);
         } else {
             m_live = std::make_shared<const LiveDecisions>(std::move(result.value()));
+            // The store's own flag, one query per load (empty once extract ran).
+            auto unprobed = sampleIds(*m_store, SampleFilter::Unprobed);
+            m_unprobed = std::make_shared<const std::vector<qint64>>(unprobed ? std::move(unprobed.value()) : std::vector<qint64>());
             updateImageCodes();
             Q_EMIT liveChanged();
         }

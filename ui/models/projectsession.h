@@ -61,6 +61,11 @@ public:
     // preview recipe, else 1 + reason index; null before the first load.
     std::shared_ptr<const std::vector<quint8>> imageCodes() const { return m_imageCodes; }
     bool isLoadingLive() const { return m_liveLoading; }
+    // Images extract has not probed yet (sorted ids, read with live()): the
+    // filters' verdict on them ("unreadable", "too small") means nothing
+    // yet, and views say "not probed yet" instead.
+    std::shared_ptr<const std::vector<qint64>> unprobedIds() const { return m_unprobed; }
+    qint64 unprobedImages() const { return m_unprobed ? qint64(m_unprobed->size()) : 0; }
 
     QMap<QString, StageState> stageStates();
 
@@ -88,6 +93,7 @@ public:
 
 Q_SIGNALS:
     void opened(const QString &dir);
+    void aboutToClose(); // the store is still open: last chance to write (an unsaved edit)
     void closed();
     void liveChanged();
     void preview(const QString &key, const rs::LiveDecisions::Outcome &outcome);
@@ -107,6 +113,7 @@ private:
     QThreadPool m_writer; // one thread: curator decisions
     std::shared_ptr<const LiveDecisions> m_live;
     std::shared_ptr<const std::vector<quint8>> m_imageCodes;
+    std::shared_ptr<const std::vector<qint64>> m_unprobed;
     bool m_liveLoading = false;
     bool m_reloadAgain = false;
     quint64 m_liveSerial = 0;

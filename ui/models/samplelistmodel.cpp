@@ -1,6 +1,8 @@
 #include "ui/models/samplelistmodel.h"
 
 #include "core/store/projectstore.h"
+#include "core/store/reasons.h"
+#include "core/store/samplequery.h"
 #include "ui/models/thumbnailcache.h"
 
 #include <QBrush>
@@ -27,6 +29,25 @@ QPixmap placeholder(const QColor &color, const QString &text)
     painter.drawRect(p.rect().adjusted(0, 0, -1, -1));
     painter.drawText(p.rect(), Qt::AlignCenter | Qt::TextWordWrap, text);
     return p;
+}
+
+// A small label in the thumbnail's top-left corner, readable on any image.
+QPixmap withBadge(QPixmap pix, const QString &text, const QColor &color)
+{
+    QPainter painter(&pix);
+    painter.setRenderHint(QPainter::Antialiasing);
+    QFont font = painter.font();
+    font.setPixelSize(11);
+    font.setBold(true);
+    painter.setFont(font);
+    const QFontMetrics fm(font);
+    const QRect box(4, 4, fm.horizontalAdvance(text) + 8, fm.height() + 2);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    painter.drawRoundedRect(box, 4, 4);
+    painter.setPen(Qt::white);
+    painter.drawText(box, Qt::AlignCenter, text);
+    return pix;
 }
 
 } // namespace
@@ -144,6 +165,12 @@ void SampleListModel::rebuild()
     auto live = m_live;
     auto codes = m_codes;
     auto search = m_searchIds;
+    std::shared_ptr<const std::vector<qint64>> selected;
+    if (m_filter == Filter::Selected && m_store) {
+        // One indexed query; the rule itself is the core's (selectedCondition).
+        auto ids = sampleIds(*m_store, SampleFilter::Selected);
+        selected = std::make_shared<const std::vector<qint64>>(ids ? std::move(ids.value()) : std::vector<qint64>());
+    }
     const Filter filter = m_filter;
     const Sort sort = m_sort;
     const Qt::SortOrder order = m_order;
@@ -163,7 +190,7 @@ void SampleListModel::rebuild()
         m_rebuilding = false;
         Q_EMIT rowsRebuilt(int(m_rows.size()));
     });
-    watcher->setFuture(QtConcurrent::run([live, codes, search, filter, sort, order, cluster, reasonCode]() {
+    watcher->setFuture(QtConcurrent::run([live, codes, search, selected, filter, sort, order, cluster, reasonCode]() {
         const auto &im = live->images();
         const size_t n = im.id.size();
         std::vector<qint32> rows;
@@ -173,6 +200,8 @@ void SampleListModel::rebuild()
             if (filter == Filter::Kept && code)
                 continue;
             if (filter == Filter::Rejected && !code)
+                continue;
+            if (selected && !std::binary_search(selected->begin(), selected->end(), im.id[i]))
                 continue;
             if (reasonCode > 0 && code != reasonCode)
                 continue;
@@ -264,11 +293,12 @@ const SampleListModel::Page *SampleListModel::page(int pageIndex) const
     auto *p = new Page;
     p->path.resize(size_t(last - first));
     p->decision.resize(size_t(last - first));
+    p->badge.resize(size_t(last - first), NoBadge);
     // One small indexed query per page of visible rows (ids are integers we
     // produced, so inlining them is safe).
-    auto q = m_store->exec(QStringLiteral("SELECT i.id, coalesce(i.path, i.image_key), d.decision FROM images i"
+    auto q = m_store->exec(QStringLiteral("SELECT i.id, coalesce(i.path, i.image_key), d.decision, %2, i.sample_reason FROM images i"
                                           " LEFT JOIN decisions d ON d.image_id = i.id WHERE i.id IN (%1)")
-                               .arg(ids.join(QLatin1Char(','))));
+                               .arg(ids.join(QLatin1Char(',')), selectedCondition()));
     if (q) {
         while (q->next()) {
             const int s = slot.value(q->value(0).toLongLong(), -1);
@@ -276,6 +306,7 @@ const SampleListModel::Page *SampleListModel::page(int pageIndex) const
                 continue;
             p->path[size_t(s)] = q->value(1).toString();
             p->decision[size_t(s)] = q->value(2).toString();
+            p->badge[size_t(s)] = q->value(3).toInt() ? SelectedBadge : !q->value(4).toString().isEmpty() ? CappedBadge : NoBadge;
         }
     }
     m_pages.insert(pageIndex, p);
@@ -291,7 +322,12 @@ QVariant SampleListModel::data(const QModelIndex &index, int role) const
     const auto &im = m_live->images();
     const qint64 id = im.id[i];
     const quint8 code = m_codes && m_codes->size() == im.id.size() ? (*m_codes)[i] : 0;
+    const bool probed = !m_unprobed || !std::binary_search(m_unprobed->begin(), m_unprobed->end(), id);
     const QString reason = code ? m_reasonNames.value(code - 1) : QString();
+    // What a curator reads: the registry's display name, or the probe state.
+    const QString reasonText = !probed ? QStringLiteral("not probed yet")
+                               : code  ? reasonDisplayName(ReasonTable::Images, reason)
+                                       : QString();
     switch (role) {
     case IdRole: return id;
     case KeptRole: return code == 0;
@@ -303,7 +339,8 @@ QVariant SampleListModel::data(const QModelIndex &index, int role) const
         QString text = QStringLiteral("#%1").arg(id);
         if (!decision.isEmpty())
             text += decision == QLatin1String("accept") ? QStringLiteral(" ✓") : QStringLiteral(" ✗");
-        return QString(text + (reason.isEmpty() ? QString() : QStringLiteral("\n") + reason));
+        // One line: a two-line label was cut to "#2…" by the uniform item height.
+        return QString(text + (reasonText.isEmpty() ? QString() : QStringLiteral(" · ") + reasonText));
     }
     case Qt::ToolTipRole: {
         const Page *p = page(row / kPageSize);
@@ -311,10 +348,10 @@ QVariant SampleListModel::data(const QModelIndex &index, int role) const
             .arg(id)
             .arg(im.width[i])
             .arg(im.height[i])
-            .arg(p ? p->path[size_t(row % kPageSize)] : QString(), reason.isEmpty() ? QStringLiteral("kept") : reason);
+            .arg(p ? p->path[size_t(row % kPageSize)] : QString(), reasonText.isEmpty() ? QStringLiteral("kept") : reasonText);
     }
     case Qt::ForegroundRole:
-        return code ? QBrush(QColor(0xb0, 0x30, 0x30)) : QVariant();
+        return code && probed ? QBrush(QColor(0xb0, 0x30, 0x30)) : QVariant();
     case PathRole:
     case DecisionRole: {
         const Page *p = page(row / kPageSize);
@@ -331,8 +368,17 @@ QVariant SampleListModel::data(const QModelIndex &index, int role) const
             && m_reasonNames.value(im.fixedReason[i] - 1) != QLatin1String("too_many_pixels"))
             return placeholder(Qt::darkGray, m_reasonNames.value(im.fixedReason[i] - 1));
         QPixmap pix = m_thumbs->thumbnail(id, path);
-        if (!pix.isNull())
+        if (!pix.isNull()) {
+            // Dropped by the live filters wins; else the stored export state.
+            const quint8 badge = p ? p->badge[size_t(row % kPageSize)] : quint8(NoBadge);
+            if (code && probed)
+                return withBadge(pix, QStringLiteral("dropped"), QColor(0xb0, 0x30, 0x30));
+            if (badge == SelectedBadge)
+                return withBadge(pix, QStringLiteral("✓ selected"), QColor(0x20, 0x80, 0x30));
+            if (badge == CappedBadge)
+                return withBadge(pix, QStringLiteral("capped"), QColor(0xb0, 0x70, 0x00));
             return pix;
+        }
         if (!m_thumbs->failure(id).isEmpty())
             return placeholder(QColor(0xb0, 0x30, 0x30), m_thumbs->failure(id).section(QLatin1Char(':'), 0, 0));
         m_thumbRows.insert(id, row);

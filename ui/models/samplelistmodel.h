@@ -29,7 +29,9 @@ class SampleListModel : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Role { IdRole = Qt::UserRole + 1, PathRole, KeptRole, ReasonRole, DecisionRole, ClusterRole };
-    enum class Filter { All, Kept, Rejected };
+    // Selected = selected for export as stored (core's selectedCondition():
+    // filters, sampling and curator decisions as last applied).
+    enum class Filter { All, Kept, Rejected, Selected };
     enum class Sort { Id, ShorterSide, Pixels, Aspect, Similarity, ClusterScore, Cluster };
     static constexpr int kPageSize = 128;
 
@@ -42,6 +44,9 @@ public:
     // The columns and the current per-image extract codes (see
     // ProjectSession::imageCodes()); triggers a rebuild.
     void setData(std::shared_ptr<const LiveDecisions> live, std::shared_ptr<const std::vector<quint8>> codes);
+    // Sorted ids of images extract has not probed (ProjectSession::unprobedIds()):
+    // they read "not probed yet" instead of a verdict.
+    void setUnprobed(std::shared_ptr<const std::vector<qint64>> ids) { m_unprobed = std::move(ids); }
     void setFilter(Filter filter);
     void setSort(Sort sort, Qt::SortOrder order);
     void setCluster(int cluster); // -1 = all clusters
@@ -69,7 +74,9 @@ private:
     struct Page {
         std::vector<QString> path;
         std::vector<QString> decision;
+        std::vector<quint8> badge; // Badge, as stored
     };
+    enum Badge : quint8 { NoBadge, SelectedBadge, CappedBadge };
     void rebuild();
     const Page *page(int pageIndex) const;
     void onThumbnail(qint64 id);
@@ -79,6 +86,7 @@ private:
     std::shared_ptr<const LiveDecisions> m_live;
     std::shared_ptr<const std::vector<quint8>> m_codes;
     std::shared_ptr<const std::vector<qint64>> m_searchIds; // sorted; null = no search
+    std::shared_ptr<const std::vector<qint64>> m_unprobed;   // sorted; null = all probed
     QString m_searchText;
     Filter m_filter = Filter::All;
     Sort m_sort = Sort::Id;

@@ -23,7 +23,7 @@ namespace rs {
 class ThumbnailCache : public QObject {
     Q_OBJECT
 public:
-    static constexpr int kSide = 160; // longer side of a thumbnail, pixels
+    static constexpr int kSide = 160; // longer side of a thumbnail, device-independent pixels
 
     explicit ThumbnailCache(QObject *parent = nullptr);
     ~ThumbnailCache() override;
@@ -31,6 +31,11 @@ public:
     // Where thumbnails are kept on disk (created on demand); empty = memory only.
     void setCacheDir(const QString &dir);
     void clear();
+    // Thumbnails are decoded at kSide × ratio device pixels and carry the
+    // ratio, so a 2× screen shows them crisp instead of upscaled. Defaults
+    // to the application's ratio; changing it clears the cache.
+    void setDevicePixelRatio(qreal ratio);
+    qreal devicePixelRatio() const { return m_dpr; }
 
     // The thumbnail if it is in memory; otherwise null, and a request is
     // queued (ready() or failed() follows).
@@ -47,6 +52,7 @@ private:
     void pump();
 
     QString m_dir;
+    qreal m_dpr = 1;
     QThreadPool m_pool;
     QCache<qint64, QPixmap> m_memory;
     QHash<qint64, QString> m_failed;

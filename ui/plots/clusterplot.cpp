@@ -25,6 +25,20 @@ ClusterPlot::ClusterPlot(QWidget *parent) : QCustomPlot(parent)
     legend->setVisible(true);
     legend->setFont(QFont(font().family(), 8));
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    applyPlotPalette(this);
+}
+
+void ClusterPlot::changeEvent(QEvent *event)
+{
+    QCustomPlot::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPlotPalette(this);
+}
+
+void ClusterPlot::wheelEvent(QWheelEvent *event)
+{
+    // No zooming here: the wheel scrolls the panel the plot sits in.
+    event->ignore();
 }
 
 void ClusterPlot::setSizes(const std::vector<qint64> &before, const std::vector<qint64> &after)

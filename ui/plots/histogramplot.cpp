@@ -27,6 +27,20 @@ HistogramPlot::HistogramPlot(QWidget *parent) : QCustomPlot(parent)
     yAxis->ticker()->setTickCount(3);
     axisRect()->setMargins(QMargins(0, 0, 0, 0));
     axisRect()->setAutoMargins(QCP::msLeft | QCP::msBottom);
+    applyPlotPalette(this);
+}
+
+void HistogramPlot::changeEvent(QEvent *event)
+{
+    QCustomPlot::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPlotPalette(this);
+}
+
+void HistogramPlot::wheelEvent(QWheelEvent *event)
+{
+    // No zooming here: the wheel scrolls the panel the plot sits in.
+    event->ignore();
 }
 
 double HistogramPlot::toPlot(double x) const

@@ -38,3 +38,33 @@
 #undef foreach
 #undef RS_UNDEF_FOREACH
 #endif
+
+namespace rs {
+
+// QCustomPlot paints its own background, axes and legend in fixed colours;
+// this takes them from the widget's palette so plots follow a dark or light
+// scheme. Call it at construction and on QEvent::PaletteChange.
+inline void applyPlotPalette(QCustomPlot *plot)
+{
+    const QPalette &pal = plot->palette();
+    const QColor fg = pal.color(QPalette::WindowText), bg = pal.color(QPalette::Base);
+    QColor grid = fg;
+    grid.setAlpha(40);
+    plot->setBackground(bg);
+    for (QCPAxis *axis : plot->axisRect()->axes()) {
+        axis->setBasePen(QPen(fg));
+        axis->setTickPen(QPen(fg));
+        axis->setSubTickPen(QPen(fg));
+        axis->setTickLabelColor(fg);
+        axis->setLabelColor(fg);
+        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    }
+    if (plot->legend) {
+        plot->legend->setBrush(bg);
+        plot->legend->setTextColor(fg);
+        plot->legend->setBorderPen(QPen(grid));
+    }
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace rs

@@ -53,8 +53,10 @@ ClusterView::ClusterView(ProjectSession *session, QWidget *parent) : QWidget(par
     m_log->setToolTip(QStringLiteral("Logarithmic size axis: the long tail of small clusters becomes visible"));
     m_figures = new QLabel(this);
     m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_figures->setWordWrap(true); // one long line of figures must not widen the window
     m_empty = new QLabel(QStringLiteral("No clusters yet: run the pipeline through the sample stage to see the balance."), this);
     m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
     m_empty->setStyleSheet(QStringLiteral("color:#777"));
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_plot);

@@ -46,12 +46,15 @@ Inspector::Inspector(ProjectSession *session, QWidget *parent) : QWidget(parent)
     m_overlays->setShortcut(QKeySequence(Qt::Key_O));
     m_header = new QLabel(this);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_header->setWordWrap(true); // a long format/size line must not widen the dock
     m_text = new QTextBrowser(this);
     m_text->setOpenLinks(false);
     m_synthetic = new QPlainTextEdit(this);
     m_synthetic->setPlaceholderText(QStringLiteral("No synthetic text yet (run the generate stage), or write one"));
     m_synthetic->setMaximumHeight(90);
     m_synthetic->setToolTip(QStringLiteral("The synthetic text; saving an edit is a curator decision that wins over the generator"));
+    m_editedMarker = new QLabel(this);
+    m_editedMarker->setToolTip(QStringLiteral("The synthetic text differs from the stored one; it is saved when you select another image, or now with Ctrl+S"));
     m_saveText = new QPushButton(QStringLiteral("Save text"), this);
     m_saveText->setToolTip(QStringLiteral("Store the edited synthetic text (Ctrl+S); empty restores the generator's text"));
     m_saveText->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
@@ -75,7 +78,10 @@ Inspector::Inspector(ProjectSession *session, QWidget *parent) : QWidget(parent)
     auto *bottomLayout = new QVBoxLayout(bottom);
     bottomLayout->setContentsMargins(0, 0, 0, 0);
     bottomLayout->addWidget(m_text, 1);
-    bottomLayout->addWidget(new QLabel(QStringLiteral("<b>Synthetic text</b>"), bottom));
+    auto *synHeader = new QHBoxLayout;
+    synHeader->addWidget(new QLabel(QStringLiteral("<b>Synthetic text</b>"), bottom));
+    synHeader->addWidget(m_editedMarker, 1);
+    bottomLayout->addLayout(synHeader);
     bottomLayout->addWidget(m_synthetic);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_saveText);
@@ -103,14 +109,33 @@ Inspector::Inspector(ProjectSession *session, QWidget *parent) : QWidget(parent)
     connect(m_reject, &QPushButton::clicked, this, &Inspector::reject);
     connect(m_clear, &QPushButton::clicked, this, &Inspector::clearDecision);
     connect(m_saveText, &QPushButton::clicked, this, [this]() {
+        if (m_id < 0)
+            return;
+        m_storedText = m_synthetic->toPlainText().trimmed();
+        m_session->setEditedText(m_id, m_storedText);
+        m_unsaved = false;
+        updateEditedMarker();
+    });
+    connect(m_synthetic, &QPlainTextEdit::textChanged, this, [this]() {
+        m_unsaved = m_id >= 0 && m_synthetic->toPlainText().trimmed() != m_storedText;
+        updateEditedMarker();
+    });
+    connect(m_text, &QTextBrowser::anchorClicked, this, [this](const QUrl &url) {
+        // rs-sample:<id> links (duplicate_of and the like) select that image.
+        if (url.scheme() == QLatin1String("rs-sample"))
+            Q_EMIT sampleLinkClicked(url.path().toLongLong());
+    });
+    // After a run the stored facts (size, verdicts, texts) may have changed.
+    connect(m_session->runner(), &JobRunner::finished, this, [this]() {
         if (m_id >= 0)
-            m_session->setEditedText(m_id, m_synthetic->toPlainText().trimmed());
+            showSample(m_id);
     });
     connect(m_session, &ProjectSession::sampleChanged, this, [this](qint64 id) {
         if (id == m_id)
             showSample(id);
     });
     connect(m_session, &ProjectSession::preview, this, [this]() { render(); });
+    connect(m_session, &ProjectSession::aboutToClose, this, &Inspector::commitEdit);
     connect(m_session, &ProjectSession::closed, this, [this]() { showSample(-1); });
     showSample(-1);
 }
@@ -137,9 +162,29 @@ void Inspector::clearDecision()
         m_session->setDecision(m_id, QStringLiteral("clear"));
 }
 
+void Inspector::commitEdit()
+{
+    if (!hasUnsavedEdit())
+        return;
+    m_storedText = m_synthetic->toPlainText().trimmed();
+    m_session->setEditedText(m_id, m_storedText);
+    m_unsaved = false;
+    updateEditedMarker();
+}
+
+void Inspector::updateEditedMarker()
+{
+    const bool edited = m_details.value(QStringLiteral("synthetic_text_edited")).toBool();
+    m_editedMarker->setText(m_unsaved ? QStringLiteral("<span style='color:#c07000'>● edited, not saved yet</span>")
+                            : edited  ? QStringLiteral("<span style='color:#3070c0'>✎ edited by the curator</span>")
+                                      : QString());
+}
+
 void Inspector::showSample(qint64 id)
 {
     const bool sameImage = id == m_id && id >= 0;
+    if (!sameImage)
+        commitEdit(); // leaving an image saves its edit
     m_id = id;
     m_details = {};
     for (QWidget *w : {static_cast<QWidget *>(m_accept), static_cast<QWidget *>(m_reject), static_cast<QWidget *>(m_clear),
@@ -149,7 +194,10 @@ void Inspector::showSample(qint64 id)
         m_header->setText(QString());
         m_image->setMessage(m_session->isOpen() ? QStringLiteral("Select a sample in the browser") : QStringLiteral("No project open"));
         m_text->setHtml(QStringLiteral("<p style='color:#777'>Nothing selected. Use the arrow keys in the browser; A accepts, R rejects.</p>"));
+        m_storedText.clear();
         m_synthetic->clear();
+        m_unsaved = false;
+        updateEditedMarker();
         return;
     }
     auto details = sampleDetails(*m_session->store(), id);
@@ -159,7 +207,13 @@ void Inspector::showSample(qint64 id)
         return;
     }
     m_details = details.value();
-    m_synthetic->setPlainText(m_details.value(QStringLiteral("synthetic_text")).toString());
+    m_storedText = m_details.value(QStringLiteral("synthetic_text")).toString().trimmed();
+    // A refresh of the same image (a decision, a finished run) keeps what
+    // the curator is typing.
+    if (!(sameImage && m_unsaved))
+        m_synthetic->setPlainText(m_details.value(QStringLiteral("synthetic_text")).toString());
+    m_unsaved = m_synthetic->toPlainText().trimmed() != m_storedText;
+    updateEditedMarker();
     render();
     if (sameImage)
         return; // a decision changed; the pixels did not
@@ -217,7 +271,7 @@ QString Inspector::filterTable() const
         const QJsonObject r = v.toObject();
         QString what = reasonDisplayName(ReasonTable::Images, r.value(QStringLiteral("reason")).toString());
         if (r.contains(QStringLiteral("duplicate_of")))
-            what += QStringLiteral(" of #%1").arg(r.value(QStringLiteral("duplicate_of")).toInteger());
+            what += QStringLiteral(" of <a href='rs-sample:%1'>#%1</a>").arg(r.value(QStringLiteral("duplicate_of")).toInteger());
         if (r.contains(QStringLiteral("detail")))
             what += QStringLiteral(" (") + esc(r.value(QStringLiteral("detail")).toString()) + QStringLiteral(")");
         html += QStringLiteral("<tr><td>stored decision</td><td colspan=3 style='color:#b03030'>%1</td></tr>").arg(what);
@@ -246,7 +300,9 @@ QString Inspector::filterTable() const
     const QString curator = d.value(QStringLiteral("curator_decision")).toString();
     html += QStringLiteral("<tr><td>curator</td><td colspan=3><b>%1</b></td></tr>").arg(curator.isEmpty() ? QStringLiteral("—") : curator);
     html += QStringLiteral("<tr><td><b>export</b></td><td colspan=3><b>%1</b></td></tr></table>")
-                .arg(d.value(QStringLiteral("selected")).toBool() ? QStringLiteral("selected") : QStringLiteral("not selected"));
+                .arg(!d.value(QStringLiteral("probed")).toBool() ? QStringLiteral("not decided yet (run extract)")
+                     : d.value(QStringLiteral("selected")).toBool() ? QStringLiteral("selected")
+                                                                    : QStringLiteral("not selected"));
     return html;
 }
 
@@ -256,17 +312,25 @@ void Inspector::render()
         return;
     const QJsonObject &d = m_details;
     const QLocale loc;
-    m_header->setText(QStringLiteral("<b>#%1</b> · %2×%3 · %4 · %5 bytes")
-                          .arg(m_id)
-                          .arg(d.value(QStringLiteral("width")).toInt())
-                          .arg(d.value(QStringLiteral("height")).toInt())
-                          .arg(d.value(QStringLiteral("format")).toString(), loc.toString(d.value(QStringLiteral("bytes")).toInteger())));
-    QString html = QStringLiteral("<p style='color:#555'>%1</p>").arg(esc(d.value(QStringLiteral("path")).toString()));
+    if (!d.value(QStringLiteral("probed")).toBool())
+        m_header->setText(QStringLiteral("<b>#%1</b> · not probed yet (run extract)").arg(m_id));
+    else
+        m_header->setText(QStringLiteral("<b>#%1</b> · %2×%3 · %4 · %5 bytes")
+                              .arg(m_id)
+                              .arg(d.value(QStringLiteral("width")).toInt())
+                              .arg(d.value(QStringLiteral("height")).toInt())
+                              .arg(d.value(QStringLiteral("format")).toString(), loc.toString(d.value(QStringLiteral("bytes")).toInteger())));
+    // Secondary text in the palette's muted colour: readable in dark and light schemes.
+    const QString muted = palette().color(QPalette::PlaceholderText).name();
+    QString html = QStringLiteral("<p style='color:%2'>%1</p>").arg(esc(d.value(QStringLiteral("path")).toString()), muted);
     const QString caption = d.value(QStringLiteral("caption")).toString();
-    const bool generated = !d.value(QStringLiteral("generator")).toString().isEmpty();
+    // With a curator's edit, `generator` is "curator"; the caption is still the generator's.
+    const QString generator = d.contains(QStringLiteral("generated_by")) ? d.value(QStringLiteral("generated_by")).toString()
+                                                                         : d.value(QStringLiteral("generator")).toString();
+    const bool generated = !generator.isEmpty();
     html += QStringLiteral("<h4>Caption</h4><p>%1</p>")
                 .arg(!caption.isEmpty() ? esc(caption)
-                     : generated        ? QStringLiteral("<i>none (the generator %1 gave no caption)</i>").arg(esc(d.value(QStringLiteral("generator")).toString()))
+                     : generated        ? QStringLiteral("<i>none (the generator %1 gave no caption)</i>").arg(esc(generator))
                                         : QStringLiteral("<i>none yet (generate stage)</i>"));
 
     html += QStringLiteral("<h4>Retrieved realistic texts</h4>");
@@ -292,10 +356,10 @@ void Inspector::render()
         html += QStringLiteral("<p><i>no page references this image</i></p>");
     for (const QJsonValue &v : provenance) {
         const QJsonObject p = v.toObject();
-        html += QStringLiteral("<p><b>%1</b><br><span style='color:#555'>%2</span>")
+        html += QStringLiteral("<p><b>%1</b><br><span style='color:%3'>%2</span>")
                     .arg(esc(p.value(QStringLiteral("title")).toString().isEmpty() ? p.value(QStringLiteral("document")).toString()
                                                                                    : p.value(QStringLiteral("title")).toString()),
-                         esc(p.value(QStringLiteral("source_path")).toString()));
+                         esc(p.value(QStringLiteral("source_path")).toString()), muted);
         for (auto [key, label] : {std::pair{"alt", "alt"}, {"image_title", "title"}, {"caption", "caption"}})
             if (p.contains(QLatin1String(key)))
                 html += QStringLiteral("<br><i>%1:</i> %2").arg(QLatin1String(label), esc(p.value(QLatin1String(key)).toString()));

@@ -34,12 +34,25 @@ public:
     void accept();
     void reject();
     void clearDecision();
+    // Stores the synthetic text if it was edited and not saved yet; called
+    // before another sample is shown and before the project closes, so an
+    // edit is never lost (saving on leave, not asking).
+    void commitEdit();
+    bool hasUnsavedEdit() const { return m_id >= 0 && m_unsaved; }
+
+    QPushButton *acceptButton() const { return m_accept; }
+    QPushButton *rejectButton() const { return m_reject; }
+    QPlainTextEdit *syntheticEdit() const { return m_synthetic; }
+    QLabel *editedMarker() const { return m_editedMarker; }
+    QLabel *header() const { return m_header; }
 
 Q_SIGNALS:
     void decided(qint64 id, const QString &decision); // after A / R: the window moves on
+    void sampleLinkClicked(qint64 id);                // "near_duplicate of #102" clicked
 
 private:
     void render();
+    void updateEditedMarker();
     QString filterTable() const;
 
     ProjectSession *m_session;
@@ -51,6 +64,9 @@ private:
     QLabel *m_header;
     QTextBrowser *m_text;
     QPlainTextEdit *m_synthetic;
+    QLabel *m_editedMarker;
+    QString m_storedText;  // the synthetic text as stored (what "unsaved" compares with)
+    bool m_unsaved = false;
     QPushButton *m_saveText, *m_accept, *m_reject, *m_clear;
 };
 

@@ -10,7 +10,9 @@
 #include "ui/views/samplebrowser.h"
 #include "ui/views/thresholdpanel.h"
 
+#include <QActionGroup>
 #include <QApplication>
+#include <QStyle>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -20,6 +22,11 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
+
+#include "ui/plots/qcustomplot_wrapper.h"
+
+#include <algorithm>
 
 namespace rs {
 
@@ -57,9 +64,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addDockWidget(Qt::LeftDockWidgetArea, m_pipelineDock);
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
-    resizeDocks({m_thresholdDock, m_inspectorDock}, {380, 460}, Qt::Horizontal);
-    resizeDocks({m_thresholdDock, m_pipelineDock}, {560, 380}, Qt::Vertical);
-    resizeDocks({m_clusterDock}, {240}, Qt::Vertical);
+    // Docks get a share of the window, not fixed pixels: at 1280×720 the
+    // grid keeps about half of the width (see fitDocks()).
+    fitDocks();
 
     QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
     file->addAction(QStringLiteral("&New Project…"), QKeySequence::New, this, &MainWindow::newProject);
@@ -77,6 +84,24 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     file->addSeparator();
     file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     file->setToolTipsVisible(true);
+
+    // Standard editing shortcuts act on whatever text field has focus (the
+    // synthetic text, the search box, a spin box).
+    QMenu *edit = menuBar()->addMenu(QStringLiteral("&Edit"));
+    const auto focused = [](const char *slot) {
+        if (QWidget *w = QApplication::focusWidget())
+            QMetaObject::invokeMethod(w, slot);
+    };
+    edit->addAction(QStringLiteral("&Undo"), QKeySequence::Undo, this, [focused]() { focused("undo"); });
+    edit->addAction(QStringLiteral("&Redo"), QKeySequence::Redo, this, [focused]() { focused("redo"); });
+    edit->addSeparator();
+    edit->addAction(QStringLiteral("Cu&t"), QKeySequence::Cut, this, [focused]() { focused("cut"); });
+    edit->addAction(QStringLiteral("&Copy"), QKeySequence::Copy, this, [focused]() { focused("copy"); });
+    edit->addAction(QStringLiteral("&Paste"), QKeySequence::Paste, this, [focused]() { focused("paste"); });
+    edit->addAction(QStringLiteral("Select &All"), QKeySequence::SelectAll, this, [focused]() { focused("selectAll"); });
+    edit->addSeparator();
+    edit->addAction(QStringLiteral("&Save Synthetic Text"), this, [this]() { m_inspector->commitEdit(); });
+    edit->addAction(QStringLiteral("&Find…"), this, [this]() { m_browser->searchBox()->setFocus(); });
 
     QMenu *run = menuBar()->addMenu(QStringLiteral("&Pipeline"));
     run->addAction(QStringLiteral("Run &All"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this]() { m_session->runUntil(QString()); });
@@ -96,9 +121,42 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
     for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock})
         view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
+    auto *group = new QActionGroup(this);
+    const std::pair<const char *, ColorScheme> schemes[] = {
+        {"Follow the &System", ColorScheme::System}, {"&Light", ColorScheme::Light}, {"&Dark", ColorScheme::Dark}};
+    for (auto [label, scheme] : schemes) {
+        QAction *a = colors->addAction(QString::fromUtf8(label));
+        a->setCheckable(true);
+        a->setChecked(scheme == savedColorScheme());
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [scheme]() {
+            applyColorScheme(scheme);
+            QSettings().setValue(QStringLiteral("appearance/colorScheme"),
+                                 scheme == ColorScheme::Dark ? QStringLiteral("dark") : scheme == ColorScheme::Light ? QStringLiteral("light") : QStringLiteral("system"));
+        });
+    }
+    view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock}) {
+            d->setFloating(false);
+            d->show();
+        }
+        fitDocks();
+    });
+
+    QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
+    help->addAction(QStringLiteral("&About RealSyn Studio"), this, [this]() {
+        QMessageBox::about(this, QStringLiteral("About RealSyn Studio"), aboutText());
+    });
+    help->addAction(QStringLiteral("About &Qt"), qApp, &QApplication::aboutQt);
 
     connect(m_browser, &SampleBrowser::currentSampleChanged, m_inspector, &Inspector::showSample);
     connect(m_inspector, &Inspector::decided, m_browser, [this]() { m_browser->selectNext(); });
+    connect(m_inspector, &Inspector::sampleLinkClicked, this, [this](qint64 id) {
+        m_browser->selectSample(id); // clears a filter that hides it
+        m_inspector->showSample(id);
+    });
     connect(m_pipeline, &PipelinePanel::sampleRequested, this, [this](qint64 id) {
         m_browser->selectSample(id);
         m_inspector->showSample(id);
@@ -115,7 +173,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_layoutRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     rebuildRecentMenu();
     updateTitle();
 }
@@ -125,6 +183,85 @@ MainWindow::~MainWindow()
     // Close while every view is alive: closing emits signals the views
     // (and this window) handle.
     m_session->close();
+}
+
+void MainWindow::applyColorScheme(ColorScheme scheme)
+{
+    static const QString platformStyle = QApplication::style()->name();
+    static const QPalette platformPalette = QApplication::palette();
+    if (scheme == ColorScheme::System) {
+        QApplication::setStyle(platformStyle);
+        QApplication::setPalette(platformPalette);
+        return;
+    }
+    // Fusion honours every palette role; native styles may not.
+    QApplication::setStyle(QStringLiteral("Fusion"));
+    QPalette p = QApplication::style()->standardPalette();
+    if (scheme == ColorScheme::Dark) {
+        const QColor window(45, 45, 48), base(30, 30, 32), text(225, 225, 225), disabled(130, 130, 130);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::ToolTipBase, window);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::PlaceholderText, disabled);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::BrightText, QColor(255, 90, 90));
+        p.setColor(QPalette::Light, QColor(70, 70, 74));
+        p.setColor(QPalette::Midlight, QColor(60, 60, 64));
+        p.setColor(QPalette::Mid, QColor(40, 40, 42));
+        p.setColor(QPalette::Dark, QColor(20, 20, 22));
+        p.setColor(QPalette::Shadow, Qt::black);
+        p.setColor(QPalette::Highlight, QColor(42, 110, 190));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::Link, QColor(110, 170, 240));
+        p.setColor(QPalette::LinkVisited, QColor(170, 140, 230));
+        for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+            p.setColor(QPalette::Disabled, role, disabled);
+    }
+    QApplication::setPalette(p);
+}
+
+MainWindow::ColorScheme MainWindow::savedColorScheme()
+{
+    const QString s = QSettings().value(QStringLiteral("appearance/colorScheme")).toString();
+    return s == QLatin1String("dark") ? ColorScheme::Dark : s == QLatin1String("light") ? ColorScheme::Light : ColorScheme::System;
+}
+
+void MainWindow::fitDocks()
+{
+    const int w = std::max(width(), 1000), h = std::max(height(), 600);
+    resizeDocks({m_thresholdDock, m_inspectorDock}, {w * 24 / 100, w * 28 / 100}, Qt::Horizontal);
+    resizeDocks({m_thresholdDock, m_pipelineDock}, {h * 58 / 100, h * 42 / 100}, Qt::Vertical);
+    resizeDocks({m_clusterDock}, {h / 4}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // The size the window is first shown at decides the dock shares (unless
+    // a saved layout did); once laid out, so resizeDocks sees real sizes.
+    if (!m_docksFitted && !m_layoutRestored)
+        QTimer::singleShot(0, this, &MainWindow::fitDocks);
+    m_docksFitted = true;
+}
+
+QString MainWindow::aboutText()
+{
+    QString text = QStringLiteral("<h3>RealSyn Studio %1</h3><p>Curate image–text data: ingest, filter, retrieve, generate, balance, export.</p>"
+                                  "<table><tr><td>Qt</td><td>%2 (built with %3)</td></tr>"
+                                  "<tr><td>QCustomPlot</td><td>%4</td></tr>")
+                       .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+                            QStringLiteral(QCUSTOMPLOT_VERSION_STR));
+    // libtorch, FAISS and OpenCV are linked by the core and its plugins,
+    // whose public headers keep them out of ui/ on purpose; the encoder in
+    // use is recorded with each stage's run (see `realsyn status`).
+    if (m_session->isOpen())
+        text += QStringLiteral("<tr><td>Encoder (embed.model)</td><td>%1</td></tr>").arg(m_session->recipe().text(QStringLiteral("embed.model")).toHtmlEscaped());
+    return text + QStringLiteral("</table>");
 }
 
 void MainWindow::updateTitle()
@@ -196,6 +333,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    m_inspector->commitEdit();
     m_session->applyNow();
     m_session->runner()->waitForDone(5000);
     m_session->close();

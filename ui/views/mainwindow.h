@@ -24,6 +24,14 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    // Colours: the platform's palette (System, the default: Qt 6.4 has no
+    // colour-scheme hint, so the platform theme's palette is what "follows
+    // the system" means), or a forced Light / Dark Fusion palette. Applied
+    // to the whole application; plots follow through their palette.
+    enum class ColorScheme { System, Light, Dark };
+    static void applyColorScheme(ColorScheme scheme);
+    static ColorScheme savedColorScheme(); // QSettings appearance/colorScheme
+
     // Opens DIR; a failure is shown in one modal dialog with the reason
     // (unless quiet) and returned.
     bool openProject(const QString &dir, bool quiet = false);
@@ -39,8 +47,12 @@ public:
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
 
+    // Sets the docks' shares of the window (also View ▸ Reset Layout).
+    void fitDocks();
+
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void newProject();
@@ -48,6 +60,7 @@ private:
     void rememberRecent(const QString &dir);
     void rebuildRecentMenu();
     void updateTitle();
+    QString aboutText();
 
     ProjectSession *m_session;
     SampleBrowser *m_browser;
@@ -59,6 +72,7 @@ private:
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;
+    bool m_layoutRestored = false, m_docksFitted = false;
 };
 
 } // namespace rs

@@ -68,8 +68,12 @@ PipelinePanel::PipelinePanel(ProjectSession *session, QWidget *parent) : QWidget
     m_logView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_logView->verticalHeader()->hide();
     m_logView->verticalHeader()->setDefaultSectionSize(20);
+    // Messages wrap in the narrow dock instead of running off its edge; the
+    // log is paged (fetchMore), so sizing rows to their text stays cheap.
+    m_logView->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_logView->horizontalHeader()->setStretchLastSection(true);
-    m_logView->setWordWrap(false);
+    m_logView->setWordWrap(true);
+    m_logView->setTextElideMode(Qt::ElideNone);
     m_logView->setColumnWidth(IssueLogModel::SeverityColumn, 70);
     m_logView->setColumnWidth(IssueLogModel::StageColumn, 60);
     m_logView->setColumnWidth(IssueLogModel::ItemColumn, 90);

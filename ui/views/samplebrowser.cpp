@@ -1,6 +1,7 @@
 #include "ui/views/samplebrowser.h"
 
 #include "core/store/projectstore.h"
+#include "core/store/reasons.h"
 #include "ui/models/projectsession.h"
 #include "ui/models/samplelistmodel.h"
 #include "ui/models/thumbnailcache.h"
@@ -29,6 +30,7 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
     m_filter->addItem(QStringLiteral("All images"), int(SampleListModel::Filter::All));
     m_filter->addItem(QStringLiteral("Kept"), int(SampleListModel::Filter::Kept));
     m_filter->addItem(QStringLiteral("Rejected"), int(SampleListModel::Filter::Rejected));
+    m_filter->addItem(QStringLiteral("Selected for export"), int(SampleListModel::Filter::Selected));
     m_filter->setToolTip(QStringLiteral("Which images to show, decided live from the current thresholds"));
     m_reason = new QComboBox(this);
     m_reason->addItem(QStringLiteral("any reason"), QString());
@@ -56,13 +58,24 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
     m_clusterChip->setVisible(false);
     m_clusterChip->setToolTip(QStringLiteral("Showing one cluster only; click to show all"));
     m_summary = new QLabel(this);
-    bar->addWidget(m_filter);
-    bar->addWidget(m_reason);
-    bar->addWidget(m_sort);
+    m_summary->setWordWrap(true);
+    // The bar must not set the window's minimum width: at 1280 px the
+    // browser gets ~450 px between the docks. Combos shrink to a few
+    // characters (their popups still show whole names) and the bar wraps
+    // onto two rows.
+    for (QComboBox *box : {m_filter, m_reason, m_sort}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+        box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    }
+    bar->addWidget(m_filter, 1);
+    bar->addWidget(m_reason, 1);
+    bar->addWidget(m_sort, 1);
     bar->addWidget(m_order);
-    bar->addWidget(m_search, 1);
-    bar->addWidget(m_clusterChip);
-    bar->addWidget(m_summary);
+    auto *bar2 = new QHBoxLayout;
+    bar2->addWidget(m_search, 2);
+    bar2->addWidget(m_clusterChip);
+    bar2->addWidget(m_summary, 1);
 
     m_view = new QListView(this);
     m_view->setModel(m_model);
@@ -75,7 +88,7 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
     m_view->setIconSize(QSize(ThumbnailCache::kSide, ThumbnailCache::kSide * 3 / 4));
     m_view->setGridSize(QSize(ThumbnailCache::kSide + 16, ThumbnailCache::kSide * 3 / 4 + 40));
     m_view->setSpacing(2);
-    m_view->setWordWrap(true);
+    m_view->setWordWrap(false); // one line "#id · reason", elided at the right
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_empty = new QLabel(this);
@@ -89,6 +102,7 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(bar);
+    layout->addLayout(bar2);
     layout->addWidget(m_stack, 1);
 
     connect(m_filter, &QComboBox::currentIndexChanged, this, [this]() {
@@ -133,13 +147,17 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
     });
     connect(m_session, &ProjectSession::closed, this, [this]() {
         m_model->setStore(nullptr);
+        m_model->setUnprobed(nullptr);
         m_model->setData(nullptr, nullptr);
         m_thumbs->setCacheDir(QString());
     });
     connect(m_session, &ProjectSession::liveChanged, this, &SampleBrowser::refreshData);
     connect(m_session, &ProjectSession::preview, this, [this](const QString &, const LiveDecisions::Outcome &outcome) {
-        if (outcome.table == LiveDecisions::Table::Images)
+        if (outcome.table == LiveDecisions::Table::Images) {
+            m_model->setUnprobed(m_session->unprobedIds());
             m_model->setData(m_session->live(), m_session->imageCodes());
+            refreshReasons();
+        }
     });
     connect(m_session, &ProjectSession::sampleChanged, m_model, &SampleListModel::refreshRows);
     updateSummary(0);
@@ -147,19 +165,36 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
 
 void SampleBrowser::refreshData()
 {
-    auto live = m_session->live();
-    const QString current = m_reason->currentData().toString();
-    {
-        const QSignalBlocker block(m_reason);
-        m_reason->clear();
-        m_reason->addItem(QStringLiteral("any reason"), QString());
-        if (live)
-            for (const QString &r : live->reasonNames(LiveDecisions::Table::Images))
-                m_reason->addItem(r, r);
-        m_reason->setCurrentIndex(std::max(0, m_reason->findData(current)));
-    }
+    refreshReasons();
     m_model->setReason(m_reason->currentData().toString());
-    m_model->setData(live, m_session->imageCodes());
+    m_model->setUnprobed(m_session->unprobedIds());
+    m_model->setData(m_session->live(), m_session->imageCodes());
+}
+
+void SampleBrowser::refreshReasons()
+{
+    // Every reason the core knows, in the registry's order (reasonNames is
+    // the registry plus unknown stored codes), with its live count; reasons
+    // nothing is rejected for are left out, except the one being shown.
+    auto live = m_session->live();
+    auto codes = m_session->imageCodes();
+    const QString current = m_reason->currentData().toString();
+    const QSignalBlocker block(m_reason);
+    m_reason->clear();
+    m_reason->addItem(QStringLiteral("any reason"), QString());
+    const qint64 total = live ? qint64(live->images().id.size()) : 0;
+    if (live && codes && codes->size() == size_t(total) && m_session->unprobedImages() < total) {
+        const LiveDecisions::Counts counts = live->count(LiveDecisions::Table::Images, *codes);
+        const QStringList names = live->reasonNames(LiveDecisions::Table::Images);
+        const QLocale loc;
+        for (int k = 0; k < names.size(); ++k) {
+            const qint64 n = size_t(k) < counts.byReason.size() ? counts.byReason[size_t(k)] : 0;
+            if (n == 0 && names[k] != current)
+                continue;
+            m_reason->addItem(QStringLiteral("%1 (%2)").arg(reasonDisplayName(ReasonTable::Images, names[k]), loc.toString(n)), names[k]);
+        }
+    }
+    m_reason->setCurrentIndex(std::max(0, m_reason->findData(current)));
 }
 
 void SampleBrowser::updateSummary(int rows)

@@ -27,6 +27,7 @@ public:
     SampleListModel *model() const { return m_model; }
     QListView *view() const { return m_view; }
     QComboBox *filterBox() const { return m_filter; }
+    QComboBox *reasonBox() const { return m_reason; }
     QLineEdit *searchBox() const { return m_search; }
     qint64 currentId() const;
     void selectSample(qint64 id); // clears filters that hide it
@@ -39,6 +40,7 @@ Q_SIGNALS:
 private:
     void refreshData();
     void updateSummary(int rows);
+    void refreshReasons();
 
     ProjectSession *m_session;
     SampleListModel *m_model;

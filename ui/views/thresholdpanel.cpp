@@ -124,9 +124,15 @@ ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidg
             row->setOutcome(outcome, live->reasonNames(outcome.table));
         if (QLabel *summary = m_summaries.value(tableName(outcome.table))) {
             const QLocale loc;
-            summary->setText(QStringLiteral("kept <b>%1</b> of %2 · preview took %3 ms")
-                                 .arg(loc.toString(outcome.counts.kept), loc.toString(outcome.counts.total))
-                                 .arg(outcome.elapsedMs, 0, 'f', 1));
+            const qint64 unprobed = m_session->unprobedImages();
+            if (outcome.table == LiveDecisions::Table::Images && unprobed > 0 && unprobed == outcome.counts.total) {
+                // Nothing is decided before extract probes the images: "kept 0" would read as a failure.
+                summary->setText(QStringLiteral("%1 images not probed yet: run extract to decide them").arg(loc.toString(unprobed)));
+            } else {
+                summary->setText(QStringLiteral("kept <b>%1</b> of %2 · preview took %3 ms")
+                                     .arg(loc.toString(outcome.counts.kept), loc.toString(outcome.counts.total))
+                                     .arg(outcome.elapsedMs, 0, 'f', 1));
+            }
         }
         m_status->setText(QStringLiteral("Changed %1 — applying after a pause…").arg(key));
         m_lastKey = key;
@@ -171,7 +177,10 @@ void ThresholdPanel::refreshAll()
     for (const QString &key : {QStringLiteral("extract.min_side"), QStringLiteral("extract.min_words"), QStringLiteral("sample.cap")}) {
         const auto out = m_session->outcome(key);
         if (QLabel *summary = m_summaries.value(tableName(out.table)))
-            summary->setText(QStringLiteral("kept <b>%1</b> of %2").arg(QLocale().toString(out.counts.kept), QLocale().toString(out.counts.total)));
+            summary->setText(out.table == LiveDecisions::Table::Images && m_session->unprobedImages() > 0
+                                     && m_session->unprobedImages() == out.counts.total
+                                 ? QStringLiteral("%1 images not probed yet: run extract to decide them").arg(QLocale().toString(out.counts.total))
+                                 : QStringLiteral("kept <b>%1</b> of %2").arg(QLocale().toString(out.counts.kept), QLocale().toString(out.counts.total)));
     }
 }
 
