@@ -65,6 +65,8 @@ Result<Results> documentLocal(ProjectStore &store, const EmbeddedItems &images, 
     Results out(images.ids.size());
     qint64 done = 0;
     for (auto it = docImages.cbegin(); it != docImages.cend(); ++it) {
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted during document-local assignment"));
         const QVector<qint64> &imgs = it.value();
         const QVector<qint64> sents = docSentences.value(it.key());
         if (sents.isEmpty())
@@ -147,6 +149,14 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     const int k = int(recipe.intValue(QStringLiteral("retrieve.k")));
     const float minScore = float(recipe.doubleValue(QStringLiteral("retrieve.min_score")));
     const QString mode = recipe.text(QStringLiteral("retrieve.mode"));
+    // Ctrl-C is honoured between the phases (loading, clustering, searching,
+    // writing): each is one batch call, and nothing is written before the
+    // last, so an interrupted retrieve leaves the previous results intact.
+    const auto canceled = [](const char *where) {
+        return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted ") + QLatin1String(where));
+    };
+    if (ctx.isCanceled())
+        return canceled("after loading embeddings");
 
     Results results(images->ids.size());
     if (!sentences->ids.isEmpty() && !images->ids.isEmpty()) {
@@ -172,6 +182,8 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             auto index = HierarchicalRetriever::build(sentences->vectors, km);
             if (!index)
                 return index.error();
+            if (ctx.isCanceled())
+                return canceled("after k-means");
             QDir().mkpath(QFileInfo(indexPath(store)).absolutePath());
             if (Status s = index->save(indexPath(store)); !s)
                 return s;
@@ -187,6 +199,8 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         }
     }
 
+    if (ctx.isCanceled())
+        return canceled("before storing results");
     Transaction tx(store);
     if (auto r = store.exec(QStringLiteral("DELETE FROM retrievals")); !r)
         return r.error();
