@@ -3,12 +3,16 @@
 #
 #   packaging/dev.sh deps    install missing Debian packages (apt), nothing else
 #   packaging/dev.sh build   deps + configure (CMake, Ninja, ccache) + build
-#   packaging/dev.sh test    build + CTest (all labels except bench and gpu)
+#   packaging/dev.sh test    build + CTest (all labels except bench and gpu),
+#                            then the fuzz harnesses briefly (build-fuzz, label fuzz)
+#   packaging/dev.sh fuzz    the fuzz harnesses for long (FUZZ_SECONDS each, default 600)
+#   packaging/dev.sh asan    ASan+UBSan build (build-asan) + the unit tests (label unit)
 #   packaging/dev.sh demo    build + demo corpus + project + every stage + GUI or stats
 #   packaging/dev.sh bench   build + the benchmarks (label bench), by hand only
 #
 # Environment: BUILD_DIR (default build), DEMO_DIR (default ~/realsyn-demo),
-# JOBS (default: all cores).
+# JOBS (default: all cores), FUZZ_DIR (default build-fuzz), ASAN_DIR (default
+# build-asan), FUZZ_SECONDS (seconds per harness; test: 10, fuzz: 600).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +20,8 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 JOBS=${JOBS:-$(nproc)}
 DEMO_DIR=${DEMO_DIR:-$HOME/realsyn-demo}
 DEMO_CORPUS=/usr/share/gimp/2.0/help/en
+FUZZ_DIR=${FUZZ_DIR:-$ROOT/build-fuzz}
+ASAN_DIR=${ASAN_DIR:-$ROOT/build-asan}
 
 # Build and runtime packages, Debian 12 names. Keep in sync with README.md.
 PACKAGES=(
@@ -27,6 +33,7 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data
   libqcustomplot-dev libqcustomplot2.1-qt6
   libgumbo-dev libicu-dev libarchive-dev
+  clang libclang-rt-14-dev
   libtesseract-dev tesseract-ocr-eng
   xvfb xauth
   gimp-help-en
@@ -74,6 +81,43 @@ run_tests() {
   build
   # Both cores: the suites are independent processes.
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS" -LE 'bench|gpu')
+  FUZZ_SECONDS=${FUZZ_SECONDS:-10} run_fuzz
+}
+
+# The libFuzzer harnesses (tests/fuzz) need clang and their own build: only
+# the core sources they reach, with -fsanitize=fuzzer,address,undefined.
+fuzz_build() {
+  deps
+  if [ ! -f "$FUZZ_DIR/build.ninja" ]; then
+    CC=clang CXX=clang++ cmake -S "$ROOT" -B "$FUZZ_DIR" -G Ninja \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREALSYN_FUZZ=ON
+  fi
+  cmake --build "$FUZZ_DIR" -j "$JOBS"
+}
+
+run_fuzz() {
+  fuzz_build
+  # FUZZ_SECONDS reaches each harness through tests/fuzz/run_fuzzer.sh.
+  (cd "$FUZZ_DIR" && FUZZ_SECONDS=${FUZZ_SECONDS:-600} ctest --output-on-failure -j "$JOBS" -L fuzz)
+}
+
+# The unit tests under ASan+UBSan. No GUI, no libtorch: the sanitizers
+# watch our code, and uninstrumented libtorch only slows the build down.
+run_asan() {
+  deps
+  if [ ! -f "$ASAN_DIR/build.ninja" ]; then
+    local san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+    cmake -S "$ROOT" -B "$ASAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DREALSYN_BUILD_GUI=OFF -DREALSYN_WITH_TORCH=OFF \
+      "-DCMAKE_CXX_FLAGS=$san" "-DCMAKE_EXE_LINKER_FLAGS=$san" "-DCMAKE_SHARED_LINKER_FLAGS=$san" \
+      "-DCMAKE_MODULE_LINKER_FLAGS=$san"
+  fi
+  cmake --build "$ASAN_DIR" -j "$JOBS"
+  # Leaks are reported but not fatal: Qt and OpenBLAS keep process-lifetime
+  # allocations that LeakSanitizer counts; memory errors and UB still fail.
+  (cd "$ASAN_DIR" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    ctest --output-on-failure -j "$JOBS" -L unit)
 }
 
 run_bench() {
@@ -101,5 +145,7 @@ case "${1:-}" in
   test) run_tests ;;
   demo) demo ;;
   bench) run_bench ;;
-  *) echo "usage: $0 deps|build|test|demo|bench" >&2; exit 2 ;;
+  fuzz) run_fuzz ;;
+  asan) run_asan ;;
+  *) echo "usage: $0 deps|build|test|demo|bench|fuzz|asan" >&2; exit 2 ;;
 esac

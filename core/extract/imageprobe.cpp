@@ -396,8 +396,13 @@ Result<QByteArray> readFile(const QString &path, qint64 maxBytes)
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::IoError, QStringLiteral("unreadable: ") + file.errorString(), path);
     // Bounded even when the size above was not the whole story (a file that
-    // grows, a special file whose size reads 0).
-    QByteArray data = file.read(maxBytes + 1);
+    // grows, a special file whose size reads 0). QIODevice::read(n) allocates
+    // n bytes up front, so ask for the size seen plus one first: reading the
+    // limit at once cost a 256 MiB buffer per image (slow under ASan, and
+    // that much address space per worker).
+    QByteArray data = file.read(std::min(maxBytes, info.size()) + 1);
+    if (data.size() > info.size() && file.error() == QFileDevice::NoError)
+        data += file.read(maxBytes + 1 - data.size());
     if (file.error() != QFileDevice::NoError)
         return makeError(ErrorCode::IoError, QStringLiteral("unreadable: ") + file.errorString(), path);
     if (data.size() > maxBytes)

@@ -69,6 +69,8 @@ Result<Results> documentLocal(ProjectStore &store, const EmbeddedItems &images, 
     Results out(images.ids.size());
     qint64 done = 0;
     for (auto it = docImages.cbegin(); it != docImages.cend(); ++it) {
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted during document-local assignment"));
         const QVector<qint64> &imgs = it.value();
         const QVector<qint64> sents = docSentences.value(it.key());
         if (sents.isEmpty())
@@ -258,6 +260,14 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     const int k = int(recipe.intValue(QStringLiteral("retrieve.k")));
     const float minScore = float(recipe.doubleValue(QStringLiteral("retrieve.min_score")));
     const QString mode = recipe.text(QStringLiteral("retrieve.mode"));
+    // Ctrl-C is honoured between the phases (loading, clustering, searching,
+    // writing): each is one batch call, and nothing is written before the
+    // last, so an interrupted retrieve leaves the previous results intact.
+    const auto canceled = [](const char *where) {
+        return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted ") + QLatin1String(where));
+    };
+    if (ctx.isCanceled())
+        return canceled("after loading embeddings");
 
     // Per image: hits (sentence ids) best first, and for fused modes the
     // signal scores of each hit.
@@ -281,6 +291,8 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 if (Status s = built->save(indexPath(store)); !s)
                     return s;
                 index.emplace(std::move(*built));
+                if (ctx.isCanceled())
+                    return canceled("after k-means");
             }
             ctx.progress(0, 1, QStringLiteral("reading OCR and page context"));
             auto texts = loadQueryTexts(store, images->ids, QueryTextOptions::fromRecipe(recipe), ctx);
@@ -295,6 +307,8 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                     recordImageIssue(store, ctx, name(), JobIssue{Severity::Info,
                         QStringLiteral("OCR text cut to %1 characters for the query").arg(t.ocr.size()), id, {}});
             }
+            if (ctx.isCanceled())
+                return canceled("after reading query texts");
             auto input = buildFusionInput(store, recipe, *images, *pool, *texts, ctx);
             if (!input)
                 return input.error();
@@ -316,6 +330,8 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         }
     }
 
+    if (ctx.isCanceled())
+        return canceled("before storing results");
     Transaction tx(store);
     if (auto r = store.exec(QStringLiteral("DELETE FROM retrievals")); !r)
         return r.error();

@@ -822,8 +822,12 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorCode::IoError, file.errorString(), path);
-    // Bounded even if the file grew since it was listed.
-    const QByteArray bytes = file.read(m_limits.maxBytes + 1);
+    // Bounded even if the file grew since it was listed. QIODevice::read(n)
+    // allocates n bytes up front: ask for the size seen plus one, and only
+    // for more when the file did grow (else every page costs a 32 MiB buffer).
+    QByteArray bytes = file.read(std::min(m_limits.maxBytes, info.size()) + 1);
+    if (bytes.size() > info.size() && file.error() == QFileDevice::NoError)
+        bytes += file.read(m_limits.maxBytes + 1 - bytes.size());
     if (bytes.size() > m_limits.maxBytes)
         return makeError(ErrorCode::Unsupported,
                          QStringLiteral("too_complex: page is over ingest.html_max_bytes (%1); not read").arg(m_limits.maxBytes), path);

@@ -1,0 +1,25 @@
+// The HTML reader end to end: a page file in a corpus folder, read with the
+// default limits (the same path `realsyn ingest --format html` takes).
+#include "core/ingest/htmlreader.h"
+#include "tests/fuzz/fuzzsupport.h"
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***)
+{
+    rs::fuzz::quietQt();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    rs::fuzz::writeScratch(QStringLiteral("page.html"), data, size);
+    const rs::HtmlReader reader(rs::fuzz::scratchDir());
+    auto doc = reader.readPage(QStringLiteral("page.html"));
+    if (doc) {
+        // Every image the page names is either a file inside the corpus or
+        // refused with a reason: nothing may point elsewhere.
+        for (const rs::ImageRef &img : doc->images)
+            if (img.localPath.isEmpty() == img.refusal.isEmpty())
+                __builtin_trap();
+    }
+    return 0;
+}
