@@ -42,13 +42,23 @@ bool ExtractStage::quickToRerun(ProjectStore &store) const
 
 Status ExtractStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
+    // Ctrl-C is honoured between the phases too: each decision pass is one
+    // transaction, so stopping between them leaves consistent verdicts.
+    const auto interrupted = [&ctx]() { return ctx.isCanceled(); };
+    const auto canceled = []() { return makeError(ErrorCode::Canceled, QStringLiteral("extract interrupted; probed images are kept")); };
     if (Status s = probeImages(store, recipe, ctx); !s)
         return s;
+    if (interrupted())
+        return canceled();
     if (recipe.doubleValue(QStringLiteral("extract.max_brisque")) > 0)
         if (Status s = scoreQuality(store, recipe, ctx); !s)
             return s;
+    if (interrupted())
+        return canceled();
     if (Status s = decideImages(store, recipe, ctx); !s)
         return s;
+    if (interrupted())
+        return canceled();
     return decideSentences(store, recipe, ctx);
 }
 

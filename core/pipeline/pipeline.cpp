@@ -199,6 +199,10 @@ Status Pipeline::run(ProjectStore &store, const Recipe &recipe, const QString &u
         if (name == until)
             break;
     }
+    // A Ctrl-C during the last stage's final writes: what finished is kept
+    // and recorded, and the caller still learns it was interrupted.
+    if (ctx.isCanceled())
+        return makeError(ErrorCode::Canceled, QStringLiteral("interrupted; finished stages are kept"));
     return {};
 }
 
