@@ -76,9 +76,14 @@ Result<Matrix> readNpyMatrix(const QString &path)
         const QByteArray raw = f.read(dataBytes);
         if (raw.size() != dataBytes)
             return makeError(ErrorCode::IoError, QStringLiteral("read failed"), path);
-        const auto *h = reinterpret_cast<const quint16 *>(raw.constData());
-        for (qint64 i = 0; i < rows * cols; ++i)
-            m.data[size_t(i)] = halfToFloat(h[i]);
+        // The bytes may sit at any address (QByteArray gives no alignment
+        // promise for a view into a larger buffer): copy each half out.
+        const char *h = raw.constData();
+        for (qint64 i = 0; i < rows * cols; ++i) {
+            quint16 bits;
+            std::memcpy(&bits, h + i * 2, sizeof bits);
+            m.data[size_t(i)] = halfToFloat(bits);
+        }
     }
     for (float v : m.data)
         if (!std::isfinite(v))
