@@ -1,5 +1,7 @@
 #include "core/generate/generatestage.h"
 
+#include "core/generate/groundstage.h"
+
 #include "core/embed/activeencoder.h"
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
@@ -297,12 +299,10 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         if (g->value(2).toBool() || !canScore || !(*imageVectors)->has(id))
             storedHash.insert(id, g->value(1).toString());
     }
-    QHash<QPair<qint64, QString>, QString> expertHash;
-    auto er = store.exec(QStringLiteral("SELECT image_id, expert, input_hash FROM expert_runs"));
-    if (!er)
-        return er.error();
-    while (er->next())
-        expertHash.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
+    auto runs = loadExpertRunHashes(store);
+    if (!runs)
+        return runs.error();
+    const ExpertRunHashes &expertHash = *runs;
 
     // Images are read whole to decode them: the recipe's size limit applies
     // here too (a file may have grown since it was probed).

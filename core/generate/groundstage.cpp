@@ -15,6 +15,17 @@
 
 namespace rs {
 
+Result<ExpertRunHashes> loadExpertRunHashes(ProjectStore &store)
+{
+    auto er = store.exec(QStringLiteral("SELECT image_id, expert, input_hash FROM expert_runs"));
+    if (!er)
+        return er.error();
+    ExpertRunHashes out;
+    while (er->next())
+        out.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
+    return out;
+}
+
 namespace {
 
 using detail::ExpertPool;
@@ -115,12 +126,10 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
     if (items.isEmpty() || experts.isEmpty())
         return {};
 
-    QHash<QPair<qint64, QString>, QString> expertHash;
-    auto er = store.exec(QStringLiteral("SELECT image_id, expert, input_hash FROM expert_runs"));
-    if (!er)
-        return er.error();
-    while (er->next())
-        expertHash.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
+    auto runs = loadExpertRunHashes(store);
+    if (!runs)
+        return runs.error();
+    const ExpertRunHashes &expertHash = *runs;
 
     QThreadPool pool;
     const int threads = int(recipe.intValue(QStringLiteral("threads")));

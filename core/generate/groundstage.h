@@ -17,7 +17,15 @@
 
 #include "core/pipeline/stage.h"
 
+#include <QHash>
+#include <QPair>
+
 namespace rs {
+
+// (image id, expert name) -> the input hash of that expert's last run on the
+// image, for skipping unchanged work. Ground and generate both read it.
+using ExpertRunHashes = QHash<QPair<qint64, QString>, QString>;
+Result<ExpertRunHashes> loadExpertRunHashes(ProjectStore &store);
 
 class GroundStage final : public IStage {
 public:
