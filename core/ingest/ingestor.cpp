@@ -344,7 +344,9 @@ void applyIngestLimits(IngestOptions &options, const Recipe &recipe)
     options.html.maxBytes = recipe.intValue(QStringLiteral("ingest.html_max_bytes"));
     options.html.maxDepth = int(recipe.intValue(QStringLiteral("ingest.html_max_depth")));
     options.html.maxNodes = recipe.intValue(QStringLiteral("ingest.html_max_nodes"));
-    options.maxMemberBytes = recipe.intValue(QStringLiteral("ingest.max_member_bytes"));
+    options.wds.maxMemberBytes = recipe.intValue(QStringLiteral("ingest.max_member_bytes"));
+    options.wds.maxMembers = recipe.intValue(QStringLiteral("ingest.max_tar_members"));
+    options.wds.maxExpansion = recipe.doubleValue(QStringLiteral("ingest.max_expansion"));
 }
 
 QStringList ingestFormats()
@@ -470,7 +472,7 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             };
             Status read;
             if (opts.format == QLatin1String("wds")) {
-                WdsReader reader(absolute, store.sidePath(QStringLiteral("media/wds")), opts.maxMemberBytes);
+                WdsReader reader(absolute, store.sidePath(QStringLiteral("media/wds")), opts.wds);
                 read = reader.read(sink, ctx.cancelFlag());
             } else {
                 const auto flavor = opts.format == QLatin1String("mmc4") ? JsonlReader::Flavor::Mmc4 : JsonlReader::Flavor::Obelics;

@@ -9,6 +9,7 @@
 // re-ingest.
 
 #include "core/ingest/htmlreader.h"
+#include "core/ingest/wdsreader.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
@@ -29,9 +30,10 @@ struct IngestOptions {
     quint64 seed = 0;
     // Limits on hostile input (the recipe's ingest.* settings; see
     // applyIngestLimits). A page over an HTML limit is counted as too complex
-    // and logged; a larger tar image member is refused as "too_large".
+    // and logged; a larger tar image member is refused as "too_large", and a
+    // shard over a shard limit is read up to it and logged.
     HtmlLimits html;
-    qint64 maxMemberBytes = 256LL * 1024 * 1024;
+    WdsLimits wds;
 };
 
 struct IngestReport {

@@ -104,8 +104,8 @@ QString memberName(const char *raw, bool *escaped)
 
 } // namespace
 
-WdsReader::WdsReader(const QString &tarPath, const QString &extractDir, qint64 maxMemberBytes)
-    : m_path(tarPath), m_extractDir(extractDir), m_maxMemberBytes(maxMemberBytes)
+WdsReader::WdsReader(const QString &tarPath, const QString &extractDir, WdsLimits limits)
+    : m_path(tarPath), m_extractDir(extractDir), m_limits(limits)
 {
 }
 
@@ -159,6 +159,23 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
     qint64 members = 0;
     std::optional<Sample> pending;
     QSet<QString> finishedKeys;
+
+    // Set when a shard limit stops the read; what was read so far is kept.
+    QString limitStop;
+    // Compares what the filters inflated with what was read from disk. For
+    // an uncompressed tar both are the same count.
+    auto checkExpansion = [&]() {
+        const la_int64_t raw = std::max<la_int64_t>(archive_filter_bytes(a.get(), -1), 1);
+        const la_int64_t inflated = archive_filter_bytes(a.get(), 0);
+        if (inflated <= m_limits.expansionSlackBytes || double(inflated) <= m_limits.maxExpansion * double(raw))
+            return true;
+        limitStop = QStringLiteral("shard inflates to %1 bytes from %2 compressed, over ingest.max_expansion (%3x): "
+                                   "a decompression bomb? the rest is not read")
+                        .arg(inflated)
+                        .arg(raw)
+                        .arg(m_limits.maxExpansion);
+        return false;
+    };
 
     auto emitError = [&](const QString &where, const QString &message) {
         if (!sink(SourceItem{shardFile + QLatin1Char(':') + where, std::nullopt, message}))
@@ -249,13 +266,18 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
                 out.cancelWriting();
                 return false;
             }
+            if (!checkExpansion()) {
+                out.cancelWriting();
+                image.refusal = QStringLiteral("too_large");
+                return true;
+            }
             if (!writeOk)
                 continue; // keep draining so the archive stays in step
             // Sparse members report holes through offset; fill them with
             // zeros a block at a time (never one buffer of the hole's size).
             // The declared size bounds this, but a header may lie: stop at
             // the limit either way.
-            if (offset + la_int64_t(size) > m_maxMemberBytes) {
+            if (offset + la_int64_t(size) > m_limits.maxMemberBytes) {
                 out.cancelWriting();
                 writeOk = false;
                 tooLarge = true;
@@ -271,7 +293,7 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
             image.refusal = QStringLiteral("too_large");
             warnings << QStringLiteral("image member %1 grew past ingest.max_member_bytes (%2) while read; not kept")
                             .arg(image.src)
-                            .arg(m_maxMemberBytes);
+                            .arg(m_limits.maxMemberBytes);
         } else if (writeOk && out.commit()) {
             image.localPath = QFileInfo(dest).canonicalFilePath();
         } else {
@@ -297,6 +319,13 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
             break;
         }
         ++members;
+        if (members > m_limits.maxMembers) {
+            limitStop = QStringLiteral("shard has more than ingest.max_tar_members (%1) members; the rest is not read")
+                            .arg(m_limits.maxMembers);
+            break;
+        }
+        if (!checkExpansion())
+            break;
 
         const char *rawName = archive_entry_pathname_utf8(entry);
         if (!rawName)
@@ -359,12 +388,12 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
             }
             // Checked before reading: a sparse member's size counts its holes,
             // which would otherwise be written out as zeros.
-            if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > m_maxMemberBytes) {
+            if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > m_limits.maxMemberBytes) {
                 s.image.refusal = QStringLiteral("too_large");
                 s.warnings << QStringLiteral("image member %1 is %2 bytes, over ingest.max_member_bytes (%3); not read")
                                   .arg(name)
                                   .arg(archive_entry_size(entry))
-                                  .arg(m_maxMemberBytes);
+                                  .arg(m_limits.maxMemberBytes);
                 continue; // libarchive skips unread data at the next header
             }
             const QString dest = QDir::cleanPath(outPrefix + name);
@@ -377,6 +406,8 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
                 errorInData = true;
                 break;
             }
+            if (!limitStop.isEmpty())
+                break;
         } else if (ext == QLatin1String("txt") || ext == QLatin1String("json")) {
             if (!regular) {
                 s.warnings << QStringLiteral("member %1 is a %2; ignored").arg(name, entryKindName(entry));
@@ -415,6 +446,19 @@ Status WdsReader::read(const SourceSink &sink, const std::atomic<bool> *cancel)
         // Other members (.cls, .npy, ...) belong to the sample but carry nothing we read.
     }
 
+    if (!limitStop.isEmpty()) {
+        // The sample in progress may lack members that come after the stop.
+        QString where = QStringLiteral("#%1").arg(members);
+        if (pending) {
+            limitStop += QStringLiteral("; incomplete sample %1 dropped").arg(pending->key);
+            where = pending->key;
+            if (!pending->image.localPath.isEmpty())
+                QFile::remove(pending->image.localPath); // nothing refers to it
+            pending.reset();
+        }
+        emitError(where, limitStop);
+        return {};
+    }
     if (!archiveError.isEmpty()) {
         QString message = QStringLiteral("archive error after %1 members: %2").arg(members).arg(archiveError);
         QString where = QStringLiteral("#%1").arg(members);

@@ -12,8 +12,12 @@
 // id is the shard's name without its archive suffix plus a short hash of its
 // canonical path ("00000-1a2b3c4d"), so two shards with one file name in
 // different folders never share a folder or a document key. An image member
-// larger than maxMemberBytes (sparse holes included) is not read; its
-// ImageRef is refused as "too_large".
+// larger than WdsLimits::maxMemberBytes (sparse holes included) is not read;
+// its ImageRef is refused as "too_large". A shard with more members than
+// WdsLimits::maxMembers, or one that inflates more than maxExpansion times
+// its compressed size (a decompression bomb), is read up to that point and
+// then stopped with one error item: what was read is kept, nothing more is
+// written into extractDir.
 //
 // Member names that are not valid UTF-8 keep their bytes: each byte of an
 // invalid sequence is written as %XX, so two such names never collapse into
@@ -37,15 +41,24 @@
 
 namespace rs {
 
+// Limits on one shard (the recipe's ingest.max_member_bytes,
+// ingest.max_tar_members and ingest.max_expansion).
+struct WdsLimits {
+    qint64 maxMemberBytes = 256LL * 1024 * 1024; // largest image member copied out
+    qint64 maxMembers = 1000000;                 // members read per shard
+    // Decompressed bytes per compressed byte. Image members are compressed
+    // already, so real shards stay near 1; gzip of zeros reaches ~1000.
+    double maxExpansion = 100.0;
+    // Bytes a shard may inflate before the ratio is checked, so that small
+    // shards of text members (which do compress well) are never refused.
+    qint64 expansionSlackBytes = 64LL * 1024 * 1024;
+};
+
 class WdsReader {
 public:
     // extractDir: where image members are copied (one subfolder per shard);
     // created when missing.
-    // maxMemberBytes: the largest image member copied out (the recipe's
-    // ingest.max_member_bytes).
-    WdsReader(const QString &tarPath, const QString &extractDir, qint64 maxMemberBytes = kDefaultMaxMemberBytes);
-
-    static constexpr qint64 kDefaultMaxMemberBytes = 256LL * 1024 * 1024;
+    WdsReader(const QString &tarPath, const QString &extractDir, WdsLimits limits = {});
 
     // Streams every sample to sink in shard order. A sample without an image
     // or an unsafe member becomes an error item. A truncated or corrupt shard
@@ -64,7 +77,7 @@ public:
 private:
     QString m_path;
     QString m_extractDir;
-    qint64 m_maxMemberBytes;
+    WdsLimits m_limits;
 };
 
 } // namespace rs

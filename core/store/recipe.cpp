@@ -62,6 +62,11 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("ingest.html_max_nodes", 500000, 100, 1e9, "HTML pages with more elements than this are not parsed (too_complex)"),
         intSetting("ingest.max_member_bytes", 256LL * 1024 * 1024, 1024, 1e12,
                    "WebDataset image members larger than this (sparse holes included) are not extracted (too_large)"),
+        intSetting("ingest.max_tar_members", 1000000, 1, 1e10,
+                   "A WebDataset shard is read up to this many members; the rest is logged and skipped"),
+        doubleSetting("ingest.max_expansion", 100.0, 2.0, 1e6,
+                      "A compressed shard that inflates more than this many times its size (after 64 MiB) is a "
+                      "decompression bomb: it is read up to there, logged and skipped"),
         intSetting("extract.max_file_bytes", 256LL * 1024 * 1024, 1024, 1e12,
                    "Image files larger than this many bytes are refused before reading (too_large)"),
 

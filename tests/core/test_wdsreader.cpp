@@ -445,7 +445,9 @@ private Q_SLOTS:
         QVERIFY(writeTar(tar, threeSamples()));
         const QString out = dir.filePath(QStringLiteral("extract"));
         Collected c;
-        WdsReader reader(tar, out, /*maxMemberBytes=*/2000);
+        WdsLimits limits;
+        limits.maxMemberBytes = 2000;
+        WdsReader reader(tar, out, limits);
         c.status = reader.read([&](SourceItem &&item) {
             c.items.push_back(std::move(item));
             return true;
@@ -487,6 +489,60 @@ private Q_SLOTS:
         QCOMPARE(s.docs().size(), size_t(1));
         QCOMPARE(s.docs().front().images.front().refusal, QStringLiteral("too_large"));
         QVERIFY(QDir(out + QLatin1Char('/') + WdsReader::shardId(sparse)).entryList(QDir::Files).isEmpty());
+    }
+
+    // Issue 11: a 1.5 MB gzip shard wrote 1.5 GB into media/. With the
+    // default limits the read stops once the shard has inflated past the
+    // slack at more than 100x, keeping what came before and writing nothing
+    // more.
+    void decompressionBombIsStopped()
+    {
+        QTemporaryDir dir;
+        const QString tar = dir.filePath(QStringLiteral("bomb.tar.gz"));
+        std::vector<Member> members = threeSamples();
+        const QByteArray zeros(8 * 1024 * 1024, '\0');
+        for (int i = 0; i < 24; ++i) // 192 MiB of zeros in about 200 KB
+            members.push_back({QByteArray("z") + QByteArray::number(i) + ".jpg", zeros, Member::File, {}});
+        QVERIFY(writeTar(tar, members, /*gzip=*/true));
+        QVERIFY(QFileInfo(tar).size() < 1024 * 1024);
+        const QString out = dir.filePath(QStringLiteral("extract"));
+        const Collected c = readAll(tar, out);
+        QVERIFY(c.status.ok());
+        QCOMPARE(c.docs().size(), size_t(3 + 7)); // the real samples and the zeros before the limit
+        QCOMPARE(c.errors().size(), qsizetype(1));
+        QVERIFY2(c.errors().front().contains(QLatin1String("ingest.max_expansion")), qPrintable(c.errors().front()));
+        qint64 written = 0;
+        for (const QFileInfo &f : QDir(out + QLatin1Char('/') + WdsReader::shardId(tar)).entryInfoList(QDir::Files))
+            written += f.size();
+        QVERIFY2(written <= WdsLimits{}.expansionSlackBytes, qPrintable(QString::number(written)));
+
+        // The same shard uncompressed is no bomb: every member is read.
+        const QString plain = dir.filePath(QStringLiteral("plain.tar"));
+        QVERIFY(writeTar(plain, members));
+        const Collected p = readAll(plain, out);
+        QCOMPARE(p.errors(), QStringList());
+        QCOMPARE(p.docs().size(), size_t(3 + 24));
+    }
+
+    void memberCountLimit()
+    {
+        QTemporaryDir dir;
+        const QString tar = dir.filePath(QStringLiteral("many.tar"));
+        QVERIFY(writeTar(tar, threeSamples()));
+        WdsLimits limits;
+        limits.maxMembers = 3;
+        Collected c;
+        WdsReader reader(tar, dir.filePath(QStringLiteral("x")), limits);
+        c.status = reader.read([&](SourceItem &&item) {
+            c.items.push_back(std::move(item));
+            return true;
+        });
+        QVERIFY(c.status.ok());
+        QCOMPARE(c.docs().size(), size_t(1)); // sample 1 was cut after its caption: dropped
+        QCOMPARE(c.errors().size(), qsizetype(1));
+        QVERIFY2(c.errors().front().contains(QLatin1String("ingest.max_tar_members (3)"))
+                     && c.errors().front().contains(QLatin1String("000000001 dropped")),
+                 qPrintable(c.errors().front()));
     }
 
     void shardNames_data()

@@ -15,7 +15,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QString out = rs::fuzz::scratchDir() + QStringLiteral("/media");
     // 1 MiB per member: a sparse or compressed bomb must be refused, not
     // written (RSS and disk stay bounded; -rss_limit_mb catches the rest).
-    rs::WdsReader reader(shard, out, 1024 * 1024);
+    rs::WdsLimits limits;
+    limits.maxMemberBytes = 1024 * 1024;
+    limits.expansionSlackBytes = 4 * 1024 * 1024;
+    rs::WdsReader reader(shard, out, limits);
     (void)reader.read([](rs::SourceItem &&item) {
         if (item.document.has_value() == !item.error.isEmpty())
             __builtin_trap();
