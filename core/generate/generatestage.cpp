@@ -18,6 +18,7 @@
 #include "core/store/recipe.h"
 
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
@@ -27,6 +28,9 @@
 #include <QSqlQuery>
 #include <QThreadPool>
 #include <QtConcurrent>
+
+#include <condition_variable>
+#include <thread>
 
 namespace rs {
 
@@ -56,6 +60,40 @@ QString settingFor(const Recipe &recipe, const char *key)
 // The corpus's own recurring short phrases from alt texts and captions,
 // which name what images show ("layer dialog", "brush"), for the tag
 // vocabulary next to the WordNet nouns.
+// Runs one batch through the generator under the stage's deadline. The
+// generator sees a context of its own that is canceled when the user
+// cancels or the deadline passes, so requests in flight stop either way
+// (backends poll isCanceled()); *expired tells the two apart.
+QVector<Result<GeneratedText>> generateWithin(IGenerator &generator, const QVector<GenerationInput> &inputs, JobContext &ctx,
+                                              const QDeadlineTimer &deadline, bool *expired)
+{
+    JobContext batchCtx([&ctx](qint64 done, qint64 total, const QString &what) { ctx.progress(done, total, what); },
+                        [&ctx](const JobIssue &issue) { ctx.report(issue); });
+    batchCtx.setThreads(ctx.threads());
+    std::mutex m;
+    std::condition_variable cv;
+    bool finished = false;
+    std::thread watcher([&] {
+        std::unique_lock lock(m);
+        while (!finished) {
+            if (ctx.isCanceled() || deadline.hasExpired()) {
+                batchCtx.cancel();
+                return;
+            }
+            cv.wait_for(lock, std::chrono::milliseconds(50));
+        }
+    });
+    auto texts = generator.generate(inputs, batchCtx);
+    {
+        std::lock_guard lock(m);
+        finished = true;
+    }
+    cv.notify_one();
+    watcher.join();
+    *expired = batchCtx.isCanceled() && !ctx.isCanceled();
+    return texts;
+}
+
 Result<QStringList> corpusPhrases(ProjectStore &store)
 {
     static const QRegularExpression figure(QStringLiteral("^(figure|fig\\.|table)\\s*[0-9.]+\\s*"), QRegularExpression::CaseInsensitiveOption);
@@ -310,12 +348,26 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     probe.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
     qint64 done = 0, reused = 0, failed = 0, succeeded = 0;
     QString lastError;
+    // An overall budget for the stage (0 = none): a slow or stalled server
+    // costs at most this long. Finished batches are kept; the next run
+    // carries on where this one stopped.
+    const qint64 deadlineSeconds = recipe.intValue(QStringLiteral("generate.deadline_s"));
+    const QDeadlineTimer deadline = deadlineSeconds > 0 ? QDeadlineTimer(deadlineSeconds * 1000) : QDeadlineTimer(QDeadlineTimer::Forever);
+    const auto deadlineError = [&] {
+        return makeError(ErrorCode::IoError, QStringLiteral("generate stopped at its deadline (generate.deadline_s = %1) after %2 of %3 "
+                                                            "images; texts written so far are kept, run again to go on")
+                                                 .arg(deadlineSeconds)
+                                                 .arg(done)
+                                                 .arg(items.size()));
+    };
     // Errors name the image, not the request's place in its batch ("item 3").
     const auto imageError = [](qint64 imageId, const Error &e) {
         const QString where = e.context.startsWith(QLatin1String("item ")) ? QString() : e.context;
         return QStringLiteral("image %1: %2").arg(imageId).arg(where.isEmpty() ? e.message : where + QStringLiteral(": ") + e.message);
     };
     for (qsizetype start = 0; start < items.size(); start += kBatch) {
+        if (deadline.hasExpired())
+            return deadlineError();
         QVector<Item> batch = items.mid(start, kBatch);
 
         // 1. Decode and run the tag expert where its cached run is missing or stale.
@@ -469,7 +521,11 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             index.push_back(i);
             hashes.push_back(hash);
         }
-        const auto texts = generator->generate(inputs, ctx);
+        bool expired = false;
+        const auto texts = generateWithin(*generator, inputs, ctx, deadline, &expired);
+        // Cut short by the deadline: like a cancel, nothing of the batch is saved.
+        if (expired)
+            return deadlineError();
 
         // 4. Similarity of each new text with its image.
         QVector<float> similarity(inputs.size(), std::numeric_limits<float>::quiet_NaN());

@@ -143,6 +143,8 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("generate.concurrency", 4, 1, 256, "Requests in flight to the server"),
         intSetting("generate.timeout_ms", 120000, 100, 3600000, "Per-request timeout"),
         intSetting("generate.retries", 3, 0, 20, "Retries on 429 and 5xx, with exponential backoff"),
+        intSetting("generate.deadline_s", 0, 0, 1e7,
+                   "Wall-clock budget of the generate stage in seconds (0 = none); finished batches are kept and the next run goes on"),
         {QStringLiteral("generate.instruction"), K::String, QString(), 0, 0, {},
          QStringLiteral("Generation instruction; empty = the built-in versioned instruction")},
 

@@ -12,6 +12,7 @@
 #include "tests/support/httptestserver.h"
 
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -92,6 +93,7 @@ private Q_SLOTS:
 
         QAtomicInt failFor = -1;
         QAtomicInt allFail = 0;
+        QAtomicInt delayMs = 0;
         std::atomic<bool> *cancelOnRequest = nullptr;
         rs::test::TestServer server([&](const rs::test::HttpRequest &req, int) {
             if (cancelOnRequest)
@@ -102,9 +104,13 @@ private Q_SLOTS:
             if (req.headers.value("authorization") != "Bearer " + kKey)
                 return rs::test::reply(401, "{\"error\": {\"message\": \"bad key\"}}");
             for (int i = 0; i < 3; ++i)
-                if (user.contains(QStringLiteral("Picture %1 shows").arg(i)))
-                    return i == failFor.loadRelaxed() ? rs::test::reply(200, "{\"choices\": []}")
-                                                      : rs::test::reply(200, chatAnswer(QStringLiteral("A coloured block, picture %1, on white paper.").arg(i)));
+                if (user.contains(QStringLiteral("Picture %1 shows").arg(i))) {
+                    if (i == failFor.loadRelaxed())
+                        return rs::test::reply(200, "{\"choices\": []}");
+                    rs::test::HttpResponse r = rs::test::reply(200, chatAnswer(QStringLiteral("A coloured block, picture %1, on white paper.").arg(i)));
+                    r.delayMs = delayMs.loadRelaxed();
+                    return r;
+                }
             return rs::test::reply(400, "{\"error\": \"no realistic text in the request\"}");
         });
 
@@ -149,6 +155,17 @@ private Q_SLOTS:
 
         // Issue 11: Ctrl-C while a batch is in flight saves nothing of it, so
         // a resume cannot reuse a half-made row; the resume redoes it all.
+        // The input hash covers the model asked for, so a row made for the
+        // new model has a new hash.
+        const auto hashes = [&] {
+            QStringList out;
+            auto h = (*store)->exec(QStringLiteral("SELECT input_hash FROM generations ORDER BY image_id"));
+            while (h && h->next())
+                out << h->value(0).toString();
+            return out;
+        };
+        const QStringList hashesBefore = hashes();
+        QCOMPARE(hashesBefore.size(), 3);
         QVERIFY(recipe.set(QStringLiteral("generate.model"), QStringLiteral("test-llm-2")).ok());
         JobContext interrupted;
         cancelOnRequest = interrupted.cancelFlag();
@@ -156,11 +173,13 @@ private Q_SLOTS:
         cancelOnRequest = nullptr;
         QVERIFY(!s.ok());
         QCOMPARE(s.error().code, ErrorCode::Canceled);
-        auto changed = (*store)->scalar(QStringLiteral("SELECT count(*) FROM generations WHERE model = 'test-llm-2' OR error IS NOT NULL"));
+        QCOMPARE(hashes(), hashesBefore);
+        auto changed = (*store)->scalar(QStringLiteral("SELECT count(*) FROM generations WHERE error IS NOT NULL"));
         QCOMPARE(changed->toInt(), 0);
         const qsizetype before = server.requests().size();
         QVERIFY(stage.run(**store, recipe, ctx).ok());
         QCOMPARE(server.requests().size(), before + 3);
+        QVERIFY(hashes() != hashesBefore);
 
         // Issue 11: when every request fails the stage fails (so it is not
         // marked done and a later run retries), naming the images.
@@ -178,6 +197,26 @@ private Q_SLOTS:
         QVERIFY(stage.run(**store, recipe, ctx).ok()); // the retry generates them
         errors = (*store)->scalar(QStringLiteral("SELECT count(*) FROM generations WHERE error IS NOT NULL"));
         QCOMPARE(errors->toInt(), 0);
+
+        // Issue 11: a stalled server costs at most generate.deadline_s, not
+        // one request timeout after another; nothing of the cut batch is saved.
+        const QStringList beforeDeadline = hashes();
+        QVERIFY(recipe.set(QStringLiteral("generate.model"), QStringLiteral("test-llm-4")).ok());
+        QVERIFY(recipe.set(QStringLiteral("generate.deadline_s"), QStringLiteral("1")).ok());
+        delayMs.storeRelaxed(30000);
+        QElapsedTimer clock;
+        clock.start();
+        s = stage.run(**store, recipe, ctx);
+        QVERIFY(!s.ok());
+        QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY2(s.error().message.contains(QStringLiteral("generate.deadline_s = 1")), qPrintable(s.error().message));
+        QCOMPARE(hashes(), beforeDeadline);
+        delayMs.storeRelaxed(0);
+        QVERIFY(recipe.set(QStringLiteral("generate.deadline_s"), QStringLiteral("0")).ok());
+        QVERIFY(stage.run(**store, recipe, ctx).ok());
+        const QStringList afterDeadline = hashes();
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(afterDeadline.at(i) != beforeDeadline.at(i));
 
         // The key is in no file of the project.
         store->reset();
