@@ -29,7 +29,7 @@
 
 namespace {
 
-const QStringList kStages{QStringLiteral("extract"), QStringLiteral("embed"), QStringLiteral("retrieve"),
+const QStringList kStages{QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve"),
                           QStringLiteral("generate"), QStringLiteral("sample")};
 
 // The result a user sees, without what legitimately differs between runs.
