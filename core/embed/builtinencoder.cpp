@@ -169,11 +169,55 @@ struct BuiltinEncoder::Model {
 
 BuiltinEncoder::BuiltinEncoder(std::shared_ptr<const Model> model) : m_model(std::move(model)) {}
 
+int BuiltinEncoder::descriptorLength()
+{
+    return detail::imageDescriptorLength();
+}
+
+bool BuiltinEncoder::describeImage(const QImage &image, float *out)
+{
+    return !image.isNull() && detail::computeImageDescriptor(image, out);
+}
+
 Result<std::shared_ptr<BuiltinEncoder>> BuiltinEncoder::fit(const QList<QImage> &images,
                                                             const QVector<AlignedPair> &pairs,
                                                             const QStringList &corpusTexts,
                                                             const BuiltinEncoderOptions &opts,
                                                             JobContext &ctx)
+{
+    for (int i = 0; i < pairs.size(); ++i) {
+        const qint64 index = pairs[i].imageIndex;
+        if (index >= 0 && index < images.size() && images[int(index)].isNull())
+            return makeError(ErrorCode::InvalidArgument,
+                             QStringLiteral("pair %1 references image %2, which is null").arg(i).arg(index),
+                             QStringLiteral("builtin encoder fit"));
+    }
+    return fitWith(images.size(), [&images](qint64 index, float *out) { detail::computeImageDescriptor(images[int(index)], out); },
+                   pairs, corpusTexts, opts, ctx);
+}
+
+Result<std::shared_ptr<BuiltinEncoder>> BuiltinEncoder::fitDescribed(const std::vector<float> &descriptors,
+                                                                     const QVector<AlignedPair> &pairs,
+                                                                     const QStringList &corpusTexts,
+                                                                     const BuiltinEncoderOptions &opts,
+                                                                     JobContext &ctx)
+{
+    const size_t p = size_t(detail::imageDescriptorLength());
+    if (descriptors.size() % p != 0)
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("%1 descriptor values are not whole rows of %2").arg(descriptors.size()).arg(p),
+                         QStringLiteral("builtin encoder fit"));
+    return fitWith(qint64(descriptors.size() / p),
+                   [&descriptors, p](qint64 index, float *out) { std::copy_n(descriptors.data() + size_t(index) * p, p, out); },
+                   pairs, corpusTexts, opts, ctx);
+}
+
+Result<std::shared_ptr<BuiltinEncoder>> BuiltinEncoder::fitWith(qint64 imageCount,
+                                                                const std::function<void(qint64, float *)> &describe,
+                                                                const QVector<AlignedPair> &pairs,
+                                                                const QStringList &corpusTexts,
+                                                                const BuiltinEncoderOptions &opts,
+                                                                JobContext &ctx)
 {
     const QString where = QStringLiteral("builtin encoder fit");
     if (opts.dimension < 1 || opts.dimension > 1024)
@@ -202,24 +246,18 @@ Result<std::shared_ptr<BuiltinEncoder>> BuiltinEncoder::fit(const QList<QImage> 
         std::vector<TermCounts> pairTerms;
         for (int i = 0; i < pairs.size(); ++i) {
             const AlignedPair &p = pairs[i];
-            if (p.imageIndex < 0 || p.imageIndex >= images.size())
+            if (p.imageIndex < 0 || p.imageIndex >= imageCount)
                 return makeError(ErrorCode::InvalidArgument,
                                  QStringLiteral("pair %1 references image %2, but there are %3 images")
                                      .arg(i)
                                      .arg(p.imageIndex)
-                                     .arg(images.size()),
+                                     .arg(imageCount),
                                  where);
             if (!std::isfinite(p.weight) || p.weight <= 0)
                 return makeError(ErrorCode::InvalidArgument,
                                  QStringLiteral("pair %1 has weight %2; weights must be positive")
                                      .arg(i)
                                      .arg(p.weight),
-                                 where);
-            if (images[int(p.imageIndex)].isNull())
-                return makeError(ErrorCode::InvalidArgument,
-                                 QStringLiteral("pair %1 references image %2, which is null")
-                                     .arg(i)
-                                     .arg(p.imageIndex),
                                  where);
             TermCounts terms = TextHasher::terms(p.text);
             if (terms.hashes.empty()) {
@@ -238,7 +276,7 @@ Result<std::shared_ptr<BuiltinEncoder>> BuiltinEncoder::fit(const QList<QImage> 
                              where);
 
         // 2. Descriptors of the distinct images the pairs reference.
-        std::vector<int> imageRow(size_t(images.size()), -1);
+        std::vector<int> imageRow(size_t(imageCount), -1);
         std::vector<int> distinct;
         for (int i : pairIndex) {
             const int img = int(pairs[i].imageIndex);
@@ -262,8 +300,7 @@ Result<std::shared_ptr<BuiltinEncoder>> BuiltinEncoder::fit(const QList<QImage> 
             const int end = std::min(total, b + kBatch);
             forEachIndex(end - b, ctx.threads(), [&](int k) {
                 const int row = b + k;
-                detail::computeImageDescriptor(images[distinct[size_t(row)]],
-                                               desc.data() + size_t(row) * size_t(p));
+                describe(distinct[size_t(row)], desc.data() + size_t(row) * size_t(p));
             });
             ctx.progress(end, total, QStringLiteral("Describing images for the built-in encoder"));
         }

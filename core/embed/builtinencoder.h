@@ -21,6 +21,7 @@
 
 #include <QVector>
 
+#include <functional>
 #include <memory>
 
 namespace rs {
@@ -61,6 +62,20 @@ public:
                                                       const BuiltinEncoderOptions &opts,
                                                       JobContext &ctx);
 
+    // The same fit from descriptor rows instead of decoded images: row i of
+    // `descriptors` (whole rows of descriptorLength() floats) describes image
+    // index i. A caller describes images as it decodes them (describeImage)
+    // and drops the pixels, so a fit over 20k images never holds them all
+    // decoded (issue 11: 2 GB). Gives the same model as fit() on the images.
+    static Result<std::shared_ptr<BuiltinEncoder>> fitDescribed(const std::vector<float> &descriptors,
+                                                               const QVector<AlignedPair> &pairs,
+                                                               const QStringList &corpusTexts,
+                                                               const BuiltinEncoderOptions &opts,
+                                                               JobContext &ctx);
+    static int descriptorLength();
+    // Writes descriptorLength() floats; false for a null or unusable image.
+    static bool describeImage(const QImage &image, float *out);
+
     // One binary file: magic, format version, payload length, SHA-256 of the
     // payload, payload. Written atomically (QSaveFile).
     Status save(const QString &path) const;
@@ -89,6 +104,14 @@ public:
     explicit BuiltinEncoder(std::shared_ptr<const Model> model);
 
 private:
+    // The fit itself; describe(i, out) writes image i's descriptor row.
+    static Result<std::shared_ptr<BuiltinEncoder>> fitWith(qint64 imageCount,
+                                                          const std::function<void(qint64, float *)> &describe,
+                                                          const QVector<AlignedPair> &pairs,
+                                                          const QStringList &corpusTexts,
+                                                          const BuiltinEncoderOptions &opts,
+                                                          JobContext &ctx);
+
     std::shared_ptr<const Model> m_model;
 };
 

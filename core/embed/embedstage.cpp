@@ -18,6 +18,8 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <numeric>
+
 namespace rs {
 
 namespace {
@@ -105,16 +107,28 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
         training.resize(maxFit);
     }
     ctx.progress(0, training.size(), QStringLiteral("decoding images for fitting"));
-    QList<QImage> images;
+    // Each chunk is described as soon as it is decoded and its pixels are
+    // dropped: only the descriptor rows of the fitting images stay in memory.
+    const size_t descLength = size_t(BuiltinEncoder::descriptorLength());
+    std::vector<float> descriptors;
+    qint64 described = 0;
     QVector<AlignedPair> pairs;
     for (qsizetype start = 0; start < training.size(); start += 256) {
         const QVector<ImageItem> chunk = training.mid(start, 256);
         const QList<QImage> decoded = decodeBatch(store, chunk, pool, ctx, kDecodeSide);
+        std::vector<float> rows(size_t(chunk.size()) * descLength);
+        QVector<char> usable(chunk.size(), 0);
+        QVector<int> indices(chunk.size());
+        std::iota(indices.begin(), indices.end(), 0);
+        QtConcurrent::blockingMap(pool, indices, [&](int i) {
+            usable[i] = BuiltinEncoder::describeImage(decoded[i], rows.data() + size_t(i) * descLength) ? 1 : 0;
+        });
         for (int i = 0; i < chunk.size(); ++i) {
-            if (decoded[i].isNull())
+            if (!usable[i])
                 continue;
-            const qint64 index = images.size();
-            images.push_back(decoded[i]);
+            const qint64 index = described++;
+            descriptors.insert(descriptors.end(), rows.begin() + ptrdiff_t(size_t(i) * descLength),
+                               rows.begin() + ptrdiff_t(size_t(i + 1) * descLength));
             for (const auto &[text, weight] : texts.value(chunk[i].id))
                 pairs.push_back({index, text, weight});
         }
@@ -134,8 +148,8 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     opts.dimension = int(recipe.intValue(QStringLiteral("embed.dimension")));
     opts.regularization = recipe.doubleValue(QStringLiteral("embed.regularization"));
     opts.seed = seed;
-    ctx.progress(0, 1, QStringLiteral("fitting the built-in encoder on %1 images, %2 pairs").arg(images.size()).arg(pairs.size()));
-    auto enc = BuiltinEncoder::fit(images, pairs, corpus, opts, ctx);
+    ctx.progress(0, 1, QStringLiteral("fitting the built-in encoder on %1 images, %2 pairs").arg(described).arg(pairs.size()));
+    auto enc = BuiltinEncoder::fitDescribed(descriptors, pairs, corpus, opts, ctx);
     if (!enc)
         return enc.error();
     if (Status s = (*enc)->save(EmbedStage::builtinModelPath(store)); !s)

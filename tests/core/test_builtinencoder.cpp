@@ -323,6 +323,27 @@ private Q_SLOTS:
         QCOMPARE(readAll(a), readAll(b));
     }
 
+    // The embed stage fits from descriptor rows made as it decodes (so it
+    // never holds every image decoded); the model must be the same bytes.
+    void fitFromDescriptorsIsTheSameModel()
+    {
+        const size_t p = size_t(BuiltinEncoder::descriptorLength());
+        std::vector<float> rows(size_t(m_trainImages.size()) * p);
+        for (int i = 0; i < m_trainImages.size(); ++i)
+            QVERIFY(BuiltinEncoder::describeImage(m_trainImages[i], rows.data() + size_t(i) * p));
+        JobContext ctx;
+        auto described = BuiltinEncoder::fitDescribed(rows, m_trainPairs, m_corpus, m_options, ctx);
+        QVERIFY2(described.ok(), qPrintable(described ? QString() : described.error().toString()));
+        const QString a = m_dir.filePath(QStringLiteral("images.rsenc")), b = m_dir.filePath(QStringLiteral("rows.rsenc"));
+        QVERIFY(m_encoder->save(a).ok());
+        QVERIFY(described.value()->save(b).ok());
+        QCOMPARE(readAll(a), readAll(b));
+
+        rows.pop_back(); // not whole rows
+        QCOMPARE(BuiltinEncoder::fitDescribed(rows, m_trainPairs, m_corpus, m_options, ctx).error().code, ErrorCode::InvalidArgument);
+        QVERIFY(!BuiltinEncoder::describeImage(QImage(), rows.data()));
+    }
+
     void saveLoadRoundTripsBitExactly()
     {
         const QString path = m_dir.filePath(QStringLiteral("model.rsenc"));
