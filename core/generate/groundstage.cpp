@@ -70,24 +70,34 @@ QVector<std::shared_ptr<ExpertPool>> enabledExperts(const Recipe &recipe, JobCon
     return pools;
 }
 
-// Keeps the first kMaxFindings findings, lines before words: a line carries
-// its words' text, so the query and the generator lose least.
-Findings capFindings(const Findings &all, bool *capped)
+} // namespace
+
+Findings GroundStage::capFindings(const Findings &all, QString *why)
 {
-    *capped = all.size() > GroundStage::kMaxFindings;
-    if (!*capped)
-        return all;
+    why->clear();
     Findings out;
-    for (const Finding &f : all)
-        if (f.level != QLatin1String("word") && out.size() < GroundStage::kMaxFindings)
-            out.push_back(f);
-    for (const Finding &f : all)
-        if (f.level == QLatin1String("word") && out.size() < GroundStage::kMaxFindings)
-            out.push_back(f);
+    if (all.size() <= kMaxFindings) {
+        out = all;
+    } else {
+        for (const Finding &f : all)
+            if (f.level != QLatin1String("word") && out.size() < kMaxFindings)
+                out.push_back(f);
+        for (const Finding &f : all)
+            if (f.level == QLatin1String("word") && out.size() < kMaxFindings)
+                out.push_back(f);
+        *why = QStringLiteral("%1 findings; the first %2 are kept").arg(all.size()).arg(kMaxFindings);
+    }
+    int cut = 0;
+    for (Finding &f : out)
+        if (f.text.size() > kMaxFindingChars) {
+            f.text.truncate(kMaxFindingChars);
+            ++cut;
+        }
+    if (cut > 0)
+        *why += (why->isEmpty() ? QString() : QStringLiteral("; "))
+            + QStringLiteral("%1 texts longer than %2 characters cut").arg(cut).arg(kMaxFindingChars);
     return out;
 }
-
-} // namespace
 
 QString GroundStage::environmentKey() const
 {
@@ -191,12 +201,11 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
                 if (auto r = store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {item.id, expertName}); !r)
                     return r.error();
                 if (job.result) {
-                    bool capped = false;
-                    const Findings kept = capFindings(*job.result, &capped);
-                    if (capped)
-                        recordImageIssue(store, ctx, name(), JobIssue{Severity::Info,
-                            QStringLiteral("%1 returned %2 findings; the first %3 are kept").arg(expertName).arg(job.result->size()).arg(kMaxFindings),
-                            item.id, item.path});
+                    QString cut;
+                    const Findings kept = capFindings(*job.result, &cut);
+                    if (!cut.isEmpty())
+                        recordImageIssue(store, ctx, name(), JobIssue{Severity::Info, expertName + QStringLiteral(" returned ") + cut,
+                                                                      item.id, item.path});
                     for (const Finding &f : kept) {
                         auto r = store.exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, x, y, w, h, label,"
                                                            " confidence, input_hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),

@@ -11,10 +11,11 @@
 // encoder and stay in generate).
 //
 // Bad input is data: an image that fails to decode or an expert that fails
-// is recorded on the issue log; OCR output beyond kMaxFindings per image is
-// cut (and logged) so that one page of dense text cannot flood the store or
-// the queries.
+// is recorded on the issue log; OCR output beyond kMaxFindings per image, or
+// a finding's text beyond kMaxFindingChars, is cut (and logged) so that one
+// page of dense text cannot flood the store or the queries.
 
+#include "core/generate/finding.h"
 #include "core/pipeline/stage.h"
 
 #include <QHash>
@@ -29,7 +30,14 @@ Result<ExpertRunHashes> loadExpertRunHashes(ProjectStore &store);
 
 class GroundStage final : public IStage {
 public:
-    static constexpr int kMaxFindings = 2000; // per image and expert
+    static constexpr int kMaxFindings = 2000;     // per image and expert
+    static constexpr int kMaxFindingChars = 1000; // per finding's text (an OCR line or block)
+
+    // What ground stores of one expert's findings on one image: the first
+    // kMaxFindings, lines before words (a line carries its words' text, so
+    // the query and the generator lose least), each text cut at
+    // kMaxFindingChars. *why says what was cut, empty when nothing was.
+    static Findings capFindings(const Findings &all, QString *why);
 
     QString name() const override { return QStringLiteral("ground"); }
     // experts.tags and experts.tag_precision are generate's: tags need the encoder.

@@ -105,6 +105,31 @@ private Q_SLOTS:
         QCOMPARE(count(*m_store, QStringLiteral("SELECT count(*) FROM expert_findings WHERE expert = 'encoder-tags'")), qint64(1));
     }
 
+    // Issue 10/11: huge OCR output is cut, lines kept before words, and
+    // the cut is said.
+    void hugeExpertOutputIsCapped()
+    {
+        Findings all;
+        for (int i = 0; i < GroundStage::kMaxFindings + 10; ++i) {
+            Finding f;
+            f.kind = QStringLiteral("ocr");
+            f.level = i < 5 ? QStringLiteral("line") : QStringLiteral("word");
+            f.text = i == 0 ? QString(5000, QLatin1Char('x')) : QStringLiteral("w%1").arg(i);
+            all.push_back(f);
+        }
+        QString why;
+        Findings kept = GroundStage::capFindings(all, &why);
+        QCOMPARE(kept.size(), qsizetype(GroundStage::kMaxFindings));
+        QCOMPARE(kept.front().level, QStringLiteral("line"));
+        QCOMPARE(kept.front().text.size(), qsizetype(GroundStage::kMaxFindingChars));
+        QCOMPARE(why, QStringLiteral("%1 findings; the first %2 are kept; 1 texts longer than %3 characters cut")
+                          .arg(all.size()).arg(GroundStage::kMaxFindings).arg(GroundStage::kMaxFindingChars));
+        kept = GroundStage::capFindings(kept.mid(1, 3), &why);
+        QCOMPARE(kept.size(), qsizetype(3));
+        QVERIFY(why.isEmpty());
+        QVERIFY(GroundStage::capFindings({}, &why).isEmpty());
+    }
+
     void stageOrderAndSettings()
     {
         QCOMPARE(Pipeline::stageNames(),
