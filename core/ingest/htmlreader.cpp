@@ -5,6 +5,7 @@
 #include <gumbo.h>
 
 #include <QByteArray>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -403,15 +404,18 @@ struct WalkContext {
 
 class PageWalker {
 public:
-    PageWalker(Document &doc, QString pageDir, const QString &root, const QString &canonicalRoot)
-        : m_doc(doc), m_pageDir(std::move(pageDir)), m_root(root), m_canonicalRoot(canonicalRoot)
+    PageWalker(Document &doc, QString pageDir, const QString &root, const QString &canonicalRoot, const QDeadlineTimer &deadline)
+        : m_doc(doc), m_pageDir(std::move(pageDir)), m_root(root), m_canonicalRoot(canonicalRoot), m_deadline(deadline)
     {
     }
 
-    void run(const GumboNode *document)
+    // False when the page's time budget ran out during the walk (the
+    // document is then incomplete and must not be used).
+    bool run(const GumboNode *document)
     {
         walk(document, WalkContext{}, 0);
         flush();
+        return !m_expired;
     }
 
 private:
@@ -436,8 +440,15 @@ private:
 
     void walkChildren(const GumboVector &children, const WalkContext &ctx, int depth)
     {
-        for (unsigned i = 0; i < children.length; ++i)
+        for (unsigned i = 0; i < children.length && !m_expired; ++i) {
+            // The clock is read every 4096 nodes: cheap, and fine-grained
+            // enough for a budget in milliseconds.
+            if ((++m_visited & 4095) == 0 && m_deadline.hasExpired()) {
+                m_expired = true;
+                return;
+            }
             walk(static_cast<const GumboNode *>(children.data[i]), ctx, depth + 1);
+        }
     }
 
     void element(const GumboNode *node, const WalkContext &ctx, int depth)
@@ -573,6 +584,9 @@ private:
     const QString m_pageDir;
     const QString &m_root;
     const QString &m_canonicalRoot;
+    const QDeadlineTimer &m_deadline;
+    quint64 m_visited = 0;
+    bool m_expired = false;
     QString m_buffer;
     BlockKind m_bufferKind = BlockKind::Body;
     int m_bufferPosition = -1; // reserved at the block's first visible character
@@ -834,6 +848,15 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
     if (file.error() != QFileDevice::NoError)
         return makeError(ErrorCode::IoError, file.errorString(), path);
 
+    // The structural limits above keep parsing bounded; the time budget is
+    // the last guard, checked between the steps and during the walk (gumbo's
+    // parse itself cannot be interrupted).
+    const QDeadlineTimer deadline(m_limits.maxMillis > 0 ? m_limits.maxMillis : qint64(QDeadlineTimer::Forever));
+    const auto overBudget = [&] {
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("too_complex: took longer than ingest.html_max_ms (%1 ms); not used").arg(m_limits.maxMillis), path);
+    };
+
     Document doc;
     doc.key = QStringLiteral("html:") + relative;
     doc.sourcePath = path;
@@ -871,11 +894,14 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
         gumbo_parse_with_options(&options, utf8.constData(), size_t(utf8.size())));
     if (!output || !output->document)
         return makeError(ErrorCode::Internal, QStringLiteral("HTML parser returned nothing"), path);
+    if (deadline.hasExpired())
+        return overBudget();
 
     if (const GumboNode *title = findFirst(output->root, GUMBO_TAG_TITLE, 0))
         doc.title = textOf(title);
-    PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot);
-    walker.run(output->document);
+    PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot, deadline);
+    if (!walker.run(output->document) || deadline.hasExpired())
+        return overBudget();
     return doc;
 }
 

@@ -31,6 +31,9 @@ struct HtmlLimits {
     qint64 maxBytes = 32LL * 1024 * 1024; // file size
     int maxDepth = 4096;                  // estimated element nesting
     qint64 maxNodes = 500000;             // start tags
+    // Wall-clock budget per page in ms (0 = none), a last guard behind the
+    // structural limits; generous, so that machine load never decides.
+    qint64 maxMillis = 30000;
 };
 
 class HtmlReader {

@@ -344,6 +344,7 @@ void applyIngestLimits(IngestOptions &options, const Recipe &recipe)
     options.html.maxBytes = recipe.intValue(QStringLiteral("ingest.html_max_bytes"));
     options.html.maxDepth = int(recipe.intValue(QStringLiteral("ingest.html_max_depth")));
     options.html.maxNodes = recipe.intValue(QStringLiteral("ingest.html_max_nodes"));
+    options.html.maxMillis = recipe.intValue(QStringLiteral("ingest.html_max_ms"));
     options.wds.maxMemberBytes = recipe.intValue(QStringLiteral("ingest.max_member_bytes"));
     options.wds.maxMembers = recipe.intValue(QStringLiteral("ingest.max_tar_members"));
     options.wds.maxExpansion = recipe.doubleValue(QStringLiteral("ingest.max_expansion"));

@@ -60,6 +60,8 @@ const QVector<SettingDef> &Recipe::definitions()
         intSetting("ingest.html_max_depth", 4096, 16, 1000000,
                    "HTML pages whose elements nest deeper than this are not parsed (too_complex; parsing cost grows with depth)"),
         intSetting("ingest.html_max_nodes", 500000, 100, 1e9, "HTML pages with more elements than this are not parsed (too_complex)"),
+        intSetting("ingest.html_max_ms", 30000, 0, 3600000,
+                   "An HTML page that takes longer than this to parse and read is not used (too_complex); 0 = no budget"),
         intSetting("ingest.max_member_bytes", 256LL * 1024 * 1024, 1024, 1e12,
                    "WebDataset image members larger than this (sparse holes included) are not extracted (too_large)"),
         intSetting("ingest.max_tar_members", 1000000, 1, 1e10,

@@ -508,6 +508,21 @@ private Q_SLOTS:
         few.maxNodes = 3;
         doc = HtmlReader(m_root, few).readPage(QStringLiteral("limits.html"));
         QVERIFY(!doc.ok() && doc.error().message.contains(QLatin1String("ingest.html_max_nodes")));
+
+        // The time budget: a page of 200,000 paragraphs (within every
+        // structural limit) takes far more than 1 ms to parse and walk.
+        QByteArray many;
+        for (int i = 0; i < 200000; ++i)
+            many += "<p>Paragraph " + QByteArray::number(i) + " has a sentence in it.</p>";
+        writeFile(m_root + QStringLiteral("/slow.html"), many);
+        HtmlLimits hurried;
+        hurried.maxMillis = 1;
+        doc = HtmlReader(m_root, hurried).readPage(QStringLiteral("slow.html"));
+        QVERIFY2(!doc.ok() && doc.error().message.startsWith(QLatin1String("too_complex: took longer than ingest.html_max_ms (1 ms)")),
+                 qPrintable(doc.ok() ? QString() : doc.error().toString()));
+        doc = HtmlReader(m_root).readPage(QStringLiteral("slow.html")); // the default budget is ample
+        QVERIFY(doc.ok());
+        QVERIFY(!doc->blocks.empty());
     }
 
     // ---- pages and errors ------------------------------------------------------
