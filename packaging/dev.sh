@@ -36,6 +36,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   libtesseract-dev tesseract-ocr-eng
   xvfb xauth
+  slurmctld slurmd slurm-client munge bc
   gimp-help-en
 )
 
