@@ -1,0 +1,63 @@
+// realsyn run DIR [--until STAGE] [--set key=value]...: run the stages that are missing or stale.
+
+#include "app/cli/clisupport.h"
+#include "app/cli/commands/commands.h"
+#include "core/pipeline/pipeline.h"
+
+namespace rs::cli {
+
+namespace {
+
+int handleRun(const QCommandLineParser &p)
+{
+    if (p.positionalArguments().size() != 1)
+        return runCommand().usageError();
+    if (p.isSet(QStringLiteral("until")) && !Pipeline::stageNames().contains(p.value(QStringLiteral("until"))))
+        return fail(QStringLiteral("unknown stage '%1' (stages: %2)").arg(p.value(QStringLiteral("until")), Pipeline::stageNames().join(QStringLiteral(", "))), 2);
+    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
+    if (!project)
+        return fail(project.error());
+    ProjectStore &store = *project->store;
+    Recipe &recipe = project->recipe;
+    QStringList sets = p.values(QStringLiteral("set"));
+    if (p.isSet(QStringLiteral("seed")))
+        sets << QStringLiteral("seed=") + p.value(QStringLiteral("seed"));
+    if (Status s = applySets(recipe, sets); !s)
+        return fail(s.error().toString(), 2);
+    if (Status s = recipe.save(store); !s)
+        return fail(s.error());
+
+    applyThreads(recipe);
+    Pipeline pipeline;
+    QStringList ran;
+    TerminalJob job(QStringLiteral("run"));
+    Status s = pipeline.run(store, recipe, p.value(QStringLiteral("until")), job.ctx, &ran);
+    job.printer.finish();
+    if (!s) {
+        if (s.error().code == ErrorCode::Canceled)
+            std::fprintf(stderr, "interrupted: work done so far is saved; `realsyn run` resumes\n");
+        return fail(s.error());
+    }
+    print(ran.isEmpty() ? QStringLiteral("nothing to do: every requested stage is done\n")
+                        : QStringLiteral("ran: %1\n").arg(ran.join(QStringLiteral(", "))));
+    return 0;
+}
+
+} // namespace
+
+const Command &runCommand()
+{
+    static const Command command{
+        QStringLiteral("run"),
+        QStringLiteral("DIR [--until STAGE] [--set key=value]..."),
+        QStringLiteral("run the stages that are missing or stale"),
+        {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
+        {{QStringLiteral("until"), QStringLiteral("last stage to run (%1)").arg(Pipeline::stageNames().join(QLatin1Char('|'))), QStringLiteral("STAGE")},
+         {QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")},
+         {QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")}},
+        handleRun,
+    };
+    return command;
+}
+
+} // namespace rs::cli
