@@ -1,0 +1,171 @@
+// Shard assignment and shard manifests (issue 14): stable, balanced,
+// minimal movement when shards are added, and a manifest that a merge can
+// trust only when it matches the store it names.
+
+#include "core/cluster/sharding.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <vector>
+
+using namespace rs;
+
+namespace {
+
+void writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+ShardManifest sample()
+{
+    ShardManifest m;
+    m.runId = QStringLiteral("20261202-111500-ab12");
+    m.stage = QStringLiteral("ground");
+    m.index = 2;
+    m.count = 4;
+    m.fingerprint = QStringLiteral("f00d");
+    m.items = 17;
+    m.store = QStringLiteral("shard.sqlite");
+    return m;
+}
+
+} // namespace
+
+class TestSharding : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void shardOfIsStableAndBalanced()
+    {
+        // Pinned: a shard must never move between releases for the same N,
+        // or a resumed run would see other shards' items as its own.
+        QCOMPARE(shardOf(QStringLiteral("html:index.html"), 1), 0);
+        const int pinned = shardOf(QStringLiteral("html:index.html"), 16);
+        QCOMPARE(shardOf(QStringLiteral("html:index.html"), 16), pinned);
+        QCOMPARE(pinned, 15);
+        QCOMPARE(shardOf(QStringLiteral("wds:00000-1a2b3c4d/000000042"), 8), 5);
+
+        std::vector<int> counts(8, 0);
+        const int n = 16000;
+        for (int i = 0; i < n; ++i) {
+            const int s = shardOf(QStringLiteral("doc-%1").arg(i), 8);
+            QVERIFY(s >= 0 && s < 8);
+            ++counts[size_t(s)];
+        }
+        for (int c : counts)
+            QVERIFY2(c > n / 8 * 0.9 && c < n / 8 * 1.1, qPrintable(QString::number(c)));
+    }
+
+    // Going from N to N+1 shards moves only keys into the new shard, about
+    // 1/(N+1) of them; nothing moves between the old shards.
+    void addingAShardMovesLittle()
+    {
+        const int n = 12000;
+        int moved = 0;
+        for (int i = 0; i < n; ++i) {
+            const QString key = QStringLiteral("key %1").arg(i);
+            const int a = shardOf(key, 5), b = shardOf(key, 6);
+            if (a != b) {
+                QCOMPARE(b, 5);
+                ++moved;
+            }
+        }
+        QVERIFY2(moved > n / 6 * 0.85 && moved < n / 6 * 1.15, qPrintable(QString::number(moved)));
+    }
+
+    void shardSpecs_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("first") << "0/4" << true;
+        QTest::newRow("last") << "3/4" << true;
+        QTest::newRow("one") << "0/1" << true;
+        QTest::newRow("spaces") << " 1/2 " << true;
+        QTest::newRow("index too big") << "4/4" << false;
+        QTest::newRow("zero shards") << "0/0" << false;
+        QTest::newRow("negative") << "-1/4" << false;
+        QTest::newRow("no slash") << "3" << false;
+        QTest::newRow("text") << "a/b" << false;
+        QTest::newRow("too many") << "0/200000" << false;
+        QTest::newRow("empty") << "" << false;
+    }
+    void shardSpecs()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, ok);
+        const auto s = ShardSpec::parse(text);
+        QCOMPARE(s.ok(), ok);
+        if (ok)
+            QCOMPARE(s->toString(), text.trimmed());
+        else
+            QCOMPARE(s.error().code, ErrorCode::InvalidArgument);
+    }
+
+    void manifestRoundTripsAndGuardsItsStore()
+    {
+        QTemporaryDir tmp;
+        const QString dir = shardDir(tmp.path(), 2);
+        QCOMPARE(dir, tmp.path() + QStringLiteral("/shards/2"));
+        QVERIFY(QDir().mkpath(dir));
+        const ShardSpec spec{2, 4};
+
+        // Not finished yet: no manifest.
+        QCOMPARE(ShardManifest::read(dir, spec).error().code, ErrorCode::NotFound);
+
+        writeFile(dir + QStringLiteral("/shard.sqlite"), "the shard's rows");
+        ShardManifest m = sample();
+        QVERIFY(m.write(dir).ok());
+        QCOMPARE(m.storeSha256.size(), qsizetype(64));
+        auto back = ShardManifest::read(dir, spec);
+        QVERIFY2(back.ok(), qPrintable(back ? QString() : back.error().toString()));
+        QCOMPARE(back->toJson(), m.toJson());
+
+        // Read as another shard, or with another count: refused.
+        QCOMPARE(ShardManifest::read(dir, ShardSpec{1, 4}).error().code, ErrorCode::Conflict);
+        QCOMPARE(ShardManifest::read(dir, ShardSpec{2, 8}).error().code, ErrorCode::Conflict);
+
+        // The store written again after the manifest (a rerun killed half way):
+        // the shard counts as not finished.
+        writeFile(dir + QStringLiteral("/shard.sqlite"), "the shard's rows, half rewritten");
+        auto stale = ShardManifest::read(dir, spec);
+        QCOMPARE(stale.error().code, ErrorCode::Conflict);
+        QVERIFY(stale.error().message.contains(QLatin1String("changed after")));
+        QFile::remove(dir + QStringLiteral("/shard.sqlite"));
+        QCOMPARE(ShardManifest::read(dir, spec).error().code, ErrorCode::Conflict);
+    }
+
+    void malformedManifests_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::newRow("empty") << QByteArray();
+        QTest::newRow("truncated") << QByteArray("{\"format\": 1, \"run_id\": \"r\", \"stage\": \"gro");
+        QTest::newRow("array") << QByteArray("[1, 2]");
+        QTest::newRow("other format") << QByteArray("{\"format\": 2}");
+        const QByteArray good = "{\"format\": 1, \"run_id\": \"r\", \"stage\": \"ground\", \"shard\": 2, \"shards\": 4, \"items\": 1, "
+                                "\"store\": \"%S\", \"store_sha256\": \"%H\"}";
+        const QByteArray hash(64, 'a');
+        QTest::newRow("path in store") << QByteArray(good).replace("%S", "../../project.sqlite").replace("%H", hash);
+        QTest::newRow("hidden store") << QByteArray(good).replace("%S", ".x").replace("%H", hash);
+        QTest::newRow("bad hash") << QByteArray(good).replace("%S", "shard.sqlite").replace("%H", "xyz");
+        QTest::newRow("no stage") << QByteArray(good).replace("\"ground\"", "\"\"").replace("%S", "s").replace("%H", hash);
+        QTest::newRow("shard past count") << QByteArray(good).replace("\"shard\": 2", "\"shard\": 9").replace("%S", "s").replace("%H", hash);
+        QTest::newRow("negative items") << QByteArray(good).replace("\"items\": 1", "\"items\": -3").replace("%S", "s").replace("%H", hash);
+    }
+    void malformedManifests()
+    {
+        QFETCH(QByteArray, json);
+        QTemporaryDir tmp;
+        writeFile(tmp.filePath(QStringLiteral("manifest.json")), json);
+        const auto m = ShardManifest::read(tmp.path(), ShardSpec{2, 4});
+        QVERIFY(!m.ok());
+        QCOMPARE(m.error().code, ErrorCode::ParseError);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSharding)
+#include "test_sharding.moc"
