@@ -2,11 +2,35 @@
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
+#include "core/cluster/shardjobs.h"
 #include "core/pipeline/pipeline.h"
 
 namespace rs::cli {
 
 namespace {
+
+// `run DIR --shard i/N --until STAGE`: one shard job of a sharded stage (what
+// the Slurm array tasks call). It reads the main project without locking it
+// and writes only shards/<i>/; settings come from the recipe as it is.
+int runOneShard(const QCommandLineParser &p)
+{
+    auto spec = ShardSpec::parse(p.value(QStringLiteral("shard")));
+    if (!spec)
+        return fail(spec.error().toString(), 2);
+    const QString stage = p.value(QStringLiteral("until"));
+    if (!shardableStages().contains(stage))
+        return fail(QStringLiteral("--shard needs --until with a sharded stage (%1)").arg(shardableStages().join(QStringLiteral(", "))), 2);
+    if (!p.values(QStringLiteral("set")).isEmpty() || p.isSet(QStringLiteral("seed")))
+        return fail(QStringLiteral("--shard takes no --set or --seed: shard jobs use the project's recipe as it is"), 2);
+    TerminalJob job(QStringLiteral("shard ") + spec->toString());
+    const QString runId = qEnvironmentVariable("REALSYN_RUN_ID", QStringLiteral("manual"));
+    auto manifest = runShard(p.positionalArguments().first(), stage, *spec, runId, job.ctx);
+    job.printer.finish();
+    if (!manifest)
+        return fail(manifest.error());
+    print(QStringLiteral("shard %1: %2 on %3 items; manifest written\n").arg(spec->toString(), stage).arg(manifest->items));
+    return 0;
+}
 
 int handleRun(const QCommandLineParser &p)
 {
@@ -14,6 +38,8 @@ int handleRun(const QCommandLineParser &p)
         return runCommand().usageError();
     if (p.isSet(QStringLiteral("until")) && !Pipeline::stageNames().contains(p.value(QStringLiteral("until"))))
         return fail(QStringLiteral("unknown stage '%1' (stages: %2)").arg(p.value(QStringLiteral("until")), Pipeline::stageNames().join(QStringLiteral(", "))), 2);
+    if (p.isSet(QStringLiteral("shard")))
+        return runOneShard(p);
     auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
     if (!project)
         return fail(project.error());
@@ -54,7 +80,8 @@ const Command &runCommand()
         {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
         {{QStringLiteral("until"), QStringLiteral("last stage to run (%1)").arg(Pipeline::stageNames().join(QLatin1Char('|'))), QStringLiteral("STAGE")},
          {QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")},
-         {QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")}},
+         {QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")},
+         {QStringLiteral("shard"), QStringLiteral("run only shard i of N of the --until stage into shards/<i>/ (a Slurm array task)"), QStringLiteral("i/N")}},
         handleRun,
     };
     return command;

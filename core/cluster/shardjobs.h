@@ -1,0 +1,51 @@
+#pragma once
+// The two halves of a sharded stage (issue 14): a shard job does the
+// per-item work of its shard into a shard store of its own, and a merge
+// folds every finished shard store into the main project and then runs the
+// stage there as usual. The stage run in the merge finds every item's work
+// already done (each stage's per-item results are keyed by their inputs'
+// hash), so the main project ends exactly as a single-machine run would:
+// the same code decides, only the expensive part was spread out.
+//
+// Sharded so far: `ground` (OCR, faces and quality per image). Every other
+// stage runs whole in the merge job; `shardableStages()` lists what may be
+// given to `realsyn run --shard`.
+//
+// A shard job opens the main project read-only and never takes its lock, so
+// many run at once; a merge takes the lock like any writer.
+
+#include "core/cluster/sharding.h"
+#include "core/util/jobcontext.h"
+#include "core/util/result.h"
+
+#include <QStringList>
+
+namespace rs {
+
+class ProjectStore;
+class Recipe;
+
+QStringList shardableStages();
+
+// Runs shard spec's part of `stage` for the project at projectDir into
+// shards/<i>/ (made afresh), and writes its manifest last. The stages
+// before `stage` must be done in the main project (the submission runs them
+// first). runId names the submission in the manifest.
+Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, const ShardSpec &spec,
+                               const QString &runId, JobContext &ctx);
+
+struct MergeReport {
+    int shards = 0;
+    qint64 items = 0;      // items the shards handled
+    QStringList missing;   // "i: why" for shards without a usable manifest
+};
+
+// Folds the finished shards of `stage` into store (the main project, opened
+// for writing) in one transaction. `shards` is N; 0 reads it from shard 0's
+// manifest. Fails with Conflict, naming them, when a shard is missing, was
+// made for other settings, or its store no longer matches its manifest;
+// then nothing is merged.
+Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, const Recipe &recipe,
+                                const QString &stage, int shards, JobContext &ctx);
+
+} // namespace rs
