@@ -34,7 +34,7 @@ same() {
   cmp -s "$1.list" "$2.list" || { echo "FAIL: selection differs ($1 vs $2)"; exit 1; }
 }
 
-for p in single byhand cluster; do
+for p in single byhand cluster resumed; do
   "$RS" init "$WORK/$p" >/dev/null
   "$RS" ingest "$WORK/$p" --format html --limit "$LIMIT" "$CORPUS" >/dev/null
 done
@@ -69,4 +69,29 @@ done
 grep -q "ground: 4 of 4 shards done" "$WORK/status.out" || { cat "$WORK"/cluster/slurm/*/logs/* ; echo "FAIL: shards not done"; exit 1; }
 outcome "$WORK/cluster" "$WORK/cluster"
 same "$WORK/single" "$WORK/cluster"
-echo "sharded ground: by hand and through sbatch identical to one machine"
+
+# A shard that fails every attempt: the finish job is cancelled with it and
+# the project keeps what it had; `slurm resume` redoes only that shard and
+# the finish, and the result is again the single machine's.
+mkdir -p "$WORK/resumed/shards" && echo "in the way" > "$WORK/resumed/shards/2"
+"$RS" slurm submit "$WORK/resumed" --shards 4 --until ground | tee "$WORK/submit2.out"
+ids=$(grep -oE 'job [0-9]+' "$WORK/submit2.out" | awk '{print $2}' | paste -sd,)
+for _ in $(seq 1 600); do
+  [ -z "$(squeue -h -j "$ids" 2>/dev/null)" ] && break
+  sleep 0.5
+done
+"$RS" slurm status "$WORK/resumed" | tee "$WORK/status2.out"
+grep -q "ground: 3 of 4 shards done (not yet: 2)" "$WORK/status2.out" || { echo "FAIL: expected shard 2 to have failed"; exit 1; }
+grep -c "attempt" "$WORK"/resumed/slurm/*/logs/realsyn-ground-*_2.out | grep -q 3 || { echo "FAIL: shard 2 was not tried 3 times"; exit 1; }
+rm "$WORK/resumed/shards/2"
+"$RS" slurm resume "$WORK/resumed" | tee "$WORK/resume.out"
+grep -q "resubmitting shards 2 and the finish job" "$WORK/resume.out" || { echo "FAIL: resume did not pick shard 2 alone"; exit 1; }
+ids=$(grep -oE 'job [0-9]+' "$WORK/resume.out" | awk '{print $2}' | paste -sd,)
+for _ in $(seq 1 600); do
+  [ -z "$(squeue -h -j "$ids" 2>/dev/null)" ] && break
+  sleep 0.5
+done
+"$RS" slurm status "$WORK/resumed" | grep -q "ground: 4 of 4 shards done" || { echo "FAIL: resume did not finish"; exit 1; }
+outcome "$WORK/resumed" "$WORK/resumed"
+same "$WORK/single" "$WORK/resumed"
+echo "sharded ground: by hand, through sbatch and after a failed shard and resume, identical to one machine"

@@ -1,4 +1,4 @@
-// realsyn slurm submit|status DIR ...: the pipeline on a Slurm cluster.
+// realsyn slurm submit|status|resume DIR ...: the pipeline on a Slurm cluster.
 //
 // submit writes sbatch scripts under DIR/slurm/<run-id>/ and submits the
 // whole chain at once, linked with --dependency=afterok (and
@@ -75,56 +75,49 @@ Result<QString> sbatch(const QStringList &args)
     return out.section(QLatin1Char(';'), 0, 0);
 }
 
-int submit(const QCommandLineParser &p, const QString &dir)
+QString runEnv(const QString &runId)
 {
-    bool ok = false;
-    const int shards = p.value(QStringLiteral("shards")).toInt(&ok);
-    if (!p.isSet(QStringLiteral("shards")) || !ok || shards < 1 || shards > 100000)
-        return fail(QStringLiteral("slurm submit needs --shards N (1..100000)"), 2);
-    const QString until = p.isSet(QStringLiteral("until")) ? p.value(QStringLiteral("until")) : Pipeline::stageNames().constLast();
-    if (!Pipeline::stageNames().contains(until))
-        return fail(QStringLiteral("unknown stage '%1' (stages: %2)").arg(until, Pipeline::stageNames().join(QStringLiteral(", "))), 2);
-    // Checked here, not by the first job on the cluster: a project that
-    // cannot be opened fails the submission with nothing queued.
-    auto project = openWithRecipe(dir, ProjectStore::Access::ReadOnly);
-    if (!project)
-        return fail(project.error());
-    project->store.reset();
+    return QStringLiteral("export REALSYN_RUN_ID=%1\n").arg(runId);
+}
 
-    const QString projectDir = QFileInfo(dir).absoluteFilePath();
-    const QString binary = QCoreApplication::applicationFilePath();
-    const QString runId = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-"))
-        + QString::number(QRandomGenerator::global()->bounded(0x10000), 16).rightJustified(4, QLatin1Char('0'));
-    const QString runDir = QDir(projectDir).filePath(QStringLiteral("slurm/") + runId);
+Script prepareScript(const QString &binary, const QString &projectDir, const QString &runId)
+{
+    return {QStringLiteral("prepare"), {},
+            runEnv(runId) + QStringLiteral("exec %1 run %2 --until extract\n").arg(shellQuote(binary), shellQuote(projectDir))};
+}
+
+// tasks: the array spec, "0-7" or the shards a resume redoes ("1,5").
+Script groundScript(const QString &binary, const QString &projectDir, const QString &runId, int shards, const QString &tasks)
+{
+    return {QStringLiteral("ground"), tasks,
+            runEnv(runId) + QStringLiteral("i=\"$SLURM_ARRAY_TASK_ID\"\n"
+                                           "for attempt in %1; do\n"
+                                           "  %2 run %3 --shard \"$i/%4\" --until ground && exit 0\n"
+                                           "  echo \"shard $i/%4: attempt $attempt failed\" >&2\n"
+                                           "done\n"
+                                           "exit 1\n")
+                                .arg(QStringLiteral("1 2 3 4 5 6 7 8 9").left(2 * kAttempts - 1), shellQuote(binary), shellQuote(projectDir))
+                                .arg(shards)};
+}
+
+Script finishScript(const QString &binary, const QString &projectDir, const QString &runId, int shards, const QString &until)
+{
+    return {QStringLiteral("finish"), {},
+            runEnv(runId) + QStringLiteral("%1 merge %2 --stage ground --shards %3 || exit 1\nexec %1 run %2 --until %4\n")
+                                .arg(shellQuote(binary), shellQuote(projectDir))
+                                .arg(shards)
+                                .arg(until)};
+}
+
+// Writes each script under runDir and submits it depending on the one
+// before (the first on `after`, when given). Appends {name, id, array} to
+// *jobs. Returns the exit status.
+int queue(const QCommandLineParser &p, const QString &runDir, const QVector<Script> &scripts, const QString &after, QJsonArray *jobs)
+{
     const QString logDir = runDir + QStringLiteral("/logs");
     if (!QDir().mkpath(logDir))
         return fail(QStringLiteral("cannot create %1").arg(logDir));
-
-    const QString rs = shellQuote(binary), pd = shellQuote(projectDir);
-    const QString env = QStringLiteral("export REALSYN_RUN_ID=%1\n").arg(runId);
-    const int stageIndex = Pipeline::stageNames().indexOf(until);
-    const bool sharded = stageIndex >= Pipeline::stageNames().indexOf(QStringLiteral("ground"));
-    QVector<Script> scripts;
-    scripts.push_back({QStringLiteral("prepare"), {}, env + QStringLiteral("exec %1 run %2 --until extract\n").arg(rs, pd)});
-    if (sharded) {
-        scripts.push_back({QStringLiteral("ground"), QStringLiteral("0-%1").arg(shards - 1),
-                           env + QStringLiteral("i=\"$SLURM_ARRAY_TASK_ID\"\n"
-                                                "for attempt in %1; do\n"
-                                                "  %2 run %3 --shard \"$i/%4\" --until ground && exit 0\n"
-                                                "  echo \"shard $i/%4: attempt $attempt failed\" >&2\n"
-                                                "done\n"
-                                                "exit 1\n")
-                                     .arg(QStringLiteral("1 2 3 4 5 6 7 8 9").left(2 * kAttempts - 1), rs, pd)
-                                     .arg(shards)});
-        scripts.push_back({QStringLiteral("finish"), {},
-                           env + QStringLiteral("%1 merge %2 --stage ground --shards %3 || exit 1\nexec %1 run %2 --until %4\n")
-                                     .arg(rs, pd)
-                                     .arg(shards)
-                                     .arg(until)});
-    }
-
-    QJsonArray jobs;
-    QString previous;
+    QString previous = after;
     const bool dryRun = p.isSet(QStringLiteral("dry-run"));
     for (const Script &s : scripts) {
         const QString path = runDir + QLatin1Char('/') + s.name + QStringLiteral(".sbatch");
@@ -151,58 +144,114 @@ int submit(const QCommandLineParser &p, const QString &dir)
         }
         auto id = sbatch(args);
         if (!id) {
-            if (!jobs.isEmpty())
+            if (!jobs->isEmpty())
                 std::fprintf(stderr, "jobs already queued by this submission: %s (scancel them, or let the chain cancel itself)\n",
-                             QJsonDocument(jobs).toJson(QJsonDocument::Compact).constData());
+                             QJsonDocument(*jobs).toJson(QJsonDocument::Compact).constData());
             return fail(id.error());
         }
         previous = *id;
-        jobs.append(QJsonObject{{QStringLiteral("name"), s.name}, {QStringLiteral("id"), *id}, {QStringLiteral("array"), s.array}});
+        jobs->append(QJsonObject{{QStringLiteral("name"), s.name}, {QStringLiteral("id"), *id}, {QStringLiteral("array"), s.array}});
         print(QStringLiteral("%1: job %2%3\n").arg(s.name, *id, s.array.isEmpty() ? QString() : QStringLiteral(" (array %1)").arg(s.array)));
     }
+    return 0;
+}
+
+bool writeRun(const QString &runDir, const QJsonObject &run)
+{
     QSaveFile record(runDir + QStringLiteral("/jobs.json"));
-    if (record.open(QIODevice::WriteOnly)) {
-        record.write(QJsonDocument(QJsonObject{{QStringLiteral("run_id"), runId},
-                                               {QStringLiteral("shards"), shards},
-                                               {QStringLiteral("until"), until},
-                                               {QStringLiteral("dry_run"), dryRun},
-                                               {QStringLiteral("jobs"), jobs}})
-                         .toJson());
-        (void)record.commit();
+    if (!record.open(QIODevice::WriteOnly))
+        return false;
+    record.write(QJsonDocument(run).toJson());
+    return record.commit();
+}
+
+// The latest submission of a project: its folder name and jobs.json.
+Result<QPair<QString, QJsonObject>> latestRun(const QString &projectDir)
+{
+    QDir runs(QDir(projectDir).filePath(QStringLiteral("slurm")));
+    const QStringList names = runs.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    if (names.isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no Slurm submission in %1 (realsyn slurm submit)").arg(projectDir));
+    QFile f(runs.filePath(names.constLast() + QStringLiteral("/jobs.json")));
+    const QJsonObject run = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+    if (run.value(QStringLiteral("shards")).toInt() < 1)
+        return makeError(ErrorCode::ParseError, QStringLiteral("the submission record is missing or damaged"), f.fileName());
+    return qMakePair(names.constLast(), run);
+}
+
+// Shards of the run that have no manifest of this run (missing or failed).
+QStringList unfinishedShards(const QString &projectDir, const QString &runId, int shards)
+{
+    QStringList out;
+    for (int i = 0; i < shards; ++i) {
+        auto m = ShardManifest::read(shardDir(projectDir, i), ShardSpec{i, shards});
+        if (!m || m->runId != runId)
+            out << QString::number(i);
     }
+    return out;
+}
+
+int submit(const QCommandLineParser &p, const QString &dir)
+{
+    bool ok = false;
+    const int shards = p.value(QStringLiteral("shards")).toInt(&ok);
+    if (!p.isSet(QStringLiteral("shards")) || !ok || shards < 1 || shards > 100000)
+        return fail(QStringLiteral("slurm submit needs --shards N (1..100000)"), 2);
+    const QString until = p.isSet(QStringLiteral("until")) ? p.value(QStringLiteral("until")) : Pipeline::stageNames().constLast();
+    if (!Pipeline::stageNames().contains(until))
+        return fail(QStringLiteral("unknown stage '%1' (stages: %2)").arg(until, Pipeline::stageNames().join(QStringLiteral(", "))), 2);
+    // Checked here, not by the first job on the cluster: a project that
+    // cannot be opened fails the submission with nothing queued.
+    auto project = openWithRecipe(dir, ProjectStore::Access::ReadOnly);
+    if (!project)
+        return fail(project.error());
+    project->store.reset();
+
+    const QString projectDir = QFileInfo(dir).absoluteFilePath();
+    const QString binary = QCoreApplication::applicationFilePath();
+    const QString runId = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-"))
+        + QString::number(QRandomGenerator::global()->bounded(0x10000), 16).rightJustified(4, QLatin1Char('0'));
+    const QString runDir = QDir(projectDir).filePath(QStringLiteral("slurm/") + runId);
+    const int stageIndex = Pipeline::stageNames().indexOf(until);
+    const bool sharded = stageIndex >= Pipeline::stageNames().indexOf(QStringLiteral("ground"));
+    QVector<Script> scripts{prepareScript(binary, projectDir, runId)};
+    if (sharded)
+        scripts << groundScript(binary, projectDir, runId, shards, QStringLiteral("0-%1").arg(shards - 1))
+                << finishScript(binary, projectDir, runId, shards, until);
+    QJsonArray jobs;
+    if (int code = queue(p, runDir, scripts, {}, &jobs); code != 0)
+        return code;
+    if (!writeRun(runDir, QJsonObject{{QStringLiteral("run_id"), runId},
+                                      {QStringLiteral("shards"), shards},
+                                      {QStringLiteral("until"), until},
+                                      {QStringLiteral("dry_run"), p.isSet(QStringLiteral("dry-run"))},
+                                      {QStringLiteral("jobs"), jobs}}))
+        return fail(QStringLiteral("cannot write %1/jobs.json").arg(runDir));
     print(QStringLiteral("run %1: scripts in %2\n").arg(runId, runDir));
     return 0;
 }
 
 // Shards done per sharded stage, from the manifests; the queue's view where
-// squeue answers (it may not: status still exits 0).
+// squeue answers (it may not, and sacct errors with accounting off: status
+// still exits 0).
 int status(const QString &dir)
 {
     const QString projectDir = QFileInfo(dir).absoluteFilePath();
-    QDir runs(QDir(projectDir).filePath(QStringLiteral("slurm")));
-    const QStringList names = runs.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
-    if (names.isEmpty())
-        return fail(QStringLiteral("no Slurm submission in %1 (realsyn slurm submit)").arg(projectDir));
-    QFile f(runs.filePath(names.constLast() + QStringLiteral("/jobs.json")));
-    const QJsonObject run = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+    auto latest = latestRun(projectDir);
+    if (!latest)
+        return fail(latest.error());
+    const auto &[runId, run] = *latest;
     const int shards = run.value(QStringLiteral("shards")).toInt();
-    print(QStringLiteral("run %1 (%2 shards, until %3)\n").arg(names.constLast()).arg(shards).arg(run.value(QStringLiteral("until")).toString()));
-    int done = 0;
-    QStringList waiting;
-    for (int i = 0; i < shards; ++i) {
-        auto m = ShardManifest::read(shardDir(projectDir, i), ShardSpec{i, shards});
-        if (m && m->runId == names.constLast())
-            ++done;
-        else
-            waiting << QString::number(i);
-    }
+    print(QStringLiteral("run %1 (%2 shards, until %3)\n").arg(runId).arg(shards).arg(run.value(QStringLiteral("until")).toString()));
+    const QStringList waiting = unfinishedShards(projectDir, runId, shards);
     print(QStringLiteral("ground: %1 of %2 shards done%3\n")
-              .arg(done)
+              .arg(shards - waiting.size())
               .arg(shards)
               .arg(waiting.isEmpty() ? QString() : QStringLiteral(" (not yet: %1)").arg(waiting.join(QLatin1Char(',')))));
     QStringList ids;
     for (const QJsonValue &j : run.value(QStringLiteral("jobs")).toArray())
         ids << j.toObject().value(QStringLiteral("id")).toString();
+    ids.removeAll(QString());
     if (!ids.isEmpty()) {
         QProcess q;
         q.start(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-j"), ids.join(QLatin1Char(',')), QStringLiteral("-o"), QStringLiteral("%i %j %T")});
@@ -216,6 +265,42 @@ int status(const QString &dir)
     return 0;
 }
 
+// Resubmits, for the latest submission, only the shards without a manifest
+// of it (missing or failed, each with fresh retries) and the finish job.
+int resume(const QCommandLineParser &p, const QString &dir)
+{
+    const QString projectDir = QFileInfo(dir).absoluteFilePath();
+    auto latest = latestRun(projectDir);
+    if (!latest)
+        return fail(latest.error());
+    auto [runId, run] = *latest;
+    const int shards = run.value(QStringLiteral("shards")).toInt();
+    const QString until = run.value(QStringLiteral("until")).toString();
+    auto project = openWithRecipe(dir, ProjectStore::Access::ReadOnly);
+    if (!project)
+        return fail(project.error());
+    Pipeline pipeline;
+    if (pipeline.state(QStringLiteral("extract"), *project->store, project->recipe) != StageState::Done)
+        return fail(QStringLiteral("extract is not done: the prepare job did not finish; submit again (realsyn slurm submit)"));
+    project->store.reset();
+    const QStringList missing = unfinishedShards(projectDir, runId, shards);
+    const QString binary = QCoreApplication::applicationFilePath();
+    QVector<Script> scripts;
+    if (!missing.isEmpty())
+        scripts << groundScript(binary, projectDir, runId, shards, missing.join(QLatin1Char(',')));
+    scripts << finishScript(binary, projectDir, runId, shards, until);
+    QJsonArray jobs = run.value(QStringLiteral("jobs")).toArray();
+    const QString runDir = QDir(projectDir).filePath(QStringLiteral("slurm/") + runId);
+    print(missing.isEmpty() ? QStringLiteral("every shard is done; resubmitting the finish job\n")
+                            : QStringLiteral("resubmitting shards %1 and the finish job\n").arg(missing.join(QLatin1Char(','))));
+    if (int code = queue(p, runDir, scripts, {}, &jobs); code != 0)
+        return code;
+    run.insert(QStringLiteral("jobs"), jobs);
+    if (!writeRun(runDir, run))
+        return fail(QStringLiteral("cannot write %1/jobs.json").arg(runDir));
+    return 0;
+}
+
 int handleSlurm(const QCommandLineParser &p)
 {
     const QStringList args = p.positionalArguments();
@@ -225,7 +310,9 @@ int handleSlurm(const QCommandLineParser &p)
         return submit(p, args[1]);
     if (args[0] == QLatin1String("status"))
         return status(args[1]);
-    return fail(QStringLiteral("unknown slurm action '%1' (submit, status)").arg(args[0]), 2);
+    if (args[0] == QLatin1String("resume"))
+        return resume(p, args[1]);
+    return fail(QStringLiteral("unknown slurm action '%1' (submit, status, resume)").arg(args[0]), 2);
 }
 
 } // namespace
@@ -234,9 +321,9 @@ const Command &slurmCommand()
 {
     static const Command command{
         QStringLiteral("slurm"),
-        QStringLiteral("submit|status DIR [--shards N] [--until STAGE] [--partition P] [--account A] [--time T] [--cpus-per-task C] [--gpus-per-task G] [--dry-run]"),
+        QStringLiteral("submit|status|resume DIR [--shards N] [--until STAGE] [--partition P] [--account A] [--time T] [--cpus-per-task C] [--gpus-per-task G] [--dry-run]"),
         QStringLiteral("run the pipeline on a Slurm cluster: ground in N array tasks, the rest in single jobs"),
-        {{QStringLiteral("ACTION"), QStringLiteral("submit or status")}, {QStringLiteral("DIR"), QStringLiteral("project folder on a filesystem the nodes share")}},
+        {{QStringLiteral("ACTION"), QStringLiteral("submit, status or resume")}, {QStringLiteral("DIR"), QStringLiteral("project folder on a filesystem the nodes share")}},
         {{QStringLiteral("shards"), QStringLiteral("array tasks for the sharded stages"), QStringLiteral("N")},
          {QStringLiteral("until"), QStringLiteral("last stage (default: all)"), QStringLiteral("STAGE")},
          {QStringLiteral("partition"), QStringLiteral("sbatch --partition"), QStringLiteral("P")},
