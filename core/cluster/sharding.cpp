@@ -79,6 +79,11 @@ QString shardDir(const QString &projectDir, int index)
     return QDir(projectDir).filePath(QStringLiteral("shards/%1").arg(index));
 }
 
+QString shardDir(const QString &projectDir, int index, const QString &stage)
+{
+    return QDir(shardDir(projectDir, index)).filePath(stage);
+}
+
 QJsonObject ShardManifest::toJson() const
 {
     return QJsonObject{{QStringLiteral("format"), kFormat},

@@ -5,7 +5,7 @@
 //
 // A project stays one folder on a shared filesystem. Shard jobs never write
 // the main project.sqlite (SQLite with concurrent writers over NFS is
-// unsafe): shard i of N writes only under shards/<i>/, its own SQLite file
+// unsafe): shard i of N writes only under shards/<i>/<stage>/, its own SQLite file
 // and side files, and last of all its manifest. A merge step reads only
 // shards whose manifest is present and matches the store it names, so a
 // shard job killed at any point leaves nothing that a merge would take.
@@ -34,10 +34,12 @@ struct ShardSpec {
     QString toString() const; // "i/N"
 };
 
-// The folder of shard i of a project: PROJECT/shards/<i>.
+// The folder of shard i of a project: PROJECT/shards/<i>; with a stage,
+// where that stage's shard job writes: PROJECT/shards/<i>/<stage>.
 QString shardDir(const QString &projectDir, int index);
+QString shardDir(const QString &projectDir, int index, const QString &stage);
 
-// Written as PROJECT/shards/<i>/manifest.json when a shard job has finished
+// Written as PROJECT/shards/<i>/<stage>/manifest.json when a shard job has finished
 // and its store is closed. The store's SHA-256 ties the manifest to the
 // exact bytes it describes: a store written again after the manifest (or cut
 // short) no longer matches and the shard counts as missing.

@@ -1,5 +1,6 @@
 #include "core/cluster/shardjobs.h"
 
+#include "core/extract/extractstage.h"
 #include "core/pipeline/pipeline.h"
 #include "core/pipeline/stage.h"
 #include "core/store/projectstore.h"
@@ -47,7 +48,7 @@ Status requireEarlierStagesDone(ProjectStore &main, const Recipe &recipe, const 
 
 QStringList shardableStages()
 {
-    return {QStringLiteral("ground")};
+    return {QStringLiteral("extract"), QStringLiteral("ground")};
 }
 
 Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, const ShardSpec &spec,
@@ -73,15 +74,20 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     // The shard's items: kept images whose key falls in this shard, with the
     // findings the main project already has for them (so a resubmission
     // redoes nothing that is done).
-    auto images = (*main)->exec(QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE reject_reason IS NULL ORDER BY id"));
+    // extract: the images not probed yet (probing decodes each file: the
+    // expensive, per-item part of stage 1; the decisions stay global).
+    // ground: the kept images.
+    const bool extract = stage == QLatin1String("extract");
+    auto images = (*main)->exec(extract ? QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE probed = 0 AND path IS NOT NULL ORDER BY id")
+                                        : QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE reject_reason IS NULL ORDER BY id"));
     if (!images)
         return images.error();
     QVector<QVariantList> rows;
     while (images->next())
         if (shardOf(images->value(1).toString(), spec.count) == spec.index)
-            rows.push_back({images->value(0), images->value(1), images->value(2), images->value(3)});
+            rows.push_back({images->value(0), images->value(1), images->value(2), images->value(3), extract ? 0 : 1});
 
-    const QString dir = shardDir(projectDir, spec.index);
+    const QString dir = shardDir(projectDir, spec.index, stage);
     if (QFileInfo::exists(dir) && !QDir(dir).removeRecursively())
         return makeError(ErrorCode::IoError, QStringLiteral("cannot clear the shard folder"), dir);
     auto shard = ProjectStore::create(dir);
@@ -90,9 +96,11 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     {
         Transaction tx(**shard);
         for (const QVariantList &row : rows)
-            if (auto r = (*shard)->exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,1)"), row); !r)
+            if (auto r = (*shard)->exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,?)"), row); !r)
                 return r.error();
         for (const CopiedTable &t : kGroundTables) {
+            if (extract)
+                break;
             auto q = (*main)->exec(QStringLiteral("SELECT %1 FROM %2 ORDER BY rowid").arg(QLatin1String(t.columns), QLatin1String(t.name)));
             if (!q)
                 return q.error();
@@ -122,7 +130,7 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
         return makeError(ErrorCode::Unsupported, QStringLiteral("stage %1 is not in this build").arg(stage));
     Status ran;
     try {
-        ran = impl->run(**shard, *recipe, ctx);
+        ran = extract ? ExtractStage::probeImages(**shard, *recipe, ctx) : impl->run(**shard, *recipe, ctx);
     } catch (const std::exception &e) {
         ran = makeError(ErrorCode::Internal, QStringLiteral("%1 failed: %2").arg(stage, QString::fromUtf8(e.what())));
     }
@@ -150,13 +158,13 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
         return makeError(ErrorCode::Unsupported, QStringLiteral("stage %1 does not run in shards; nothing to merge").arg(stage));
     if (shards <= 0) {
         // N from any manifest; the per-shard checks below catch disagreement.
-        QFile f(QDir(shardDir(projectDir, 0)).filePath(QStringLiteral("manifest.json")));
+        QFile f(QDir(shardDir(projectDir, 0, stage)).filePath(QStringLiteral("manifest.json")));
         QJsonParseError err;
         const QJsonObject first = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.read(64 * 1024), &err).object() : QJsonObject();
         shards = first.value(QStringLiteral("shards")).toInt(0);
         if (shards <= 0)
             return makeError(ErrorCode::NotFound, QStringLiteral("no finished shard 0 to read the shard count from; give --shards N"),
-                             shardDir(projectDir, 0));
+                             shardDir(projectDir, 0, stage));
     }
     Pipeline pipeline;
     const QString fingerprint = pipeline.fingerprint(stage, store, recipe);
@@ -164,7 +172,7 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
     report.shards = shards;
     QVector<ShardManifest> manifests;
     for (int i = 0; i < shards; ++i) {
-        auto m = ShardManifest::read(shardDir(projectDir, i), ShardSpec{i, shards});
+        auto m = ShardManifest::read(shardDir(projectDir, i, stage), ShardSpec{i, shards});
         if (!m) {
             report.missing << QStringLiteral("%1: %2").arg(i).arg(m.error().message);
             continue;
@@ -192,12 +200,23 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
         report.items += m.items;
         if (store.meta(mergedKey) == m.storeSha256)
             continue;
-        const QString path = QDir(shardDir(projectDir, m.index)).filePath(m.store);
+        const QString path = QDir(shardDir(projectDir, m.index, stage)).filePath(m.store);
         if (auto r = store.exec(QStringLiteral("ATTACH DATABASE ? AS shard"), {path}); !r)
             return r.error();
         Status merged = [&]() -> Status {
             Transaction tx(store);
+            if (stage == QLatin1String("extract")) {
+                // The probe's columns, for the images the shard probed.
+                if (auto r = store.exec(QStringLiteral(
+                        "UPDATE main.images AS m SET probed = s.probed, failure = s.failure, detail = s.detail, width = s.width,"
+                        " height = s.height, bytes = s.bytes, format = s.format, sha256 = s.sha256, phash = s.phash"
+                        " FROM shard.images AS s WHERE m.id = s.id AND s.probed = 1"));
+                    !r)
+                    return r.error();
+            }
             for (const CopiedTable &t : kGroundTables) {
+                if (stage != QLatin1String("ground"))
+                    break;
                 if (auto r = store.exec(QStringLiteral("DELETE FROM main.%1 WHERE image_id IN (SELECT id FROM shard.images)").arg(QLatin1String(t.name))); !r)
                     return r.error();
                 if (auto r = store.exec(QStringLiteral("INSERT INTO main.%1(%2) SELECT %2 FROM shard.%1 ORDER BY rowid")

@@ -7,9 +7,11 @@
 // hash), so the main project ends exactly as a single-machine run would:
 // the same code decides, only the expensive part was spread out.
 //
-// Sharded so far: `ground` (OCR, faces and quality per image). Every other
-// stage runs whole in the merge job; `shardableStages()` lists what may be
-// given to `realsyn run --shard`.
+// Sharded so far: `extract`'s probing (reading and decoding every image:
+// size, format, SHA-256, perceptual hash; the filters and duplicate
+// grouping stay global, in the merge) and `ground` (OCR, faces and quality
+// per image). Every other stage runs whole in the merge job;
+// `shardableStages()` lists what may be given to `realsyn run --shard`.
 //
 // A shard job opens the main project read-only and never takes its lock, so
 // many run at once; a merge takes the lock like any writer.
@@ -28,7 +30,7 @@ class Recipe;
 QStringList shardableStages();
 
 // Runs shard spec's part of `stage` for the project at projectDir into
-// shards/<i>/ (made afresh), and writes its manifest last. The stages
+// shards/<i>/<stage>/ (made afresh), and writes its manifest last. The stages
 // before `stage` must be done in the main project (the submission runs them
 // first). runId names the submission in the manifest.
 Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, const ShardSpec &spec,

@@ -55,25 +55,26 @@ mv "$WORK/byhand/shards/1.away" "$WORK/byhand/shards/1"
 outcome "$WORK/byhand" "$WORK/byhand"
 same "$WORK/single" "$WORK/byhand"
 
-# Through Slurm: the whole chain submitted at once, 4 array tasks.
+# Through Slurm: the whole chain submitted at once, 4 array tasks for
+# extract's probing and 4 for ground.
 eval "$("$ROOT/packaging/slurm-local.sh" start "$WORK/slurm")"
 "$RS" slurm submit "$WORK/cluster" --shards 4 --until ground | tee "$WORK/submit.out"
 ids=$(grep -oE 'job [0-9]+' "$WORK/submit.out" | awk '{print $2}' | paste -sd,)
-[ "$(echo "$ids" | tr ',' '\n' | wc -l)" = 3 ] || { echo "FAIL: expected 3 jobs (prepare, ground array, finish)"; exit 1; }
+[ "$(echo "$ids" | tr ',' '\n' | wc -l)" = 4 ] || { echo "FAIL: expected 4 jobs (extract array, extract-merge, ground array, finish)"; exit 1; }
 for _ in $(seq 1 600); do
   [ -z "$(squeue -h -j "$ids" 2>/dev/null)" ] && break
   sleep 0.5
 done
 [ -z "$(squeue -h -j "$ids" 2>/dev/null)" ] || { echo "FAIL: jobs still queued after 300 s"; exit 1; }
 "$RS" slurm status "$WORK/cluster" | tee "$WORK/status.out"
-grep -q "ground: 4 of 4 shards done" "$WORK/status.out" || { cat "$WORK"/cluster/slurm/*/logs/* ; echo "FAIL: shards not done"; exit 1; }
+grep -q "extract: 4 of 4 shards done" "$WORK/status.out" && grep -q "ground: 4 of 4 shards done" "$WORK/status.out" || { cat "$WORK"/cluster/slurm/*/logs/* ; echo "FAIL: shards not done"; exit 1; }
 outcome "$WORK/cluster" "$WORK/cluster"
 same "$WORK/single" "$WORK/cluster"
 
 # A shard that fails every attempt: the finish job is cancelled with it and
 # the project keeps what it had; `slurm resume` redoes only that shard and
 # the finish, and the result is again the single machine's.
-mkdir -p "$WORK/resumed/shards" && echo "in the way" > "$WORK/resumed/shards/2"
+mkdir -p "$WORK/resumed/shards/2" && echo "in the way" > "$WORK/resumed/shards/2/ground"
 "$RS" slurm submit "$WORK/resumed" --shards 4 --until ground | tee "$WORK/submit2.out"
 ids=$(grep -oE 'job [0-9]+' "$WORK/submit2.out" | awk '{print $2}' | paste -sd,)
 for _ in $(seq 1 600); do
@@ -83,9 +84,9 @@ done
 "$RS" slurm status "$WORK/resumed" | tee "$WORK/status2.out"
 grep -q "ground: 3 of 4 shards done (not yet: 2)" "$WORK/status2.out" || { echo "FAIL: expected shard 2 to have failed"; exit 1; }
 grep -c "attempt" "$WORK"/resumed/slurm/*/logs/realsyn-ground-*_2.out | grep -q 3 || { echo "FAIL: shard 2 was not tried 3 times"; exit 1; }
-rm "$WORK/resumed/shards/2"
+rm "$WORK/resumed/shards/2/ground"
 "$RS" slurm resume "$WORK/resumed" | tee "$WORK/resume.out"
-grep -q "resubmitting shards 2 and the finish job" "$WORK/resume.out" || { echo "FAIL: resume did not pick shard 2 alone"; exit 1; }
+grep -q "resubmitting ground shards 2, then finish" "$WORK/resume.out" || { echo "FAIL: resume did not pick shard 2 alone"; exit 1; }
 ids=$(grep -oE 'job [0-9]+' "$WORK/resume.out" | awk '{print $2}' | paste -sd,)
 for _ in $(seq 1 600); do
   [ -z "$(squeue -h -j "$ids" 2>/dev/null)" ] && break

@@ -53,7 +53,7 @@ const Command &mergeCommand()
     static const Command command{
         QStringLiteral("merge"),
         QStringLiteral("DIR --stage STAGE [--shards N]"),
-        QStringLiteral("fold finished shard stores (shards/<i>/) into the project and finish the stage"),
+        QStringLiteral("fold finished shard stores (shards/<i>/<stage>/) into the project and finish the stage"),
         {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
         {{QStringLiteral("stage"), QStringLiteral("the sharded stage to merge"), QStringLiteral("STAGE")},
          {QStringLiteral("shards"), QStringLiteral("how many shards (default: read from shard 0's manifest)"), QStringLiteral("N")}},

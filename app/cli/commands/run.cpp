@@ -11,7 +11,7 @@ namespace {
 
 // `run DIR --shard i/N --until STAGE`: one shard job of a sharded stage (what
 // the Slurm array tasks call). It reads the main project without locking it
-// and writes only shards/<i>/; settings come from the recipe as it is.
+// and writes only shards/<i>/<stage>/; settings come from the recipe as it is.
 int runOneShard(const QCommandLineParser &p)
 {
     auto spec = ShardSpec::parse(p.value(QStringLiteral("shard")));
@@ -81,7 +81,7 @@ const Command &runCommand()
         {{QStringLiteral("until"), QStringLiteral("last stage to run (%1)").arg(Pipeline::stageNames().join(QLatin1Char('|'))), QStringLiteral("STAGE")},
          {QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")},
          {QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")},
-         {QStringLiteral("shard"), QStringLiteral("run only shard i of N of the --until stage into shards/<i>/ (a Slurm array task)"), QStringLiteral("i/N")}},
+         {QStringLiteral("shard"), QStringLiteral("run only shard i of N of the --until stage into shards/<i>/<stage>/ (a Slurm array task)"), QStringLiteral("i/N")}},
         handleRun,
     };
     return command;

@@ -3,14 +3,16 @@
 // submit writes sbatch scripts under DIR/slurm/<run-id>/ and submits the
 // whole chain at once, linked with --dependency=afterok (and
 // --kill-on-invalid-dep=yes, so a failure cancels what depends on it):
-//   prepare  one job: `realsyn run DIR --until extract` (stage 1 is global:
-//            duplicate grouping needs every image);
-//   ground   an array of N tasks: `realsyn run DIR --shard $i/N --until ground`,
-//            each retried up to 3 times in place;
-//   finish   one job: `realsyn merge DIR --stage ground` and then
-//            `realsyn run DIR --until UNTIL` for the global stages.
-// The scripts call this binary by its absolute path (it need not be on the
-// nodes' PATH). Slurm options never enter the recipe, fingerprints or output.
+//   extract        array of N: `realsyn run DIR --shard $i/N --until extract`
+//                  (reading and decoding every image);
+//   extract-merge  one job: `realsyn merge DIR --stage extract` (the filters
+//                  and duplicate grouping need every image);
+//   ground         array of N: `realsyn run DIR --shard $i/N --until ground`;
+//   finish         one job: `realsyn merge DIR --stage ground`, then
+//                  `realsyn run DIR --until UNTIL` for the global stages.
+// Array tasks retry a failing shard up to 3 times in place. The scripts call
+// this binary by its absolute path (it need not be on the nodes' PATH).
+// Slurm options never enter the recipe, fingerprints or any output.
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
@@ -80,33 +82,57 @@ QString runEnv(const QString &runId)
     return QStringLiteral("export REALSYN_RUN_ID=%1\n").arg(runId);
 }
 
-Script prepareScript(const QString &binary, const QString &projectDir, const QString &runId)
+// One array task per shard of a sharded stage. tasks: "0-7", or the shards
+// a resume redoes ("1,5").
+Script shardScript(const QString &stage, const QString &binary, const QString &projectDir, const QString &runId, int shards,
+                   const QString &tasks)
 {
-    return {QStringLiteral("prepare"), {},
-            runEnv(runId) + QStringLiteral("exec %1 run %2 --until extract\n").arg(shellQuote(binary), shellQuote(projectDir))};
-}
-
-// tasks: the array spec, "0-7" or the shards a resume redoes ("1,5").
-Script groundScript(const QString &binary, const QString &projectDir, const QString &runId, int shards, const QString &tasks)
-{
-    return {QStringLiteral("ground"), tasks,
+    return {stage, tasks,
             runEnv(runId) + QStringLiteral("i=\"$SLURM_ARRAY_TASK_ID\"\n"
                                            "for attempt in %1; do\n"
-                                           "  %2 run %3 --shard \"$i/%4\" --until ground && exit 0\n"
+                                           "  %2 run %3 --shard \"$i/%4\" --until %5 && exit 0\n"
                                            "  echo \"shard $i/%4: attempt $attempt failed\" >&2\n"
                                            "done\n"
                                            "exit 1\n")
                                 .arg(QStringLiteral("1 2 3 4 5 6 7 8 9").left(2 * kAttempts - 1), shellQuote(binary), shellQuote(projectDir))
-                                .arg(shards)};
+                                .arg(shards)
+                                .arg(stage)};
 }
 
-Script finishScript(const QString &binary, const QString &projectDir, const QString &runId, int shards, const QString &until)
+// Merges a sharded stage, then runs on to `until` (the stage itself when
+// more shards follow).
+Script mergeScript(const QString &name, const QString &stage, const QString &binary, const QString &projectDir, const QString &runId,
+                   int shards, const QString &until)
 {
-    return {QStringLiteral("finish"), {},
-            runEnv(runId) + QStringLiteral("%1 merge %2 --stage ground --shards %3 || exit 1\nexec %1 run %2 --until %4\n")
-                                .arg(shellQuote(binary), shellQuote(projectDir))
+    return {name, {},
+            runEnv(runId) + QStringLiteral("%1 merge %2 --stage %3 --shards %4 || exit 1\nexec %1 run %2 --until %5\n")
+                                .arg(shellQuote(binary), shellQuote(projectDir), stage)
                                 .arg(shards)
                                 .arg(until)};
+}
+
+// The chain from `from` (a sharded stage) on: its array and merge, and the
+// next sharded stage's when `until` reaches it. allTasks: every shard;
+// firstTasks: the first stage's (a resume passes only the unfinished ones).
+QVector<Script> chain(const QString &from, const QString &binary, const QString &projectDir, const QString &runId, int shards,
+                      const QString &until, const QString &firstTasks)
+{
+    const QStringList stages = Pipeline::stageNames();
+    const QString allTasks = QStringLiteral("0-%1").arg(shards - 1);
+    QVector<Script> out;
+    if (from == QLatin1String("extract")) {
+        const bool more = stages.indexOf(until) >= stages.indexOf(QStringLiteral("ground"));
+        out << shardScript(QStringLiteral("extract"), binary, projectDir, runId, shards, firstTasks)
+            << mergeScript(more ? QStringLiteral("extract-merge") : QStringLiteral("finish"), QStringLiteral("extract"), binary, projectDir,
+                           runId, shards, more ? QStringLiteral("extract") : until);
+        if (!more)
+            return out;
+        out << shardScript(QStringLiteral("ground"), binary, projectDir, runId, shards, allTasks);
+    } else {
+        out << shardScript(QStringLiteral("ground"), binary, projectDir, runId, shards, firstTasks);
+    }
+    out << mergeScript(QStringLiteral("finish"), QStringLiteral("ground"), binary, projectDir, runId, shards, until);
+    return out;
 }
 
 // Writes each script under runDir and submits it depending on the one
@@ -132,7 +158,7 @@ int queue(const QCommandLineParser &p, const QString &runDir, const QVector<Scri
         QStringList args{QStringLiteral("--parsable")};
         if (!s.array.isEmpty())
             args << QStringLiteral("--array=") + s.array;
-        if (s.name == QLatin1String("ground") && p.isSet(QStringLiteral("gpus-per-task")))
+        if (!s.array.isEmpty() && p.isSet(QStringLiteral("gpus-per-task")))
             args << QStringLiteral("--gpus-per-task=") + p.value(QStringLiteral("gpus-per-task"));
         if (!previous.isEmpty())
             args << QStringLiteral("--dependency=afterok:") + previous << QStringLiteral("--kill-on-invalid-dep=yes");
@@ -180,11 +206,11 @@ Result<QPair<QString, QJsonObject>> latestRun(const QString &projectDir)
 }
 
 // Shards of the run that have no manifest of this run (missing or failed).
-QStringList unfinishedShards(const QString &projectDir, const QString &runId, int shards)
+QStringList unfinishedShards(const QString &projectDir, const QString &stage, const QString &runId, int shards)
 {
     QStringList out;
     for (int i = 0; i < shards; ++i) {
-        auto m = ShardManifest::read(shardDir(projectDir, i), ShardSpec{i, shards});
+        auto m = ShardManifest::read(shardDir(projectDir, i, stage), ShardSpec{i, shards});
         if (!m || m->runId != runId)
             out << QString::number(i);
     }
@@ -212,12 +238,7 @@ int submit(const QCommandLineParser &p, const QString &dir)
     const QString runId = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-"))
         + QString::number(QRandomGenerator::global()->bounded(0x10000), 16).rightJustified(4, QLatin1Char('0'));
     const QString runDir = QDir(projectDir).filePath(QStringLiteral("slurm/") + runId);
-    const int stageIndex = Pipeline::stageNames().indexOf(until);
-    const bool sharded = stageIndex >= Pipeline::stageNames().indexOf(QStringLiteral("ground"));
-    QVector<Script> scripts{prepareScript(binary, projectDir, runId)};
-    if (sharded)
-        scripts << groundScript(binary, projectDir, runId, shards, QStringLiteral("0-%1").arg(shards - 1))
-                << finishScript(binary, projectDir, runId, shards, until);
+    const QVector<Script> scripts = chain(QStringLiteral("extract"), binary, projectDir, runId, shards, until, QStringLiteral("0-%1").arg(shards - 1));
     QJsonArray jobs;
     if (int code = queue(p, runDir, scripts, {}, &jobs); code != 0)
         return code;
@@ -243,11 +264,18 @@ int status(const QString &dir)
     const auto &[runId, run] = *latest;
     const int shards = run.value(QStringLiteral("shards")).toInt();
     print(QStringLiteral("run %1 (%2 shards, until %3)\n").arg(runId).arg(shards).arg(run.value(QStringLiteral("until")).toString()));
-    const QStringList waiting = unfinishedShards(projectDir, runId, shards);
-    print(QStringLiteral("ground: %1 of %2 shards done%3\n")
-              .arg(shards - waiting.size())
-              .arg(shards)
-              .arg(waiting.isEmpty() ? QString() : QStringLiteral(" (not yet: %1)").arg(waiting.join(QLatin1Char(',')))));
+    const QStringList stages = Pipeline::stageNames();
+    const QString until = run.value(QStringLiteral("until")).toString();
+    for (const QString &stage : shardableStages()) {
+        if (stages.indexOf(stage) > stages.indexOf(until))
+            break;
+        const QStringList waiting = unfinishedShards(projectDir, stage, runId, shards);
+        print(QStringLiteral("%1: %2 of %3 shards done%4\n")
+                  .arg(stage)
+                  .arg(shards - waiting.size())
+                  .arg(shards)
+                  .arg(waiting.isEmpty() ? QString() : QStringLiteral(" (not yet: %1)").arg(waiting.join(QLatin1Char(',')))));
+    }
     QStringList ids;
     for (const QJsonValue &j : run.value(QStringLiteral("jobs")).toArray())
         ids << j.toObject().value(QStringLiteral("id")).toString();
@@ -279,20 +307,28 @@ int resume(const QCommandLineParser &p, const QString &dir)
     auto project = openWithRecipe(dir, ProjectStore::Access::ReadOnly);
     if (!project)
         return fail(project.error());
+    // The first sharded stage not merged yet is where the chain broke.
     Pipeline pipeline;
-    if (pipeline.state(QStringLiteral("extract"), *project->store, project->recipe) != StageState::Done)
-        return fail(QStringLiteral("extract is not done: the prepare job did not finish; submit again (realsyn slurm submit)"));
+    const bool extracted = pipeline.state(QStringLiteral("extract"), *project->store, project->recipe) == StageState::Done;
     project->store.reset();
-    const QStringList missing = unfinishedShards(projectDir, runId, shards);
+    const QString from = extracted ? QStringLiteral("ground") : QStringLiteral("extract");
+    const QStringList stages = Pipeline::stageNames();
+    if (stages.indexOf(from) > stages.indexOf(until)) {
+        print(QStringLiteral("run %1 went up to %2 and that is done: nothing to resume\n").arg(runId, until));
+        return 0;
+    }
+    const QStringList missing = unfinishedShards(projectDir, from, runId, shards);
     const QString binary = QCoreApplication::applicationFilePath();
-    QVector<Script> scripts;
-    if (!missing.isEmpty())
-        scripts << groundScript(binary, projectDir, runId, shards, missing.join(QLatin1Char(',')));
-    scripts << finishScript(binary, projectDir, runId, shards, until);
+    QVector<Script> scripts = chain(from, binary, projectDir, runId, shards, until, missing.join(QLatin1Char(',')));
+    if (missing.isEmpty())
+        scripts.removeFirst(); // every shard of `from` is done: only the merge and what follows
     QJsonArray jobs = run.value(QStringLiteral("jobs")).toArray();
     const QString runDir = QDir(projectDir).filePath(QStringLiteral("slurm/") + runId);
-    print(missing.isEmpty() ? QStringLiteral("every shard is done; resubmitting the finish job\n")
-                            : QStringLiteral("resubmitting shards %1 and the finish job\n").arg(missing.join(QLatin1Char(','))));
+    QStringList names;
+    for (const Script &sc : scripts)
+        names << sc.name;
+    print(missing.isEmpty() ? QStringLiteral("every %1 shard is done; resubmitting %2\n").arg(from, names.join(QStringLiteral(", ")))
+                            : QStringLiteral("resubmitting %1 shards %2, then %3\n").arg(from, missing.join(QLatin1Char(',')), names.mid(1).join(QStringLiteral(", "))));
     if (int code = queue(p, runDir, scripts, {}, &jobs); code != 0)
         return code;
     run.insert(QStringLiteral("jobs"), jobs);
@@ -322,7 +358,7 @@ const Command &slurmCommand()
     static const Command command{
         QStringLiteral("slurm"),
         QStringLiteral("submit|status|resume DIR [--shards N] [--until STAGE] [--partition P] [--account A] [--time T] [--cpus-per-task C] [--gpus-per-task G] [--dry-run]"),
-        QStringLiteral("run the pipeline on a Slurm cluster: ground in N array tasks, the rest in single jobs"),
+        QStringLiteral("run the pipeline on a Slurm cluster: extract's probing and ground in N array tasks each"),
         {{QStringLiteral("ACTION"), QStringLiteral("submit, status or resume")}, {QStringLiteral("DIR"), QStringLiteral("project folder on a filesystem the nodes share")}},
         {{QStringLiteral("shards"), QStringLiteral("array tasks for the sharded stages"), QStringLiteral("N")},
          {QStringLiteral("until"), QStringLiteral("last stage (default: all)"), QStringLiteral("STAGE")},
