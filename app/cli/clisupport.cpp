@@ -1,4 +1,5 @@
 #include "clisupport.h"
+#include "core/store/globalsettings.h"
 
 #include <QJsonDocument>
 #include <QThreadPool>
@@ -85,7 +86,7 @@ Result<std::unique_ptr<ProjectStore>> openProject(const QString &dir, ProjectSto
 
 void applyThreads(const Recipe &recipe)
 {
-    const int threads = int(recipe.intValue(QStringLiteral("threads")));
+    const int threads = GlobalSettings::fromRecipe(recipe).threads;
     if (threads > 0)
         QThreadPool::globalInstance()->setMaxThreadCount(threads);
 }

@@ -5,6 +5,7 @@
 #include "core/plugin/pluginmanager.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/globalsettings.h"
 
 #include <QFileInfo>
 #include <QMutex>
@@ -39,8 +40,8 @@ Result<std::shared_ptr<IEncoder>> openEncoderFolder(const QString &folder, const
                                   why.isEmpty() ? QString() : QStringLiteral("; ") + why.join(QStringLiteral("; "))),
                          folder);
     }
-    const QVariantMap options{{QStringLiteral("device"), recipe.text(QStringLiteral("embed.device"))},
-                              {QStringLiteral("threads"), int(recipe.intValue(QStringLiteral("threads")))}};
+    const QVariantMap options{{QStringLiteral("device"), EmbedSettings::fromRecipe(recipe).device},
+                              {QStringLiteral("threads"), GlobalSettings::fromRecipe(recipe).threads}};
     Error last = makeError(ErrorCode::Internal, QStringLiteral("no plugin could open the model"), folder);
     for (IEncoderPlugin *plugin : plugins) {
         auto enc = plugin->open(folder, options);
@@ -53,7 +54,7 @@ Result<std::shared_ptr<IEncoder>> openEncoderFolder(const QString &folder, const
 
 Result<std::shared_ptr<IEncoder>> openActiveEncoder(ProjectStore &store, const Recipe &recipe)
 {
-    const QString model = recipe.text(QStringLiteral("embed.model"));
+    const QString model = EmbedSettings::fromRecipe(recipe).model;
     if (model.startsWith(QLatin1String("imported:")))
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("embeddings were imported (%1): no encoder here can embed new text").arg(model.mid(9)));

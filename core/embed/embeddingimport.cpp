@@ -109,7 +109,7 @@ Result<EmbeddingImportReport> importEmbeddings(ProjectStore &store, Recipe &reci
     vectors->normalizeRows();
     if (Status s = (*emb)->put(ids, *vectors); !s)
         return s.error();
-    if (Status s = recipe.set(QStringLiteral("embed.model"), QStringLiteral("imported:") + options.model); !s)
+    if (Status s = recipe.set(settingKeyOf(&EmbedSettings::model), QStringLiteral("imported:") + options.model); !s)
         return s.error();
     if (Status s = recipe.save(store); !s)
         return s.error();

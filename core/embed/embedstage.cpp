@@ -12,6 +12,7 @@
 #include "core/store/recipe.h"
 #include "core/util/unionfind.h"
 #include "core/index/retriever.h"
+#include "core/store/globalsettings.h"
 
 #include <QCryptographicHash>
 #include <QHash>
@@ -70,11 +71,12 @@ QList<QImage> decodeBatch(ProjectStore &store, const QVector<ImageItem> &items, 
 Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Recipe &recipe, const QVector<ImageItem> &kept,
                                                   QThreadPool *pool, JobContext &ctx)
 {
-    const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
-    const double validation = recipe.doubleValue(QStringLiteral("eval.validation"));
-    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
-    const int window = int(recipe.intValue(QStringLiteral("embed.context_window")));
-    const int maxFit = int(recipe.intValue(QStringLiteral("embed.max_fit_images")));
+    const EmbedSettings settings = EmbedSettings::fromRecipe(recipe);
+    const double holdout = settings.holdout;
+    const double validation = settings.validation;
+    const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
+    const int window = settings.contextWindow;
+    const int maxFit = settings.maxFitImages;
 
     QHash<qint64, QVector<QPair<QString, double>>> texts; // image id -> (text, weight)
     auto gt = store.exec(QStringLiteral("SELECT g.image_id, s.text FROM ground_truth g JOIN sentences s ON s.id = g.sentence_id"));
@@ -145,8 +147,8 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
         corpus << q->value(0).toString();
 
     BuiltinEncoderOptions opts;
-    opts.dimension = int(recipe.intValue(QStringLiteral("embed.dimension")));
-    opts.regularization = recipe.doubleValue(QStringLiteral("embed.regularization"));
+    opts.dimension = settings.dimension;
+    opts.regularization = settings.regularization;
     opts.seed = seed;
     ctx.progress(0, 1, QStringLiteral("fitting the built-in encoder on %1 images, %2 pairs").arg(described).arg(pairs.size()));
     auto enc = BuiltinEncoder::fitDescribed(descriptors, pairs, corpus, opts, ctx);
@@ -256,8 +258,9 @@ Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, 
             ids.push_back(item.id);
     QVector<std::pair<qint64, qint64>> pairs;
     QVector<float> scores;
-    if (recipe.boolValue(QStringLiteral("embed.dedup")) && ids.size() > 1) {
-        const float threshold = float(recipe.doubleValue(QStringLiteral("embed.dedup_threshold")));
+    const EmbedSettings settings = EmbedSettings::fromRecipe(recipe);
+    if (settings.dedup && ids.size() > 1) {
+        const float threshold = float(settings.dedupThreshold);
         const Matrix m = emb.get(ids);
         auto hits = exactSearch(m, m, std::min<int>(8, int(ids.size())), threshold);
         if (!hits)
@@ -319,10 +322,9 @@ Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ct
     if (!kept)
         return kept.error();
     QThreadPool pool;
-    const int threads = int(recipe.intValue(QStringLiteral("threads")));
-    pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
+    pool.setMaxThreadCount(workerThreads(ctx));
 
-    const QString model = recipe.text(QStringLiteral("embed.model"));
+    const QString model = EmbedSettings::fromRecipe(recipe).model;
     std::shared_ptr<IEncoder> encoder;
     QString encoderName;
     if (model == QLatin1String("builtin")) {

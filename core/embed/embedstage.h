@@ -14,6 +14,7 @@
 // fit, so both measure retrieval on pairs the encoder has not seen.
 
 #include "core/pipeline/stage.h"
+#include "core/store/settingfields.h"
 
 #include <QVector>
 
@@ -23,13 +24,47 @@ class EmbeddingStore;
 class ProjectStore;
 class Recipe;
 
+// Everything embed reads, typed (core/store/settingfields.h): its keys are
+// the stage's fingerprint keys. The eval splits are here because they decide
+// which pairs the built-in encoder is fitted on.
+struct EmbedSettings {
+    QString model;  // builtin | model folder | imported:NAME
+    QString device; // cpu | cuda
+    int dimension = 0;
+    double regularization = 0;
+    int contextWindow = 0;
+    int maxFitImages = 0;
+    bool dedup = true;
+    double dedupThreshold = 0;
+    double holdout = 0;    // eval.holdout: the test split
+    double validation = 0; // eval.validation: the validation split
+
+    template <class F>
+    void fields(F &&f)
+    {
+        f(model, "embed.model");
+        f(device, "embed.device");
+        f(dimension, "embed.dimension");
+        f(regularization, "embed.regularization");
+        f(contextWindow, "embed.context_window");
+        f(maxFitImages, "embed.max_fit_images");
+        f(dedup, "embed.dedup");
+        f(dedupThreshold, "embed.dedup_threshold");
+        f(holdout, "eval.holdout");
+        f(validation, "eval.validation");
+    }
+    static EmbedSettings fromRecipe(const Recipe &recipe)
+    {
+        EmbedSettings s;
+        readSettings(recipe, s);
+        return s;
+    }
+};
+
 class EmbedStage final : public IStage {
 public:
     QString name() const override { return QStringLiteral("embed"); }
-    QStringList settingKeys() const override
-    {
-        return {QStringLiteral("embed."), QStringLiteral("eval.holdout"), QStringLiteral("eval.validation")};
-    }
+    QStringList settingKeys() const override { return settingKeysOf<EmbedSettings>(); }
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
 
     // Where the project keeps its embeddings and fitted models.

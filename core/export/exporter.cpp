@@ -1,11 +1,13 @@
 #include "core/export/exporter.h"
 
 #include "core/export/detail/tarwriter.h"
+#include "core/extract/extractstage.h"
 #include "core/extract/imageprobe.h"
 #include "core/ingest/ingestor.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/store/samplequery.h"
+#include "core/store/globalsettings.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -430,7 +432,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     const QFileInfo target(QDir::cleanPath(QFileInfo(opts.outDir).absoluteFilePath()));
     const QString parent = target.absolutePath();
 
-    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
     auto collected = collect(store, opts, seed);
     if (!collected)
         return collected.error();
@@ -440,9 +442,11 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     const int maxSide = int(recipe.intValue(QStringLiteral("export.max_side")));
     const int quality = int(recipe.intValue(QStringLiteral("export.jpeg_quality")));
     ProbeOptions probe;
-    probe.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
+    ExtractSettings extract;
+    readSettings(recipe, extract);
+    probe.maxFileBytes = extract.maxFileBytes;
     QThreadPool pool;
-    const int threads = int(recipe.intValue(QStringLiteral("threads")));
+    const int threads = GlobalSettings::fromRecipe(recipe).threads;
     pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
     for (qsizetype start = 0; start < samples.size(); start += 256) {
         QVector<Sample *> chunk;

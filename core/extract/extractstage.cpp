@@ -9,6 +9,7 @@
 #include "core/pipeline/issuelog.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/globalsettings.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -23,14 +24,6 @@ namespace rs {
 namespace {
 
 constexpr int kProbeBatch = 64;
-
-int threadCount(const Recipe &recipe, const JobContext &ctx)
-{
-    int n = int(recipe.intValue(QStringLiteral("threads")));
-    if (ctx.threads() > 0)
-        n = ctx.threads();
-    return n > 0 ? n : QThread::idealThreadCount();
-}
 
 } // namespace
 
@@ -50,7 +43,7 @@ Status ExtractStage::run(ProjectStore &store, const Recipe &recipe, JobContext &
         return s;
     if (interrupted())
         return canceled();
-    if (recipe.doubleValue(QStringLiteral("extract.max_brisque")) > 0)
+    if (ImageFilterSettings::fromRecipe(recipe).maxBrisque > 0)
         if (Status s = scoreQuality(store, recipe, ctx); !s)
             return s;
     if (interrupted())
@@ -72,10 +65,12 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
         return {};
 
     ProbeOptions options;
-    options.maxPixels = recipe.intValue(QStringLiteral("extract.max_pixels"));
-    options.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
+    ExtractSettings settings;
+    readSettings(recipe, settings);
+    options.maxPixels = settings.images.maxPixels;
+    options.maxFileBytes = settings.maxFileBytes;
     QThreadPool pool;
-    pool.setMaxThreadCount(threadCount(recipe, ctx));
+    pool.setMaxThreadCount(workerThreads(ctx));
 
     qint64 done = 0;
     qint64 lastId = 0;
@@ -138,7 +133,7 @@ Status ExtractStage::scoreQuality(ProjectStore &store, const Recipe &recipe, Job
     if (!total)
         return total.error();
     QThreadPool pool;
-    pool.setMaxThreadCount(threadCount(recipe, ctx));
+    pool.setMaxThreadCount(workerThreads(ctx));
     QMutex mutex;
     std::vector<std::unique_ptr<IExpert>> idle;
     qint64 done = 0;

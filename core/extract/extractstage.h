@@ -6,14 +6,33 @@
 // The verdicts themselves come from the decision kernels (imagefilters.h,
 // sentencefilters.h), whose reasons are in the registry (core/store/reasons.h).
 
+#include "core/extract/imagefilters.h"
+#include "core/extract/sentencefilters.h"
 #include "core/pipeline/stage.h"
 
 namespace rs {
 
+// Everything extract reads: the two filter kernels' settings and the probe's
+// size limit (core/store/settingfields.h). Its keys are the stage's
+// fingerprint keys.
+struct ExtractSettings {
+    ImageFilterSettings images;
+    SentenceFilterSettings sentences;
+    qint64 maxFileBytes = 0; // files larger are refused unread (too_large)
+
+    template <class F>
+    void fields(F &&f)
+    {
+        images.fields(f);
+        sentences.fields(f);
+        f(maxFileBytes, "extract.max_file_bytes", SettingUse::NotLive);
+    }
+};
+
 class ExtractStage final : public IStage {
 public:
     QString name() const override { return QStringLiteral("extract"); }
-    QStringList settingKeys() const override { return {QStringLiteral("extract.")}; }
+    QStringList settingKeys() const override { return settingKeysOf<ExtractSettings>(); }
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
     // Once every image is probed, a run only re-decides from stored scores.
     bool quickToRerun(ProjectStore &store) const override;

@@ -88,20 +88,13 @@ void groupSurvivors(const ImageFilterInputs &in, ImageVerdictColumns &out, const
 ImageFilterSettings ImageFilterSettings::fromRecipe(const Recipe &recipe)
 {
     ImageFilterSettings s;
-    s.minSide = recipe.intValue(QStringLiteral("extract.min_side"));
-    s.maxPixels = recipe.intValue(QStringLiteral("extract.max_pixels"));
-    s.maxAspect = recipe.doubleValue(QStringLiteral("extract.max_aspect"));
-    s.maxBrisque = recipe.doubleValue(QStringLiteral("extract.max_brisque"));
-    s.nearDuplicates = recipe.boolValue(QStringLiteral("extract.near_duplicates"));
-    s.phashDistance = int(recipe.intValue(QStringLiteral("extract.phash_distance")));
+    readSettings(recipe, s);
     return s;
 }
 
-QStringList ImageFilterSettings::recipeKeys()
+QStringList ImageFilterSettings::recipeKeys(bool liveOnly)
 {
-    return {QStringLiteral("extract.min_side"),        QStringLiteral("extract.max_pixels"),
-            QStringLiteral("extract.max_aspect"),      QStringLiteral("extract.max_brisque"),
-            QStringLiteral("extract.near_duplicates"), QStringLiteral("extract.phash_distance")};
+    return settingKeysOf<ImageFilterSettings>(liveOnly);
 }
 
 void DuplicateGraph::compact()
@@ -183,12 +176,12 @@ QVector<ImageFilterCheck> imageFilterChecks(int width, int height, float brisque
 {
     const qint64 w = width, h = height;
     QVector<ImageFilterCheck> out = {
-        {QStringLiteral("extract.max_pixels"), double(w * h), double(s.maxPixels), passesPixels(w, h, s)},
-        {QStringLiteral("extract.min_side"), double(std::min(w, h)), double(s.minSide), passesMinSide(w, h, s)},
-        {QStringLiteral("extract.max_aspect"), aspectOf(w, h), s.maxAspect, passesAspect(w, h, s)},
+        {settingKeyOf(&ImageFilterSettings::maxPixels), double(w * h), double(s.maxPixels), passesPixels(w, h, s)},
+        {settingKeyOf(&ImageFilterSettings::minSide), double(std::min(w, h)), double(s.minSide), passesMinSide(w, h, s)},
+        {settingKeyOf(&ImageFilterSettings::maxAspect), aspectOf(w, h), s.maxAspect, passesAspect(w, h, s)},
     };
     if (s.maxBrisque > 0 && brisque >= 0)
-        out.push_back({QStringLiteral("extract.max_brisque"), double(brisque), s.maxBrisque, passesQuality(brisque, s)});
+        out.push_back({settingKeyOf(&ImageFilterSettings::maxBrisque), double(brisque), s.maxBrisque, passesQuality(brisque, s)});
     return out;
 }
 

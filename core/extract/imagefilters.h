@@ -17,6 +17,7 @@
 //
 // Thread-safety: decideImageFilters is pure and reentrant.
 
+#include "core/store/settingfields.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
@@ -40,8 +41,21 @@ struct ImageFilterSettings {
     bool nearDuplicates = true;
     int phashDistance = 0; // structural: the graph is built for it (not live)
 
+    // The one binding of fields to recipe keys (core/store/settingfields.h),
+    // in the order the studio lists them.
+    template <class F>
+    void fields(F &&f)
+    {
+        f(minSide, "extract.min_side");
+        f(maxAspect, "extract.max_aspect");
+        f(maxPixels, "extract.max_pixels");
+        // BRISQUE scores are not held in memory, so the studio applies it by a run.
+        f(maxBrisque, "extract.max_brisque", SettingUse::NotLive);
+        f(nearDuplicates, "extract.near_duplicates");
+        f(phashDistance, "extract.phash_distance", SettingUse::NotLive);
+    }
     static ImageFilterSettings fromRecipe(const Recipe &recipe);
-    static QStringList recipeKeys();
+    static QStringList recipeKeys(bool liveOnly = false);
 };
 
 // Which rows may be duplicates of which: rows that share a node are joined,

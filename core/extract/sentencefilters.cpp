@@ -38,23 +38,13 @@ void denseGroups(const std::vector<QString> &values, std::vector<qint32> &out, q
 SentenceFilterSettings SentenceFilterSettings::fromRecipe(const Recipe &recipe)
 {
     SentenceFilterSettings s;
-    s.dropCode = recipe.boolValue(QStringLiteral("extract.drop_code"));
-    s.dropNav = recipe.boolValue(QStringLiteral("extract.drop_nav"));
-    s.dropUrls = recipe.boolValue(QStringLiteral("extract.drop_urls"));
-    s.dropEmails = recipe.boolValue(QStringLiteral("extract.drop_emails"));
-    s.dropEmoji = recipe.boolValue(QStringLiteral("extract.drop_emoji"));
-    s.minWords = recipe.intValue(QStringLiteral("extract.min_words"));
-    s.maxWords = recipe.intValue(QStringLiteral("extract.max_words"));
-    s.minEntropy = recipe.doubleValue(QStringLiteral("extract.min_entropy"));
-    s.dedup = recipe.boolValue(QStringLiteral("extract.dedup_sentences"));
+    readSettings(recipe, s);
     return s;
 }
 
-QStringList SentenceFilterSettings::recipeKeys()
+QStringList SentenceFilterSettings::recipeKeys(bool liveOnly)
 {
-    return {QStringLiteral("extract.drop_code"),   QStringLiteral("extract.drop_nav"),    QStringLiteral("extract.drop_urls"),
-            QStringLiteral("extract.drop_emails"), QStringLiteral("extract.drop_emoji"),  QStringLiteral("extract.min_words"),
-            QStringLiteral("extract.max_words"),   QStringLiteral("extract.min_entropy"), QStringLiteral("extract.dedup_sentences")};
+    return settingKeysOf<SentenceFilterSettings>(liveOnly);
 }
 
 SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, const SentenceFilterSettings &s)

@@ -9,6 +9,7 @@
 // (normalized_duplicate).
 // Thread-safety: decideSentenceFilters is pure and reentrant.
 
+#include "core/store/settingfields.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
@@ -27,8 +28,23 @@ struct SentenceFilterSettings {
     double minEntropy = 0;
     bool dedup = true;
 
+    // The one binding of fields to recipe keys (core/store/settingfields.h),
+    // in the order the studio lists them.
+    template <class F>
+    void fields(F &&f)
+    {
+        f(minWords, "extract.min_words");
+        f(maxWords, "extract.max_words");
+        f(minEntropy, "extract.min_entropy");
+        f(dropCode, "extract.drop_code");
+        f(dropNav, "extract.drop_nav");
+        f(dropUrls, "extract.drop_urls");
+        f(dropEmails, "extract.drop_emails");
+        f(dropEmoji, "extract.drop_emoji");
+        f(dedup, "extract.dedup_sentences");
+    }
     static SentenceFilterSettings fromRecipe(const Recipe &recipe);
-    static QStringList recipeKeys();
+    static QStringList recipeKeys(bool liveOnly = false);
 };
 
 struct SentenceFilterInputs {

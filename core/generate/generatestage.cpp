@@ -5,6 +5,7 @@
 #include "core/embed/activeencoder.h"
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
+#include "core/extract/extractstage.h"
 #include "core/extract/imageprobe.h"
 #include "core/generate/builtingenerator.h"
 #include "core/generate/detail/expertpool.h"
@@ -16,6 +17,7 @@
 #include "core/pipeline/issuelog.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/globalsettings.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -148,8 +150,8 @@ std::shared_ptr<IExpertFactory> tagExpert(ProjectStore &store, const Recipe &rec
 
     if (!encoder->info().clipFamily) {
         // Calibrate on held-out images with known texts.
-        const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
-        const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+        const double holdout = EmbedSettings::fromRecipe(recipe).holdout;
+        const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
         auto q = store.exec(QStringLiteral("SELECT g.image_id, i.path, s.text FROM ground_truth g JOIN images i ON i.id = g.image_id"
                                            " JOIN sentences s ON s.id = g.sentence_id WHERE i.reject_reason IS NULL ORDER BY g.image_id"));
         if (!q) {
@@ -256,8 +258,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         return {};
 
     QThreadPool pool;
-    const int threads = int(recipe.intValue(QStringLiteral("threads")));
-    pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
+    pool.setMaxThreadCount(workerThreads(ctx));
     // Similarity and tags need the active encoder; without one (imported
     // vectors) the texts are still written and stage 4 skips its band.
     auto encoder = openActiveEncoder(store, recipe);
@@ -345,7 +346,9 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     // Images are read whole to decode them: the recipe's size limit applies
     // here too (a file may have grown since it was probed).
     ProbeOptions probe;
-    probe.maxFileBytes = recipe.intValue(QStringLiteral("extract.max_file_bytes"));
+    ExtractSettings extract;
+    readSettings(recipe, extract);
+    probe.maxFileBytes = extract.maxFileBytes;
     qint64 done = 0, reused = 0, failed = 0, succeeded = 0;
     QString lastError;
     // An overall budget for the stage (0 = none): a slow or stalled server

@@ -7,6 +7,7 @@
 #include "core/plugin/pluginmanager.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/globalsettings.h"
 
 #include <QHash>
 #include <QSet>
@@ -43,12 +44,14 @@ struct Item {
 QVector<std::shared_ptr<ExpertPool>> enabledExperts(const Recipe &recipe, JobContext &ctx)
 {
     QHash<QString, QVariantMap> wanted; // kind -> options
-    const QString ocr = recipe.text(QStringLiteral("experts.ocr"));
+    GroundSettings settings;
+    readSettings(recipe, settings);
+    const QString ocr = settings.ocr;
     if (ocr != QLatin1String("off"))
         wanted.insert(QStringLiteral("ocr"), {{QStringLiteral("mode"), ocr}});
-    if (recipe.text(QStringLiteral("experts.faces")) == QLatin1String("on"))
+    if (settings.faces == QLatin1String("on"))
         wanted.insert(QStringLiteral("face"), {});
-    if (recipe.text(QStringLiteral("experts.quality")) == QLatin1String("on"))
+    if (settings.quality == QLatin1String("on"))
         wanted.insert(QStringLiteral("quality"), {});
     QVector<std::shared_ptr<ExpertPool>> pools;
     QSet<QString> found;
@@ -142,8 +145,7 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
     const ExpertRunHashes &expertHash = *runs;
 
     QThreadPool pool;
-    const int threads = int(recipe.intValue(QStringLiteral("threads")));
-    pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
+    pool.setMaxThreadCount(workerThreads(ctx));
 
     struct Job {
         int item;

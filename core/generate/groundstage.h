@@ -17,6 +17,7 @@
 
 #include "core/generate/finding.h"
 #include "core/pipeline/stage.h"
+#include "core/store/settingfields.h"
 
 #include <QHash>
 #include <QPair>
@@ -27,6 +28,23 @@ namespace rs {
 // image, for skipping unchanged work. Ground and generate both read it.
 using ExpertRunHashes = QHash<QPair<qint64, QString>, QString>;
 Result<ExpertRunHashes> loadExpertRunHashes(ProjectStore &store);
+
+// The experts ground runs, typed (core/store/settingfields.h): its keys are
+// the stage's fingerprint keys. experts.tags and experts.tag_precision are
+// generate's: tags need the encoder.
+struct GroundSettings {
+    QString ocr;     // auto | on | off
+    QString faces;   // on | off
+    QString quality; // on | off
+
+    template <class F>
+    void fields(F &&f)
+    {
+        f(ocr, "experts.ocr");
+        f(faces, "experts.faces");
+        f(quality, "experts.quality");
+    }
+};
 
 class GroundStage final : public IStage {
 public:
@@ -41,10 +59,7 @@ public:
 
     QString name() const override { return QStringLiteral("ground"); }
     // experts.tags and experts.tag_precision are generate's: tags need the encoder.
-    QStringList settingKeys() const override
-    {
-        return {QStringLiteral("experts.ocr"), QStringLiteral("experts.faces"), QStringLiteral("experts.quality")};
-    }
+    QStringList settingKeys() const override { return settingKeysOf<GroundSettings>(); }
     // The expert plugins found (name@version): installing or upgrading one
     // changes the findings, so the stage becomes stale.
     QString environmentKey() const override;

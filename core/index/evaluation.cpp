@@ -7,6 +7,8 @@
 #include "core/index/retriever.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/globalsettings.h"
+#include "core/index/retrievesettings.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -152,8 +154,8 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
     if (sentences->ids.isEmpty())
         return makeError(ErrorCode::NotFound, QStringLiteral("no embedded sentences to retrieve from"));
 
-    const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
-    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    const double holdout = EmbedSettings::fromRecipe(recipe).holdout;
+    const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
     auto truthOr = loadTruth(store, pool->row, [&](qint64 image) { return EmbedStage::isHeldOut(image, holdout, seed); });
     if (!truthOr)
         return truthOr.error();
@@ -176,7 +178,7 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
         return index.error();
     RetrieveOptions ro;
     ro.k = kTop;
-    ro.clusters = int(recipe.intValue(QStringLiteral("retrieve.clusters")));
+    ro.clusters = RetrieveSettings::fromRecipe(recipe).clusters;
     auto hier = index->search(queries, ro);
     if (!hier)
         return hier.error();
@@ -260,9 +262,10 @@ Result<QJsonObject> tuneFusionWeights(ProjectStore &store, const Recipe &recipe)
         return pool.error();
     if (pool->items.ids.isEmpty())
         return makeError(ErrorCode::NotFound, QStringLiteral("no embedded sentences to retrieve from"));
-    const double holdout = recipe.doubleValue(QStringLiteral("eval.holdout"));
-    const double validation = recipe.doubleValue(QStringLiteral("eval.validation"));
-    const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    const EmbedSettings splits = EmbedSettings::fromRecipe(recipe);
+    const double holdout = splits.holdout;
+    const double validation = splits.validation;
+    const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
     // Only the validation split: the test split (eval.holdout) is never seen here.
     auto truth = loadTruth(store, pool->row,
                            [&](qint64 image) { return EmbedStage::isValidation(image, holdout, validation, seed); });

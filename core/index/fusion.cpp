@@ -2,6 +2,7 @@
 
 #include "core/index/bm25index.h"
 #include "core/store/recipe.h"
+#include "core/index/retrievesettings.h"
 
 #include <QHash>
 
@@ -59,8 +60,10 @@ QString signalName(int signal)
 SignalWeights SignalWeights::fromRecipe(const Recipe &recipe)
 {
     SignalWeights w;
+    const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
+    static_assert(kSignalCount == int(std::tuple_size_v<decltype(settings.weights)>), "one weight per signal");
     for (int s = 0; s < kSignalCount; ++s)
-        w.w[size_t(s)] = float(recipe.doubleValue(QStringLiteral("retrieve.weight_") + signalName(s)));
+        w.w[size_t(s)] = float(settings.weights[size_t(s)]);
     return w;
 }
 

@@ -3,6 +3,7 @@
 #include "core/extract/sentencescore.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/index/retrievesettings.h"
 
 #include <QRegularExpression>
 #include <QSet>
@@ -37,8 +38,9 @@ struct ContextSentence {
 QueryTextOptions QueryTextOptions::fromRecipe(const Recipe &recipe)
 {
     QueryTextOptions o;
-    o.ownText = recipe.boolValue(QStringLiteral("retrieve.own_text"));
-    o.contextSentences = int(recipe.intValue(QStringLiteral("retrieve.context_sentences")));
+    const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
+    o.ownText = settings.ownText;
+    o.contextSentences = settings.contextSentences;
     return o;
 }
 

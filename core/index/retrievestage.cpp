@@ -9,6 +9,7 @@
 #include "core/pipeline/issuelog.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/globalsettings.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -125,9 +126,10 @@ KMeansOptions sentenceKMeansOptions(const Recipe &recipe, qint64 points)
 {
     KMeansOptions km;
     // FAISS throws with more centres than points; 0 keeps the default formula.
-    km.clusters = int(std::min<qint64>(recipe.intValue(QStringLiteral("retrieve.kmeans_clusters")), points));
-    km.iterations = int(recipe.intValue(QStringLiteral("retrieve.kmeans_iterations")));
-    km.seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
+    km.clusters = int(std::min<qint64>(settings.kmeansClusters, points));
+    km.iterations = settings.kmeansIterations;
+    km.seed = GlobalSettings::fromRecipe(recipe).seed;
     return km;
 }
 
@@ -167,10 +169,11 @@ Result<SentencePool> loadSentencePool(ProjectStore &store)
 
 DenseSearch denseSearchFor(const Recipe &recipe, const Matrix &sentences, const HierarchicalRetriever *index)
 {
-    if (recipe.text(QStringLiteral("retrieve.mode")) == QLatin1String("exact") || !index)
+    const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
+    if (settings.mode == QLatin1String("exact") || !index)
         return [&sentences](const Matrix &queries, int k) { return exactSearch(sentences, queries, k); };
     RetrieveOptions ro;
-    ro.clusters = int(recipe.intValue(QStringLiteral("retrieve.clusters")));
+    ro.clusters = settings.clusters;
     return [index, ro](const Matrix &queries, int k) {
         RetrieveOptions o = ro;
         o.k = k;
@@ -257,9 +260,10 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     if (!pool)
         return pool.error();
     const EmbeddedItems *sentences = &pool->items;
-    const int k = int(recipe.intValue(QStringLiteral("retrieve.k")));
-    const float minScore = float(recipe.doubleValue(QStringLiteral("retrieve.min_score")));
-    const QString mode = recipe.text(QStringLiteral("retrieve.mode"));
+    const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
+    const int k = settings.k;
+    const float minScore = float(settings.minScore);
+    const QString mode = settings.mode;
     // Ctrl-C is honoured between the phases (loading, clustering, searching,
     // writing): each is one batch call, and nothing is written before the
     // last, so an interrupted retrieve leaves the previous results intact.

@@ -15,6 +15,7 @@
 #include "core/index/bm25index.h"
 #include "core/index/fusion.h"
 #include "core/index/querytexts.h"
+#include "core/index/retrievesettings.h"
 #include "core/pipeline/stage.h"
 #include "core/util/matrix.h"
 
@@ -31,7 +32,7 @@ class Recipe;
 class RetrieveStage final : public IStage {
 public:
     QString name() const override { return QStringLiteral("retrieve"); }
-    QStringList settingKeys() const override { return {QStringLiteral("retrieve.")}; }
+    QStringList settingKeys() const override { return settingKeysOf<RetrieveSettings>(); }
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
 
     static QString indexPath(ProjectStore &store);

@@ -31,32 +31,25 @@ double scoreInverse(double t, bool log) { return log ? std::pow(10.0, t) - 1.0 :
 
 } // namespace
 
+// The live keys are the kernels' settings not marked NotLive
+// (core/store/settingfields.h): nothing here names a key.
 QStringList LiveDecisions::liveKeys()
 {
-    return {QStringLiteral("extract.min_side"),        QStringLiteral("extract.max_aspect"),
-            QStringLiteral("extract.max_pixels"),      QStringLiteral("extract.near_duplicates"),
-            QStringLiteral("extract.min_words"),       QStringLiteral("extract.max_words"),
-            QStringLiteral("extract.min_entropy"),     QStringLiteral("extract.drop_code"),
-            QStringLiteral("extract.drop_nav"),        QStringLiteral("extract.drop_urls"),
-            QStringLiteral("extract.drop_emails"),     QStringLiteral("extract.drop_emoji"),
-            QStringLiteral("extract.dedup_sentences"), QStringLiteral("sample.band"),
-            QStringLiteral("sample.min_similarity"),   QStringLiteral("sample.max_similarity"),
-            QStringLiteral("sample.low_percentile"),   QStringLiteral("sample.high_percentile"),
-            QStringLiteral("sample.method"),           QStringLiteral("sample.cap"),
-            QStringLiteral("sample.t")};
+    return ImageFilterSettings::recipeKeys(true) + SentenceFilterSettings::recipeKeys(true) + SampleSettings::recipeKeys(true);
 }
 
 LiveDecisions::Table LiveDecisions::tableOf(const QString &key)
 {
-    static const QStringList imageKeys = {QStringLiteral("extract.min_side"), QStringLiteral("extract.max_aspect"),
-                                          QStringLiteral("extract.max_pixels"), QStringLiteral("extract.near_duplicates")};
-    if (!liveKeys().contains(key))
-        return Table::None;
+    static const QStringList imageKeys = ImageFilterSettings::recipeKeys(true);
+    static const QStringList sentenceKeys = SentenceFilterSettings::recipeKeys(true);
+    static const QStringList sampleKeys = SampleSettings::recipeKeys(true);
     if (imageKeys.contains(key))
         return Table::Images;
-    if (key.startsWith(QLatin1String("extract.")))
+    if (sentenceKeys.contains(key))
         return Table::Sentences;
-    return Table::Sample;
+    if (sampleKeys.contains(key))
+        return Table::Sample;
+    return Table::None;
 }
 
 QStringList LiveDecisions::reasonNames(Table table) const
@@ -80,7 +73,7 @@ Result<LiveDecisions> LiveDecisions::load(ProjectStore &store, const Recipe &rec
 {
     LiveDecisions live;
     live.m_clipFamily = store.meta(QStringLiteral("embed.clip_family")) == QLatin1String("true");
-    auto images = loadImageFilterInputs(store, int(recipe.intValue(QStringLiteral("extract.phash_distance"))), ctx);
+    auto images = loadImageFilterInputs(store, ImageFilterSettings::fromRecipe(recipe).phashDistance, ctx);
     if (!images)
         return images.error();
     ImageColumns &im = live.m_images;
@@ -217,7 +210,9 @@ std::shared_ptr<const LiveDecisions::ScoreBins> LiveDecisions::scoreBins(const Q
 
 std::vector<quint8> LiveDecisions::extractCodesCached(const Recipe &recipe) const
 {
-    const QString fp = recipe.fingerprint({QStringLiteral("extract.")});
+    // The cache holds decideImages' codes: its key is what decideImages reads.
+    static const QStringList keys = ImageFilterSettings::recipeKeys();
+    const QString fp = recipe.fingerprint(keys);
     {
         std::lock_guard lock(m_cache->mutex);
         if (m_cache->extractFingerprint == fp && m_cache->extractCodes.size() == m_images.id.size())
@@ -240,20 +235,21 @@ LiveDecisions::Histogram LiveDecisions::histogram(const QString &key, const Reci
     if (!def || (def->kind != SettingDef::Kind::Int && def->kind != SettingDef::Kind::Double))
         return h;
     h.threshold = recipe.doubleValue(key);
-    QString score;
-    if (key == QLatin1String("extract.min_side"))
-        score = QStringLiteral("min_side");
-    else if (key == QLatin1String("extract.max_aspect"))
-        score = QStringLiteral("aspect");
-    else if (key == QLatin1String("extract.max_pixels"))
-        score = QStringLiteral("pixels");
-    else if (key == QLatin1String("extract.min_words") || key == QLatin1String("extract.max_words"))
-        score = QStringLiteral("words");
-    else if (key == QLatin1String("extract.min_entropy"))
-        score = QStringLiteral("entropy");
-    else if (key.startsWith(QLatin1String("sample.")) && (key.contains(QLatin1String("similarity")) || key.contains(QLatin1String("percentile"))))
-        score = QStringLiteral("similarity");
-    else
+    // Which score column a threshold is drawn over, by the field it binds.
+    static const QHash<QString, QString> scoreOfKey = {
+        {settingKeyOf(&ImageFilterSettings::minSide), QStringLiteral("min_side")},
+        {settingKeyOf(&ImageFilterSettings::maxAspect), QStringLiteral("aspect")},
+        {settingKeyOf(&ImageFilterSettings::maxPixels), QStringLiteral("pixels")},
+        {settingKeyOf(&SentenceFilterSettings::minWords), QStringLiteral("words")},
+        {settingKeyOf(&SentenceFilterSettings::maxWords), QStringLiteral("words")},
+        {settingKeyOf(&SentenceFilterSettings::minEntropy), QStringLiteral("entropy")},
+        {settingKeyOf(&SampleSettings::minSimilarity), QStringLiteral("similarity")},
+        {settingKeyOf(&SampleSettings::maxSimilarity), QStringLiteral("similarity")},
+        {settingKeyOf(&SampleSettings::lowPercentile), QStringLiteral("similarity")},
+        {settingKeyOf(&SampleSettings::highPercentile), QStringLiteral("similarity")},
+    };
+    const QString score = scoreOfKey.value(key);
+    if (score.isEmpty())
         return h;
 
     const std::shared_ptr<const ScoreBins> sb = scoreBins(score, bins);
@@ -329,7 +325,8 @@ LiveDecisions::Outcome LiveDecisions::decideSample(const Recipe &recipe, const Q
 
     Histogram &h = out.histogram;
     h.key = key;
-    if (key == QLatin1String("sample.cap") || key == QLatin1String("sample.t")) {
+    static const QString capKey = settingKeyOf(&SampleSettings::cap), tKey = settingKeyOf(&SampleSettings::t);
+    if (key == capKey || key == tKey) {
         const double cap = settings.metaclip ? settings.t : double(settings.cap);
         h.scoreName = QStringLiteral("cluster size (images)");
         h.logScale = true;

@@ -9,6 +9,7 @@
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/store/verdicts.h"
+#include "core/store/globalsettings.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -63,7 +64,7 @@ QString Pipeline::fingerprint(const QString &name, ProjectStore &store, const Re
 {
     QByteArray chain = QByteArray::number(store.dataGeneration());
     for (const QString &s : stageNames()) {
-        QStringList keys{QStringLiteral("seed")};
+        QStringList keys{settingKeyOf(&GlobalSettings::seed)};
         QString environment;
         if (IStage *impl = stage(s)) {
             keys += impl->settingKeys();
@@ -132,7 +133,7 @@ Status runGuarded(IStage &stage, ProjectStore &store, const Recipe &recipe, JobC
 Status Pipeline::runStage(IStage &impl, ProjectStore &store, const Recipe &recipe, JobContext &ctx) const
 {
     // The recipe's thread count reaches every stage through its context.
-    if (const qint64 threads = recipe.intValue(QStringLiteral("threads")); threads > 0)
+    if (const qint64 threads = GlobalSettings::fromRecipe(recipe).threads; threads > 0)
         ctx.setThreads(int(threads));
     if (Status s = runGuarded(impl, store, recipe, ctx); !s)
         return s;

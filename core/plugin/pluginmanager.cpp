@@ -36,6 +36,7 @@ PluginManager::~PluginManager() = default;
 
 void PluginManager::scan()
 {
+    std::lock_guard lock(m_mutex);
     QSet<QString> seenNames;
     QSet<QString> known;
     for (const Entry &e : m_entries) {
@@ -75,6 +76,7 @@ void PluginManager::scan()
 
 QList<PluginRecord> PluginManager::plugins() const
 {
+    std::lock_guard lock(m_mutex);
     QList<PluginRecord> out;
     for (const Entry &e : m_entries)
         out.append(e.record);
@@ -83,6 +85,7 @@ QList<PluginRecord> PluginManager::plugins() const
 
 QList<QObject *> PluginManager::instances(const QString &iid)
 {
+    std::lock_guard lock(m_mutex);
     QList<QObject *> out;
     for (Entry &e : m_entries) {
         if (e.record.iid != iid)

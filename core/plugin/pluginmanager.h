@@ -9,7 +9,14 @@
 // install prefix). Loaded plugins stay loaded for the life of the process
 // (libraries such as libtorch do not survive being unloaded).
 //
-// Thread-safety: use from one thread (typically the main thread at start-up).
+// Thread-safety: every member may be called from any thread. One mutex
+// serialises scanning, loading and reading the records, so the studio's
+// Plugins view (GUI thread) and a stage on the job thread may ask at once.
+// A plugin is loaded once and its root object is shared for the life of the
+// process: treat it as read-only (factories); per-run state belongs to what
+// a factory creates, one per worker (see core/generate/detail/expertpool.h).
+// The process-wide instance is sharedPlugins() (core/embed/activeencoder.h),
+// scanned on first use.
 
 #include <QJsonObject>
 #include <QList>
@@ -18,6 +25,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 class QPluginLoader;
@@ -74,6 +82,7 @@ private:
         std::unique_ptr<QPluginLoader> loader;
     };
     QStringList m_searchPaths;
+    mutable std::mutex m_mutex; // guards m_entries (see Thread-safety above)
     std::vector<Entry> m_entries;
 };
 

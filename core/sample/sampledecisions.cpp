@@ -31,27 +31,16 @@ double selectPercentile(std::vector<double> &values, double fraction)
 SampleSettings SampleSettings::fromRecipe(const Recipe &recipe, bool clipFamily)
 {
     SampleSettings s;
-    s.band = recipe.text(QStringLiteral("sample.band"));
+    readSettings(recipe, s);
     if (s.band == QLatin1String("auto"))
         s.band = clipFamily ? QStringLiteral("absolute") : QStringLiteral("percentile");
-    s.minSimilarity = recipe.doubleValue(QStringLiteral("sample.min_similarity"));
-    s.maxSimilarity = recipe.doubleValue(QStringLiteral("sample.max_similarity"));
-    s.lowPercentile = recipe.doubleValue(QStringLiteral("sample.low_percentile"));
-    s.highPercentile = recipe.doubleValue(QStringLiteral("sample.high_percentile"));
-    s.metaclip = recipe.text(QStringLiteral("sample.method")) == QLatin1String("metaclip");
-    s.cap = recipe.intValue(QStringLiteral("sample.cap"));
-    s.t = recipe.doubleValue(QStringLiteral("sample.t"));
-    s.seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    s.metaclip = s.method == QLatin1String("metaclip");
     return s;
 }
 
-QStringList SampleSettings::recipeKeys()
+QStringList SampleSettings::recipeKeys(bool liveOnly)
 {
-    return {QStringLiteral("sample.band"),           QStringLiteral("sample.min_similarity"),
-            QStringLiteral("sample.max_similarity"), QStringLiteral("sample.low_percentile"),
-            QStringLiteral("sample.high_percentile"), QStringLiteral("sample.method"),
-            QStringLiteral("sample.cap"),            QStringLiteral("sample.t"),
-            QStringLiteral("seed")};
+    return settingKeysOf<SampleSettings>(liveOnly);
 }
 
 SampleVerdictColumns decideSample(const SampleInputs &in, const std::vector<quint8> &filterCodes, const SampleSettings &s,

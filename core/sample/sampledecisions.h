@@ -12,6 +12,7 @@
 // clusters.
 // Thread-safety: decideSample is pure and reentrant.
 
+#include "core/store/settingfields.h"
 #include "core/util/result.h"
 
 #include <QString>
@@ -28,13 +29,43 @@ struct SampleSettings {
     QString band;          // absolute | percentile | off (auto resolved by fromRecipe with clipFamily)
     double minSimilarity = 0, maxSimilarity = 1;
     double lowPercentile = 0, highPercentile = 0; // percent cut from each end
-    bool metaclip = false;
+    QString method;        // cap | metaclip
+    bool metaclip = false; // method == metaclip (set by fromRecipe)
     qint64 cap = 0;
     double t = 0;
     quint64 seed = 0;
 
+    // The one binding of fields to recipe keys (core/store/settingfields.h).
+    template <class F>
+    void fields(F &&f)
+    {
+        f(band, "sample.band");
+        f(minSimilarity, "sample.min_similarity");
+        f(maxSimilarity, "sample.max_similarity");
+        f(lowPercentile, "sample.low_percentile");
+        f(highPercentile, "sample.high_percentile");
+        f(method, "sample.method");
+        f(cap, "sample.cap");
+        f(t, "sample.t");
+        f(seed, "seed", SettingUse::NotLive);
+    }
     static SampleSettings fromRecipe(const Recipe &recipe, bool clipFamily);
-    static QStringList recipeKeys();
+    static QStringList recipeKeys(bool liveOnly = false);
+};
+
+// The image clustering that balancing caps; cached apart from the band and
+// cap (SampleStage), so only these re-cluster. Its k-means seed is fixed:
+// the clustering must not change with the sampling seed.
+struct SampleClusterSettings {
+    qint64 clusters = 0; // 0 = about sqrt(images)
+    int iterations = 0;
+
+    template <class F>
+    void fields(F &&f)
+    {
+        f(clusters, "sample.clusters", SettingUse::NotLive);
+        f(iterations, "sample.kmeans_iterations", SettingUse::NotLive);
+    }
 };
 
 // Per image row, aligned with ImageFilterInputs' rows.

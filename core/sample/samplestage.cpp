@@ -62,7 +62,9 @@ Status SampleStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
             members.push_back(ids[i]);
     QCryptographicHash h(QCryptographicHash::Sha1);
     h.addData(store.meta(QStringLiteral("embed.encoder")).toUtf8());
-    h.addData(recipe.fingerprint({QStringLiteral("sample.clusters"), QStringLiteral("sample.kmeans_iterations")}).toUtf8());
+    SampleClusterSettings clustering;
+    readSettings(recipe, clustering);
+    h.addData(recipe.fingerprint(settingKeysOf<SampleClusterSettings>()).toUtf8());
     h.addData(QByteArrayLiteral("all-kept-v2"));
     for (qint64 id : members)
         h.addData(QByteArray(QByteArray::number(id) + ','));
@@ -79,8 +81,8 @@ Status SampleStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
             return emb.error();
         const Matrix points = (*emb)->get(members);
         KMeansOptions km;
-        km.clusters = std::min<int>(int(recipe.intValue(QStringLiteral("sample.clusters"))), int(members.size()));
-        km.iterations = int(recipe.intValue(QStringLiteral("sample.kmeans_iterations")));
+        km.clusters = std::min<int>(int(clustering.clusters), int(members.size()));
+        km.iterations = clustering.iterations;
         km.seed = 0; // fixed: the clustering must not change with the sampling seed
         ctx.progress(0, 1, QStringLiteral("k-means over %1 image embeddings").arg(members.size()));
         auto result = kmeans(points, km);

@@ -14,6 +14,7 @@
 // statistics in meta `sample.stats` (shown by `realsyn stats`).
 
 #include "core/pipeline/stage.h"
+#include "core/sample/sampledecisions.h"
 
 #include <QJsonObject>
 
@@ -24,7 +25,7 @@ class ProjectStore;
 class SampleStage final : public IStage {
 public:
     QString name() const override { return QStringLiteral("sample"); }
-    QStringList settingKeys() const override { return {QStringLiteral("sample.")}; }
+    QStringList settingKeys() const override { return settingKeysOf<SampleSettings>() + settingKeysOf<SampleClusterSettings>(); }
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
     // Clusters are cached apart from the band and cap, so re-sampling is quick.
     bool quickToRerun(ProjectStore &) const override { return true; }

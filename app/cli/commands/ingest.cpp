@@ -3,6 +3,7 @@
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
 #include "core/ingest/ingestor.h"
+#include "core/store/globalsettings.h"
 
 namespace rs::cli {
 
@@ -26,7 +27,7 @@ int handleIngest(const QCommandLineParser &p)
     opts.format = p.value(QStringLiteral("format"));
     opts.paths = pos.mid(1);
     opts.imagesDir = p.value(QStringLiteral("images"));
-    opts.seed = quint64(recipe.intValue(QStringLiteral("seed")));
+    opts.seed = GlobalSettings::fromRecipe(recipe).seed;
     applyIngestLimits(opts, recipe);
     bool ok = true;
     if (p.isSet(QStringLiteral("limit"))) {
