@@ -35,6 +35,7 @@ PACKAGES=(
   libgumbo-dev libicu-dev libarchive-dev
   clang libclang-rt-14-dev
   libtesseract-dev tesseract-ocr-eng
+  thrift-compiler libthrift-dev libboost-dev libsnappy-dev libzstd-dev nodejs
   xvfb xauth
   gimp-help-en
 )

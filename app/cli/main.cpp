@@ -9,6 +9,7 @@
 #include "core/embed/embedstage.h"
 #include "core/embed/npyreader.h"
 #include "core/export/exporter.h"
+#include "core/export/parquetwriter.h"
 #include "core/index/evaluation.h"
 #include "core/ingest/ingestor.h"
 #include "core/pipeline/pipeline.h"
@@ -715,7 +716,7 @@ int cmdExport(const QStringList &args)
     QCommandLineParser p;
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("project folder"));
-    p.addOption({QStringLiteral("format"), QStringLiteral("wds|csv|jsonl|llava"), QStringLiteral("FORMAT")});
+    p.addOption({QStringLiteral("format"), QStringLiteral("wds|csv|jsonl|llava|parquet"), QStringLiteral("FORMAT")});
     p.addOption({QStringLiteral("out"), QStringLiteral("output folder (must not exist unless --force)"), QStringLiteral("OUTDIR")});
     p.addOption({QStringLiteral("limit"), QStringLiteral("export only the first N selected samples"), QStringLiteral("N")});
     p.addOption({QStringLiteral("split"), QStringLiteral("hold out a seeded validation subset, e.g. val=0.05"), QStringLiteral("val=F")});
@@ -723,16 +724,21 @@ int cmdExport(const QStringList &args)
     p.addOption({QStringLiteral("caption"), QStringLiteral("csv: text1|syn_text|all (default text1)"), QStringLiteral("WHICH")});
     p.addOption({QStringLiteral("csv-separator"), QStringLiteral("csv: tab|comma (default tab, as open_clip)"), QStringLiteral("SEP")});
     p.addOption({QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")});
+    p.addOption({QStringLiteral("compression"), QStringLiteral("parquet: snappy|zstd|none (default snappy)"), QStringLiteral("CODEC")});
+    p.addOption({QStringLiteral("no-images"), QStringLiteral("parquet, jsonl: write no image files (text only)")});
     if (const int rc = parseArgs(p, args); rc >= 0)
         return rc;
     if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("format")) || !p.isSet(QStringLiteral("out")))
-        return fail(QStringLiteral("usage: realsyn export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]"), 2);
+        return fail(QStringLiteral("usage: realsyn export DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]"), 2);
     if (!exportFormats().contains(p.value(QStringLiteral("format"))))
         return fail(QStringLiteral("unknown export format '%1' (expected %2)").arg(p.value(QStringLiteral("format")), exportFormats().join(QLatin1Char('|'))), 2);
     ExportOptions opts;
     opts.format = p.value(QStringLiteral("format"));
     opts.outDir = p.value(QStringLiteral("out"));
     opts.force = p.isSet(QStringLiteral("force"));
+    opts.images = !p.isSet(QStringLiteral("no-images"));
+    if (p.isSet(QStringLiteral("compression")) && !parquetCompressions().contains(opts.compression = p.value(QStringLiteral("compression"))))
+        return fail(QStringLiteral("--compression expects %1").arg(parquetCompressions().join(QLatin1Char('|'))), 2);
     bool ok = true;
     if (p.isSet(QStringLiteral("limit"))) {
         opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
@@ -830,7 +836,7 @@ const char *kUsage =
     "  list DIR [--kept|--selected] [--json]             images with their state\n"
     "  show DIR IMAGE_ID [--json]                        one sample whole: provenance, decisions, texts\n"
     "  eval DIR [--json] [--tune [--store]]              retrieval quality on held-out ground truth; --tune: fusion weights\n"
-    "  export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=F] [--shard-size N]\n"
+    "  export DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=F] [--shard-size N]\n"
     "  decide DIR ID accept|reject|clear                 curator decision (wins over every filter)\n"
     "  edit DIR ID --syn-text TEXT | --syn-text-file FILE  curator's synthetic text (FILE - reads stdin)\n"
     "  plugins [--json]                                  encoder, expert and generator plugins found, with load errors\n"
