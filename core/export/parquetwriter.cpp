@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QtEndian>
 
+#include <limits>
 #include <string>
 
 namespace rs {
@@ -193,7 +194,8 @@ struct ParquetWriter::Impl {
         pf::RowGroup group;
         group.__set_num_rows(groupRows);
         group.__set_file_offset(offset);
-        group.__set_ordinal(std::int16_t(rowGroups.size()));
+        if (rowGroups.size() <= size_t(std::numeric_limits<std::int16_t>::max())) // the field is an i16
+            group.__set_ordinal(std::int16_t(rowGroups.size()));
         std::vector<pf::ColumnChunk> chunks;
         qint64 uncompressed = 0, compressedTotal = 0;
         for (ColumnState &c : columns) {

@@ -23,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/parquetdump.h"
 #include "tests/support/processrun.h"
 
 #include <cmath>
@@ -31,7 +32,7 @@ class TestParquetExport : public QObject {
     Q_OBJECT
 
     using Run = rs::test::ProcessRun;
-    QString m_cli, m_node, m_dump;
+    QString m_cli, m_node, m_whyNoReader;
     QTemporaryDir m_tmp;
     QString m_project, m_corpus;
     QMap<qint64, QJsonObject> m_show; // show --json of every selected image
@@ -43,32 +44,19 @@ class TestParquetExport : public QObject {
     {
         if (!m_node.isEmpty())
             return true;
-        const QString why = QStringLiteral("parquet reader missing (node, or hyparquet in %1: run packaging/dev.sh build)").arg(m_dump);
+        const QString why = m_whyNoReader;
         if (qEnvironmentVariable("CI") == QLatin1String("true"))
             qFatal("%s", qPrintable(why));
         QTest::qSkip(qPrintable(why), __FILE__, __LINE__);
         return false;
     }
 
-    // Rows of each file (in order), and the trailing metadata line per file.
-    struct Dump {
-        QVector<QJsonObject> rows;
-        QVector<QJsonObject> files;
-    };
+    using Dump = rs::test::ParquetDump;
     Dump dump(const QStringList &files)
     {
-        const Run r = rs::test::runProcess(m_node, QStringList{m_dump} + files, 600000);
-        Dump d;
-        if (r.code != 0) {
-            qWarning("%s", r.err.constData());
-            return d;
-        }
-        for (const QByteArray &line : r.out.split('\n')) {
-            if (line.isEmpty())
-                continue;
-            const QJsonObject o = QJsonDocument::fromJson(line).object();
-            (o.contains(QStringLiteral("__file__")) ? d.files : d.rows).push_back(o);
-        }
+        Dump d = rs::test::dumpParquet(m_node, files);
+        if (!d.ok)
+            qWarning("%s", d.error.constData());
         return d;
     }
 
@@ -95,12 +83,7 @@ private Q_SLOTS:
     {
         m_cli = rs::test::realsynPath();
         QVERIFY(QFileInfo(m_cli).isExecutable());
-        const QString readers = qEnvironmentVariable("REALSYN_BUILD_DIR") + QStringLiteral("/parquet-readers");
-        m_dump = readers + QStringLiteral("/dump.mjs");
-        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-        if (!node.isEmpty() && QFileInfo::exists(m_dump) && QFileInfo::exists(readers + QStringLiteral("/node_modules/hyparquet/package.json"))
-            && QFileInfo::exists(readers + QStringLiteral("/node_modules/hyparquet-compressors/package.json")))
-            m_node = node;
+        m_node = rs::test::parquetReaderNode(&m_whyNoReader);
 
         // A small corpus of four pages in German, French and English, so
         // texts carry non-ASCII characters, run through every stage.
