@@ -23,7 +23,6 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QtConcurrent>
-#include <QUrl>
 
 #include <cmath>
 
