@@ -35,6 +35,7 @@ PACKAGES=(
   libgumbo-dev libicu-dev libarchive-dev
   clang libclang-rt-14-dev
   libtesseract-dev tesseract-ocr-eng
+  thrift-compiler libthrift-dev libboost-dev libsnappy-dev libzstd-dev nodejs
   xvfb xauth
   slurmctld slurmd slurm-client munge bc
   gimp-help-en
@@ -76,6 +77,38 @@ build() {
   deps
   configure
   cmake --build "$BUILD_DIR" -j "$JOBS"
+  parquet_readers
+}
+
+# The independent parquet reader the tests use (hyparquet, pure JavaScript),
+# installed with npm ci from tests/parquet/package-lock.json into
+# $BUILD_DIR/parquet-readers (where CMake copied the package files), again
+# only when the lock file changed. Without npm the test skips, except
+# under CI=true, where this step fails.
+parquet_readers() {
+  local dir="$BUILD_DIR/parquet-readers"
+  local stamp="$dir/node_modules/.realsyn-lock"
+  if [ -f "$stamp" ] && cmp -s "$ROOT/tests/parquet/package-lock.json" "$stamp"; then
+    return
+  fi
+  if ! command -v npm >/dev/null; then
+    if [ "${CI:-}" = true ]; then
+      log "npm is missing: cannot install the parquet reader the tests need"
+      return 1
+    fi
+    log "npm is missing: the parquet read-back test will skip"
+    return
+  fi
+  mkdir -p "$dir"
+  cp "$ROOT/tests/parquet/package.json" "$ROOT/tests/parquet/package-lock.json" "$ROOT/tests/parquet/dump.mjs" "$dir/"
+  if (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund); then
+    cp "$ROOT/tests/parquet/package-lock.json" "$stamp"
+  elif [ "${CI:-}" = true ]; then
+    log "npm ci failed: cannot install the parquet reader the tests need"
+    return 1
+  else
+    log "npm ci failed: the parquet read-back test will skip"
+  fi
 }
 
 run_tests() {

@@ -1,6 +1,7 @@
 #include "core/export/exporter.h"
 
 #include "core/export/detail/tarwriter.h"
+#include "core/export/parquetwriter.h"
 #include "core/extract/extractstage.h"
 #include "core/extract/imageprobe.h"
 #include "core/ingest/ingestor.h"
@@ -40,24 +41,62 @@ struct Sample {
     QStringList texts;         // text1..3 (retrieved, best first; may be shorter)
     QVector<double> scores;
     QString synText;
+    bool hasSynText = false;   // a generation or a curator's text exists (it may be empty)
     bool synEdited = false;
     QString caption;
+    bool hasCaption = false;
     QString generator;
     QVariant similarity;
     QVariant cluster;
     QString document, url;
+    QString rawUrl;            // parquet's raw_image_url: the image's source URL, else its corpus-relative path
+    QString sourceSha256;      // of the source file, as probed
     bool val = false;
     // Filled while writing:
     QString key;
     QByteArray jpeg;
     int outWidth = 0, outHeight = 0;
+    QString sha256;            // of the exported image (of the source with images off)
     QString error;
 };
+
+bool isWebUrl(const QString &s)
+{
+    return s.startsWith(QLatin1String("http://"), Qt::CaseInsensitive) || s.startsWith(QLatin1String("https://"), Qt::CaseInsensitive);
+}
+
+// RealSyn's raw_image_url. A web address only where the corpus gives the
+// image's own: an absolute src, or a WebDataset sample's url (img2dataset
+// stores the image's address there; an MMC4 or OBELICS url is the page's).
+// Otherwise the file's path relative to the corpus (its images folder, the
+// source folder, or the folder of a JSONL file), or to the project for
+// images extracted from tar shards: never a local absolute path.
+QString rawImageUrl(const QString &path, const QString &src, const QString &docUrl, const QString &format, const QString &sourcePath,
+                    const QString &imagesRoot, const QString &projectDir)
+{
+    if (isWebUrl(src))
+        return src;
+    if (format == QLatin1String("wds") && isWebUrl(docUrl))
+        return docUrl;
+    const QString file = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    QStringList roots;
+    if (!imagesRoot.isEmpty())
+        roots << imagesRoot;
+    if (!sourcePath.isEmpty())
+        roots << (QFileInfo(sourcePath).isDir() ? sourcePath : QFileInfo(sourcePath).absolutePath());
+    roots << projectDir;
+    for (const QString &root : roots) {
+        const QString r = QDir::cleanPath(QFileInfo(root).absoluteFilePath());
+        if (file.startsWith(r + QLatin1Char('/')))
+            return file.mid(r.size() + 1);
+    }
+    return QFileInfo(path).fileName();
+}
 
 Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, quint64 seed)
 {
     auto q = store.exec(QStringLiteral("SELECT i.id, i.path, i.width, i.height, i.reject_reason, d.decision, d.syn_text, i.cluster,"
-                                       " g.synthetic_text, g.caption, g.generator, g.similarity FROM images i"
+                                       " g.synthetic_text, g.caption, g.generator, g.similarity, i.sha256 FROM images i"
                                        " LEFT JOIN decisions d ON d.image_id = i.id LEFT JOIN generations g ON g.image_id = i.id"
                                        " WHERE i.path IS NOT NULL AND ")
                         + selectedCondition() + QStringLiteral(" ORDER BY i.id"));
@@ -76,33 +115,53 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
         s.curatorAccepted = q->value(5).toString() == QLatin1String("accept");
         s.synEdited = !q->value(6).isNull();
         s.synText = s.synEdited ? q->value(6).toString() : q->value(8).toString();
+        s.hasSynText = s.synEdited || !q->value(8).isNull();
         s.cluster = q->value(7);
         s.caption = q->value(9).toString();
+        s.hasCaption = !q->value(9).isNull();
+        s.sourceSha256 = q->value(12).toString();
         s.generator = s.synEdited ? QStringLiteral("curator") : q->value(10).toString();
         s.similarity = q->value(11);
         s.val = opts.valFraction > 0 && inSample(QStringLiteral("val:%1").arg(s.id), opts.valFraction, seed);
         samples.push_back(s);
     }
-    for (Sample &s : samples) {
-        auto r = store.exec(QStringLiteral("SELECT s.text, r.score FROM retrievals r JOIN sentences s ON s.id = r.sentence_id"
-                                           " WHERE r.image_id = ? ORDER BY r.rank LIMIT 3"),
-                            {s.id});
-        if (!r)
-            return r.error();
-        while (r->next()) {
-            s.texts << r->value(0).toString();
-            s.scores << r->value(1).toDouble();
-        }
-        auto d = store.exec(QStringLiteral("SELECT d.doc_key, d.url FROM image_refs r JOIN documents d ON d.id = r.document_id"
-                                           " WHERE r.image_id = ? ORDER BY r.id LIMIT 1"),
-                            {s.id});
-        if (!d)
-            return d.error();
-        if (d->next()) {
-            s.document = d->value(0).toString();
-            s.url = d->value(1).toString();
-        }
+    // Texts and first references in two ordered scans instead of two queries
+    // per sample (at 100k samples the per-sample queries were most of an export).
+    QHash<qint64, qsizetype> index;
+    index.reserve(samples.size());
+    for (qsizetype i = 0; i < samples.size(); ++i)
+        index.insert(samples[i].id, i);
+    auto r = store.exec(QStringLiteral("SELECT r.image_id, s.text, r.score FROM retrievals r JOIN sentences s ON s.id = r.sentence_id"
+                                       " ORDER BY r.image_id, r.rank"));
+    if (!r)
+        return r.error();
+    while (r->next()) {
+        const auto it = index.constFind(r->value(0).toLongLong());
+        if (it == index.cend() || samples[*it].texts.size() >= 3)
+            continue;
+        samples[*it].texts << r->value(1).toString();
+        samples[*it].scores << r->value(2).toDouble();
     }
+    QVector<bool> hasRef(samples.size(), false);
+    auto d = store.exec(QStringLiteral("SELECT r.image_id, d.doc_key, d.url, r.src, src.format, src.path, src.images_root FROM image_refs r"
+                                       " JOIN documents d ON d.id = r.document_id JOIN sources src ON src.id = d.source_id"
+                                       " ORDER BY r.image_id, r.id"));
+    if (!d)
+        return d.error();
+    while (d->next()) {
+        const auto it = index.constFind(d->value(0).toLongLong());
+        if (it == index.cend() || hasRef[*it])
+            continue;
+        hasRef[*it] = true;
+        Sample &s = samples[*it];
+        s.document = d->value(1).toString();
+        s.url = d->value(2).toString();
+        s.rawUrl = rawImageUrl(s.path, d->value(3).toString(), s.url, d->value(4).toString(), d->value(5).toString(), d->value(6).toString(),
+                               store.dir());
+    }
+    for (qsizetype i = 0; i < samples.size(); ++i)
+        if (!hasRef[i])
+            samples[i].rawUrl = rawImageUrl(samples[i].path, {}, {}, {}, {}, {}, store.dir());
     return samples;
 }
 
@@ -125,6 +184,7 @@ void encodeImage(Sample &s, const ProbeOptions &probe, int maxSide, int quality)
     }
     s.outWidth = img->width();
     s.outHeight = img->height();
+    s.sha256 = QString::fromLatin1(QCryptographicHash::hash(s.jpeg, QCryptographicHash::Sha256).toHex());
 }
 
 QString text(const Sample &s, int i)
@@ -145,7 +205,7 @@ QJsonObject sampleJson(const Sample &s)
     o.insert(QStringLiteral("height"), s.outHeight);
     o.insert(QStringLiteral("original_width"), s.width);
     o.insert(QStringLiteral("original_height"), s.height);
-    o.insert(QStringLiteral("sha256"), QString::fromLatin1(QCryptographicHash::hash(s.jpeg, QCryptographicHash::Sha256).toHex()));
+    o.insert(QStringLiteral("sha256"), s.sha256);
     if (!s.url.isEmpty())
         o.insert(QStringLiteral("url"), s.url);
     QJsonArray scores;
@@ -229,6 +289,64 @@ QStringList llavaPrompts(const Recipe &recipe)
     return prompts;
 }
 
+// The parquet table's columns, in order: RealSyn's released columns first.
+QVector<ParquetColumn> parquetSchema()
+{
+    using T = ParquetColumn::Type;
+    auto col = [](const char *name, T type, bool optional) { return ParquetColumn{QString::fromLatin1(name), type, optional}; };
+    return {col("raw_image_url", T::String, false), col("text1", T::String, true),     col("text2", T::String, true),
+            col("text3", T::String, true),          col("syn_text", T::String, true),  col("image_path", T::String, true),
+            col("width", T::Int32, false),          col("height", T::Int32, false),    col("sha256", T::String, true),
+            col("caption", T::String, true),        col("cluster", T::Int64, true),    col("split", T::String, false),
+            col("text1_score", T::Double, true),    col("text2_score", T::Double, true), col("text3_score", T::Double, true),
+            col("image_id", T::Int64, false)};
+}
+
+Status writeParquet(OutputFolder &out, const QString &dir, const QString &split, const QVector<Sample *> &samples, const ExportOptions &opts,
+                    const Recipe &recipe, ExportReport &report, JobContext &ctx)
+{
+    if (samples.isEmpty())
+        return {}; // as with shards: an empty split has no file
+    auto compression = parseParquetCompression(opts.compression);
+    if (!compression)
+        return compression.error();
+    const QString name = dir + QStringLiteral("part-00000.parquet");
+    QDir().mkpath(QFileInfo(out.path(name)).absolutePath());
+    ParquetWriter writer(parquetSchema(), *compression, recipe.intValue(QStringLiteral("export.parquet_row_group_rows")));
+    if (Status s = writer.open(out.path(name)); !s)
+        return s;
+    auto optionalText = [](bool present, const QString &v) { return present ? ParquetValue(v) : ParquetValue(); };
+    QVector<ParquetValue> row(16);
+    for (qsizetype i = 0; i < samples.size(); ++i) {
+        const Sample &s = *samples[i];
+        row[0] = s.rawUrl;
+        for (int t = 0; t < 3; ++t) {
+            row[1 + t] = optionalText(t < s.texts.size(), text(s, t));
+            row[12 + t] = t < s.scores.size() ? ParquetValue(s.scores[t]) : ParquetValue();
+        }
+        row[4] = optionalText(s.hasSynText, s.synText);
+        row[5] = optionalText(opts.images, dir + QStringLiteral("images/") + s.key + QStringLiteral(".jpg"));
+        row[6] = qint32(s.outWidth);
+        row[7] = qint32(s.outHeight);
+        row[8] = optionalText(!s.sha256.isEmpty(), s.sha256);
+        row[9] = optionalText(s.hasCaption, s.caption);
+        row[10] = s.cluster.isNull() ? ParquetValue() : ParquetValue(qint64(s.cluster.toLongLong()));
+        row[11] = split;
+        row[15] = qint64(s.id);
+        if (Status st = writer.addRow(row); !st)
+            return st;
+        if ((i + 1) % 8192 == 0 || i + 1 == samples.size()) {
+            ctx.progress(i + 1, samples.size(), QStringLiteral("writing parquet"));
+            if (ctx.isCanceled())
+                return makeError(ErrorCode::Canceled, QStringLiteral("export interrupted; nothing was written"));
+        }
+    }
+    if (Status s = writer.close(); !s)
+        return s;
+    report.tableRows.insert(name, writer.rows());
+    return out.recordFile(name);
+}
+
 Status writeSplit(OutputFolder &out, const QString &prefix, QVector<Sample *> samples, const ExportOptions &opts, const Recipe &recipe,
                   ExportReport &report, JobContext &ctx)
 {
@@ -259,10 +377,13 @@ Status writeSplit(OutputFolder &out, const QString &prefix, QVector<Sample *> sa
         return {};
     }
 
-    // csv, jsonl and llava point at image files next to them.
-    for (Sample *s : samples)
-        if (Status st = out.write(dir + QStringLiteral("images/") + s->key + QStringLiteral(".jpg"), s->jpeg); !st)
-            return st;
+    // csv, jsonl, llava and parquet point at image files next to them.
+    if (opts.images)
+        for (Sample *s : samples)
+            if (Status st = out.write(dir + QStringLiteral("images/") + s->key + QStringLiteral(".jpg"), s->jpeg); !st)
+                return st;
+    if (opts.format == QLatin1String("parquet"))
+        return writeParquet(out, dir, prefix.isEmpty() ? QStringLiteral("train") : prefix, samples, opts, recipe, report, ctx);
     QByteArray body;
     if (opts.format == QLatin1String("csv")) {
         const QChar sep = opts.csvSeparator;
@@ -288,7 +409,8 @@ Status writeSplit(OutputFolder &out, const QString &prefix, QVector<Sample *> sa
     if (opts.format == QLatin1String("jsonl")) {
         for (Sample *s : samples) {
             QJsonObject o = sampleJson(*s);
-            o.insert(QStringLiteral("image"), QString(QStringLiteral("images/") + s->key + QStringLiteral(".jpg")));
+            if (opts.images)
+                o.insert(QStringLiteral("image"), QString(QStringLiteral("images/") + s->key + QStringLiteral(".jpg")));
             body += QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
         }
         return out.write(dir + QStringLiteral("samples.jsonl"), body);
@@ -411,7 +533,7 @@ Status checkExportTarget(const QString &outDir, const QString &projectDir, bool 
 
 QStringList exportFormats()
 {
-    return {QStringLiteral("wds"), QStringLiteral("csv"), QStringLiteral("jsonl"), QStringLiteral("llava")};
+    return {QStringLiteral("wds"), QStringLiteral("csv"), QStringLiteral("jsonl"), QStringLiteral("llava"), QStringLiteral("parquet")};
 }
 
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &opts, JobContext &ctx)
@@ -425,6 +547,11 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--split val=F needs 0 <= F < 1"));
     if (!QStringList{QStringLiteral("text1"), QStringLiteral("syn_text"), QStringLiteral("all")}.contains(opts.caption))
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--caption must be text1, syn_text or all"));
+    if (opts.format == QLatin1String("parquet"))
+        if (auto c = parseParquetCompression(opts.compression); !c)
+            return c.error();
+    if (!opts.images && opts.format != QLatin1String("parquet") && opts.format != QLatin1String("jsonl"))
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("--no-images is for the parquet and jsonl formats (%1 holds or lists image files)").arg(opts.format));
     if (opts.format == QLatin1String("llava") && llavaPrompts(recipe).isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("export.llava_prompts is empty"));
     if (Status s = checkExportTarget(opts.outDir, store.dir(), opts.force); !s)
@@ -452,8 +579,18 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
         QVector<Sample *> chunk;
         for (qsizetype i = start; i < std::min<qsizetype>(start + 256, samples.size()); ++i)
             chunk.push_back(&samples[i]);
-        QtConcurrent::blockingMap(&pool, chunk, [&](Sample *s) { encodeImage(*s, probe, maxSide, quality); });
-        ctx.progress(std::min<qsizetype>(start + 256, samples.size()), samples.size(), QStringLiteral("encoding images"));
+        if (opts.images) {
+            QtConcurrent::blockingMap(&pool, chunk, [&](Sample *s) { encodeImage(*s, probe, maxSide, quality); });
+        } else {
+            // Text only: the rows describe the source images as probed.
+            for (Sample *s : chunk) {
+                s->outWidth = s->width;
+                s->outHeight = s->height;
+                s->sha256 = s->sourceSha256;
+            }
+        }
+        ctx.progress(std::min<qsizetype>(start + 256, samples.size()), samples.size(),
+                     opts.images ? QStringLiteral("encoding images") : QStringLiteral("reading samples"));
         if (ctx.isCanceled())
             return makeError(ErrorCode::Canceled, QStringLiteral("export interrupted; nothing was written"));
     }
@@ -508,7 +645,15 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     QJsonObject checksums;
     for (auto it = out.files().cbegin(); it != out.files().cend(); ++it)
         checksums.insert(it.key(), it.value());
-    const QJsonObject manifest{
+    QJsonObject options{{QStringLiteral("limit"), opts.limit},
+                        {QStringLiteral("val_fraction"), opts.valFraction},
+                        {QStringLiteral("shard_size"), opts.shardSize},
+                        {QStringLiteral("caption"), opts.caption}};
+    if (opts.format == QLatin1String("parquet"))
+        options.insert(QStringLiteral("compression"), opts.compression);
+    if (!opts.images)
+        options.insert(QStringLiteral("images"), false);
+    QJsonObject manifest{
         {QStringLiteral("format"), opts.format},
         {QStringLiteral("tool"), QStringLiteral("RealSyn Studio")},
         {QStringLiteral("encoder"), store.meta(QStringLiteral("embed.encoder"))},
@@ -517,12 +662,17 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
                                                {QStringLiteral("train"), split ? report.train : report.samples},
                                                {QStringLiteral("val"), report.val},
                                                {QStringLiteral("skipped"), report.skipped}}},
-        {QStringLiteral("options"), QJsonObject{{QStringLiteral("limit"), opts.limit},
-                                                {QStringLiteral("val_fraction"), opts.valFraction},
-                                                {QStringLiteral("shard_size"), opts.shardSize},
-                                                {QStringLiteral("caption"), opts.caption}}},
+        {QStringLiteral("options"), options},
         {QStringLiteral("files"), checksums},
         {QStringLiteral("sources"), *sources}};
+    if (opts.format == QLatin1String("parquet")) {
+        // Each table file with its row count, so a loader can plan without opening them.
+        QJsonArray tables;
+        for (auto it = report.tableRows.cbegin(); it != report.tableRows.cend(); ++it)
+            tables.append(QJsonObject{{QStringLiteral("file"), it.key()}, {QStringLiteral("rows"), it.value()}});
+        manifest.insert(QStringLiteral("parquet"), QJsonObject{{QStringLiteral("files"), tables},
+                                                               {QStringLiteral("created_by"), QString::fromLatin1(kParquetCreatedBy)}});
+    }
     if (Status s = out.write(QStringLiteral("manifest.json"), QJsonDocument(manifest).toJson(QJsonDocument::Indented)); !s)
         return cleanup(s.error());
     report.files = out.files().size();

@@ -7,7 +7,12 @@
 //          {key}.json with text2, text3, syn_text and provenance;
 //   csv    open_clip's CSV (filepath, title) over exported images;
 //   jsonl  one record per sample with every text and score;
-//   llava  the LLaVA conversation JSON (Croc-style LMM pre-training).
+//   llava  the LLaVA conversation JSON (Croc-style LMM pre-training);
+//   parquet  [<split>/]part-00000.parquet, one row per sample with RealSyn's
+//          released columns (raw_image_url, text1, text2, text3, syn_text)
+//          and ours (image_path, width, height, sha256, caption, cluster,
+//          split, text1_score..text3_score, image_id); row groups of
+//          export.parquet_row_group_rows rows (core/export/parquetwriter.h).
 //
 // Exports are atomic (written into a hidden folder beside OUTDIR and renamed
 // at the end; a failure removes it) and deterministic (byte-identical for
@@ -19,6 +24,7 @@
 #include "core/util/result.h"
 
 #include <QString>
+#include <QMap>
 #include <QStringList>
 
 namespace rs {
@@ -27,7 +33,7 @@ class ProjectStore;
 class Recipe;
 
 struct ExportOptions {
-    QString format;            // wds | csv | jsonl | llava
+    QString format;            // wds | csv | jsonl | llava | parquet
     QString outDir;
     qint64 limit = -1;         // first N selected samples (by id)
     double valFraction = 0;    // --split val=F: a seeded held-out subset in val/ (train/ holds the rest)
@@ -35,6 +41,10 @@ struct ExportOptions {
     bool force = false;        // replace an existing OUTDIR
     QString caption = QStringLiteral("text1"); // csv: text1 | syn_text | all
     QChar csvSeparator = QLatin1Char('\t');
+    QString compression = QStringLiteral("snappy"); // parquet: snappy | zstd | none
+    // parquet and jsonl: write no image files (text-only export); rows then
+    // carry no image path, and width, height and sha256 describe the source image.
+    bool images = true;
 };
 
 struct ExportReport {
@@ -44,6 +54,7 @@ struct ExportReport {
     qint64 files = 0;
     qint64 bytes = 0;
     QString outDir;
+    QMap<QString, qint64> tableRows; // parquet: file (relative to OUTDIR) -> rows
 };
 
 QStringList exportFormats();

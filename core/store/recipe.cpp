@@ -165,6 +165,8 @@ const QVector<SettingDef> &Recipe::definitions()
 
         intSetting("export.max_side", 0, 0, 100000, "Exported JPEGs: cap the longer side at this many pixels (0 = original size)"),
         intSetting("export.jpeg_quality", 95, 1, 100, "Exported JPEG quality"),
+        intSetting("export.parquet_row_group_rows", 50000, 1, 100000000,
+                   "Parquet export: rows per row group (the unit readers fetch and decode in parallel)"),
         {QStringLiteral("export.llava_prompts"), K::String,
          QStringLiteral("Describe this image in detail.|What is shown in this image? Describe it thoroughly.|"
                         "Give a detailed description of the image.|Write a detailed caption for this picture."),

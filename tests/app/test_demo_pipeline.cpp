@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/parquetdump.h"
 #include "tests/support/processrun.h"
 
 class TestDemoPipeline : public QObject {
@@ -206,6 +207,73 @@ private Q_SLOTS:
         const QJsonObject s = json({QStringLiteral("stats"), m_project, QStringLiteral("--json")});
         QCOMPARE(manifest.value(QStringLiteral("counts")).toObject().value(QStringLiteral("samples")).toInt(),
                  s.value(QStringLiteral("sampling")).toObject().value(QStringLiteral("selected")).toInt());
+    }
+
+    // The demo selection as parquet, read back by hyparquet: every row against
+    // `list --selected` and the JSONL export of the same selection (every
+    // column), and every 16th row against `show --json`.
+    void parquetExportReadsBack()
+    {
+        QString why;
+        const QString node = rs::test::parquetReaderNode(&why);
+        if (node.isEmpty()) {
+            if (qEnvironmentVariable("CI") == QLatin1String("true"))
+                QFAIL(qPrintable(why));
+            QSKIP(qPrintable(why));
+        }
+        const QString pq = m_tmp.filePath(QStringLiteral("parquet")), jl = m_tmp.filePath(QStringLiteral("jsonl-text"));
+        Run r = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("parquet"), QStringLiteral("--out"), pq,
+                         QStringLiteral("--no-images"), QStringLiteral("--compression"), QStringLiteral("zstd")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("jsonl"), QStringLiteral("--out"), jl,
+                     QStringLiteral("--no-images")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const rs::test::ParquetDump d = rs::test::dumpParquet(node, {pq + QStringLiteral("/part-00000.parquet")});
+        QVERIFY2(d.ok, d.error.constData());
+        const QJsonArray selected = QJsonDocument::fromJson(realsyn({QStringLiteral("list"), m_project, QStringLiteral("--selected"), QStringLiteral("--json")}).out).array();
+        QFile f(jl + QStringLiteral("/samples.jsonl"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(d.rows.size(), selected.size());
+        QCOMPARE(qsizetype(d.rows.size()), qsizetype(lines.size() - 1)); // the file ends with a newline
+        auto orEmpty = [](const QJsonValue &v) { return v.isNull() ? QString() : v.toString(); };
+        for (qsizetype i = 0; i < d.rows.size(); ++i) {
+            const QJsonObject row = d.rows[i];
+            const qint64 id = row.value(QStringLiteral("image_id")).toInteger();
+            QCOMPARE(id, selected[i].toObject().value(QStringLiteral("id")).toInteger());
+            const QString path = selected[i].toObject().value(QStringLiteral("path")).toString();
+            QCOMPARE(m_corpus + QLatin1Char('/') + row.value(QStringLiteral("raw_image_url")).toString(), path);
+            const QJsonObject j = QJsonDocument::fromJson(lines[i]).object();
+            const QJsonObject prov = j.value(QStringLiteral("realsyn")).toObject();
+            QCOMPARE(prov.value(QStringLiteral("image_id")).toInteger(), id);
+            const QJsonArray scores = prov.value(QStringLiteral("retrieval_scores")).toArray();
+            for (int t = 0; t < 3; ++t) {
+                const QString col = QStringLiteral("text%1").arg(t + 1);
+                QCOMPARE(orEmpty(row.value(col)), j.value(col).toString());
+                QCOMPARE(row.value(col).isNull(), t >= scores.size());
+                if (t < scores.size())
+                    QCOMPARE(row.value(col + QStringLiteral("_score")).toDouble(), scores[t].toDouble());
+            }
+            QCOMPARE(orEmpty(row.value(QStringLiteral("syn_text"))), j.value(QStringLiteral("syn_text")).toString());
+            QCOMPARE(orEmpty(row.value(QStringLiteral("caption"))), prov.value(QStringLiteral("concise_caption")).toString());
+            QCOMPARE(row.value(QStringLiteral("cluster")),
+                     prov.contains(QStringLiteral("cluster")) ? prov.value(QStringLiteral("cluster")) : QJsonValue(QJsonValue::Null));
+            QCOMPARE(row.value(QStringLiteral("width")), j.value(QStringLiteral("width")));
+            QCOMPARE(row.value(QStringLiteral("height")), j.value(QStringLiteral("height")));
+            QCOMPARE(row.value(QStringLiteral("sha256")), j.value(QStringLiteral("sha256")));
+            QVERIFY(row.value(QStringLiteral("image_path")).isNull());
+            QCOMPARE(row.value(QStringLiteral("split")).toString(), QStringLiteral("train"));
+            if (i % 16 != 0)
+                continue;
+            const QJsonObject show = json({QStringLiteral("show"), m_project, QString::number(id), QStringLiteral("--json")});
+            const QJsonArray retrieved = show.value(QStringLiteral("retrieved")).toArray();
+            for (int t = 0; t < std::min<qsizetype>(3, retrieved.size()); ++t)
+                QCOMPARE(row.value(QStringLiteral("text%1").arg(t + 1)).toString(), retrieved[t].toObject().value(QStringLiteral("text")).toString());
+            QCOMPARE(row.value(QStringLiteral("syn_text")), show.value(QStringLiteral("synthetic_text")));
+            QCOMPARE(row.value(QStringLiteral("caption")), show.value(QStringLiteral("caption")));
+            QCOMPARE(row.value(QStringLiteral("sha256")), show.value(QStringLiteral("sha256")));
+            QCOMPARE(row.value(QStringLiteral("width")), show.value(QStringLiteral("width")));
+        }
     }
 
     // The reproducer: a stage-1 setting changed and changed back must

@@ -6,6 +6,7 @@
 
 #if __has_include("core/export/exporter.h")
 #include "core/export/exporter.h"
+#include "core/export/parquetwriter.h"
 #define RS_HAVE_EXPORT 1
 #else
 #define RS_HAVE_EXPORT 0
@@ -41,7 +42,8 @@ ExportDialog::ExportDialog(ProjectSession *session, QWidget *parent) : QDialog(p
 #if RS_HAVE_EXPORT
     m_format->addItems(exportFormats());
 #endif
-    m_format->setToolTip(QStringLiteral("wds: WebDataset shards as RealSyn released them · csv: open_clip · jsonl: every text and score · llava: LLaVA conversations"));
+    m_format->setToolTip(QStringLiteral("wds: WebDataset shards as RealSyn released them · csv: open_clip · jsonl: every text and score · llava: LLaVA conversations"
+                                        " · parquet: RealSyn's released columns plus ours, for Hugging Face datasets, DuckDB, pandas, Spark"));
     m_out = new QLineEdit(this);
     auto *browse = new QPushButton(QStringLiteral("Browse…"), this);
     m_val = new QDoubleSpinBox(this);
@@ -53,6 +55,13 @@ ExportDialog::ExportDialog(ProjectSession *session, QWidget *parent) : QDialog(p
     m_shard->setValue(10000);
     m_shard->setToolTip(QStringLiteral("WebDataset: samples per shard"));
     m_force = new QCheckBox(QStringLiteral("Replace an existing folder"), this);
+    m_compression = new QComboBox(this);
+#if RS_HAVE_EXPORT
+    m_compression->addItems(parquetCompressions());
+#endif
+    m_compression->setToolTip(QStringLiteral("Parquet: snappy (every reader has it), zstd (smaller) or none"));
+    m_noImages = new QCheckBox(QStringLiteral("Text only (no image files)"), this);
+    m_noImages->setToolTip(QStringLiteral("Parquet and JSONL: write the rows without the images; width, height and sha256 then describe the source images"));
     m_counts = new QLabel(this);
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1);
@@ -69,6 +78,8 @@ ExportDialog::ExportDialog(ProjectSession *session, QWidget *parent) : QDialog(p
     form->addRow(QStringLiteral("Destination"), outRow);
     form->addRow(QStringLiteral("Validation split"), m_val);
     form->addRow(QStringLiteral("Shard size"), m_shard);
+    form->addRow(QStringLiteral("Compression"), m_compression);
+    form->addRow(QString(), m_noImages);
     form->addRow(QString(), m_force);
     form->addRow(QStringLiteral("Will export"), m_counts);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -92,6 +103,15 @@ ExportDialog::ExportDialog(ProjectSession *session, QWidget *parent) : QDialog(p
         m_progress->setRange(0, int(std::min<qint64>(p.total, 1 << 30)));
         m_progress->setValue(int(std::min<qint64>(p.done, 1 << 30)));
     });
+    // Options only where the format has them.
+    auto formatChanged = [this]() {
+        const QString f = m_format->currentText();
+        m_compression->setEnabled(f == QLatin1String("parquet"));
+        m_noImages->setEnabled(f == QLatin1String("parquet") || f == QLatin1String("jsonl"));
+        m_shard->setEnabled(f == QLatin1String("wds"));
+    };
+    connect(m_format, &QComboBox::currentTextChanged, this, formatChanged);
+    formatChanged();
     countSelection();
     m_start->setEnabled(isAvailable() && m_session->isOpen());
 }
@@ -118,6 +138,8 @@ void ExportDialog::start()
     o.valFraction = m_val->value();
     o.shardSize = m_shard->value();
     o.force = m_force->isChecked();
+    o.compression = m_compression->currentText();
+    o.images = !(m_noImages->isEnabled() && m_noImages->isChecked());
     if (o.outDir.isEmpty()) {
         m_result->setText(QStringLiteral("Choose a destination folder."));
         return;

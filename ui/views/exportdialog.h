@@ -35,6 +35,8 @@ private:
     QDoubleSpinBox *m_val = nullptr;
     QSpinBox *m_shard = nullptr;
     QCheckBox *m_force = nullptr;
+    QComboBox *m_compression = nullptr; // parquet
+    QCheckBox *m_noImages = nullptr;    // parquet, jsonl
     QLabel *m_counts = nullptr, *m_result = nullptr;
     QProgressBar *m_progress = nullptr;
     QPushButton *m_start = nullptr;

@@ -1,8 +1,9 @@
-// realsyn export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]: write the selection (--caption, --csv-separator, --force).
+// realsyn export DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]: write the selection (--caption, --csv-separator, --force).
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
 #include "core/export/exporter.h"
+#include "core/export/parquetwriter.h"
 
 #include <cmath>
 
@@ -20,6 +21,9 @@ int handleExport(const QCommandLineParser &p)
     opts.format = p.value(QStringLiteral("format"));
     opts.outDir = p.value(QStringLiteral("out"));
     opts.force = p.isSet(QStringLiteral("force"));
+    opts.images = !p.isSet(QStringLiteral("no-images"));
+    if (p.isSet(QStringLiteral("compression")) && !parquetCompressions().contains(opts.compression = p.value(QStringLiteral("compression"))))
+        return fail(QStringLiteral("--compression expects %1").arg(parquetCompressions().join(QLatin1Char('|'))), 2);
     bool ok = true;
     if (p.isSet(QStringLiteral("limit"))) {
         opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
@@ -79,17 +83,19 @@ const Command &exportCommand()
 {
     static const Command command{
         QStringLiteral("export"),
-        QStringLiteral("DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N]"),
+        QStringLiteral("DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N] [--compression C] [--no-images]"),
         QStringLiteral("write the selection (--caption, --csv-separator, --force)"),
         {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
-        {{QStringLiteral("format"), QStringLiteral("wds|csv|jsonl|llava"), QStringLiteral("FORMAT")},
+        {{QStringLiteral("format"), QStringLiteral("wds|csv|jsonl|llava|parquet"), QStringLiteral("FORMAT")},
          {QStringLiteral("out"), QStringLiteral("output folder (must not exist unless --force)"), QStringLiteral("OUTDIR")},
          {QStringLiteral("limit"), QStringLiteral("export only the first N selected samples"), QStringLiteral("N")},
          {QStringLiteral("split"), QStringLiteral("hold out a seeded validation subset, e.g. val=0.05"), QStringLiteral("val=F")},
          {QStringLiteral("shard-size"), QStringLiteral("samples per WebDataset shard (default 10000)"), QStringLiteral("N")},
          {QStringLiteral("caption"), QStringLiteral("csv: text1|syn_text|all (default text1)"), QStringLiteral("WHICH")},
          {QStringLiteral("csv-separator"), QStringLiteral("csv: tab|comma (default tab, as open_clip)"), QStringLiteral("SEP")},
-         {QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")}},
+         {QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")},
+         {QStringLiteral("compression"), QStringLiteral("parquet: snappy|zstd|none (default snappy)"), QStringLiteral("CODEC")},
+         {QStringLiteral("no-images"), QStringLiteral("parquet, jsonl: write no image files (text only)")}},
         handleExport,
     };
     return command;
