@@ -46,7 +46,8 @@ bool parseBool(const QString &v, bool *out)
 }
 
 // Names, threshold-panel sections and steps, kept beside the table rather
-// than in every row of it.
+// than in every row of it. Labels stay short (about 25 characters): the
+// panel is a narrow dock at 1280×720; the meaning is the tooltip.
 struct Presentation {
     const char *key, *label, *panel;
     double step;
@@ -55,15 +56,15 @@ const Presentation kPresentation[] = {
     {"extract.min_side", "Shorter side at least (px)", "images", 1},
     {"extract.max_aspect", "Aspect ratio at most", "images", 0.1},
     {"extract.max_pixels", "Pixels at most", "images", 1000000},
-    {"extract.near_duplicates", "Drop near duplicates (perceptual hash)", "images", 0},
+    {"extract.near_duplicates", "Drop near duplicates", "images", 0},
     {"extract.min_words", "Words at least", "sentences", 1},
     {"extract.max_words", "Words at most", "sentences", 1},
     {"extract.min_entropy", "Word entropy at least (bits)", "sentences", 0.05},
     {"extract.drop_code", "Drop code blocks", "sentences", 0},
-    {"extract.drop_nav", "Drop navigation, headers and footers", "sentences", 0},
-    {"extract.drop_urls", "Drop sentences with URLs", "sentences", 0},
-    {"extract.drop_emails", "Drop sentences with e-mail addresses", "sentences", 0},
-    {"extract.drop_emoji", "Drop sentences with emoji", "sentences", 0},
+    {"extract.drop_nav", "Drop navigation text", "sentences", 0},
+    {"extract.drop_urls", "Drop URLs", "sentences", 0},
+    {"extract.drop_emails", "Drop e-mail addresses", "sentences", 0},
+    {"extract.drop_emoji", "Drop emoji", "sentences", 0},
     {"extract.dedup_sentences", "Drop duplicate sentences", "sentences", 0},
     {"retrieve.weight_visual", "Weight: image embedding", "retrieval", 0.05},
     {"retrieve.weight_ocr", "Weight: OCR text", "retrieval", 0.05},
@@ -71,8 +72,8 @@ const Presentation kPresentation[] = {
     {"retrieve.weight_lexical", "Weight: BM25 (lexical)", "retrieval", 0.05},
     {"retrieve.min_score", "Retrieved score at least", "retrieval", 0.01},
     {"sample.band", "Similarity band", "sample", 0},
-    {"sample.min_similarity", "Similarity at least (absolute band)", "sample", 0.01},
-    {"sample.max_similarity", "Similarity at most (absolute band)", "sample", 0.01},
+    {"sample.min_similarity", "Similarity at least", "sample", 0.01},
+    {"sample.max_similarity", "Similarity at most", "sample", 0.01},
     {"sample.low_percentile", "Drop lowest similarities (%)", "sample", 0.5},
     {"sample.high_percentile", "Drop highest similarities (%)", "sample", 0.5},
     {"sample.method", "Balancing method", "sample", 0},

@@ -107,7 +107,7 @@ private Q_SLOTS:
         // Selecting a sample shows it in the inspector with its filter decisions.
         browser->view()->setCurrentIndex(browser->model()->index(0));
         QCOMPARE(window.inspector()->currentId(), browser->model()->idAt(0));
-        QVERIFY(window.inspector()->text()->toPlainText().contains(QStringLiteral("extract.min_side")));
+        QVERIFY(window.inspector()->text()->toPlainText().contains(QStringLiteral("Shorter side at least (px)"))); // its label, not the key
         QVERIFY(window.inspector()->text()->toPlainText().contains(QStringLiteral("circle number")));
     }
 
@@ -469,8 +469,10 @@ private Q_SLOTS:
         QTest::keyClick(browser->view(), Qt::Key_R);
         QTRY_COMPARE_WITH_TIMEOUT(sampleDetails(*window.session()->store(), id)->value(QStringLiteral("curator_decision")).toString(),
                                   QStringLiteral("reject"), 5000);
+        QVERIFY(window.inspector()->currentId() != id); // R moved on
         QTest::keyClick(browser->view(), Qt::Key_Z, Qt::ControlModifier);
         QTRY_VERIFY_WITH_TIMEOUT(sampleDetails(*window.session()->store(), id)->value(QStringLiteral("curator_decision")).isNull(), 5000);
+        QCOMPARE(window.inspector()->currentId(), id); // and undo comes back to it
 
         // A saved text edit, undone: the generator's (here: no) text again.
         browser->selectSample(id);

@@ -1,17 +1,11 @@
 #include "ui/models/curationcommands.h"
 
-#include "core/store/recipe.h"
+#include "ui/models/settinglabel.h"
 #include "ui/models/projectsession.h"
 
 namespace rs {
 
 namespace {
-
-QString settingLabel(const QString &key)
-{
-    const SettingDef *def = Recipe::find(key);
-    return def && !def->label.isEmpty() ? def->label : key;
-}
 
 QString elided(const QString &text)
 {
@@ -76,11 +70,17 @@ void DecisionCommand::redo()
     for (const auto &entry : std::as_const(m_before))
         all.push_back({entry.first, m_after});
     m_session->writeDecisions(all);
+    // Not on the first redo (the push): the curator is where they want to be.
+    if (m_pushed && m_before.size() == 1)
+        Q_EMIT m_session->sampleRequested(m_before.front().first);
+    m_pushed = true;
 }
 
 void DecisionCommand::undo()
 {
     m_session->writeDecisions(m_before);
+    if (m_before.size() == 1)
+        Q_EMIT m_session->sampleRequested(m_before.front().first);
 }
 
 TextEditCommand::TextEditCommand(ProjectSession *session, qint64 imageId, const QString &before, const QString &after)
@@ -93,11 +93,15 @@ TextEditCommand::TextEditCommand(ProjectSession *session, qint64 imageId, const 
 void TextEditCommand::redo()
 {
     m_session->writeEditedText(m_id, m_after);
+    if (m_pushed)
+        Q_EMIT m_session->sampleRequested(m_id);
+    m_pushed = true;
 }
 
 void TextEditCommand::undo()
 {
     m_session->writeEditedText(m_id, m_before);
+    Q_EMIT m_session->sampleRequested(m_id);
 }
 
 } // namespace rs

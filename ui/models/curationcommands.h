@@ -50,6 +50,7 @@ private:
     ProjectSession *m_session;
     QVector<std::pair<qint64, QString>> m_before;
     QString m_after;
+    bool m_pushed = false;
 };
 
 // A stored edit of one image's synthetic text (empty = the generator's text).
@@ -63,6 +64,7 @@ private:
     ProjectSession *m_session;
     qint64 m_id;
     QString m_before, m_after;
+    bool m_pushed = false;
 };
 
 } // namespace rs

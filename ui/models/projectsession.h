@@ -126,6 +126,9 @@ Q_SIGNALS:
     void sampleChanged(qint64 imageId);  // one sample's curator decision or edit was stored
     void samplesChanged(const QVector<qint64> &imageIds); // every store of curator decisions or edits (a batch at once)
     void problem(const QString &text, qint64 imageId); // for the log panel
+    // Undo or redo touched this one image: views bring it back into sight
+    // (R moved on to the next image; Ctrl+Z returns to the rejected one).
+    void sampleRequested(qint64 imageId);
 
 private:
     void onJobFinished(const QString &job, const Status &status, qint64 ms);

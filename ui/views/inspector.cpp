@@ -8,6 +8,7 @@
 #include "core/store/reasons.h"
 #include "core/store/samplequery.h"
 #include "ui/models/projectsession.h"
+#include "ui/models/settinglabel.h"
 #include "ui/widgets/zoomimageview.h"
 
 #include <QCheckBox>
@@ -326,7 +327,7 @@ QString Inspector::filterTable() const
         // The kernel's own tests (extract/imagefilters.h), not a copy of them.
         for (const ImageFilterCheck &c : imageFilterChecks(w, h, -1, ImageFilterSettings::fromRecipe(recipe))) {
             const bool integral = c.key != QLatin1String("extract.max_aspect");
-            html += row(c.key, integral ? loc.toString(qint64(c.score)) : QString::number(c.score, 'f', 2),
+            html += row(esc(settingLabel(c.key)), integral ? loc.toString(qint64(c.score)) : QString::number(c.score, 'f', 2),
                         integral ? loc.toString(qint64(c.threshold)) : QString::number(c.threshold, 'f', 2), c.passes);
         }
     }

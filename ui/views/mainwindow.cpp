@@ -62,7 +62,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_inspectorDock = dock(this, QStringLiteral("Inspector"), QStringLiteral("inspectorDock"), m_inspector);
     m_clusterDock = dock(this, QStringLiteral("Cluster balance"), QStringLiteral("clusterDock"), m_clusters);
     auto *history = new QUndoView(m_session->undoStack(), this);
-    history->setEmptyLabel(QStringLiteral("<opened>"));
+    history->setEmptyLabel(QStringLiteral("Project as opened"));
     history->setObjectName(QStringLiteral("historyView"));
     m_historyDock = dock(this, QStringLiteral("History"), QStringLiteral("historyDock"), history);
     // Side docks run the full height; the cluster plot sits under the grid.
@@ -162,10 +162,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock}) {
             d->setFloating(false);
             d->show();
         }
+        tabifyDockWidget(m_pipelineDock, m_historyDock);
+        m_pipelineDock->raise();
         fitDocks();
     });
 
@@ -187,6 +189,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_inspectorDock->raise();
     });
     connect(m_clusters, &ClusterView::clusterClicked, m_browser, &SampleBrowser::showCluster);
+    connect(m_session, &ProjectSession::sampleRequested, this, [this](qint64 id) {
+        if (id == m_inspector->currentId())
+            return;
+        m_browser->selectSample(id);
+        m_inspector->showSample(id);
+    });
     connect(m_session, &ProjectSession::opened, this, &MainWindow::updateTitle);
     connect(m_session, &ProjectSession::closed, this, &MainWindow::updateTitle);
     connect(m_session->runner(), &JobRunner::finished, this, [this](const QString &job, const Status &s, qint64 ms) {

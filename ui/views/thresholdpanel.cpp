@@ -2,6 +2,7 @@
 
 #include "core/pipeline/livedecisions.h"
 #include "ui/models/projectsession.h"
+#include "ui/models/settinglabel.h"
 #include "ui/widgets/thresholdrow.h"
 
 #include <QCheckBox>
@@ -160,7 +161,7 @@ ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidg
     connect(m_session, &ProjectSession::preview, this, [this](const QString &key, const LiveDecisions::Outcome &outcome) {
         // The value may come from undo, redo or a reset, not from this panel.
         loadValue(key);
-        const QString label = Recipe::find(key) && !Recipe::find(key)->label.isEmpty() ? Recipe::find(key)->label : key;
+        const QString label = settingLabel(key);
         if (outcome.table == LiveDecisions::Table::None) {
             // Not previewed (fusion weights): stored after the pause like the rest.
             m_status->setText(QStringLiteral("Changed %1 — stored after a pause; re-run retrieve to see its effect.").arg(label));
