@@ -3,6 +3,9 @@
 #include "core/store/projectstore.h"
 
 #include <QDateTime>
+#include <QStringList>
+
+#include <algorithm>
 
 namespace rs {
 
@@ -31,20 +34,75 @@ Status tidy(ProjectStore &store, qint64 imageId)
 
 Status setCuratorDecision(ProjectStore &store, qint64 imageId, CuratorDecision decision)
 {
-    if (Status s = requireImage(store, imageId); !s)
-        return s;
-    const QVariant value = decision == CuratorDecision::Accept ? QVariant(QStringLiteral("accept"))
-        : decision == CuratorDecision::Reject                  ? QVariant(QStringLiteral("reject"))
-                                                               : QVariant();
+    return setCuratorDecisions(store, {{imageId, decision}});
+}
+
+Status setCuratorDecisions(ProjectStore &store, const std::vector<std::pair<qint64, CuratorDecision>> &decisions)
+{
+    const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     Transaction tx(store);
-    auto r = store.exec(QStringLiteral("INSERT INTO decisions(image_id, decision, at) VALUES(?, ?, ?)"
-                                       " ON CONFLICT(image_id) DO UPDATE SET decision = excluded.decision, at = excluded.at"),
-                        {imageId, value, QDateTime::currentDateTimeUtc().toString(Qt::ISODate)});
-    if (!r)
-        return r.error();
-    if (Status s = tidy(store, imageId); !s)
-        return s;
+    for (const auto &[imageId, decision] : decisions) {
+        if (Status s = requireImage(store, imageId); !s)
+            return s;
+        const QVariant value = decision == CuratorDecision::Accept ? QVariant(QStringLiteral("accept"))
+            : decision == CuratorDecision::Reject                  ? QVariant(QStringLiteral("reject"))
+                                                                   : QVariant();
+        auto r = store.exec(QStringLiteral("INSERT INTO decisions(image_id, decision, at) VALUES(?, ?, ?)"
+                                           " ON CONFLICT(image_id) DO UPDATE SET decision = excluded.decision, at = excluded.at"),
+                            {imageId, value, at});
+        if (!r)
+            return r.error();
+        if (Status s = tidy(store, imageId); !s)
+            return s;
+    }
     return tx.commit();
+}
+
+Result<QHash<qint64, CuratorDecision>> curatorDecisions(ProjectStore &store, const std::vector<qint64> &imageIds)
+{
+    QHash<qint64, CuratorDecision> out;
+    out.reserve(qsizetype(imageIds.size()));
+    for (qint64 id : imageIds)
+        out.insert(id, CuratorDecision::Clear);
+    // In chunks: SQLite limits the number of bound values per statement.
+    constexpr size_t kChunk = 500;
+    for (size_t first = 0; first < imageIds.size(); first += kChunk) {
+        QStringList ids;
+        for (size_t i = first; i < std::min(imageIds.size(), first + kChunk); ++i)
+            ids << QString::number(imageIds[i]); // integers: safe to inline
+        auto q = store.exec(QStringLiteral("SELECT image_id, decision FROM decisions WHERE decision IS NOT NULL AND image_id IN (%1)")
+                                .arg(ids.join(QLatin1Char(','))));
+        if (!q)
+            return q.error();
+        while (q->next())
+            out.insert(q->value(0).toLongLong(), curatorDecisionFromText(q->value(1).toString()));
+    }
+    return out;
+}
+
+Result<QString> editedSyntheticText(ProjectStore &store, qint64 imageId)
+{
+    auto v = store.scalar(QStringLiteral("SELECT syn_text FROM decisions WHERE image_id = ?"), {imageId});
+    if (!v)
+        return v.error();
+    return v->isNull() ? QString() : v->toString();
+}
+
+CuratorDecision curatorDecisionFromText(const QString &text)
+{
+    return text == QLatin1String("accept")   ? CuratorDecision::Accept
+           : text == QLatin1String("reject") ? CuratorDecision::Reject
+                                             : CuratorDecision::Clear;
+}
+
+QString curatorDecisionText(CuratorDecision decision)
+{
+    switch (decision) {
+    case CuratorDecision::Accept: return QStringLiteral("accept");
+    case CuratorDecision::Reject: return QStringLiteral("reject");
+    case CuratorDecision::Clear: break;
+    }
+    return QStringLiteral("clear");
 }
 
 Status setEditedSyntheticText(ProjectStore &store, qint64 imageId, const QString &text)

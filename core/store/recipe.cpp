@@ -45,12 +45,60 @@ bool parseBool(const QString &v, bool *out)
     return false;
 }
 
+// Names, threshold-panel sections and steps, kept beside the table rather
+// than in every row of it. Labels stay short (about 25 characters): the
+// panel is a narrow dock at 1280×720; the meaning is the tooltip.
+struct Presentation {
+    const char *key, *label, *panel;
+    double step;
+};
+const Presentation kPresentation[] = {
+    {"extract.min_side", "Shorter side at least (px)", "images", 1},
+    {"extract.max_aspect", "Aspect ratio at most", "images", 0.1},
+    {"extract.max_pixels", "Pixels at most", "images", 1000000},
+    {"extract.near_duplicates", "Drop near duplicates", "images", 0},
+    {"extract.min_words", "Words at least", "sentences", 1},
+    {"extract.max_words", "Words at most", "sentences", 1},
+    {"extract.min_entropy", "Word entropy at least (bits)", "sentences", 0.05},
+    {"extract.drop_code", "Drop code blocks", "sentences", 0},
+    {"extract.drop_nav", "Drop navigation text", "sentences", 0},
+    {"extract.drop_urls", "Drop URLs", "sentences", 0},
+    {"extract.drop_emails", "Drop e-mail addresses", "sentences", 0},
+    {"extract.drop_emoji", "Drop emoji", "sentences", 0},
+    {"extract.dedup_sentences", "Drop duplicate sentences", "sentences", 0},
+    {"retrieve.weight_visual", "Weight: image embedding", "retrieval", 0.05},
+    {"retrieve.weight_ocr", "Weight: OCR text", "retrieval", 0.05},
+    {"retrieve.weight_context", "Weight: page context", "retrieval", 0.05},
+    {"retrieve.weight_lexical", "Weight: BM25 (lexical)", "retrieval", 0.05},
+    {"retrieve.min_score", "Retrieved score at least", "retrieval", 0.01},
+    {"sample.band", "Similarity band", "sample", 0},
+    {"sample.min_similarity", "Similarity at least", "sample", 0.01},
+    {"sample.max_similarity", "Similarity at most", "sample", 0.01},
+    {"sample.low_percentile", "Drop lowest similarities (%)", "sample", 0.5},
+    {"sample.high_percentile", "Drop highest similarities (%)", "sample", 0.5},
+    {"sample.method", "Balancing method", "sample", 0},
+    {"sample.cap", "Samples per cluster at most", "sample", 1},
+    {"sample.t", "MetaCLIP threshold t", "sample", 1},
+};
+
+QVector<SettingDef> withPresentation(QVector<SettingDef> defs)
+{
+    for (const Presentation &p : kPresentation)
+        for (SettingDef &d : defs)
+            if (d.key == QLatin1String(p.key)) {
+                d.label = QString::fromUtf8(p.label);
+                d.panel = QString::fromLatin1(p.panel);
+                d.step = p.step;
+            }
+    return defs;
+}
+
 } // namespace
 
 // Defaults follow the paper (PIPELINE.md) where it gives a number.
 const QVector<SettingDef> &Recipe::definitions()
 {
-    static const QVector<SettingDef> defs = {
+    static const QVector<SettingDef> defs = withPresentation({
         intSetting("seed", 0, 0, 4294967295.0, "Seed of every random choice (subsets, k-means, sampling)"),
         intSetting("threads", 0, 0, 256, "Worker threads; 0 = all hardware threads"),
 
@@ -171,7 +219,7 @@ const QVector<SettingDef> &Recipe::definitions()
          QStringLiteral("Describe this image in detail.|What is shown in this image? Describe it thoroughly.|"
                         "Give a detailed description of the image.|Write a detailed caption for this picture."),
          0, 0, {}, QStringLiteral("LLaVA export: '|'-separated prompts (one chosen per sample, deterministically)")},
-    };
+    });
     return defs;
 }
 

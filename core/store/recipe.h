@@ -29,6 +29,10 @@ struct SettingDef {
     double max = 0;
     QStringList choices;  // Choice
     QString meaning;      // one line, shown by `realsyn recipe` and as GUI tooltips
+    // Presentation (the studio's threshold panel is generated from these):
+    QString label = {};   // short name for people; empty = show the key
+    QString panel = {};   // threshold-panel section: images | sentences | retrieval | sample; empty = not shown
+    double step = 0;      // spin-box step for Int/Double; 0 = 1 (Int) or 0.01 (Double)
 };
 
 class Recipe {

@@ -3,6 +3,7 @@
 #include "core/store/projectstore.h"
 
 #include <QJsonDocument>
+#include <QStringList>
 
 namespace rs {
 
@@ -51,6 +52,47 @@ Result<std::vector<qint64>> sampleIds(ProjectStore &store, SampleFilter filter)
     while (q->next())
         ids.push_back(q->value(0).toLongLong());
     return ids;
+}
+
+namespace {
+// One SELECT of image ids per facet: the same definition for the filter and its count.
+QString facetQuery(ImageFacet facet)
+{
+    switch (facet) {
+    case ImageFacet::CuratorAccepted: return QStringLiteral("SELECT image_id FROM decisions WHERE decision = 'accept'");
+    case ImageFacet::CuratorRejected: return QStringLiteral("SELECT image_id FROM decisions WHERE decision = 'reject'");
+    case ImageFacet::HasOcrText:
+        return QStringLiteral("SELECT DISTINCT image_id FROM expert_findings WHERE kind = 'ocr' AND trim(coalesce(label, '')) <> ''");
+    case ImageFacet::HasFaces: break;
+    }
+    return QStringLiteral("SELECT DISTINCT image_id FROM expert_findings WHERE kind = 'face'");
+}
+} // namespace
+
+Result<std::vector<qint64>> imagesWith(ProjectStore &store, ImageFacet facet)
+{
+    auto q = store.exec(facetQuery(facet) + QStringLiteral(" ORDER BY 1"));
+    if (!q)
+        return q.error();
+    std::vector<qint64> ids;
+    while (q->next())
+        ids.push_back(q->value(0).toLongLong());
+    return ids;
+}
+
+Result<std::vector<qint64>> facetCounts(ProjectStore &store)
+{
+    QStringList parts;
+    for (ImageFacet f : {ImageFacet::CuratorAccepted, ImageFacet::CuratorRejected, ImageFacet::HasOcrText, ImageFacet::HasFaces})
+        parts << QStringLiteral("(SELECT count(*) FROM (%1))").arg(facetQuery(f));
+    auto q = store.exec(QStringLiteral("SELECT ") + parts.join(QStringLiteral(", ")));
+    if (!q)
+        return q.error();
+    std::vector<qint64> counts(4, 0);
+    if (q->next())
+        for (int i = 0; i < 4; ++i)
+            counts[size_t(i)] = q->value(i).toLongLong();
+    return counts;
 }
 
 Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId)

@@ -28,6 +28,14 @@ Result<QJsonArray> listSamples(ProjectStore &store, SampleFilter filter);
 // browser's "selected for export" filter at 100k images).
 Result<std::vector<qint64>> sampleIds(ProjectStore &store, SampleFilter filter);
 
+// Facets of images beyond the score columns, for the browser's field
+// filters: the curator's decision and what the experts found.
+enum class ImageFacet { CuratorAccepted, CuratorRejected, HasOcrText, HasFaces };
+// Ids with the facet, ascending.
+Result<std::vector<qint64>> imagesWith(ProjectStore &store, ImageFacet facet);
+// How many images have each facet (in ImageFacet order), in one query.
+Result<std::vector<qint64>> facetCounts(ProjectStore &store);
+
 // One sample whole: see `realsyn show --help` and the README for the fields.
 Result<QJsonObject> sampleDetails(ProjectStore &store, qint64 imageId);
 

@@ -17,6 +17,7 @@
 // The only translation unit that sees libtorch (it costs ~17 s to compile).
 #include <ATen/Parallel.h>
 #include <torch/script.h>
+#include <torch/version.h>
 
 #include <mutex>
 #include <optional>
@@ -380,6 +381,11 @@ Result<Matrix> TorchScriptEncoder::encodeTexts(const QStringList &texts, JobCont
         ctx.progress(end, n, QStringLiteral("encoding texts"));
     }
     return out;
+}
+
+QString TorchScriptEncoder::libtorchVersion()
+{
+    return QStringLiteral("%1.%2.%3").arg(TORCH_VERSION_MAJOR).arg(TORCH_VERSION_MINOR).arg(TORCH_VERSION_PATCH);
 }
 
 } // namespace rs

@@ -30,6 +30,8 @@ namespace rs {
 class TorchScriptEncoder : public IEncoder {
 public:
     static Result<std::shared_ptr<TorchScriptEncoder>> open(const QString &modelDir, const QVariantMap &options = {});
+    // The libtorch this was built with, e.g. "1.13.0".
+    static QString libtorchVersion();
     ~TorchScriptEncoder() override;
 
     EncoderInfo info() const override;

@@ -12,4 +12,9 @@ Result<std::shared_ptr<IEncoder>> TorchScriptEncoderPlugin::open(const QString &
     return std::shared_ptr<IEncoder>(std::move(encoder).value());
 }
 
+QList<std::pair<QString, QString>> TorchScriptEncoderPlugin::componentVersions() const
+{
+    return {{QStringLiteral("libtorch"), TorchScriptEncoder::libtorchVersion()}};
+}
+
 } // namespace rs

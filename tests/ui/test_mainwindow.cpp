@@ -3,6 +3,7 @@
 // to the store; a stage started from the pipeline panel can be canceled and
 // then finished; the project lock refuses a second writer (the CLI).
 
+#include "core/store/curation.h"
 #include "core/store/projectstore.h"
 #include "core/store/samplequery.h"
 #include "ui/models/projectsession.h"
@@ -15,9 +16,11 @@
 #include "ui/views/samplebrowser.h"
 #include "ui/views/thresholdpanel.h"
 #include "ui/widgets/thresholdrow.h"
+#include "core/store/recipe.h"
 #include "uitestproject.h"
 
 #include <QComboBox>
+#include <QJsonObject>
 #include <QDockWidget>
 #include <QPlainTextEdit>
 #include <QDoubleSpinBox>
@@ -30,7 +33,9 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QTreeWidget>
+#include <QUndoStack>
 #include <QtTest>
 
 using namespace rs;
@@ -71,7 +76,7 @@ private Q_SLOTS:
         QVERIFY(row);
         QCOMPARE(row->counts().kept, 25);
         QCOMPARE(row->counts().total, 40);
-        QVERIFY(row->countsText().contains(QStringLiteral("too_small 15")));
+        QVERIFY2(row->countsText().contains(QStringLiteral("too small 15")), qPrintable(row->countsText())); // display names, not codes
         QVERIFY(row->spinBox()->toolTip().contains(QStringLiteral("Default: 100")));
         QSignalSpy applied(window.session(), &ProjectSession::applied);
         window.session()->setApplyDelay(50);
@@ -102,7 +107,7 @@ private Q_SLOTS:
         // Selecting a sample shows it in the inspector with its filter decisions.
         browser->view()->setCurrentIndex(browser->model()->index(0));
         QCOMPARE(window.inspector()->currentId(), browser->model()->idAt(0));
-        QVERIFY(window.inspector()->text()->toPlainText().contains(QStringLiteral("extract.min_side")));
+        QVERIFY(window.inspector()->text()->toPlainText().contains(QStringLiteral("Shorter side at least (px)"))); // its label, not the key
         QVERIFY(window.inspector()->text()->toPlainText().contains(QStringLiteral("circle number")));
     }
 
@@ -368,6 +373,305 @@ private Q_SLOTS:
         Q_EMIT window.inspector()->text()->anchorClicked(QUrl(link));
         QCOMPARE(window.inspector()->currentId(), target);
         QTRY_COMPARE_WITH_TIMEOUT(browser->currentId(), target, 5000); // the filter that hid it was cleared
+    }
+
+    // Every count in the threshold panel before a change, for comparing after undo.
+    static QMap<QString, QString> panelCounts(ThresholdPanel *panel)
+    {
+        QMap<QString, QString> counts;
+        for (const SettingDef &def : Recipe::definitions()) {
+            ThresholdRow *row = panel->row(def.key);
+            if (!row || !LiveDecisions::isLive(def.key))
+                continue;
+            const auto &c = row->counts();
+            QStringList byReason;
+            for (qint64 n : c.byReason)
+                byReason << QString::number(n);
+            counts.insert(def.key, QStringLiteral("%1/%2 [%3] %4").arg(c.kept).arg(c.total).arg(byReason.join(QLatin1Char(',')), row->countsText()));
+        }
+        return counts;
+    }
+
+    // A threshold change, a decision and a reset are undone by Ctrl+Z and
+    // redone by Ctrl+Shift+Z; undo restores every count exactly, in the
+    // panel, the browser and (once applied) the store.
+    void undoRestoresCountsExactly()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 40, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        SampleBrowser *browser = window.browser();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && browser->model()->rowCount() == 40, 10000);
+        window.session()->setApplyDelay(50);
+        ThresholdPanel *panel = window.thresholdPanel();
+        ThresholdRow *row = panel->row(QStringLiteral("extract.min_side"));
+        QVERIFY(row);
+        QTRY_COMPARE_WITH_TIMEOUT(row->counts().kept, 25, 5000);
+        browser->filterBox()->setCurrentIndex(browser->filterBox()->findText(QStringLiteral("Kept")));
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 25, 5000);
+        const QMap<QString, QString> before = panelCounts(panel);
+        QVERIFY(before.size() >= 5);
+        QUndoStack *stack = window.session()->undoStack();
+        QCOMPARE(stack->count(), 0);
+        QVERIFY(!panel->resetButton(QStringLiteral("extract.min_side"))->isEnabled()); // at its default
+
+        // Type 150 into the spin box: 12 kept.
+        row->spinBox()->setFocus();
+        row->spinBox()->selectAll();
+        QTest::keyClicks(row->spinBox(), QStringLiteral("150"));
+        QTest::keyClick(row->spinBox(), Qt::Key_Return);
+        QCOMPARE(row->counts().kept, 12);
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 12, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(panelCounts(panel) != before, 5000);
+        QCOMPARE(stack->count(), 1);
+        QVERIFY(stack->undoText().contains(QStringLiteral("Shorter side")));
+        QVERIFY(panel->resetButton(QStringLiteral("extract.min_side"))->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session()->runner()->isRunning() && !window.session()->hasPendingSettings(), 10000);
+        QCOMPARE(window.session()->recipe().intValue(QStringLiteral("extract.min_side")), 150);
+
+        // Ctrl+Z from the grid (a text field keeps Ctrl+Z for its own typing).
+        browser->view()->setFocus();
+        QTest::keyClick(browser->view(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(row->spinBox()->value(), 100.0);
+        QTRY_COMPARE_WITH_TIMEOUT(panelCounts(panel), before, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 25, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session()->runner()->isRunning() && !window.session()->hasPendingSettings(), 10000);
+        QVERIFY(window.session()->recipe().isDefault(QStringLiteral("extract.min_side")));
+        auto kept = window.session()->store()->scalar(QStringLiteral("SELECT count(*) FROM images WHERE reject_reason IS NULL"));
+        QVERIFY(kept);
+        QCOMPARE(kept->toInt(), 25);
+
+        // Redo: 12 again.
+        QTest::keyClick(browser->view(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(row->counts().kept, 12);
+        QCOMPARE(row->spinBox()->value(), 150.0);
+
+        // Reset to default is a step of its own.
+        QTest::mouseClick(panel->resetButton(QStringLiteral("extract.min_side")), Qt::LeftButton);
+        QCOMPARE(row->spinBox()->value(), 100.0);
+        QTRY_COMPARE_WITH_TIMEOUT(panelCounts(panel), before, 5000);
+        QCOMPARE(stack->count(), 2);
+        stack->undo();
+        QCOMPARE(row->spinBox()->value(), 150.0);
+        stack->undo();
+        QTRY_COMPARE_WITH_TIMEOUT(panelCounts(panel), before, 5000);
+
+        // A reject by key, undone: the store forgets it.
+        browser->view()->setCurrentIndex(browser->model()->index(0));
+        const qint64 id = window.inspector()->currentId();
+        QVERIFY(id > 0);
+        browser->view()->setFocus();
+        QTest::keyClick(browser->view(), Qt::Key_R);
+        QTRY_COMPARE_WITH_TIMEOUT(sampleDetails(*window.session()->store(), id)->value(QStringLiteral("curator_decision")).toString(),
+                                  QStringLiteral("reject"), 5000);
+        QVERIFY(window.inspector()->currentId() != id); // R moved on
+        QTest::keyClick(browser->view(), Qt::Key_Z, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(sampleDetails(*window.session()->store(), id)->value(QStringLiteral("curator_decision")).isNull(), 5000);
+        QCOMPARE(window.inspector()->currentId(), id); // and undo comes back to it
+
+        // A saved text edit, undone: the generator's (here: no) text again.
+        browser->selectSample(id);
+        QCOMPARE(window.inspector()->currentId(), id);
+        window.inspector()->syntheticEdit()->setPlainText(QStringLiteral("a curator's words"));
+        window.inspector()->commitEdit();
+        QTRY_COMPARE_WITH_TIMEOUT(sampleDetails(*window.session()->store(), id)->value(QStringLiteral("synthetic_text")).toString(),
+                                  QStringLiteral("a curator's words"), 5000);
+        QVERIFY(stack->undoText().contains(QStringLiteral("Edit text")));
+        stack->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(!sampleDetails(*window.session()->store(), id)->value(QStringLiteral("synthetic_text_edited")).toBool(), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.inspector()->syntheticEdit()->toPlainText(), QString(), 5000);
+
+        // The History dock lists the steps.
+        QVERIFY(window.historyDock());
+        QVERIFY(window.historyDock()->widget()->findChild<QObject *>() || window.historyDock()->widget());
+    }
+
+    // A rubber band over the grid selects several images; "Reject all"
+    // records a reject for each of them in the store, as one undoable step.
+    void batchRejectOfRubberBandSelection()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 20, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        SampleBrowser *browser = window.browser();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && browser->model()->rowCount() == 20, 10000);
+        QListView *view = browser->view();
+        QApplication::processEvents();
+        QVERIFY(!browser->batchButton(QStringLiteral("reject"))->isEnabled()); // one image is no batch
+        QWidget *viewport = view->viewport();
+
+        // From an empty spot (a rubber band, not a drag of an item) to the
+        // middle of the item one row down and one column right. Not (0, 0):
+        // QTest reads a null point as the widget's centre.
+        QPoint start(-1, -1);
+        for (int y = 1; y < 40 && start.x() < 0; ++y)
+            for (int x = 1; x < viewport->width() && start.x() < 0; ++x)
+                if (!view->indexAt(QPoint(x, y)).isValid())
+                    start = QPoint(x, y);
+        QVERIFY(start.x() >= 0);
+        const QRect first = view->visualRect(browser->model()->index(0));
+        int target = -1;
+        for (int r = 1; r < browser->model()->rowCount() && target < 0; ++r) {
+            const QRect rect = view->visualRect(browser->model()->index(r));
+            if (rect.top() > first.bottom() && rect.left() > first.right() - 1)
+                target = r;
+        }
+        QVERIFY2(target > 0, "the grid shows at least two columns and two rows");
+        const QPoint end = view->visualRect(browser->model()->index(target)).center();
+        QTest::mousePress(viewport, Qt::LeftButton, Qt::NoModifier, start);
+        for (int step = 1; step <= 4; ++step) {
+            const QPoint p = start + (end - start) * step / 4;
+            QTest::mouseMove(viewport, p); // carries the pressed button (Qt 6)
+        }
+        QTest::mouseRelease(viewport, Qt::LeftButton, Qt::NoModifier, end);
+
+        const QRect band = QRect(start, end).normalized();
+        QVector<qint64> expected;
+        for (int r = 0; r < browser->model()->rowCount(); ++r)
+            if (view->visualRect(browser->model()->index(r)).intersects(band))
+                expected << browser->model()->idAt(r);
+        QVERIFY2(expected.size() >= 4, qPrintable(QString::number(expected.size())));
+        QCOMPARE(browser->selectedIds(), expected);
+        QVERIFY(browser->batchBar()->isVisible());
+        QVERIFY(browser->batchButton(QStringLiteral("reject"))->isEnabled());
+
+        QTest::mouseClick(browser->batchButton(QStringLiteral("reject")), Qt::LeftButton);
+        const std::vector<qint64> ids(expected.cbegin(), expected.cend());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&]() {
+                auto stored = curatorDecisions(*window.session()->store(), ids);
+                return stored && std::all_of(ids.begin(), ids.end(), [&](qint64 id) { return stored->value(id) == CuratorDecision::Reject; });
+            }(),
+            5000);
+        auto rejected = window.session()->store()->scalar(QStringLiteral("SELECT count(*) FROM decisions WHERE decision = 'reject'"));
+        QVERIFY(rejected);
+        QCOMPARE(rejected->toInt(), int(ids.size())); // each one, and no other
+        QCOMPARE(window.session()->undoStack()->count(), 1);
+        QCOMPARE(window.session()->undoStack()->undoText(), QStringLiteral("Reject %1 images").arg(ids.size()));
+
+        // One undo forgets all of them.
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_Z, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(window.session()->store()->scalar(QStringLiteral("SELECT count(*) FROM decisions WHERE decision IS NOT NULL"))->toInt(),
+                                  0, 5000);
+    }
+
+    // Field filters count their options and filter; a saved view stores
+    // filter + sort + range in the project and brings them back, also
+    // after the project is opened again.
+    void savedViewsAndFieldFilters()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 20, true);
+        QVERIFY(!project.dir.isEmpty());
+        {
+            MainWindow window;
+            window.resize(1280, 720);
+            window.show();
+            QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+            SampleBrowser *browser = window.browser();
+            QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && browser->model()->rowCount() == 20, 10000);
+            const qint64 a = browser->model()->idAt(0), b = browser->model()->idAt(1), c = browser->model()->idAt(2);
+            window.session()->setDecisions({a, b, c}, QStringLiteral("reject"));
+            QTRY_COMPARE_WITH_TIMEOUT(browser->decisionBox()->itemText(2), QStringLiteral("rejected (3)"), 5000);
+            QCOMPARE(browser->decisionBox()->itemText(3), QStringLiteral("undecided (17)"));
+
+            browser->decisionBox()->setCurrentIndex(2);
+            QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 3, 5000);
+            browser->decisionBox()->setCurrentIndex(3);
+            QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 17, 5000);
+            browser->decisionBox()->setCurrentIndex(0);
+
+            // Shorter side >= 100: sides 40 + 4i, so the last 5; sorted by it, descending.
+            QCOMPARE(browser->scoreBox()->itemText(1), QStringLiteral("shorter side (20)"));
+            browser->scoreBox()->setCurrentIndex(1);
+            browser->minBox()->setValue(100);
+            browser->sortBox()->setCurrentIndex(browser->sortBox()->findData(int(SampleListModel::Sort::ShorterSide)));
+            browser->orderButton()->setChecked(true);
+            QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 5, 5000);
+            QVERIFY(browser->saveCurrentView(QStringLiteral("big ones")));
+            QVERIFY(browser->viewsBox()->findText(QStringLiteral("big ones")) > 0);
+            const qint64 largest = browser->model()->idAt(0);
+
+            // Everything cleared, then the view brings it all back.
+            browser->applySpec(QJsonObject{});
+            QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 20, 5000);
+            QVERIFY(browser->applyView(QStringLiteral("big ones")));
+            QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 5, 5000);
+            QCOMPARE(browser->model()->idAt(0), largest);
+            QCOMPARE(browser->minBox()->value(), 100.0);
+
+            // Expert findings: one image with OCR text.
+            QVERIFY(window.session()->store()->exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, label, confidence, input_hash)"
+                                                                   " VALUES(?, 'test', 'ocr', 'line', 'EXIT', 0.9, 'h')"),
+                                                    {largest}));
+            QSignalSpy live(window.session(), &ProjectSession::liveChanged);
+            window.session()->reloadLive();
+            QVERIFY(live.wait(10000));
+            QCOMPARE(browser->featureBox()->itemText(1), QStringLiteral("has OCR text (1)"));
+            browser->featureBox()->setCurrentIndex(1);
+            QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 1, 5000);
+            QCOMPARE(browser->model()->idAt(0), largest);
+        }
+        // Stored in the project: listed when it is opened again.
+        MainWindow again;
+        QVERIFY2(again.openProject(project.dir, true), qPrintable(again.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(again.session()->live(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(again.browser()->viewsBox()->findText(QStringLiteral("big ones")) > 0, 5000);
+    }
+
+    // Help ▸ About names the libraries in use; the inspector says why a
+    // retrieved text was chosen, from its stored per-signal scores.
+    void aboutAndWhyThisText()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 5, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->live() && window.browser()->model()->rowCount() == 5, 10000);
+        const QString about = window.aboutText();
+        for (const char *name : {"Qt", "FAISS", "OpenCV", "Active encoder"})
+            QVERIFY2(about.contains(QLatin1String(name)), name);
+        QVERIFY2(about.contains(QStringLiteral("FAISS</td><td>1.")), qPrintable(about));
+#ifdef REALSYN_TEST_WITH_TORCH
+        QVERIFY2(about.contains(QStringLiteral("libtorch</td><td>1.")), qPrintable(about));
+#endif
+
+        // A retrieved text with its four signals (weights at their defaults: 1, 1, 1, 0.5).
+        const qint64 id = window.browser()->model()->idAt(0);
+        auto sentence = window.session()->store()->scalar(QStringLiteral("SELECT min(id) FROM sentences"));
+        QVERIFY(sentence && sentence->toLongLong() > 0);
+        const double fused = (0.8 + 0.4 + 0.6 + 0.5 * 1.0) / 3.5;
+        QVERIFY(window.session()->store()->exec(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score, visual, ocr, context, lexical)"
+                                                               " VALUES(?, 1, ?, ?, 0.8, 0.4, 0.6, 1.0)"),
+                                                {id, sentence->toLongLong(), fused}));
+        window.browser()->view()->setCurrentIndex(window.browser()->model()->index(0));
+        QCOMPARE(window.inspector()->currentId(), id);
+        QVERIFY(window.inspector()->text()->toHtml().contains(QStringLiteral("rs-why:1")));
+        const QString why = window.inspector()->whyText(1);
+        QVERIFY2(why.contains(QStringLiteral("fused score <b>0.657</b>")), qPrintable(why));
+        QVERIFY2(why.contains(QStringLiteral("<td>visual</td><td align=right>0.800</td><td align=right>1</td><td align=right>0.229</td>")), qPrintable(why));
+        QVERIFY2(why.contains(QStringLiteral("<td>lexical</td><td align=right>1.000</td><td align=right>0.5</td><td align=right>0.143</td>")), qPrintable(why));
+        QVERIFY(!why.contains(QStringLiteral("changed since")));
+        QVERIFY(window.inspector()->whyText(2).isEmpty());
+
+        // After a weight changes, the stored score no longer matches: it says so.
+        QVERIFY(window.session()->changeSetting(QStringLiteral("retrieve.weight_visual"), QStringLiteral("2")));
+        window.session()->applyNow();
+        QVERIFY2(window.inspector()->whyText(1).contains(QStringLiteral("changed since")), qPrintable(window.inspector()->whyText(1)));
     }
 
     void unopenableProjectReportsReason()

@@ -5,7 +5,9 @@
 #include "core/store/curation.h"
 #include "core/store/samplequery.h"
 #include "core/store/projectstore.h"
+#include "ui/models/curationcommands.h"
 
+#include <QUndoStack>
 #include <QtConcurrent>
 
 namespace rs {
@@ -17,6 +19,7 @@ const QString kApplyJob = QStringLiteral("apply settings");
 ProjectSession::ProjectSession(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<LiveDecisions::Outcome>();
+    m_undo = new QUndoStack(this);
     m_writer.setMaxThreadCount(1);
     m_applyTimer.setSingleShot(true);
     m_applyTimer.setInterval(400);
@@ -45,6 +48,7 @@ Status ProjectSession::open(const QString &dir)
     close();
     m_store = std::move(store.value());
     m_recipe = m_preview = recipe.value();
+    m_undo->clear(); // commands name another project's images and values
     ProjectStore *raw = m_store.get();
     m_runner.setConnectionFactory([raw]() { return raw->openConnection(ProjectStore::Access::ReadWrite); });
     Q_EMIT opened(m_store->dir());
@@ -89,6 +93,7 @@ void ProjectSession::close()
     m_unprobed.reset();
     m_imageCodes.reset();
     m_store.reset();
+    m_undo->clear();
     Q_EMIT closed();
 }
 
@@ -242,30 +247,100 @@ void ProjectSession::onJobFinished(const QString &job, const Status &status, qin
     }
 }
 
+Status ProjectSession::changeSetting(const QString &key, const QString &value)
+{
+    return pushSetting(key, value, true);
+}
+
+Status ProjectSession::pushSetting(const QString &key, const QString &value, bool mergeable)
+{
+    if (!m_store)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("no project is open"));
+    // Validate (and canonicalise) before anything lands on the stack.
+    Recipe next = m_preview;
+    if (Status s = next.set(key, value); !s)
+        return s;
+    const QString before = m_preview.text(key), after = next.text(key);
+    if (before == after)
+        return {};
+    m_undo->push(new SettingCommand(this, key, before, after, mergeable));
+    return {};
+}
+
+Status ProjectSession::resetSetting(const QString &key)
+{
+    const SettingDef *def = Recipe::find(key);
+    if (!def)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("unknown setting"), key);
+    return pushSetting(key, def->defaultValue, false);
+}
+
 void ProjectSession::setDecision(qint64 imageId, const QString &decision)
+{
+    setDecisions({imageId}, decision);
+}
+
+void ProjectSession::setDecisions(const QVector<qint64> &imageIds, const QString &decision)
+{
+    if (!m_store || imageIds.isEmpty())
+        return;
+    // What undo restores is what the store holds once queued writes land.
+    m_writer.waitForDone();
+    auto old = curatorDecisions(*m_store, std::vector<qint64>(imageIds.cbegin(), imageIds.cend()));
+    if (!old) {
+        Q_EMIT problem(QStringLiteral("cannot read the curator decisions: ") + old.error().toString(), -1);
+        return;
+    }
+    QVector<std::pair<qint64, QString>> before;
+    before.reserve(imageIds.size());
+    for (qint64 id : imageIds)
+        before.push_back({id, curatorDecisionText(old->value(id, CuratorDecision::Clear))});
+    m_undo->push(new DecisionCommand(this, before, curatorDecisionText(curatorDecisionFromText(decision))));
+}
+
+void ProjectSession::setEditedText(qint64 imageId, const QString &text)
 {
     if (!m_store)
         return;
+    m_writer.waitForDone();
+    auto old = editedSyntheticText(*m_store, imageId);
+    if (!old) {
+        Q_EMIT problem(QStringLiteral("cannot read the edited text: ") + old.error().toString(), imageId);
+        return;
+    }
+    if (old.value() == text.trimmed())
+        return;
+    m_undo->push(new TextEditCommand(this, imageId, old.value(), text.trimmed()));
+}
+
+void ProjectSession::writeDecisions(const QVector<std::pair<qint64, QString>> &decisions)
+{
+    if (!m_store || decisions.isEmpty())
+        return;
     ProjectStore *raw = m_store.get();
-    const CuratorDecision d = decision == QLatin1String("accept")   ? CuratorDecision::Accept
-                              : decision == QLatin1String("reject") ? CuratorDecision::Reject
-                                                                    : CuratorDecision::Clear;
+    std::vector<std::pair<qint64, CuratorDecision>> batch;
+    QVector<qint64> ids;
+    for (const auto &[id, text] : decisions) {
+        batch.push_back({id, curatorDecisionFromText(text)});
+        ids.push_back(id);
+    }
     QPointer<ProjectSession> self(this);
-    QThreadPool *pool = &m_writer;
-    pool->start([raw, imageId, d, self]() {
+    m_writer.start([raw, batch, ids, self]() {
         auto conn = raw->openConnection(ProjectStore::Access::ReadWrite);
-        Status s = conn ? setCuratorDecision(**conn, imageId, d) : Status(conn.error());
-        QMetaObject::invokeMethod(self.data(), [self, s, imageId]() {
+        Status s = conn ? setCuratorDecisions(**conn, batch) : Status(conn.error());
+        QMetaObject::invokeMethod(self.data(), [self, s, ids]() {
             if (!self)
                 return;
             if (!s)
-                Q_EMIT self->problem(QStringLiteral("cannot store the decision: ") + s.error().toString(), imageId);
-            Q_EMIT self->sampleChanged(imageId);
+                Q_EMIT self->problem(QStringLiteral("cannot store the decision: ") + s.error().toString(), ids.size() == 1 ? ids.front() : -1);
+            Q_EMIT self->samplesChanged(ids);
+            if (ids.size() == 1)
+                Q_EMIT self->sampleChanged(ids.front());
         }, Qt::QueuedConnection);
     });
 }
 
-void ProjectSession::setEditedText(qint64 imageId, const QString &text)
+void ProjectSession::writeEditedText(qint64 imageId, const QString &text)
 {
     if (!m_store)
         return;
@@ -279,6 +354,7 @@ void ProjectSession::setEditedText(qint64 imageId, const QString &text)
                 return;
             if (!s)
                 Q_EMIT self->problem(QStringLiteral("cannot store the edited text: ") + s.error().toString(), imageId);
+            Q_EMIT self->samplesChanged({imageId});
             Q_EMIT self->sampleChanged(imageId);
         }, Qt::QueuedConnection);
     });

@@ -15,6 +15,12 @@
 // preview(); after a short pause the changed values are applied for real
 // (recipe saved; the extract stage re-decides, or the sample stage
 // re-samples when everything before it is done) and applied() follows.
+//
+// Undo: everything a curator does (changeSetting(), setDecision(s),
+// setEditedText()) is pushed onto undoStack() as a command whose redo and
+// undo call the same raw operations (previewSetting(), writeDecisions(),
+// writeEditedText()): there is no second path to the store. The stack is
+// emptied when a project opens or closes.
 
 #include "core/pipeline/jobrunner.h"
 #include "core/pipeline/livedecisions.h"
@@ -27,8 +33,12 @@
 #include <QSet>
 #include <QThreadPool>
 #include <QTimer>
+#include <QVector>
 
 #include <memory>
+#include <utility>
+
+class QUndoStack;
 
 namespace rs {
 
@@ -71,7 +81,14 @@ public:
 
     // Re-decides under `key = value` from memory and emits preview();
     // returns the recipe's validation error for a bad value.
+    // Not undoable: the raw operation behind changeSetting() and its undo.
     Result<LiveDecisions::Outcome> previewSetting(const QString &key, const QString &value);
+    // The curator's change: validated, then pushed onto the undo stack as a
+    // command that calls previewSetting(). Consecutive changes of one key
+    // within a second (a slider drag) merge into one step.
+    Status changeSetting(const QString &key, const QString &value);
+    // changeSetting(key, its default).
+    Status resetSetting(const QString &key);
     // Outcome of `key` under the current preview recipe (no change).
     LiveDecisions::Outcome outcome(const QString &key, int bins = 60) const;
     void setApplyDelay(int ms) { m_applyTimer.setInterval(ms); }
@@ -84,9 +101,16 @@ public:
     bool runJob(const QString &name, JobRunner::Job job);
     void cancel() { m_runner.cancel(); }
 
-    // Curator decisions, written on the session's writer thread.
+    // Curator decisions, written on the session's writer thread; each call
+    // is one undoable step (a batch too).
     void setDecision(qint64 imageId, const QString &decision); // accept | reject | clear
-    void setEditedText(qint64 imageId, const QString &text);
+    void setDecisions(const QVector<qint64> &imageIds, const QString &decision);
+    void setEditedText(qint64 imageId, const QString &text); // empty: the generator's text again
+    // The raw writes behind them and their undo (not undoable themselves).
+    void writeDecisions(const QVector<std::pair<qint64, QString>> &decisions);
+    void writeEditedText(qint64 imageId, const QString &text);
+
+    QUndoStack *undoStack() const { return m_undo; }
 
     // Reloads the score columns from the store (after a stage ran).
     void reloadLive();
@@ -99,12 +123,17 @@ Q_SIGNALS:
     void preview(const QString &key, const rs::LiveDecisions::Outcome &outcome);
     void applied(const rs::Status &status);
     void stagesChanged();
-    void sampleChanged(qint64 imageId);  // a curator decision was stored
+    void sampleChanged(qint64 imageId);  // one sample's curator decision or edit was stored
+    void samplesChanged(const QVector<qint64> &imageIds); // every store of curator decisions or edits (a batch at once)
     void problem(const QString &text, qint64 imageId); // for the log panel
+    // Undo or redo touched this one image: views bring it back into sight
+    // (R moved on to the next image; Ctrl+Z returns to the rejected one).
+    void sampleRequested(qint64 imageId);
 
 private:
     void onJobFinished(const QString &job, const Status &status, qint64 ms);
     void updateImageCodes();
+    Status pushSetting(const QString &key, const QString &value, bool mergeable);
 
     std::unique_ptr<ProjectStore> m_store;
     Recipe m_recipe, m_preview;
@@ -121,6 +150,7 @@ private:
     QSet<QString> m_pendingKeys;
     bool m_applyQueued = false;
     bool m_applySample = false;
+    QUndoStack *m_undo;
 };
 
 } // namespace rs

@@ -111,6 +111,40 @@ void SampleListModel::setReason(const QString &reason)
     rebuild();
 }
 
+void SampleListModel::setDecisionFilter(Decision decision)
+{
+    m_decision = decision;
+    rebuild();
+}
+
+void SampleListModel::setFeatureFilter(Feature feature)
+{
+    m_feature = feature;
+    rebuild();
+}
+
+void SampleListModel::setScoreRange(Sort score, double min, double max)
+{
+    m_rangeScore = score;
+    m_rangeMin = min;
+    m_rangeMax = max;
+    rebuild();
+}
+
+double SampleListModel::scoreOf(const LiveDecisions::ImageColumns &im, Sort score, size_t i)
+{
+    switch (score) {
+    case Sort::ShorterSide: return std::min(im.width[i], im.height[i]);
+    case Sort::Pixels: return double(im.width[i]) * im.height[i];
+    case Sort::Aspect: return double(std::max(im.width[i], im.height[i])) / std::max(1, std::min(im.width[i], im.height[i]));
+    case Sort::Similarity: return im.similarity[i];
+    case Sort::ClusterScore: return im.clusterScore[i];
+    case Sort::Cluster: return im.cluster[i] < 0 ? NAN : double(im.cluster[i]);
+    case Sort::Id: break;
+    }
+    return double(i);
+}
+
 void SampleListModel::setSearch(const QString &text)
 {
     m_searchText = text.trimmed();
@@ -171,6 +205,27 @@ void SampleListModel::rebuild()
         auto ids = sampleIds(*m_store, SampleFilter::Selected);
         selected = std::make_shared<const std::vector<qint64>>(ids ? std::move(ids.value()) : std::vector<qint64>());
     }
+    // Field filters: the core's facet sets (small indexed reads), as for "selected".
+    const auto facet = [this](ImageFacet f) {
+        auto ids = m_store ? imagesWith(*m_store, f) : Result<std::vector<qint64>>(std::vector<qint64>());
+        return std::make_shared<const std::vector<qint64>>(ids ? std::move(ids.value()) : std::vector<qint64>());
+    };
+    std::shared_ptr<const std::vector<qint64>> include, exclude, exclude2;
+    switch (m_decision) {
+    case Decision::Accepted: include = facet(ImageFacet::CuratorAccepted); break;
+    case Decision::Rejected: include = facet(ImageFacet::CuratorRejected); break;
+    case Decision::Undecided:
+        exclude = facet(ImageFacet::CuratorAccepted);
+        exclude2 = facet(ImageFacet::CuratorRejected);
+        break;
+    case Decision::Any: break;
+    }
+    std::shared_ptr<const std::vector<qint64>> featureSet;
+    const bool featureWanted = m_feature == Feature::OcrText || m_feature == Feature::Faces;
+    if (m_feature != Feature::Any)
+        featureSet = facet(m_feature == Feature::OcrText || m_feature == Feature::NoOcrText ? ImageFacet::HasOcrText : ImageFacet::HasFaces);
+    const Sort rangeScore = m_rangeScore;
+    const double rangeMin = m_rangeMin, rangeMax = m_rangeMax;
     const Filter filter = m_filter;
     const Sort sort = m_sort;
     const Qt::SortOrder order = m_order;
@@ -190,7 +245,11 @@ void SampleListModel::rebuild()
         m_rebuilding = false;
         Q_EMIT rowsRebuilt(int(m_rows.size()));
     });
-    watcher->setFuture(QtConcurrent::run([live, codes, search, selected, filter, sort, order, cluster, reasonCode]() {
+    watcher->setFuture(QtConcurrent::run([live, codes, search, selected, filter, sort, order, cluster, reasonCode, include, exclude,
+                                          exclude2, featureSet, featureWanted, rangeScore, rangeMin, rangeMax]() {
+        const auto in = [](const std::shared_ptr<const std::vector<qint64>> &set, qint64 id) {
+            return set && std::binary_search(set->begin(), set->end(), id);
+        };
         const auto &im = live->images();
         const size_t n = im.id.size();
         std::vector<qint32> rows;
@@ -209,23 +268,20 @@ void SampleListModel::rebuild()
                 continue;
             if (search && !std::binary_search(search->begin(), search->end(), im.id[i]))
                 continue;
+            if ((include && !in(include, im.id[i])) || in(exclude, im.id[i]) || in(exclude2, im.id[i]))
+                continue;
+            if (featureSet && in(featureSet, im.id[i]) != featureWanted)
+                continue;
+            if (rangeScore != Sort::Id) {
+                const double v = scoreOf(im, rangeScore, i);
+                if (std::isnan(v) || (!std::isnan(rangeMin) && v < rangeMin) || (!std::isnan(rangeMax) && v > rangeMax))
+                    continue;
+            }
             rows.push_back(qint32(i));
         }
         if (sort != Sort::Id) {
             // NaN / missing scores sort last either way.
-            auto key = [&](qint32 i) -> double {
-                switch (sort) {
-                case Sort::ShorterSide: return std::min(im.width[i], im.height[i]);
-                case Sort::Pixels: return double(im.width[i]) * im.height[i];
-                case Sort::Aspect:
-                    return double(std::max(im.width[i], im.height[i])) / std::max(1, std::min(im.width[i], im.height[i]));
-                case Sort::Similarity: return im.similarity[i];
-                case Sort::ClusterScore: return im.clusterScore[i];
-                case Sort::Cluster: return im.cluster[i] < 0 ? NAN : double(im.cluster[i]);
-                case Sort::Id: break;
-                }
-                return double(i);
-            };
+            auto key = [&](qint32 i) -> double { return scoreOf(im, sort, size_t(i)); };
             std::vector<double> keys(n, NAN);
             for (qint32 r : rows)
                 keys[size_t(r)] = key(r);

@@ -33,6 +33,9 @@ public:
     // filters, sampling and curator decisions as last applied).
     enum class Filter { All, Kept, Rejected, Selected };
     enum class Sort { Id, ShorterSide, Pixels, Aspect, Similarity, ClusterScore, Cluster };
+    // Field filters (core's ImageFacet sets, read from the store at rebuild).
+    enum class Decision { Any, Accepted, Rejected, Undecided };
+    enum class Feature { Any, OcrText, Faces, NoOcrText, NoFaces };
     static constexpr int kPageSize = 128;
 
     explicit SampleListModel(QObject *parent = nullptr);
@@ -54,7 +57,18 @@ public:
     // Restricts rows to images whose path, alt text, title or caption
     // contains `text` (case-insensitive; searched in the store off-thread).
     void setSearch(const QString &text);
+    void setDecisionFilter(Decision decision);
+    void setFeatureFilter(Feature feature);
+    // Only rows whose `score` lies in [min, max] (NaN = open bound; rows
+    // without the score are left out). Sort::Id: no range.
+    void setScoreRange(Sort score, double min, double max);
+    // Rebuilds with the store's current facets (after curator decisions).
+    void refilter() { rebuild(); }
+    // The value a row sorts and ranges by (NaN where missing).
+    static double scoreOf(const LiveDecisions::ImageColumns &im, Sort score, size_t i);
     Filter filter() const { return m_filter; }
+    Decision decisionFilter() const { return m_decision; }
+    Feature featureFilter() const { return m_feature; }
     int cluster() const { return m_cluster; }
     bool isRebuilding() const { return m_rebuilding; }
 
@@ -93,6 +107,10 @@ private:
     Qt::SortOrder m_order = Qt::AscendingOrder;
     int m_cluster = -1;
     QString m_reason;
+    Decision m_decision = Decision::Any;
+    Feature m_feature = Feature::Any;
+    Sort m_rangeScore = Sort::Id;
+    double m_rangeMin = 0, m_rangeMax = 0;
 
     std::vector<qint32> m_rows; // row -> index into the live columns
     QStringList m_reasonNames;

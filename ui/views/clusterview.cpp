@@ -78,7 +78,8 @@ ClusterView::ClusterView(ProjectSession *session, QWidget *parent) : QWidget(par
     });
     connect(m_cap, &QSpinBox::valueChanged, this, [this](int cap) {
         if (m_session->isOpen() && QString::number(cap) != m_session->previewRecipe().text(QStringLiteral("sample.cap"))) {
-            if (auto applied = m_session->previewSetting(QStringLiteral("sample.cap"), QString::number(cap)); !applied) {
+            // An undoable step, like every curator change.
+            if (Status applied = m_session->changeSetting(QStringLiteral("sample.cap"), QString::number(cap)); !applied) {
                 // Refused: show the cap in force and say why, never a value that is not applied.
                 const QSignalBlocker block(m_cap);
                 m_cap->setValue(int(m_session->previewRecipe().intValue(QStringLiteral("sample.cap"))));

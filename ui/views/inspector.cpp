@@ -2,14 +2,19 @@
 
 #include "core/extract/imagefilters.h"
 #include "core/extract/imageprobe.h"
+#include "core/index/fusion.h"
 #include "core/sample/samplestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
 #include "core/store/samplequery.h"
 #include "ui/models/projectsession.h"
+#include "ui/models/settinglabel.h"
 #include "ui/widgets/zoomimageview.h"
 
 #include <QCheckBox>
+#include <QCursor>
+#include <QHelpEvent>
+#include <QToolTip>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -21,6 +26,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+
+#include <cmath>
 
 namespace rs {
 
@@ -49,6 +56,7 @@ Inspector::Inspector(ProjectSession *session, QWidget *parent) : QWidget(parent)
     m_header->setWordWrap(true); // a long format/size line must not widen the dock
     m_text = new QTextBrowser(this);
     m_text->setOpenLinks(false);
+    m_text->viewport()->installEventFilter(this);
     m_synthetic = new QPlainTextEdit(this);
     m_synthetic->setPlaceholderText(QStringLiteral("No synthetic text yet (run the generate stage), or write one"));
     m_synthetic->setMaximumHeight(90);
@@ -124,20 +132,76 @@ Inspector::Inspector(ProjectSession *session, QWidget *parent) : QWidget(parent)
         // rs-sample:<id> links (duplicate_of and the like) select that image.
         if (url.scheme() == QLatin1String("rs-sample"))
             Q_EMIT sampleLinkClicked(url.path().toLongLong());
+        else if (url.scheme() == QLatin1String("rs-why")) // a click shows the same as hovering
+            QToolTip::showText(QCursor::pos(), whyText(url.path().toInt()), m_text->viewport());
     });
     // After a run the stored facts (size, verdicts, texts) may have changed.
     connect(m_session->runner(), &JobRunner::finished, this, [this]() {
         if (m_id >= 0)
             showSample(m_id);
     });
-    connect(m_session, &ProjectSession::sampleChanged, this, [this](qint64 id) {
-        if (id == m_id)
-            showSample(id);
+    connect(m_session, &ProjectSession::samplesChanged, this, [this](const QVector<qint64> &ids) {
+        if (m_id >= 0 && ids.contains(m_id))
+            showSample(m_id);
     });
     connect(m_session, &ProjectSession::preview, this, [this]() { render(); });
     connect(m_session, &ProjectSession::aboutToClose, this, &Inspector::commitEdit);
     connect(m_session, &ProjectSession::closed, this, [this]() { showSample(-1); });
     showSample(-1);
+}
+
+QString Inspector::whyText(int rank) const
+{
+    for (const QJsonValue &v : m_details.value(QStringLiteral("retrieved")).toArray()) {
+        const QJsonObject r = v.toObject();
+        if (r.value(QStringLiteral("rank")).toInt() != rank)
+            continue;
+        const double stored = r.value(QStringLiteral("score")).toDouble();
+        const QJsonObject signals = r.value(QStringLiteral("signals")).toObject();
+        Candidate c;
+        bool any = false;
+        for (int s = 0; s < kSignalCount; ++s) {
+            const QJsonValue value = signals.value(signalName(s));
+            any |= !value.isNull() && !value.isUndefined();
+            c.signal[size_t(s)] = float(value.toDouble());
+        }
+        QString text = QStringLiteral("<b>Why this text</b> (rank %1)<br>fused score <b>%2</b>").arg(rank).arg(stored, 0, 'f', 3);
+        if (!any)
+            return text + QStringLiteral("<br>No per-signal scores: retrieved in document mode, or before signals were stored.");
+        // The stage's own fusion (core/index/fusion): each signal's part is
+        // the fused score of the candidate with that signal alone.
+        const SignalWeights weights = SignalWeights::fromRecipe(m_session->recipe());
+        text += QStringLiteral("<table cellspacing=0 cellpadding=2><tr><th align=left>signal</th><th>score</th><th>weight</th><th>contributes</th></tr>");
+        for (int s = 0; s < kSignalCount; ++s) {
+            Candidate alone;
+            alone.signal[size_t(s)] = c.signal[size_t(s)];
+            text += QStringLiteral("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td></tr>")
+                        .arg(signalName(s))
+                        .arg(c.signal[size_t(s)], 0, 'f', 3)
+                        .arg(weights.w[size_t(s)], 0, 'g', 3)
+                        .arg(fusedScore(alone, weights), 0, 'f', 3);
+        }
+        text += QStringLiteral("</table>");
+        if (std::abs(fusedScore(c, weights) - stored) > 1e-3)
+            text += QStringLiteral("<br><i>The fusion weights changed since retrieve ran (now %1): re-run retrieve.</i>")
+                        .arg(fusedScore(c, weights), 0, 'f', 3);
+        return text;
+    }
+    return {};
+}
+
+bool Inspector::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_text->viewport() && event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QString anchor = m_text->anchorAt(help->pos());
+        if (anchor.startsWith(QLatin1String("rs-why:"))) {
+            QToolTip::showText(help->globalPos(), whyText(anchor.mid(7).toInt()), m_text->viewport());
+            return true;
+        }
+        QToolTip::hideText();
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void Inspector::accept()
@@ -263,7 +327,7 @@ QString Inspector::filterTable() const
         // The kernel's own tests (extract/imagefilters.h), not a copy of them.
         for (const ImageFilterCheck &c : imageFilterChecks(w, h, -1, ImageFilterSettings::fromRecipe(recipe))) {
             const bool integral = c.key != QLatin1String("extract.max_aspect");
-            html += row(c.key, integral ? loc.toString(qint64(c.score)) : QString::number(c.score, 'f', 2),
+            html += row(esc(settingLabel(c.key)), integral ? loc.toString(qint64(c.score)) : QString::number(c.score, 'f', 2),
                         integral ? loc.toString(qint64(c.threshold)) : QString::number(c.threshold, 'f', 2), c.passes);
         }
     }
@@ -341,10 +405,12 @@ void Inspector::render()
         html += QStringLiteral("<table cellspacing=0 cellpadding=3 border=1 style='border-color:#ccc'><tr><th>rank</th><th>score</th><th>text</th></tr>");
         for (const QJsonValue &v : retrieved) {
             const QJsonObject r = v.toObject();
-            html += QStringLiteral("<tr><td align=right>%1</td><td align=right>%2</td><td>%3</td></tr>")
-                        .arg(r.value(QStringLiteral("rank")).toInt())
+            // Hovering the score or the text says why (see whyText()).
+            const int rank = r.value(QStringLiteral("rank")).toInt();
+            html += QStringLiteral("<tr><td align=right>%1</td><td align=right><a href='rs-why:%1'>%2</a></td><td><a href='rs-why:%1' style='text-decoration:none; color:%4'>%3</a></td></tr>")
+                        .arg(rank)
                         .arg(r.value(QStringLiteral("score")).toDouble(), 0, 'f', 3)
-                        .arg(esc(r.value(QStringLiteral("text")).toString()));
+                        .arg(esc(r.value(QStringLiteral("text")).toString()), palette().color(QPalette::Text).name());
         }
         html += QStringLiteral("</table>");
     }

@@ -45,10 +45,17 @@ public:
     QPlainTextEdit *syntheticEdit() const { return m_synthetic; }
     QLabel *editedMarker() const { return m_editedMarker; }
     QLabel *header() const { return m_header; }
+    // The "why this text" tooltip of the retrieved text at `rank`: its fused
+    // score and each signal's score, weight and contribution (rich text);
+    // empty when there is no such rank.
+    QString whyText(int rank) const;
 
 Q_SIGNALS:
     void decided(qint64 id, const QString &decision); // after A / R: the window moves on
     void sampleLinkClicked(qint64 id);                // "near_duplicate of #102" clicked
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void render();

@@ -1,5 +1,7 @@
 #include "ui/views/mainwindow.h"
 
+#include "core/embed/activeencoder.h"
+#include "core/plugin/componentversions.h"
 #include "core/store/projectstore.h"
 #include "ui/models/projectsession.h"
 #include "ui/views/clusterview.h"
@@ -23,6 +25,8 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
+#include <QUndoStack>
+#include <QUndoView>
 
 #include "ui/plots/qcustomplot_wrapper.h"
 
@@ -57,6 +61,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_thresholdDock = dock(this, QStringLiteral("Thresholds"), QStringLiteral("thresholdDock"), m_thresholds);
     m_inspectorDock = dock(this, QStringLiteral("Inspector"), QStringLiteral("inspectorDock"), m_inspector);
     m_clusterDock = dock(this, QStringLiteral("Cluster balance"), QStringLiteral("clusterDock"), m_clusters);
+    auto *history = new QUndoView(m_session->undoStack(), this);
+    history->setEmptyLabel(QStringLiteral("Project as opened"));
+    history->setObjectName(QStringLiteral("historyView"));
+    m_historyDock = dock(this, QStringLiteral("History"), QStringLiteral("historyDock"), history);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -64,6 +72,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addDockWidget(Qt::LeftDockWidgetArea, m_pipelineDock);
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
+    // A tab beside the pipeline: no extra space taken at 1280×720.
+    tabifyDockWidget(m_pipelineDock, m_historyDock);
+    m_pipelineDock->raise();
     // Docks get a share of the window, not fixed pixels: at 1280×720 the
     // grid keeps about half of the width (see fitDocks()).
     fitDocks();
@@ -85,15 +96,20 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     file->setToolTipsVisible(true);
 
-    // Standard editing shortcuts act on whatever text field has focus (the
-    // synthetic text, the search box, a spin box).
+    // Undo / Redo walk the curator's steps (ProjectSession::undoStack()); a
+    // text field with focus keeps Ctrl+Z for its own typing (Qt lets it
+    // override the shortcut). Cut/Copy/Paste act on the focused field.
     QMenu *edit = menuBar()->addMenu(QStringLiteral("&Edit"));
     const auto focused = [](const char *slot) {
         if (QWidget *w = QApplication::focusWidget())
             QMetaObject::invokeMethod(w, slot);
     };
-    edit->addAction(QStringLiteral("&Undo"), QKeySequence::Undo, this, [focused]() { focused("undo"); });
-    edit->addAction(QStringLiteral("&Redo"), QKeySequence::Redo, this, [focused]() { focused("redo"); });
+    QAction *undo = m_session->undoStack()->createUndoAction(this, QStringLiteral("&Undo"));
+    undo->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Z)});
+    QAction *redo = m_session->undoStack()->createRedoAction(this, QStringLiteral("&Redo"));
+    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    edit->addAction(undo);
+    edit->addAction(redo);
     edit->addSeparator();
     edit->addAction(QStringLiteral("Cu&t"), QKeySequence::Cut, this, [focused]() { focused("cut"); });
     edit->addAction(QStringLiteral("&Copy"), QKeySequence::Copy, this, [focused]() { focused("copy"); });
@@ -109,17 +125,25 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     run->addAction(QStringLiteral("Apply &Settings Now"), this, [this]() { m_session->applyNow(); });
 
     QMenu *sample = menuBar()->addMenu(QStringLiteral("&Sample"));
-    QAction *accept = sample->addAction(QStringLiteral("&Accept"), this, [this]() { m_inspector->accept(); });
+    // With several images selected in the grid, A / R / Clear act on all of them (one undo step).
+    const auto decide = [this](const QString &decision, void (Inspector::*single)()) {
+        const QVector<qint64> ids = m_browser->selectedIds();
+        if (ids.size() > 1)
+            m_session->setDecisions(ids, decision);
+        else
+            (m_inspector->*single)();
+    };
+    QAction *accept = sample->addAction(QStringLiteral("&Accept"), this, [decide]() { decide(QStringLiteral("accept"), &Inspector::accept); });
     accept->setShortcut(QKeySequence(Qt::Key_A));
-    QAction *reject = sample->addAction(QStringLiteral("&Reject"), this, [this]() { m_inspector->reject(); });
+    QAction *reject = sample->addAction(QStringLiteral("&Reject"), this, [decide]() { decide(QStringLiteral("reject"), &Inspector::reject); });
     reject->setShortcut(QKeySequence(Qt::Key_R));
-    sample->addAction(QStringLiteral("&Clear Decision"), this, [this]() { m_inspector->clearDecision(); });
+    sample->addAction(QStringLiteral("&Clear Decision"), this, [decide]() { decide(QStringLiteral("clear"), &Inspector::clearDecision); });
     sample->addAction(QStringLiteral("&Find…"), QKeySequence::Find, this, [this]() {
         m_browser->searchBox()->setFocus();
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -138,10 +162,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock}) {
             d->setFloating(false);
             d->show();
         }
+        tabifyDockWidget(m_pipelineDock, m_historyDock);
+        m_pipelineDock->raise();
         fitDocks();
     });
 
@@ -163,6 +189,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_inspectorDock->raise();
     });
     connect(m_clusters, &ClusterView::clusterClicked, m_browser, &SampleBrowser::showCluster);
+    connect(m_session, &ProjectSession::sampleRequested, this, [this](qint64 id) {
+        if (id == m_inspector->currentId())
+            return;
+        m_browser->selectSample(id);
+        m_inspector->showSample(id);
+    });
     connect(m_session, &ProjectSession::opened, this, &MainWindow::updateTitle);
     connect(m_session, &ProjectSession::closed, this, &MainWindow::updateTitle);
     connect(m_session->runner(), &JobRunner::finished, this, [this](const QString &job, const Status &s, qint64 ms) {
@@ -256,11 +288,17 @@ QString MainWindow::aboutText()
                                   "<tr><td>QCustomPlot</td><td>%4</td></tr>")
                        .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
                             QStringLiteral(QCUSTOMPLOT_VERSION_STR));
-    // libtorch, FAISS and OpenCV are linked by the core and its plugins,
-    // whose public headers keep them out of ui/ on purpose; the encoder in
-    // use is recorded with each stage's run (see `realsyn status`).
-    if (m_session->isOpen())
-        text += QStringLiteral("<tr><td>Encoder (embed.model)</td><td>%1</td></tr>").arg(m_session->recipe().text(QStringLiteral("embed.model")).toHtmlEscaped());
+    // libtorch, FAISS and OpenCV stay behind the core and its plugins: their
+    // versions come through core/plugin (IComponentInfo), never their headers.
+    for (const ComponentVersion &c : componentVersions(sharedPlugins()))
+        text += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(c.name.toHtmlEscaped(), c.version.toHtmlEscaped());
+    if (m_session->isOpen()) {
+        // The encoder that made the stored embeddings, and the one the recipe asks for.
+        const QString made = m_session->store()->meta(QStringLiteral("embed.encoder"));
+        text += QStringLiteral("<tr><td>Active encoder</td><td>%1</td></tr>")
+                    .arg(made.isEmpty() ? QStringLiteral("none yet (run embed)") : made.toHtmlEscaped());
+        text += QStringLiteral("<tr><td>Encoder setting (embed.model)</td><td>%1</td></tr>").arg(m_session->recipe().text(QStringLiteral("embed.model")).toHtmlEscaped());
+    }
     return text + QStringLiteral("</table>");
 }
 

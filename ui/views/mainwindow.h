@@ -43,12 +43,17 @@ public:
     ThresholdPanel *thresholdPanel() const { return m_thresholds; }
     Inspector *inspector() const { return m_inspector; }
     ClusterView *clusterView() const { return m_clusters; }
+    QDockWidget *historyDock() const { return m_historyDock; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
 
     // Sets the docks' shares of the window (also View ▸ Reset Layout).
     void fitDocks();
+
+    // Help ▸ About's text: versions of Qt, FAISS, OpenCV, libtorch (from
+    // the plugins) and the active encoder.
+    QString aboutText();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -60,7 +65,6 @@ private:
     void rememberRecent(const QString &dir);
     void rebuildRecentMenu();
     void updateTitle();
-    QString aboutText();
 
     ProjectSession *m_session;
     SampleBrowser *m_browser;
@@ -68,7 +72,7 @@ private:
     ThresholdPanel *m_thresholds;
     Inspector *m_inspector;
     ClusterView *m_clusters;
-    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock;
+    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_historyDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;

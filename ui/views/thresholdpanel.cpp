@@ -2,6 +2,7 @@
 
 #include "core/pipeline/livedecisions.h"
 #include "ui/models/projectsession.h"
+#include "ui/models/settinglabel.h"
 #include "ui/widgets/thresholdrow.h"
 
 #include <QCheckBox>
@@ -12,7 +13,11 @@
 #include <QScrollArea>
 #include <QSignalBlocker>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace rs {
 
@@ -34,6 +39,27 @@ QString tooltip(const SettingDef &def)
     return QStringLiteral("%1\n%2 — default: %3").arg(def.meaning, def.key, def.defaultValue);
 }
 
+// Sections of the panel, in order; which settings sit in each is the
+// SettingDef table's `panel` field (core/store/recipe.cpp).
+struct Section {
+    const char *id, *title;
+    LiveDecisions::Table table; // what its live rows decide (None: applied by re-running a stage)
+};
+const Section kSections[] = {{"images", "Images (extract)", LiveDecisions::Table::Images},
+                             {"sentences", "Sentences (extract)", LiveDecisions::Table::Sentences},
+                             {"retrieval", "Retrieval fusion (retrieve)", LiveDecisions::Table::None},
+                             {"sample", "Balance sampling (sample)", LiveDecisions::Table::Sample}};
+
+QToolButton *makeResetButton(const SettingDef &def, QWidget *parent)
+{
+    auto *b = new QToolButton(parent);
+    b->setText(QStringLiteral("↺"));
+    b->setAutoRaise(true);
+    b->setToolTip(QStringLiteral("Reset to the default (%1)").arg(def.defaultValue));
+    b->setAccessibleName(QStringLiteral("reset ") + def.key);
+    return b;
+}
+
 } // namespace
 
 ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidget(parent), m_session(session)
@@ -41,48 +67,62 @@ ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidg
     auto *inner = new QWidget;
     m_content = inner;
     auto *layout = new QVBoxLayout(inner);
-    const std::pair<LiveDecisions::Table, const char *> sections[] = {
-        {LiveDecisions::Table::Images, "Images (extract)"},
-        {LiveDecisions::Table::Sentences, "Sentences (extract)"},
-        {LiveDecisions::Table::Sample, "Balance sampling (sample)"}};
-    for (auto [table, title] : sections) {
-        auto *header = new QLabel(QStringLiteral("<h3 style='margin-bottom:0'>%1</h3>").arg(QLatin1String(title)), inner);
+    for (const Section &section : kSections) {
+        auto *header = new QLabel(QStringLiteral("<h3 style='margin-bottom:0'>%1</h3>").arg(QLatin1String(section.title)), inner);
         layout->addWidget(header);
-        auto *summary = new QLabel(QStringLiteral("—"), inner);
+        auto *summary = new QLabel(section.table == LiveDecisions::Table::None
+                                       ? QStringLiteral("Not previewed: a change makes retrieve and later stages stale.")
+                                       : QStringLiteral("—"),
+                                   inner);
         summary->setWordWrap(true);
-        m_summaries.insert(tableName(table), summary);
+        if (section.table != LiveDecisions::Table::None)
+            m_summaries.insert(tableName(section.table), summary);
         layout->addWidget(summary);
-        for (const QString &key : LiveDecisions::liveKeys()) {
-            if (LiveDecisions::tableOf(key) != table)
+        for (const SettingDef &def : Recipe::definitions()) {
+            if (def.panel != QLatin1String(section.id))
                 continue;
-            const SettingDef *def = Recipe::find(key);
-            if (!def)
-                continue;
-            if (def->kind == SettingDef::Kind::Int || def->kind == SettingDef::Kind::Double) {
-                auto *row = new ThresholdRow(*def, inner);
+            const QString key = def.key;
+            const QString label = def.label.isEmpty() ? key : def.label;
+            QToolButton *reset = nullptr;
+            if (def.kind == SettingDef::Kind::Int || def.kind == SettingDef::Kind::Double) {
+                auto *row = new ThresholdRow(def, LiveDecisions::isLive(key), inner);
                 connect(row, &ThresholdRow::valueEdited, this, &ThresholdPanel::edit);
                 m_rows.insert(key, row);
                 layout->addWidget(row);
-            } else if (def->kind == SettingDef::Kind::Bool) {
-                auto *check = new QCheckBox(key, inner);
-                check->setToolTip(tooltip(*def));
+                reset = row->resetButton();
+            } else if (def.kind == SettingDef::Kind::Bool) {
+                auto *check = new QCheckBox(label, inner);
+                check->setToolTip(tooltip(def));
                 connect(check, &QCheckBox::toggled, this, [this, key](bool on) {
                     edit(key, on ? QStringLiteral("true") : QStringLiteral("false"));
                 });
                 m_checks.insert(key, check);
-                layout->addWidget(check);
-            } else if (def->kind == SettingDef::Kind::Choice) {
-                auto *box = new QComboBox(inner);
-                box->addItems(def->choices);
-                box->setToolTip(tooltip(*def));
                 auto *line = new QHBoxLayout;
-                auto *label = new QLabel(key, inner);
-                label->setToolTip(tooltip(*def));
-                line->addWidget(label);
+                reset = makeResetButton(def, inner);
+                line->addWidget(check, 1);
+                line->addWidget(reset);
+                layout->addLayout(line);
+            } else if (def.kind == SettingDef::Kind::Choice) {
+                auto *box = new QComboBox(inner);
+                box->addItems(def.choices);
+                box->setToolTip(tooltip(def));
+                auto *line = new QHBoxLayout;
+                auto *name = new QLabel(label, inner);
+                name->setToolTip(tooltip(def));
+                reset = makeResetButton(def, inner);
+                line->addWidget(name);
                 line->addWidget(box, 1);
+                line->addWidget(reset);
                 layout->addLayout(line);
                 connect(box, &QComboBox::currentTextChanged, this, [this, key](const QString &v) { edit(key, v); });
                 m_choices.insert(key, box);
+            }
+            if (reset) {
+                m_resets.insert(key, reset);
+                connect(reset, &QToolButton::clicked, this, [this, key]() {
+                    if (Status s = m_session->resetSetting(key); !s)
+                        m_status->setText(s.error().toString());
+                });
             }
         }
     }
@@ -119,6 +159,14 @@ ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidg
         m_status->setText(QStringLiteral("Moving a threshold re-decides at once; it is stored after a pause, and later stages become stale."));
     });
     connect(m_session, &ProjectSession::preview, this, [this](const QString &key, const LiveDecisions::Outcome &outcome) {
+        // The value may come from undo, redo or a reset, not from this panel.
+        loadValue(key);
+        const QString label = settingLabel(key);
+        if (outcome.table == LiveDecisions::Table::None) {
+            // Not previewed (fusion weights): stored after the pause like the rest.
+            m_status->setText(QStringLiteral("Changed %1 — stored after a pause; re-run retrieve to see its effect.").arg(label));
+            return;
+        }
         auto live = m_session->live();
         if (ThresholdRow *row = m_rows.value(key); row && live)
             row->setOutcome(outcome, live->reasonNames(outcome.table));
@@ -134,7 +182,7 @@ ThresholdPanel::ThresholdPanel(ProjectSession *session, QWidget *parent) : QWidg
                                      .arg(outcome.elapsedMs, 0, 'f', 1));
             }
         }
-        m_status->setText(QStringLiteral("Changed %1 — applying after a pause…").arg(key));
+        m_status->setText(QStringLiteral("Changed %1 — applying after a pause…").arg(label));
         m_lastKey = key;
         m_lastOutcome = outcome;
         m_refresh->start();
@@ -149,24 +197,36 @@ void ThresholdPanel::edit(const QString &key, const QString &value)
 {
     if (!m_session->isOpen())
         return;
-    auto result = m_session->previewSetting(key, value);
-    if (!result)
-        m_status->setText(result.error().toString());
+    // Undoable, through the session (Edit ▸ Undo, the History dock).
+    if (Status s = m_session->changeSetting(key, value); !s)
+        m_status->setText(s.error().toString());
+}
+
+void ThresholdPanel::loadValue(const QString &key)
+{
+    const Recipe &r = m_session->previewRecipe();
+    if (ThresholdRow *row = m_rows.value(key)) {
+        // Only when it differs: a slider being dragged keeps its position.
+        if (std::abs(row->value() - r.doubleValue(key)) > 1e-9 * std::max(1.0, std::abs(r.doubleValue(key))))
+            row->setValue(r.text(key));
+    }
+    if (QCheckBox *check = m_checks.value(key)) {
+        const QSignalBlocker block(check);
+        check->setChecked(r.boolValue(key));
+    }
+    if (QComboBox *box = m_choices.value(key)) {
+        const QSignalBlocker block(box);
+        box->setCurrentText(r.text(key));
+    }
+    if (QToolButton *reset = m_resets.value(key))
+        reset->setEnabled(!r.isDefault(key));
 }
 
 void ThresholdPanel::loadValues()
 {
-    const Recipe &r = m_session->previewRecipe();
-    for (auto it = m_rows.cbegin(); it != m_rows.cend(); ++it)
-        it.value()->setValue(r.text(it.key()));
-    for (auto it = m_checks.cbegin(); it != m_checks.cend(); ++it) {
-        const QSignalBlocker block(it.value());
-        it.value()->setChecked(r.boolValue(it.key()));
-    }
-    for (auto it = m_choices.cbegin(); it != m_choices.cend(); ++it) {
-        const QSignalBlocker block(it.value());
-        it.value()->setCurrentText(r.text(it.key()));
-    }
+    for (const SettingDef &def : Recipe::definitions())
+        if (!def.panel.isEmpty())
+            loadValue(def.key);
 }
 
 void ThresholdPanel::refreshAll()
@@ -174,8 +234,15 @@ void ThresholdPanel::refreshAll()
     m_lastKey.clear();
     refreshOthers();
     // Section summaries from one key per table.
-    for (const QString &key : {QStringLiteral("extract.min_side"), QStringLiteral("extract.min_words"), QStringLiteral("sample.cap")}) {
-        const auto out = m_session->outcome(key);
+    for (const Section &section : kSections) {
+        if (section.table == LiveDecisions::Table::None)
+            continue;
+        const auto key = std::find_if(Recipe::definitions().cbegin(), Recipe::definitions().cend(), [&](const SettingDef &d) {
+            return d.panel == QLatin1String(section.id) && LiveDecisions::isLive(d.key);
+        });
+        if (key == Recipe::definitions().cend())
+            continue;
+        const auto out = m_session->outcome(key->key);
         if (QLabel *summary = m_summaries.value(tableName(out.table)))
             summary->setText(out.table == LiveDecisions::Table::Images && m_session->unprobedImages() > 0
                                      && m_session->unprobedImages() == out.counts.total
@@ -192,7 +259,7 @@ void ThresholdPanel::refreshOthers()
     const Recipe &recipe = m_session->previewRecipe();
     const LiveDecisions::Table changed = m_lastKey.isEmpty() ? LiveDecisions::Table::None : m_lastOutcome.table;
     for (auto it = m_rows.cbegin(); it != m_rows.cend(); ++it) {
-        if (it.key() == m_lastKey)
+        if (it.key() == m_lastKey || !LiveDecisions::isLive(it.key()))
             continue;
         const LiveDecisions::Table table = LiveDecisions::tableOf(it.key());
         if (changed == LiveDecisions::Table::None) {

@@ -1,9 +1,11 @@
 #pragma once
-// ThresholdPanel: every filter setting that can be previewed live (see
-// LiveDecisions::liveKeys()), grouped by what it decides: numeric ones as a
-// ThresholdRow (slider, spin box, histogram, counts), switches as check
-// boxes, choices as combo boxes. A change re-decides from memory at once;
-// the session applies it for real after a pause.
+// ThresholdPanel: generated from the SettingDef table — every setting with
+// a `panel` section, under its display label: numeric ones as a
+// ThresholdRow (slider, spin box; histogram and counts where LiveDecisions
+// previews the key), switches as check boxes, choices as combo boxes, each
+// with a reset-to-default button. A change is an undoable step
+// (ProjectSession::changeSetting): previewable keys re-decide from memory
+// at once; the session applies every change for real after a pause.
 
 #include "core/pipeline/livedecisions.h"
 
@@ -14,6 +16,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QTimer;
+class QToolButton;
 
 namespace rs {
 
@@ -28,6 +31,9 @@ public:
     ThresholdRow *row(const QString &key) const { return m_rows.value(key); }
     QLabel *summary(const QString &table) const { return m_summaries.value(table); }
     QLabel *statusLabel() const { return m_status; }
+    QCheckBox *check(const QString &key) const { return m_checks.value(key); }
+    QComboBox *choice(const QString &key) const { return m_choices.value(key); }
+    QToolButton *resetButton(const QString &key) const { return m_resets.value(key); }
     // The scrolled content, whole (for screenshots).
     QWidget *content() const { return m_content; }
 
@@ -36,11 +42,13 @@ private:
     void refreshAll();
     void refreshOthers();
     void loadValues();
+    void loadValue(const QString &key);
 
     ProjectSession *m_session;
     QHash<QString, ThresholdRow *> m_rows;
     QHash<QString, QCheckBox *> m_checks;
     QHash<QString, QComboBox *> m_choices;
+    QHash<QString, QToolButton *> m_resets;
     QHash<QString, QLabel *> m_summaries; // "images", "sentences", "sample"
     QLabel *m_status;
     QWidget *m_content = nullptr;
