@@ -17,6 +17,7 @@
 #include "core/store/recipe.h"
 #include "core/store/curation.h"
 #include "core/store/samplequery.h"
+#include "commands.h"
 #include "progressprinter.h"
 
 #include <QCommandLineParser>
@@ -835,6 +836,8 @@ const char *kUsage =
     "  edit DIR ID --syn-text TEXT | --syn-text-file FILE  curator's synthetic text (FILE - reads stdin)\n"
     "  plugins [--json]                                  encoder, expert and generator plugins found, with load errors\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
+    "  search DIR QUERY [--semantic] [--limit N] [--json]  images by their texts (BM25) or, --semantic, by embedding\n"
+    "  search DIR --image ID [--limit N] [--json]        images most like image ID (\"more like this\")\n"
     "Stages: extract, ground, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
 
 } // namespace
@@ -884,6 +887,8 @@ int main(int argc, char **argv)
         return cmdEval(args);
     if (command == QLatin1String("import-embeddings"))
         return cmdImportEmbeddings(args);
+    if (command == QLatin1String("search"))
+        return runSearch(args);
     std::fputs(kUsage, stderr);
     return fail(QStringLiteral("unknown command '%1'").arg(command), 2);
 }

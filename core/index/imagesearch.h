@@ -1,0 +1,105 @@
+#pragma once
+// The curator's search over images: full text, semantic, and "more like
+// this". The CLI (`realsyn search`) and the studio's search box run this
+// same code.
+//
+// Full text: every text of an image — its references' alt, title and figure
+// caption, its OCR lines, its retrieved realistic texts, its concise caption
+// and synthetic text (the curator's edit when there is one) — joined into one
+// document per image and ranked with the lexical retrieval's own BM25 index
+// (Bm25Index: same tokenizer, stop words, query-term cap and scoring), so a
+// word matches here exactly as it matches in retrieval.
+//
+// Semantic: the query is encoded with the project's active encoder's text
+// tower and images are ranked by inner product with their embeddings (FAISS
+// brute-force inner product, exactSearch(): at 1M × 64 it is one pass, well
+// inside the 100 ms budget, and it needs no index to be kept in step).
+//
+// More like this: the same search with an image's own embedding as the
+// query; the image itself is left out.
+//
+// Ownership and threads: an ImageSearch owns its index, its vectors and a
+// shared encoder; after build() every method is const and may be called from
+// any thread (semantic() calls the encoder, which encoders allow from one
+// thread at a time at least, so it serialises on an internal mutex).
+
+#include "core/util/jobcontext.h"
+#include "core/util/matrix.h"
+#include "core/util/result.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <memory>
+#include <vector>
+
+namespace rs {
+
+class IEncoder;
+class ProjectStore;
+class Recipe;
+
+struct ImageHit {
+    qint64 imageId = 0;
+    float score = 0; // BM25 score (text) or inner product (semantic, similar)
+};
+
+enum class SearchMode { Text, Semantic, Similar };
+QString searchModeName(SearchMode mode); // "text", "semantic", "similar"
+
+// What an ImageSearch is built from. Rows of `texts` follow `textIds`, rows
+// of `vectors` follow `vectorIds` (unit rows, as the embedding store holds).
+struct ImageSearchData {
+    QVector<qint64> textIds;
+    QStringList texts;
+    QVector<qint64> vectorIds;
+    Matrix vectors;
+    std::shared_ptr<IEncoder> encoder; // null: semantic search says why not
+    QString encoderError;              // why there is no encoder
+};
+
+class ImageSearch {
+public:
+    ImageSearch();
+    ImageSearch(ImageSearch &&) noexcept;
+    ImageSearch &operator=(ImageSearch &&) noexcept;
+    ~ImageSearch();
+
+    static ImageSearch build(ImageSearchData data);
+
+    // Reads every image's texts and every embedded image's vector from the
+    // project and opens the active encoder (a project without one, e.g.
+    // imported vectors or embed not run, still searches by text).
+    static Result<ImageSearch> load(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+
+    // The texts load() indexes for each image id (ascending), one document
+    // per image that has any text.
+    static Result<QHash<qint64, QString>> imageTexts(ProjectStore &store);
+
+    // Top `limit` images for a free-text query, best first (empty when no
+    // query word is indexed). InvalidArgument: empty query, limit < 1.
+    Result<std::vector<ImageHit>> text(const QString &query, int limit) const;
+    // Top `limit` images by the encoded query. NotFound: no encoder (the
+    // error says why) or no embedded image.
+    Result<std::vector<ImageHit>> semantic(const QString &query, int limit) const;
+    // Top `limit` other images nearest to image `imageId`. NotFound: the
+    // image has no embedding (not embedded yet, or rejected before embed).
+    Result<std::vector<ImageHit>> similar(qint64 imageId, int limit) const;
+
+    qint64 textCount() const;   // images with a text document
+    qint64 vectorCount() const; // images with an embedding
+    bool hasEncoder() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// The hits as `realsyn search --json` prints them, in their order:
+// [{"id", "score", "path", "kept", "selected"}, ...].
+Result<QJsonArray> imageHitsJson(ProjectStore &store, const std::vector<ImageHit> &hits);
+
+} // namespace rs
