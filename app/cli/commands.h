@@ -6,3 +6,5 @@
 #include <QStringList>
 
 int runSearch(const QStringList &args);   // cmd_search.cpp
+int runSnapshot(const QStringList &args); // cmd_snapshot.cpp
+int runDiff(const QStringList &args);     // cmd_diff.cpp

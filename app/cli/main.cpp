@@ -9,6 +9,7 @@
 #include "core/embed/embedstage.h"
 #include "core/embed/npyreader.h"
 #include "core/export/exporter.h"
+#include "core/export/snapshot.h"
 #include "core/index/evaluation.h"
 #include "core/ingest/ingestor.h"
 #include "core/pipeline/pipeline.h"
@@ -724,6 +725,7 @@ int cmdExport(const QStringList &args)
     p.addOption({QStringLiteral("caption"), QStringLiteral("csv: text1|syn_text|all (default text1)"), QStringLiteral("WHICH")});
     p.addOption({QStringLiteral("csv-separator"), QStringLiteral("csv: tab|comma (default tab, as open_clip)"), QStringLiteral("SEP")});
     p.addOption({QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")});
+    p.addOption({QStringLiteral("snapshot"), QStringLiteral("export snapshot NAME (realsyn snapshot) instead of the current selection"), QStringLiteral("NAME")});
     if (const int rc = parseArgs(p, args); rc >= 0)
         return rc;
     if (p.positionalArguments().size() != 1 || !p.isSet(QStringLiteral("format")) || !p.isSet(QStringLiteral("out")))
@@ -772,7 +774,8 @@ int cmdExport(const QStringList &args)
     ProjectStore &store = *project->store;
     Recipe &recipe = project->recipe;
     TerminalJob job(QStringLiteral("export"));
-    auto report = exportSelection(store, recipe, opts, job.ctx);
+    auto report = p.isSet(QStringLiteral("snapshot")) ? exportSnapshot(store, p.value(QStringLiteral("snapshot")), opts, job.ctx)
+                                                      : exportSelection(store, recipe, opts, job.ctx);
     job.printer.finish();
     if (!report)
         return fail(report.error());
@@ -831,13 +834,15 @@ const char *kUsage =
     "  list DIR [--kept|--selected] [--json]             images with their state\n"
     "  show DIR IMAGE_ID [--json]                        one sample whole: provenance, decisions, texts\n"
     "  eval DIR [--json] [--tune [--store]]              retrieval quality on held-out ground truth; --tune: fusion weights\n"
-    "  export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=F] [--shard-size N]\n"
+    "  export DIR --format wds|csv|jsonl|llava --out OUTDIR [--limit N] [--split val=F] [--shard-size N] [--snapshot NAME]\n"
     "  decide DIR ID accept|reject|clear                 curator decision (wins over every filter)\n"
     "  edit DIR ID --syn-text TEXT | --syn-text-file FILE  curator's synthetic text (FILE - reads stdin)\n"
     "  plugins [--json]                                  encoder, expert and generator plugins found, with load errors\n"
     "  import-embeddings DIR --kind image|text --ids IDS.txt --vectors FILE.npy [--model NAME]\n"
     "  search DIR QUERY [--semantic] [--limit N] [--json]  images by their texts (BM25) or, --semantic, by embedding\n"
     "  search DIR --image ID [--limit N] [--json]        images most like image ID (\"more like this\")\n"
+    "  snapshot DIR NAME | --list [--json]               freeze recipe, selection and exported fields (export --snapshot NAME)\n"
+    "  diff DIR A [B] [--json]                           what changed from snapshot A to B (default: current)\n"
     "Stages: extract, ground, embed, retrieve, generate, sample. `realsyn COMMAND --help` for details.\n";
 
 } // namespace
@@ -889,6 +894,10 @@ int main(int argc, char **argv)
         return cmdImportEmbeddings(args);
     if (command == QLatin1String("search"))
         return runSearch(args);
+    if (command == QLatin1String("snapshot"))
+        return runSnapshot(args);
+    if (command == QLatin1String("diff"))
+        return runDiff(args);
     std::fputs(kUsage, stderr);
     return fail(QStringLiteral("unknown command '%1'").arg(command), 2);
 }

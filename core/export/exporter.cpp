@@ -23,36 +23,23 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <climits>
 #include <cmath>
 
 namespace rs {
 
 namespace {
 
-struct Sample {
-    qint64 id = 0;
-    QString path;
-    int width = 0, height = 0;
-    QString rejectReason;      // non-empty for a curator-accepted, filter-rejected image
-    bool curatorAccepted = false;
-    QStringList texts;         // text1..3 (retrieved, best first; may be shorter)
-    QVector<double> scores;
-    QString synText;
-    bool synEdited = false;
-    QString caption;
-    QString generator;
-    QVariant similarity;
-    QVariant cluster;
-    QString document, url;
+// A sample with what the writers fill in while exporting.
+struct Sample : ExportSample {
     bool val = false;
-    // Filled while writing:
     QString key;
     QByteArray jpeg;
     int outWidth = 0, outHeight = 0;
     QString error;
 };
 
-Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, quint64 seed)
+Result<QVector<ExportSample>> collect(ProjectStore &store)
 {
     auto q = store.exec(QStringLiteral("SELECT i.id, i.path, i.width, i.height, i.reject_reason, d.decision, d.syn_text, i.cluster,"
                                        " g.synthetic_text, g.caption, g.generator, g.similarity FROM images i"
@@ -61,11 +48,9 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
                         + selectedCondition() + QStringLiteral(" ORDER BY i.id"));
     if (!q)
         return q.error();
-    QVector<Sample> samples;
+    QVector<ExportSample> samples;
     while (q->next()) {
-        if (opts.limit >= 0 && samples.size() >= opts.limit)
-            break;
-        Sample s;
+        ExportSample s;
         s.id = q->value(0).toLongLong();
         s.path = q->value(1).toString();
         s.width = q->value(2).toInt();
@@ -74,14 +59,13 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
         s.curatorAccepted = q->value(5).toString() == QLatin1String("accept");
         s.synEdited = !q->value(6).isNull();
         s.synText = s.synEdited ? q->value(6).toString() : q->value(8).toString();
-        s.cluster = q->value(7);
+        s.cluster = q->value(7).isNull() ? QVariant() : QVariant(q->value(7).toLongLong());
         s.caption = q->value(9).toString();
         s.generator = s.synEdited ? QStringLiteral("curator") : q->value(10).toString();
-        s.similarity = q->value(11);
-        s.val = opts.valFraction > 0 && inSample(QStringLiteral("val:%1").arg(s.id), opts.valFraction, seed);
+        s.similarity = q->value(11).isNull() ? QVariant() : QVariant(q->value(11).toDouble());
         samples.push_back(s);
     }
-    for (Sample &s : samples) {
+    for (ExportSample &s : samples) {
         auto r = store.exec(QStringLiteral("SELECT s.text, r.score FROM retrievals r JOIN sentences s ON s.id = r.sentence_id"
                                            " WHERE r.image_id = ? ORDER BY r.rank LIMIT 3"),
                             {s.id});
@@ -370,6 +354,106 @@ QString notOurExport(const QString &dir)
 
 } // namespace
 
+QJsonObject ExportSample::toJson() const
+{
+    QJsonArray scoreArray;
+    for (double v : scores)
+        scoreArray.append(v);
+    return QJsonObject{{QStringLiteral("id"), id},
+                       {QStringLiteral("path"), path},
+                       {QStringLiteral("width"), width},
+                       {QStringLiteral("height"), height},
+                       {QStringLiteral("reject_reason"), rejectReason},
+                       {QStringLiteral("curator_accepted"), curatorAccepted},
+                       {QStringLiteral("texts"), QJsonArray::fromStringList(texts)},
+                       {QStringLiteral("scores"), scoreArray},
+                       {QStringLiteral("syn_text"), synText},
+                       {QStringLiteral("syn_edited"), synEdited},
+                       {QStringLiteral("caption"), caption},
+                       {QStringLiteral("generator"), generator},
+                       {QStringLiteral("similarity"), similarity.isNull() ? QJsonValue() : QJsonValue(similarity.toDouble())},
+                       {QStringLiteral("cluster"), cluster.isNull() ? QJsonValue() : QJsonValue(cluster.toLongLong())},
+                       {QStringLiteral("document"), document},
+                       {QStringLiteral("url"), url}};
+}
+
+Result<ExportSample> ExportSample::fromJson(const QJsonObject &o)
+{
+    // Every field must be there with its type: a damaged snapshot is refused,
+    // never exported with blanks.
+    const auto bad = [](const char *field) {
+        return makeError(ErrorCode::ParseError, QStringLiteral("sample field '%1' is missing or has the wrong type").arg(QLatin1String(field)));
+    };
+    const auto str = [&o](const char *k, QString &out) {
+        const QJsonValue v = o.value(QLatin1String(k));
+        if (!v.isString())
+            return false;
+        out = v.toString();
+        return true;
+    };
+    const auto integer = [&o](const char *k, qint64 &out) {
+        const QJsonValue v = o.value(QLatin1String(k));
+        if (!v.isDouble() || v.toDouble() != std::floor(v.toDouble()))
+            return false;
+        out = v.toInteger();
+        return true;
+    };
+    ExportSample s;
+    qint64 w = 0, h = 0;
+    if (!integer("id", s.id) || s.id <= 0)
+        return bad("id");
+    if (!str("path", s.path) || s.path.isEmpty())
+        return bad("path");
+    if (!integer("width", w) || !integer("height", h) || w < 0 || h < 0 || w > INT_MAX || h > INT_MAX)
+        return bad("width/height");
+    s.width = int(w);
+    s.height = int(h);
+    for (auto [k, out] : {std::pair{"reject_reason", &s.rejectReason}, {"syn_text", &s.synText}, {"caption", &s.caption},
+                          {"generator", &s.generator}, {"document", &s.document}, {"url", &s.url}})
+        if (!str(k, *out))
+            return bad(k);
+    if (!o.value(QLatin1String("curator_accepted")).isBool())
+        return bad("curator_accepted");
+    s.curatorAccepted = o.value(QLatin1String("curator_accepted")).toBool();
+    if (!o.value(QLatin1String("syn_edited")).isBool())
+        return bad("syn_edited");
+    s.synEdited = o.value(QLatin1String("syn_edited")).toBool();
+    const QJsonValue texts = o.value(QLatin1String("texts")), scores = o.value(QLatin1String("scores"));
+    if (!texts.isArray() || !scores.isArray() || texts.toArray().size() != scores.toArray().size())
+        return bad("texts/scores");
+    for (const QJsonValue &t : texts.toArray()) {
+        if (!t.isString())
+            return bad("texts");
+        s.texts << t.toString();
+    }
+    for (const QJsonValue &v : scores.toArray()) {
+        if (!v.isDouble())
+            return bad("scores");
+        s.scores << v.toDouble();
+    }
+    const QJsonValue sim = o.value(QLatin1String("similarity")), cluster = o.value(QLatin1String("cluster"));
+    if (!sim.isNull() && !sim.isDouble())
+        return bad("similarity");
+    if (sim.isDouble())
+        s.similarity = sim.toDouble();
+    if (!cluster.isNull() && !(cluster.isDouble() && cluster.toDouble() == std::floor(cluster.toDouble())))
+        return bad("cluster");
+    if (cluster.isDouble())
+        s.cluster = cluster.toInteger();
+    return s;
+}
+
+Result<ExportSource> currentExportSource(ProjectStore &store)
+{
+    auto samples = collect(store);
+    if (!samples)
+        return samples.error();
+    auto sources = sourcesJson(store);
+    if (!sources)
+        return sources.error();
+    return ExportSource{std::move(*samples), store.meta(QStringLiteral("embed.encoder")), *sources};
+}
+
 Status checkExportTarget(const QString &outDir, const QString &projectDir, bool force)
 {
     if (outDir.isEmpty())
@@ -414,6 +498,15 @@ QStringList exportFormats()
 
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &opts, JobContext &ctx)
 {
+    auto source = currentExportSource(store);
+    if (!source)
+        return source.error();
+    return exportSamples(*source, store.dir(), recipe, opts, ctx);
+}
+
+Result<ExportReport> exportSamples(const ExportSource &source, const QString &projectDir, const Recipe &recipe,
+                                   const ExportOptions &opts, JobContext &ctx)
+{
     if (!exportFormats().contains(opts.format))
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("unknown export format (expected %1)").arg(exportFormats().join(QLatin1Char('|'))),
                          opts.format);
@@ -425,16 +518,21 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--caption must be text1, syn_text or all"));
     if (opts.format == QLatin1String("llava") && llavaPrompts(recipe).isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("export.llava_prompts is empty"));
-    if (Status s = checkExportTarget(opts.outDir, store.dir(), opts.force); !s)
+    if (Status s = checkExportTarget(opts.outDir, projectDir, opts.force); !s)
         return s.error();
     const QFileInfo target(QDir::cleanPath(QFileInfo(opts.outDir).absoluteFilePath()));
     const QString parent = target.absolutePath();
 
     const quint64 seed = quint64(recipe.intValue(QStringLiteral("seed")));
-    auto collected = collect(store, opts, seed);
-    if (!collected)
-        return collected.error();
-    QVector<Sample> &samples = *collected;
+    QVector<Sample> samples;
+    for (const ExportSample &e : source.samples) {
+        if (opts.limit >= 0 && samples.size() >= opts.limit)
+            break;
+        Sample s;
+        static_cast<ExportSample &>(s) = e;
+        s.val = opts.valFraction > 0 && inSample(QStringLiteral("val:%1").arg(s.id), opts.valFraction, seed);
+        samples.push_back(std::move(s));
+    }
 
     // Encode images in parallel; a sample whose image fails is reported and left out.
     const int maxSide = int(recipe.intValue(QStringLiteral("export.max_side")));
@@ -494,9 +592,6 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     report.val = val.size();
     report.samples = train.size() + val.size();
 
-    auto sources = sourcesJson(store);
-    if (!sources)
-        return cleanup(sources.error());
     QJsonObject recipeValues;
     const QJsonObject full = recipe.toJson();
     for (auto it = full.begin(); it != full.end(); ++it)
@@ -507,7 +602,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     const QJsonObject manifest{
         {QStringLiteral("format"), opts.format},
         {QStringLiteral("tool"), QStringLiteral("RealSyn Studio")},
-        {QStringLiteral("encoder"), store.meta(QStringLiteral("embed.encoder"))},
+        {QStringLiteral("encoder"), source.encoder},
         {QStringLiteral("recipe"), recipeValues},
         {QStringLiteral("counts"), QJsonObject{{QStringLiteral("samples"), report.samples},
                                                {QStringLiteral("train"), split ? report.train : report.samples},
@@ -518,7 +613,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
                                                 {QStringLiteral("shard_size"), opts.shardSize},
                                                 {QStringLiteral("caption"), opts.caption}}},
         {QStringLiteral("files"), checksums},
-        {QStringLiteral("sources"), *sources}};
+        {QStringLiteral("sources"), source.sources}};
     if (Status s = out.write(QStringLiteral("manifest.json"), QJsonDocument(manifest).toJson(QJsonDocument::Indented)); !s)
         return cleanup(s.error());
     report.files = out.files().size();
@@ -527,7 +622,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     if (QFileInfo::exists(target.absoluteFilePath()) || QFileInfo(target.absoluteFilePath()).isSymLink()) {
         // --force: checked again right before the swap, in case the folder
         // changed while the export was being written.
-        if (Status s = checkExportTarget(target.absoluteFilePath(), store.dir(), opts.force); !s)
+        if (Status s = checkExportTarget(target.absoluteFilePath(), projectDir, opts.force); !s)
             return cleanup(s.error());
         // Move the old folder aside first so a failed rename loses nothing.
         const QString old = temp + QStringLiteral(".old");

@@ -18,8 +18,12 @@
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
+#include <QVariant>
+#include <QVector>
 
 namespace rs {
 
@@ -46,6 +50,42 @@ struct ExportReport {
     QString outDir;
 };
 
+// One selected sample as the writers read it: every exported field, taken
+// from the store at one moment. A snapshot (core/export/snapshot.h) freezes
+// these, so a later export writes exactly what an export then would have.
+struct ExportSample {
+    qint64 id = 0;
+    QString path;              // image file read (and re-encoded) at export time
+    int width = 0, height = 0;
+    QString rejectReason;      // non-empty for a curator-accepted, filter-rejected image
+    bool curatorAccepted = false;
+    QStringList texts;         // text1..3 (retrieved, best first; may be shorter)
+    QVector<double> scores;
+    QString synText;
+    bool synEdited = false;
+    QString caption;
+    QString generator;
+    QVariant similarity;       // null when not computed
+    QVariant cluster;          // null before sampling
+    QString document, url;
+
+    QJsonObject toJson() const;
+    // ParseError naming the field when `o` is not what toJson() wrote.
+    static Result<ExportSample> fromJson(const QJsonObject &o);
+};
+
+// What an export writes from: the selected samples (ascending id) and the
+// manifest's project facts.
+struct ExportSource {
+    QVector<ExportSample> samples;
+    QString encoder;     // manifest "encoder"
+    QJsonArray sources;  // manifest "sources" (file names and licences)
+};
+
+// The project's current selection (kept by filters, sampled by stage 4,
+// minus curator rejections, plus curator acceptances).
+Result<ExportSource> currentExportSource(ProjectStore &store);
+
 QStringList exportFormats();
 
 // Refuses an output that an export must not write or replace, before
@@ -57,6 +97,12 @@ QStringList exportFormats();
 // a destination early.
 Status checkExportTarget(const QString &outDir, const QString &projectDir, bool force);
 
+// Exports the current selection: exportSamples(currentExportSource(store), ...).
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &options, JobContext &ctx);
+
+// Exports `source` with `recipe` (seed, export.* settings, the manifest's
+// recipe); `projectDir` is the project the output must stay out of.
+Result<ExportReport> exportSamples(const ExportSource &source, const QString &projectDir, const Recipe &recipe,
+                                   const ExportOptions &options, JobContext &ctx);
 
 } // namespace rs
