@@ -4,6 +4,7 @@
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
 #include "core/index/bm25index.h"
+#include "core/index/kmeans.h"
 #include "core/index/retriever.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
@@ -14,6 +15,7 @@
 #include <QSqlRecord>
 
 #include <cmath>
+#include <optional>
 #include <map>
 
 namespace rs {
@@ -24,6 +26,8 @@ struct ImageSearch::Impl {
     QVector<qint64> vectorIds;
     QHash<qint64, qint64> vectorRow; // image id -> row of vectors
     Matrix vectors;
+    std::optional<HierarchicalRetriever> ivf; // above kExactImages
+    int probes = 1;
     std::shared_ptr<IEncoder> encoder;
     QString encoderError;
     mutable QMutex encoderMutex;
@@ -44,10 +48,21 @@ ImageSearch::ImageSearch(ImageSearch &&) noexcept = default;
 ImageSearch &ImageSearch::operator=(ImageSearch &&) noexcept = default;
 ImageSearch::~ImageSearch() = default;
 
-ImageSearch ImageSearch::build(ImageSearchData data)
+Result<ImageSearch> ImageSearch::build(ImageSearchData data)
 {
     ImageSearch s;
     Impl &m = *s.m_impl;
+    if (data.vectors.rows > kExactImages) {
+        KMeansOptions km;
+        km.clusters = defaultClusterCount(data.vectors.rows);
+        km.iterations = 10; // a coarse partition for probing, not a clustering anyone reads
+        km.maxPointsPerCentroid = 64;
+        auto ivf = HierarchicalRetriever::build(data.vectors, km);
+        if (!ivf)
+            return ivf.error();
+        m.ivf.emplace(std::move(*ivf));
+        m.probes = std::max(8, km.clusters / 16);
+    }
     m.textIds = std::move(data.textIds);
     m.lexical = Bm25Index::build(data.texts);
     m.vectorIds = std::move(data.vectorIds);
@@ -162,10 +177,14 @@ Result<std::vector<ImageHit>> ImageSearch::text(const QString &query, int limit)
 
 namespace {
 
-Result<std::vector<ImageHit>> nearest(const Matrix &vectors, const QVector<qint64> &ids, const Matrix &query, int limit, qint64 skip)
+Result<std::vector<ImageHit>> nearest(const Matrix &vectors, const QVector<qint64> &ids, const HierarchicalRetriever *ivf, int probes,
+                                      const Matrix &query, int limit, qint64 skip)
 {
     const int k = int(std::min<qint64>(vectors.rows, qint64(limit) + (skip > 0 ? 1 : 0)));
-    auto hits = exactSearch(vectors, query, k);
+    RetrieveOptions ro;
+    ro.k = k;
+    ro.clusters = probes;
+    auto hits = ivf ? ivf->search(query, ro) : exactSearch(vectors, query, k);
     if (!hits)
         return hits.error();
     std::vector<ImageHit> out;
@@ -199,7 +218,7 @@ Result<std::vector<ImageHit>> ImageSearch::semantic(const QString &query, int li
         return v.error();
     if (v->rows != 1 || v->cols != m_impl->vectors.cols)
         return makeError(ErrorCode::Internal, QStringLiteral("the encoder returned a %1 x %2 matrix for one query").arg(v->rows).arg(v->cols));
-    return nearest(m_impl->vectors, m_impl->vectorIds, *v, limit, 0);
+    return nearest(m_impl->vectors, m_impl->vectorIds, m_impl->ivf ? &*m_impl->ivf : nullptr, m_impl->probes, *v, limit, 0);
 }
 
 Result<std::vector<ImageHit>> ImageSearch::similar(qint64 imageId, int limit) const
@@ -212,7 +231,7 @@ Result<std::vector<ImageHit>> ImageSearch::similar(qint64 imageId, int limit) co
                          QStringLiteral("image %1 has no embedding (not embedded yet, or left out before the embed stage)").arg(imageId));
     Matrix q(1, m_impl->vectors.cols);
     std::copy_n(m_impl->vectors.row(*it), q.cols, q.row(0));
-    return nearest(m_impl->vectors, m_impl->vectorIds, q, limit, imageId);
+    return nearest(m_impl->vectors, m_impl->vectorIds, m_impl->ivf ? &*m_impl->ivf : nullptr, m_impl->probes, q, limit, imageId);
 }
 
 qint64 ImageSearch::textCount() const
