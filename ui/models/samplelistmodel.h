@@ -54,6 +54,9 @@ public:
     // Restricts rows to images whose path, alt text, title or caption
     // contains `text` (case-insensitive; searched in the store off-thread).
     void setSearch(const QString &text);
+    // Restricts rows to these image ids, sorted ascending (a search panel's
+    // results); replaces a text search. Null = no restriction.
+    void setSearchIds(std::shared_ptr<const std::vector<qint64>> sortedIds);
     Filter filter() const { return m_filter; }
     int cluster() const { return m_cluster; }
     bool isRebuilding() const { return m_rebuilding; }

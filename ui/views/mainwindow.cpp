@@ -8,6 +8,7 @@
 #include "ui/views/newprojectdialog.h"
 #include "ui/views/pipelinepanel.h"
 #include "ui/views/samplebrowser.h"
+#include "ui/views/searchpanel.h"
 #include "ui/views/thresholdpanel.h"
 
 #include <QActionGroup>
@@ -51,12 +52,14 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_thresholds = new ThresholdPanel(m_session, this);
     m_inspector = new Inspector(m_session, this);
     m_clusters = new ClusterView(m_session, this);
+    m_search = new SearchPanel(m_session, m_browser, this);
     setCentralWidget(m_browser);
 
     m_pipelineDock = dock(this, QStringLiteral("Pipeline"), QStringLiteral("pipelineDock"), m_pipeline);
     m_thresholdDock = dock(this, QStringLiteral("Thresholds"), QStringLiteral("thresholdDock"), m_thresholds);
     m_inspectorDock = dock(this, QStringLiteral("Inspector"), QStringLiteral("inspectorDock"), m_inspector);
     m_clusterDock = dock(this, QStringLiteral("Cluster balance"), QStringLiteral("clusterDock"), m_clusters);
+    m_searchDock = dock(this, QStringLiteral("Search"), QStringLiteral("searchDock"), m_search);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -64,6 +67,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addDockWidget(Qt::LeftDockWidgetArea, m_pipelineDock);
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
+    tabifyDockWidget(m_clusterDock, m_searchDock);
+    m_clusterDock->raise();
     // Docks get a share of the window, not fixed pixels: at 1280×720 the
     // grid keeps about half of the width (see fitDocks()).
     fitDocks();
@@ -119,7 +124,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -138,7 +143,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock}) {
             d->setFloating(false);
             d->show();
         }

@@ -16,6 +16,7 @@ class Inspector;
 class PipelinePanel;
 class ProjectSession;
 class SampleBrowser;
+class SearchPanel;
 class ThresholdPanel;
 
 class MainWindow : public QMainWindow {
@@ -43,6 +44,7 @@ public:
     ThresholdPanel *thresholdPanel() const { return m_thresholds; }
     Inspector *inspector() const { return m_inspector; }
     ClusterView *clusterView() const { return m_clusters; }
+    SearchPanel *searchPanel() const { return m_search; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
@@ -68,7 +70,8 @@ private:
     ThresholdPanel *m_thresholds;
     Inspector *m_inspector;
     ClusterView *m_clusters;
-    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock;
+    SearchPanel *m_search;
+    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_searchDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;

@@ -1,0 +1,111 @@
+// The studio's search panel on the power-tools corpus
+// (tests/support/powercorpus.h): "More Like This" from the browser's context
+// menu lists the known near copy first and filters the browser to the
+// results; a word search finds its known image first.
+
+#include "ui/models/projectsession.h"
+#include "ui/models/samplelistmodel.h"
+#include "ui/views/mainwindow.h"
+#include "ui/views/samplebrowser.h"
+#include "ui/views/searchpanel.h"
+
+#include "tests/support/powercorpus.h"
+#include "tests/support/processrun.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace rs;
+
+class TestSearchPanel : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_project;
+    test::PowerCorpus m_corpus;
+    QHash<QString, qint64> m_idOf;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("RealSynTest"));
+        qRegisterMetaType<Status>();
+        const QString cli = test::realsynPath();
+        QVERIFY2(QFileInfo(cli).isExecutable(), qPrintable(cli));
+        m_corpus = test::makePowerCorpus(m_tmp.path());
+        QVERIFY(!m_corpus.dir.isEmpty());
+        m_project = m_tmp.filePath(QStringLiteral("project"));
+        QCOMPARE(test::runProcess(cli, {QStringLiteral("init"), m_project}).code, 0);
+        QCOMPARE(test::runProcess(cli, {QStringLiteral("ingest"), m_project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus.dir}).code, 0);
+        const auto run = test::runProcess(cli, QStringList{QStringLiteral("run"), m_project} + test::powerRunSettings(), 300000);
+        QVERIFY2(run.code == 0, run.err.constData());
+        const auto list = test::runProcess(cli, {QStringLiteral("list"), m_project, QStringLiteral("--json")});
+        for (const QJsonValue &v : QJsonDocument::fromJson(list.out).array())
+            m_idOf.insert(QFileInfo(v[QStringLiteral("path")].toString()).fileName(), v[QStringLiteral("id")].toInteger());
+        QCOMPARE(m_idOf.size(), 17);
+    }
+
+    void moreLikeThisListsTheNearCopyFirst()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy live(window.session(), &ProjectSession::liveChanged);
+        QVERIFY2(window.openProject(m_project, true), qPrintable(window.lastError()));
+        QVERIFY(live.wait(20000));
+        SampleBrowser *browser = window.browser();
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 17, 10000);
+
+        const qint64 original = m_idOf.value(m_corpus.originalFile), copy = m_idOf.value(m_corpus.nearCopyFile);
+        browser->selectSample(original);
+        QTRY_COMPARE_WITH_TIMEOUT(browser->currentId(), original, 5000);
+
+        // The browser's context menu offers it (Qt::ActionsContextMenu).
+        QCOMPARE(browser->view()->contextMenuPolicy(), Qt::ActionsContextMenu);
+        QAction *more = nullptr;
+        for (QAction *a : browser->view()->actions())
+            if (a->objectName() == QLatin1String("moreLikeThisAction"))
+                more = a;
+        QVERIFY(more);
+        SearchPanel *panel = window.searchPanel();
+        QSignalSpy finished(panel, &SearchPanel::finished);
+        more->trigger();
+        QVERIFY(finished.wait(60000));
+        QVERIFY2(finished.last().at(1).toString().isEmpty(), qPrintable(finished.last().at(1).toString()));
+        QVERIFY(!panel->results().empty());
+        QCOMPARE(panel->results().front().imageId, copy);
+        QCOMPARE(panel->resultList()->item(0)->data(Qt::UserRole).toLongLong(), copy);
+        for (const ImageHit &h : panel->results())
+            QVERIFY(h.imageId != original);
+
+        // The results are the browser's filter: exactly those images.
+        const int hits = int(panel->results().size());
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), hits, 5000);
+        QVERIFY(browser->model()->rowOf(copy) >= 0);
+        QCOMPARE(browser->model()->rowOf(original), -1);
+
+        // A word search replaces them; Clear shows everything again.
+        panel->queryBox()->setText(m_corpus.rareWordsQuery);
+        panel->modeBox()->setCurrentIndex(panel->modeBox()->findData(int(SearchMode::Text)));
+        QTest::keyClick(panel->queryBox(), Qt::Key_Return);
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!panel->results().empty());
+        QCOMPARE(panel->results().front().imageId, m_idOf.value(m_corpus.rareWordsFile));
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), int(panel->results().size()), 5000);
+        panel->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 17, 5000);
+    }
+};
+
+QTEST_MAIN(TestSearchPanel)
+#include "test_searchpanel.moc"
