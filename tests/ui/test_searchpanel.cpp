@@ -1,12 +1,14 @@
-// The studio's search panel on the power-tools corpus
+// The studio's search and provenance panels on the power-tools corpus
 // (tests/support/powercorpus.h): "More Like This" from the browser's context
 // menu lists the known near copy first and filters the browser to the
-// results; a word search finds its known image first.
+// results; a word search finds its known image first; the provenance panel
+// shows what `realsyn show --json` prints.
 
 #include "ui/models/projectsession.h"
 #include "ui/models/samplelistmodel.h"
 #include "ui/views/mainwindow.h"
 #include "ui/views/samplebrowser.h"
+#include "ui/views/provenancepanel.h"
 #include "ui/views/searchpanel.h"
 
 #include "tests/support/powercorpus.h"
@@ -21,6 +23,7 @@
 #include <QListView>
 #include <QListWidget>
 #include <QSignalSpy>
+#include <QTreeWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -34,6 +37,7 @@ class TestSearchPanel : public QObject {
     QString m_project;
     test::PowerCorpus m_corpus;
     QHash<QString, qint64> m_idOf;
+    QJsonObject m_shown; // `realsyn show --json` of the rare-words image
 
 private Q_SLOTS:
     void initTestCase()
@@ -54,6 +58,36 @@ private Q_SLOTS:
         for (const QJsonValue &v : QJsonDocument::fromJson(list.out).array())
             m_idOf.insert(QFileInfo(v[QStringLiteral("path")].toString()).fileName(), v[QStringLiteral("id")].toInteger());
         QCOMPARE(m_idOf.size(), 17);
+        const auto show = test::runProcess(cli, {QStringLiteral("show"), m_project, QString::number(m_idOf.value(m_corpus.rareWordsFile)),
+                                                 QStringLiteral("--json")});
+        QCOMPARE(show.code, 0);
+        m_shown = QJsonDocument::fromJson(show.out).object();
+        QVERIFY(m_shown.contains(QStringLiteral("retrieved")));
+    }
+
+    void provenancePanelMatchesShowJson()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy live(window.session(), &ProjectSession::liveChanged);
+        QVERIFY2(window.openProject(m_project, true), qPrintable(window.lastError()));
+        QVERIFY(live.wait(20000));
+        QTRY_COMPARE_WITH_TIMEOUT(window.browser()->model()->rowCount(), 17, 10000);
+        const qint64 id = m_idOf.value(m_corpus.rareWordsFile);
+        window.browser()->selectSample(id);
+        ProvenancePanel *panel = window.provenancePanel();
+        QTRY_COMPARE_WITH_TIMEOUT(panel->currentId(), id, 5000);
+        QCOMPARE(panel->details(), m_shown);
+        // The tree lists every field, nested values included.
+        QTreeWidget *tree = panel->tree();
+        QCOMPARE(tree->topLevelItemCount(), int(m_shown.size()));
+        QHash<QString, QTreeWidgetItem *> top;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            top.insert(tree->topLevelItem(i)->text(0), tree->topLevelItem(i));
+        QCOMPARE(top.value(QStringLiteral("path"))->text(1), m_shown[QStringLiteral("path")].toString());
+        QCOMPARE(top.value(QStringLiteral("retrieved"))->childCount(), int(m_shown[QStringLiteral("retrieved")].toArray().size()));
+        QVERIFY(top.value(QStringLiteral("retrieved"))->childCount() > 0);
+        QCOMPARE(top.value(QStringLiteral("provenance"))->childCount(), int(m_shown[QStringLiteral("provenance")].toArray().size()));
     }
 
     void moreLikeThisListsTheNearCopyFirst()

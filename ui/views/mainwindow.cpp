@@ -8,6 +8,7 @@
 #include "ui/views/newprojectdialog.h"
 #include "ui/views/pipelinepanel.h"
 #include "ui/views/samplebrowser.h"
+#include "ui/views/provenancepanel.h"
 #include "ui/views/searchpanel.h"
 #include "ui/views/thresholdpanel.h"
 
@@ -53,6 +54,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_inspector = new Inspector(m_session, this);
     m_clusters = new ClusterView(m_session, this);
     m_search = new SearchPanel(m_session, m_browser, this);
+    m_provenance = new ProvenancePanel(m_session, this);
     setCentralWidget(m_browser);
 
     m_pipelineDock = dock(this, QStringLiteral("Pipeline"), QStringLiteral("pipelineDock"), m_pipeline);
@@ -60,6 +62,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_inspectorDock = dock(this, QStringLiteral("Inspector"), QStringLiteral("inspectorDock"), m_inspector);
     m_clusterDock = dock(this, QStringLiteral("Cluster balance"), QStringLiteral("clusterDock"), m_clusters);
     m_searchDock = dock(this, QStringLiteral("Search"), QStringLiteral("searchDock"), m_search);
+    m_provenanceDock = dock(this, QStringLiteral("Provenance"), QStringLiteral("provenanceDock"), m_provenance);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -69,6 +72,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
     tabifyDockWidget(m_clusterDock, m_searchDock);
     m_clusterDock->raise();
+    tabifyDockWidget(m_inspectorDock, m_provenanceDock);
+    m_inspectorDock->raise();
     // Docks get a share of the window, not fixed pixels: at 1280×720 the
     // grid keeps about half of the width (see fitDocks()).
     fitDocks();
@@ -124,7 +129,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock, m_provenanceDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -143,7 +148,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock, m_provenanceDock}) {
             d->setFloating(false);
             d->show();
         }
@@ -157,6 +162,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     help->addAction(QStringLiteral("About &Qt"), qApp, &QApplication::aboutQt);
 
     connect(m_browser, &SampleBrowser::currentSampleChanged, m_inspector, &Inspector::showSample);
+    connect(m_browser, &SampleBrowser::currentSampleChanged, m_provenance, &ProvenancePanel::showSample);
     connect(m_inspector, &Inspector::decided, m_browser, [this]() { m_browser->selectNext(); });
     connect(m_inspector, &Inspector::sampleLinkClicked, this, [this](qint64 id) {
         m_browser->selectSample(id); // clears a filter that hides it

@@ -17,6 +17,7 @@ class PipelinePanel;
 class ProjectSession;
 class SampleBrowser;
 class SearchPanel;
+class ProvenancePanel;
 class ThresholdPanel;
 
 class MainWindow : public QMainWindow {
@@ -45,6 +46,7 @@ public:
     Inspector *inspector() const { return m_inspector; }
     ClusterView *clusterView() const { return m_clusters; }
     SearchPanel *searchPanel() const { return m_search; }
+    ProvenancePanel *provenancePanel() const { return m_provenance; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
@@ -71,7 +73,8 @@ private:
     Inspector *m_inspector;
     ClusterView *m_clusters;
     SearchPanel *m_search;
-    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_searchDock;
+    ProvenancePanel *m_provenance;
+    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_searchDock, *m_provenanceDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;
