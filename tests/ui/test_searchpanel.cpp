@@ -2,7 +2,8 @@
 // (tests/support/powercorpus.h): "More Like This" from the browser's context
 // menu lists the known near copy first and filters the browser to the
 // results; a word search finds its known image first; the provenance panel
-// shows what `realsyn show --json` prints.
+// shows what `realsyn show --json` prints; the snapshot panel lists a known
+// change (the cluster cap) as `realsyn diff` does.
 
 #include "ui/models/projectsession.h"
 #include "ui/models/samplelistmodel.h"
@@ -10,6 +11,7 @@
 #include "ui/views/samplebrowser.h"
 #include "ui/views/provenancepanel.h"
 #include "ui/views/searchpanel.h"
+#include "ui/views/snapshotpanel.h"
 
 #include "tests/support/powercorpus.h"
 #include "tests/support/processrun.h"
@@ -138,6 +140,48 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), int(panel->results().size()), 5000);
         panel->clear();
         QTRY_COMPARE_WITH_TIMEOUT(browser->model()->rowCount(), 17, 5000);
+    }
+
+    // Last: it changes the project (sample.cap=1).
+    void snapshotPanelListsAKnownChange()
+    {
+        const QString cli = test::realsynPath();
+        QCOMPARE(test::runProcess(cli, {QStringLiteral("snapshot"), m_project, QStringLiteral("gui-a")}).code, 0);
+        const auto run = test::runProcess(cli, {QStringLiteral("run"), m_project, QStringLiteral("--set"), QStringLiteral("sample.cap=1")}, 300000);
+        QVERIFY2(run.code == 0, run.err.constData());
+        const auto diff = test::runProcess(cli, {QStringLiteral("diff"), m_project, QStringLiteral("gui-a"), QStringLiteral("--json")});
+        QCOMPARE(diff.code, 0);
+        const QJsonObject expected = QJsonDocument::fromJson(diff.out).object();
+        QVERIFY(!expected[QStringLiteral("left")].toArray().isEmpty());
+
+        MainWindow window;
+        window.show();
+        QSignalSpy live(window.session(), &ProjectSession::liveChanged);
+        QVERIFY2(window.openProject(m_project, true), qPrintable(window.lastError()));
+        QVERIFY(live.wait(20000));
+        SnapshotPanel *panel = window.snapshotPanel();
+        QVERIFY(panel->aBox()->findText(QStringLiteral("gui-a")) >= 0);
+        QVERIFY(panel->compare(QStringLiteral("gui-a"), QStringLiteral("current")).ok());
+        QCOMPARE(panel->diff(), expected);
+        // The tree says it: the setting, and images that left for the cap.
+        QTreeWidget *tree = panel->tree();
+        QTreeWidgetItem *settings = tree->topLevelItem(0), *left = tree->topLevelItem(2);
+        QCOMPARE(settings->childCount(), 1);
+        QCOMPARE(settings->child(0)->text(0), QStringLiteral("sample.cap: 20 → 1"));
+        QCOMPARE(left->childCount(), int(expected[QStringLiteral("left")].toArray().size()));
+        bool capped = false;
+        for (int i = 0; i < left->childCount(); ++i)
+            capped |= left->child(i)->text(0).contains(QStringLiteral("over its cluster's cap"));
+        QVERIFY(capped);
+
+        // A snapshot taken in the studio freezes the same state.
+        QVERIFY(panel->takeSnapshot(QStringLiteral("gui-b")).ok());
+        QVERIFY(panel->bBox()->findText(QStringLiteral("gui-b")) >= 0);
+        QVERIFY(panel->compare(QStringLiteral("gui-a"), QStringLiteral("gui-b")).ok());
+        QCOMPARE(panel->diff(), expected);
+        const Status again = panel->takeSnapshot(QStringLiteral("gui-b"));
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().code, ErrorCode::Conflict);
     }
 };
 

@@ -10,6 +10,7 @@
 #include "ui/views/samplebrowser.h"
 #include "ui/views/provenancepanel.h"
 #include "ui/views/searchpanel.h"
+#include "ui/views/snapshotpanel.h"
 #include "ui/views/thresholdpanel.h"
 
 #include <QActionGroup>
@@ -55,6 +56,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_clusters = new ClusterView(m_session, this);
     m_search = new SearchPanel(m_session, m_browser, this);
     m_provenance = new ProvenancePanel(m_session, this);
+    m_snapshots = new SnapshotPanel(m_session, this);
     setCentralWidget(m_browser);
 
     m_pipelineDock = dock(this, QStringLiteral("Pipeline"), QStringLiteral("pipelineDock"), m_pipeline);
@@ -63,6 +65,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_clusterDock = dock(this, QStringLiteral("Cluster balance"), QStringLiteral("clusterDock"), m_clusters);
     m_searchDock = dock(this, QStringLiteral("Search"), QStringLiteral("searchDock"), m_search);
     m_provenanceDock = dock(this, QStringLiteral("Provenance"), QStringLiteral("provenanceDock"), m_provenance);
+    m_snapshotDock = dock(this, QStringLiteral("Snapshots"), QStringLiteral("snapshotDock"), m_snapshots);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -71,6 +74,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
     tabifyDockWidget(m_clusterDock, m_searchDock);
+    tabifyDockWidget(m_searchDock, m_snapshotDock);
     m_clusterDock->raise();
     tabifyDockWidget(m_inspectorDock, m_provenanceDock);
     m_inspectorDock->raise();
@@ -129,7 +133,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock, m_provenanceDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock, m_provenanceDock, m_snapshotDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -148,7 +152,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock, m_provenanceDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_searchDock, m_provenanceDock, m_snapshotDock}) {
             d->setFloating(false);
             d->show();
         }
@@ -163,6 +167,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     connect(m_browser, &SampleBrowser::currentSampleChanged, m_inspector, &Inspector::showSample);
     connect(m_browser, &SampleBrowser::currentSampleChanged, m_provenance, &ProvenancePanel::showSample);
+    connect(m_snapshots, &SnapshotPanel::sampleRequested, m_browser, &SampleBrowser::selectSample);
     connect(m_inspector, &Inspector::decided, m_browser, [this]() { m_browser->selectNext(); });
     connect(m_inspector, &Inspector::sampleLinkClicked, this, [this](qint64 id) {
         m_browser->selectSample(id); // clears a filter that hides it

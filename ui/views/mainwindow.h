@@ -18,6 +18,7 @@ class ProjectSession;
 class SampleBrowser;
 class SearchPanel;
 class ProvenancePanel;
+class SnapshotPanel;
 class ThresholdPanel;
 
 class MainWindow : public QMainWindow {
@@ -47,6 +48,7 @@ public:
     ClusterView *clusterView() const { return m_clusters; }
     SearchPanel *searchPanel() const { return m_search; }
     ProvenancePanel *provenancePanel() const { return m_provenance; }
+    SnapshotPanel *snapshotPanel() const { return m_snapshots; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
@@ -74,7 +76,9 @@ private:
     ClusterView *m_clusters;
     SearchPanel *m_search;
     ProvenancePanel *m_provenance;
-    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_searchDock, *m_provenanceDock;
+    SnapshotPanel *m_snapshots;
+    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_searchDock, *m_provenanceDock,
+        *m_snapshotDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;
