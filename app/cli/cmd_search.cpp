@@ -61,7 +61,7 @@ int runSearch(const QStringList &args)
         return fail(recipe.error());
     const SearchMode mode = byImage ? SearchMode::Similar : p.isSet(QStringLiteral("semantic")) ? SearchMode::Semantic : SearchMode::Text;
     JobContext ctx;
-    auto search = ImageSearch::load(**store, *recipe, ctx);
+    auto search = ImageSearch::load(**store, *recipe, ctx, mode == SearchMode::Text ? ImageSearch::TextPart : ImageSearch::DensePart);
     if (!search)
         return fail(search.error());
     if (mode == SearchMode::Similar) {

@@ -115,21 +115,24 @@ Result<QHash<qint64, QString>> ImageSearch::imageTexts(ProjectStore &store)
     return out;
 }
 
-Result<ImageSearch> ImageSearch::load(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+Result<ImageSearch> ImageSearch::load(ProjectStore &store, const Recipe &recipe, JobContext &ctx, int parts)
 {
     ImageSearchData data;
     ctx.progress(0, 3, QStringLiteral("reading image texts"));
-    auto texts = imageTexts(store);
-    if (!texts)
-        return texts.error();
-    data.textIds = texts->keys().toVector();
-    std::sort(data.textIds.begin(), data.textIds.end());
-    data.texts.reserve(data.textIds.size());
-    for (qint64 id : std::as_const(data.textIds))
-        data.texts << texts->value(id);
+    if (parts & TextPart) {
+        auto texts = imageTexts(store);
+        if (!texts)
+            return texts.error();
+        data.textIds = texts->keys().toVector();
+        std::sort(data.textIds.begin(), data.textIds.end());
+        data.texts.reserve(data.textIds.size());
+        for (qint64 id : std::as_const(data.textIds))
+            data.texts << texts->value(id);
+    }
 
     ctx.progress(1, 3, QStringLiteral("reading image embeddings"));
-    auto emb = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
+    auto emb = (parts & DensePart) ? EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"))
+                                   : Result<std::unique_ptr<EmbeddingStore>>(makeError(ErrorCode::NotFound, QString()));
     if (emb) {
         auto q = store.exec(QStringLiteral("SELECT id FROM images ORDER BY id"));
         if (!q)
@@ -145,7 +148,9 @@ Result<ImageSearch> ImageSearch::load(ProjectStore &store, const Recipe &recipe,
     }
 
     ctx.progress(2, 3, QStringLiteral("opening the encoder"));
-    if (!data.vectorIds.isEmpty()) {
+    if (!(parts & DensePart)) {
+        data.encoderError = QStringLiteral("embeddings were not loaded");
+    } else if (!data.vectorIds.isEmpty()) {
         auto enc = openActiveEncoder(store, recipe);
         if (!enc) {
             data.encoderError = enc.error().toString();

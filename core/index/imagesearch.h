@@ -79,10 +79,15 @@ public:
     // (k-means: seconds at 1M). Errors only from the k-means (Internal).
     static Result<ImageSearch> build(ImageSearchData data);
 
-    // Reads every image's texts and every embedded image's vector from the
-    // project and opens the active encoder (a project without one, e.g.
-    // imported vectors or embed not run, still searches by text).
-    static Result<ImageSearch> load(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+    // What load() reads and indexes: a command that runs one query needs
+    // only its part (the BM25 index and the IVF index each take minutes at 1M).
+    enum Part { TextPart = 1, DensePart = 2, AllParts = TextPart | DensePart };
+
+    // Reads every image's texts (TextPart) and every embedded image's vector
+    // (DensePart) from the project and opens the active encoder (a project
+    // without one, e.g. imported vectors or embed not run, still searches by
+    // text). A part not loaded finds nothing (text) or says so (dense).
+    static Result<ImageSearch> load(ProjectStore &store, const Recipe &recipe, JobContext &ctx, int parts = AllParts);
 
     // The texts load() indexes for each image id (ascending), one document
     // per image that has any text.
