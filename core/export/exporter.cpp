@@ -39,7 +39,7 @@ struct Sample : ExportSample {
     QString error;
 };
 
-Result<QVector<ExportSample>> collect(ProjectStore &store)
+Result<QVector<ExportSample>> collect(ProjectStore &store, qint64 limit)
 {
     auto q = store.exec(QStringLiteral("SELECT i.id, i.path, i.width, i.height, i.reject_reason, d.decision, d.syn_text, i.cluster,"
                                        " g.synthetic_text, g.caption, g.generator, g.similarity FROM images i"
@@ -50,6 +50,8 @@ Result<QVector<ExportSample>> collect(ProjectStore &store)
         return q.error();
     QVector<ExportSample> samples;
     while (q->next()) {
+        if (limit >= 0 && samples.size() >= limit)
+            break; // --limit: the texts of samples left out are never read
         ExportSample s;
         s.id = q->value(0).toLongLong();
         s.path = q->value(1).toString();
@@ -443,9 +445,9 @@ Result<ExportSample> ExportSample::fromJson(const QJsonObject &o)
     return s;
 }
 
-Result<ExportSource> currentExportSource(ProjectStore &store)
+Result<ExportSource> currentExportSource(ProjectStore &store, qint64 limit)
 {
-    auto samples = collect(store);
+    auto samples = collect(store, limit);
     if (!samples)
         return samples.error();
     auto sources = sourcesJson(store);
@@ -498,7 +500,7 @@ QStringList exportFormats()
 
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &opts, JobContext &ctx)
 {
-    auto source = currentExportSource(store);
+    auto source = currentExportSource(store, opts.limit);
     if (!source)
         return source.error();
     return exportSamples(*source, store.dir(), recipe, opts, ctx);

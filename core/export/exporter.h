@@ -83,8 +83,9 @@ struct ExportSource {
 };
 
 // The project's current selection (kept by filters, sampled by stage 4,
-// minus curator rejections, plus curator acceptances).
-Result<ExportSource> currentExportSource(ProjectStore &store);
+// minus curator rejections, plus curator acceptances); the first `limit`
+// samples by id when limit >= 0.
+Result<ExportSource> currentExportSource(ProjectStore &store, qint64 limit = -1);
 
 QStringList exportFormats();
 
