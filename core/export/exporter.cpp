@@ -32,32 +32,14 @@ namespace rs {
 
 namespace {
 
-struct Sample {
-    qint64 id = 0;
-    QString path;
-    int width = 0, height = 0;
-    QString rejectReason;      // non-empty for a curator-accepted, filter-rejected image
-    bool curatorAccepted = false;
-    QStringList texts;         // text1..3 (retrieved, best first; may be shorter)
-    QVector<double> scores;
-    QString synText;
-    bool hasSynText = false;   // a generation or a curator's text exists (it may be empty)
-    bool synEdited = false;
-    QString caption;
-    bool hasCaption = false;
-    QString generator;
-    QVariant similarity;
-    QVariant cluster;
-    QString document, url;
-    QString rawUrl;            // parquet's raw_image_url: the image's source URL, else its corpus-relative path
-    QString sourceSha256;      // of the source file, as probed
+// A sample with what the writers fill in while exporting.
+struct Sample : ExportSample {
     bool val = false;
-    // Filled while writing:
     QString key;
     QByteArray jpeg;
     int outWidth = 0, outHeight = 0;
-    QString sha256;            // of the exported image (of the source with images off)
     QString error;
+    QString sha256;            // of the exported image (of the source with images off)
 };
 
 bool isWebUrl(const QString &s)
@@ -93,7 +75,7 @@ QString rawImageUrl(const QString &path, const QString &src, const QString &docU
     return QFileInfo(path).fileName();
 }
 
-Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, quint64 seed)
+Result<QVector<ExportSample>> collect(ProjectStore &store, qint64 limit)
 {
     auto q = store.exec(QStringLiteral("SELECT i.id, i.path, i.width, i.height, i.reject_reason, d.decision, d.syn_text, i.cluster,"
                                        " g.synthetic_text, g.caption, g.generator, g.similarity, i.sha256 FROM images i"
@@ -102,11 +84,11 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
                         + selectedCondition() + QStringLiteral(" ORDER BY i.id"));
     if (!q)
         return q.error();
-    QVector<Sample> samples;
+    QVector<ExportSample> samples;
     while (q->next()) {
-        if (opts.limit >= 0 && samples.size() >= opts.limit)
-            break;
-        Sample s;
+        if (limit >= 0 && samples.size() >= limit)
+            break; // --limit: the texts of samples left out are never read
+        ExportSample s;
         s.id = q->value(0).toLongLong();
         s.path = q->value(1).toString();
         s.width = q->value(2).toInt();
@@ -116,13 +98,12 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
         s.synEdited = !q->value(6).isNull();
         s.synText = s.synEdited ? q->value(6).toString() : q->value(8).toString();
         s.hasSynText = s.synEdited || !q->value(8).isNull();
-        s.cluster = q->value(7);
+        s.cluster = q->value(7).isNull() ? QVariant() : QVariant(q->value(7).toLongLong());
         s.caption = q->value(9).toString();
         s.hasCaption = !q->value(9).isNull();
         s.sourceSha256 = q->value(12).toString();
         s.generator = s.synEdited ? QStringLiteral("curator") : q->value(10).toString();
-        s.similarity = q->value(11);
-        s.val = opts.valFraction > 0 && inSample(QStringLiteral("val:%1").arg(s.id), opts.valFraction, seed);
+        s.similarity = q->value(11).isNull() ? QVariant() : QVariant(q->value(11).toDouble());
         samples.push_back(s);
     }
     // Texts and first references in two ordered scans instead of two queries
@@ -153,7 +134,7 @@ Result<QVector<Sample>> collect(ProjectStore &store, const ExportOptions &opts, 
         if (it == index.cend() || hasRef[*it])
             continue;
         hasRef[*it] = true;
-        Sample &s = samples[*it];
+        ExportSample &s = samples[*it];
         s.document = d->value(1).toString();
         s.url = d->value(2).toString();
         s.rawUrl = rawImageUrl(s.path, d->value(3).toString(), s.url, d->value(4).toString(), d->value(5).toString(), d->value(6).toString(),
@@ -494,6 +475,117 @@ QString notOurExport(const QString &dir)
 
 } // namespace
 
+QJsonObject ExportSample::toJson() const
+{
+    QJsonArray scoreArray;
+    for (double v : scores)
+        scoreArray.append(v);
+    return QJsonObject{{QStringLiteral("id"), id},
+                       {QStringLiteral("path"), path},
+                       {QStringLiteral("width"), width},
+                       {QStringLiteral("height"), height},
+                       {QStringLiteral("reject_reason"), rejectReason},
+                       {QStringLiteral("curator_accepted"), curatorAccepted},
+                       {QStringLiteral("texts"), QJsonArray::fromStringList(texts)},
+                       {QStringLiteral("scores"), scoreArray},
+                       {QStringLiteral("syn_text"), synText},
+                       {QStringLiteral("syn_edited"), synEdited},
+                       {QStringLiteral("caption"), caption},
+                       {QStringLiteral("generator"), generator},
+                       {QStringLiteral("similarity"), similarity.isNull() ? QJsonValue() : QJsonValue(similarity.toDouble())},
+                       {QStringLiteral("cluster"), cluster.isNull() ? QJsonValue() : QJsonValue(cluster.toLongLong())},
+                       {QStringLiteral("document"), document},
+                       {QStringLiteral("url"), url},
+                       {QStringLiteral("has_syn_text"), hasSynText},
+                       {QStringLiteral("has_caption"), hasCaption},
+                       {QStringLiteral("raw_url"), rawUrl},
+                       {QStringLiteral("source_sha256"), sourceSha256}};
+}
+
+Result<ExportSample> ExportSample::fromJson(const QJsonObject &o)
+{
+    // Every field must be there with its type: a damaged snapshot is refused,
+    // never exported with blanks.
+    const auto bad = [](const char *field) {
+        return makeError(ErrorCode::ParseError, QStringLiteral("sample field '%1' is missing or has the wrong type").arg(QLatin1String(field)));
+    };
+    const auto str = [&o](const char *k, QString &out) {
+        const QJsonValue v = o.value(QLatin1String(k));
+        if (!v.isString())
+            return false;
+        out = v.toString();
+        return true;
+    };
+    const auto integer = [&o](const char *k, qint64 &out) {
+        const QJsonValue v = o.value(QLatin1String(k));
+        if (!v.isDouble() || v.toDouble() != std::floor(v.toDouble()))
+            return false;
+        out = v.toInteger();
+        return true;
+    };
+    ExportSample s;
+    qint64 w = 0, h = 0;
+    if (!integer("id", s.id) || s.id <= 0)
+        return bad("id");
+    if (!str("path", s.path) || s.path.isEmpty())
+        return bad("path");
+    if (!integer("width", w) || !integer("height", h) || w < 0 || h < 0 || w > INT_MAX || h > INT_MAX)
+        return bad("width/height");
+    s.width = int(w);
+    s.height = int(h);
+    for (auto [k, out] : {std::pair{"reject_reason", &s.rejectReason}, {"syn_text", &s.synText}, {"caption", &s.caption},
+                          {"generator", &s.generator}, {"document", &s.document}, {"url", &s.url},
+                          {"raw_url", &s.rawUrl}, {"source_sha256", &s.sourceSha256}})
+        if (!str(k, *out))
+            return bad(k);
+    if (!o.value(QLatin1String("curator_accepted")).isBool())
+        return bad("curator_accepted");
+    s.curatorAccepted = o.value(QLatin1String("curator_accepted")).toBool();
+    if (!o.value(QLatin1String("syn_edited")).isBool())
+        return bad("syn_edited");
+    s.synEdited = o.value(QLatin1String("syn_edited")).toBool();
+    if (!o.value(QLatin1String("has_syn_text")).isBool())
+        return bad("has_syn_text");
+    s.hasSynText = o.value(QLatin1String("has_syn_text")).toBool();
+    if (!o.value(QLatin1String("has_caption")).isBool())
+        return bad("has_caption");
+    s.hasCaption = o.value(QLatin1String("has_caption")).toBool();
+    const QJsonValue texts = o.value(QLatin1String("texts")), scores = o.value(QLatin1String("scores"));
+    if (!texts.isArray() || !scores.isArray() || texts.toArray().size() != scores.toArray().size())
+        return bad("texts/scores");
+    for (const QJsonValue &t : texts.toArray()) {
+        if (!t.isString())
+            return bad("texts");
+        s.texts << t.toString();
+    }
+    for (const QJsonValue &v : scores.toArray()) {
+        if (!v.isDouble())
+            return bad("scores");
+        s.scores << v.toDouble();
+    }
+    const QJsonValue sim = o.value(QLatin1String("similarity")), cluster = o.value(QLatin1String("cluster"));
+    if (!sim.isNull() && !sim.isDouble())
+        return bad("similarity");
+    if (sim.isDouble())
+        s.similarity = sim.toDouble();
+    if (!cluster.isNull() && !(cluster.isDouble() && cluster.toDouble() == std::floor(cluster.toDouble())))
+        return bad("cluster");
+    if (cluster.isDouble())
+        s.cluster = cluster.toInteger();
+    return s;
+}
+
+Result<ExportSource> currentExportSource(ProjectStore &store, qint64 limit)
+{
+    auto samples = collect(store, limit);
+    if (!samples)
+        return samples.error();
+    auto sources = sourcesJson(store);
+    if (!sources)
+        return sources.error();
+    return ExportSource{std::move(*samples), store.meta(QStringLiteral("embed.encoder")), *sources};
+}
+
 Status checkExportTarget(const QString &outDir, const QString &projectDir, bool force)
 {
     if (outDir.isEmpty())
@@ -538,6 +630,15 @@ QStringList exportFormats()
 
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &opts, JobContext &ctx)
 {
+    auto source = currentExportSource(store, opts.limit);
+    if (!source)
+        return source.error();
+    return exportSamples(*source, store.dir(), recipe, opts, ctx);
+}
+
+Result<ExportReport> exportSamples(const ExportSource &source, const QString &projectDir, const Recipe &recipe,
+                                   const ExportOptions &opts, JobContext &ctx)
+{
     if (!exportFormats().contains(opts.format))
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("unknown export format (expected %1)").arg(exportFormats().join(QLatin1Char('|'))),
                          opts.format);
@@ -554,16 +655,21 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--no-images is for the parquet and jsonl formats (%1 holds or lists image files)").arg(opts.format));
     if (opts.format == QLatin1String("llava") && llavaPrompts(recipe).isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("export.llava_prompts is empty"));
-    if (Status s = checkExportTarget(opts.outDir, store.dir(), opts.force); !s)
+    if (Status s = checkExportTarget(opts.outDir, projectDir, opts.force); !s)
         return s.error();
     const QFileInfo target(QDir::cleanPath(QFileInfo(opts.outDir).absoluteFilePath()));
     const QString parent = target.absolutePath();
 
     const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
-    auto collected = collect(store, opts, seed);
-    if (!collected)
-        return collected.error();
-    QVector<Sample> &samples = *collected;
+    QVector<Sample> samples;
+    for (const ExportSample &e : source.samples) {
+        if (opts.limit >= 0 && samples.size() >= opts.limit)
+            break;
+        Sample s;
+        static_cast<ExportSample &>(s) = e;
+        s.val = opts.valFraction > 0 && inSample(QStringLiteral("val:%1").arg(s.id), opts.valFraction, seed);
+        samples.push_back(std::move(s));
+    }
 
     // Encode images in parallel; a sample whose image fails is reported and left out.
     const int maxSide = int(recipe.intValue(QStringLiteral("export.max_side")));
@@ -635,9 +741,6 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     report.val = val.size();
     report.samples = train.size() + val.size();
 
-    auto sources = sourcesJson(store);
-    if (!sources)
-        return cleanup(sources.error());
     QJsonObject recipeValues;
     const QJsonObject full = recipe.toJson();
     for (auto it = full.begin(); it != full.end(); ++it)
@@ -656,7 +759,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     QJsonObject manifest{
         {QStringLiteral("format"), opts.format},
         {QStringLiteral("tool"), QStringLiteral("RealSyn Studio")},
-        {QStringLiteral("encoder"), store.meta(QStringLiteral("embed.encoder"))},
+        {QStringLiteral("encoder"), source.encoder},
         {QStringLiteral("recipe"), recipeValues},
         {QStringLiteral("counts"), QJsonObject{{QStringLiteral("samples"), report.samples},
                                                {QStringLiteral("train"), split ? report.train : report.samples},
@@ -664,7 +767,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
                                                {QStringLiteral("skipped"), report.skipped}}},
         {QStringLiteral("options"), options},
         {QStringLiteral("files"), checksums},
-        {QStringLiteral("sources"), *sources}};
+        {QStringLiteral("sources"), source.sources}};
     if (opts.format == QLatin1String("parquet")) {
         // Each table file with its row count, so a loader can plan without opening them.
         QJsonArray tables;
@@ -681,7 +784,7 @@ Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, 
     if (QFileInfo::exists(target.absoluteFilePath()) || QFileInfo(target.absoluteFilePath()).isSymLink()) {
         // --force: checked again right before the swap, in case the folder
         // changed while the export was being written.
-        if (Status s = checkExportTarget(target.absoluteFilePath(), store.dir(), opts.force); !s)
+        if (Status s = checkExportTarget(target.absoluteFilePath(), projectDir, opts.force); !s)
             return cleanup(s.error());
         // Move the old folder aside first so a failed rename loses nothing.
         const QString old = temp + QStringLiteral(".old");

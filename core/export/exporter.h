@@ -23,9 +23,13 @@
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
-#include <QString>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QMap>
+#include <QString>
 #include <QStringList>
+#include <QVariant>
+#include <QVector>
 
 namespace rs {
 
@@ -57,6 +61,47 @@ struct ExportReport {
     QMap<QString, qint64> tableRows; // parquet: file (relative to OUTDIR) -> rows
 };
 
+// One selected sample as the writers read it: every exported field, taken
+// from the store at one moment. A snapshot (core/export/snapshot.h) freezes
+// these, so a later export writes exactly what an export then would have.
+struct ExportSample {
+    qint64 id = 0;
+    QString path;              // image file read (and re-encoded) at export time
+    int width = 0, height = 0;
+    QString rejectReason;      // non-empty for a curator-accepted, filter-rejected image
+    bool curatorAccepted = false;
+    QStringList texts;         // text1..3 (retrieved, best first; may be shorter)
+    QVector<double> scores;
+    QString synText;
+    bool synEdited = false;
+    QString caption;
+    QString generator;
+    QVariant similarity;       // null when not computed
+    QVariant cluster;          // null before sampling
+    QString document, url;
+    bool hasSynText = false;   // a generation or a curator's text exists (it may be empty)
+    bool hasCaption = false;
+    QString rawUrl;            // parquet's raw_image_url: the image's source URL, else its corpus-relative path
+    QString sourceSha256;      // of the source file, as probed
+
+    QJsonObject toJson() const;
+    // ParseError naming the field when `o` is not what toJson() wrote.
+    static Result<ExportSample> fromJson(const QJsonObject &o);
+};
+
+// What an export writes from: the selected samples (ascending id) and the
+// manifest's project facts.
+struct ExportSource {
+    QVector<ExportSample> samples;
+    QString encoder;     // manifest "encoder"
+    QJsonArray sources;  // manifest "sources" (file names and licences)
+};
+
+// The project's current selection (kept by filters, sampled by stage 4,
+// minus curator rejections, plus curator acceptances); the first `limit`
+// samples by id when limit >= 0.
+Result<ExportSource> currentExportSource(ProjectStore &store, qint64 limit = -1);
+
 QStringList exportFormats();
 
 // Refuses an output that an export must not write or replace, before
@@ -69,5 +114,10 @@ QStringList exportFormats();
 Status checkExportTarget(const QString &outDir, const QString &projectDir, bool force);
 
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &options, JobContext &ctx);
+
+// Exports `source` with `recipe` (seed, export.* settings, the manifest's
+// recipe); `projectDir` is the project the output must stay out of.
+Result<ExportReport> exportSamples(const ExportSource &source, const QString &projectDir, const Recipe &recipe,
+                                   const ExportOptions &options, JobContext &ctx);
 
 } // namespace rs

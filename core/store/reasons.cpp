@@ -63,6 +63,11 @@ QStringList reasonCodes(ReasonTable table)
     return codes;
 }
 
+QString curatorRejectReason()
+{
+    return QStringLiteral("curator_reject");
+}
+
 QString reasonDisplayName(ReasonTable table, const QString &code)
 {
     for (const ReasonDef &d : reasonDefs(table))

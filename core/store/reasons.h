@@ -28,6 +28,11 @@ struct ReasonDef {
 
 const QVector<ReasonDef> &reasonDefs(ReasonTable table);
 QStringList reasonCodes(ReasonTable table);
+// The reason an image is not selected because a curator rejected it (a
+// decision in `decisions`, not a stored reason): snapshots and diffs list it
+// beside the stored reasons. "curator_reject".
+QString curatorRejectReason();
+
 // The display name of a code; the code itself for one not in the registry.
 QString reasonDisplayName(ReasonTable table, const QString &code);
 

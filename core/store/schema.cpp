@@ -110,6 +110,20 @@ const QVector<QStringList> &migrations()
             QStringLiteral("ALTER TABLE retrievals ADD COLUMN context REAL"),
             QStringLiteral("ALTER TABLE retrievals ADD COLUMN lexical REAL"),
         },
+        // 4 -> 5: snapshots (core/export/snapshot.h) freeze the recipe (the
+        // text of every setting, JSON), the selection (every image with the
+        // reason it is not selected, NULL = selected) and the exported
+        // fields of each selected sample (JSON), to diff runs and export a
+        // past selection byte-identically.
+        {
+            QStringLiteral("CREATE TABLE snapshots ("
+                           " name TEXT PRIMARY KEY, created_at TEXT NOT NULL, recipe TEXT NOT NULL,"
+                           " encoder TEXT NOT NULL, sources TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE snapshot_images ("
+                           " snapshot TEXT NOT NULL REFERENCES snapshots(name) ON DELETE CASCADE,"
+                           " image_id INTEGER NOT NULL, reason TEXT, sample TEXT,"
+                           " PRIMARY KEY (snapshot, image_id))"),
+        },
     };
     return all;
 }

@@ -184,6 +184,8 @@ private Q_SLOTS:
             QVERIFY((*store)->exec(QStringLiteral("INSERT INTO stages(name, fingerprint, finished_at) VALUES('extract', 'f', 'now')")).ok());
             for (const char *c : {"visual", "ocr", "context", "lexical"})
                 QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE retrievals DROP COLUMN %1").arg(QLatin1String(c))).ok());
+            for (const char *t : {"snapshot_images", "snapshots"})
+                QVERIFY((*store)->exec(QStringLiteral("DROP TABLE %1").arg(QLatin1String(t))).ok());
             QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 1")).ok());
         }
         {
@@ -197,6 +199,8 @@ private Q_SLOTS:
             // recorded inputs (NULL: compared by fingerprint alone).
             QVERIFY((*store)->exec(QStringLiteral("SELECT kind, a, b, score FROM image_pairs")).ok());
             QVERIFY((*store)->scalar(QStringLiteral("SELECT inputs FROM stages WHERE name = 'extract'"))->isNull());
+            // Version 5: snapshots (none yet).
+            QCOMPARE((*store)->scalar(QStringLiteral("SELECT count(*) FROM snapshot_images"))->toInt(), 0);
         }
         {
             auto store = ProjectStore::open(dir);
@@ -221,6 +225,8 @@ private Q_SLOTS:
             for (const char *c : {"visual", "ocr", "context", "lexical"})
                 QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE retrievals DROP COLUMN %1").arg(QLatin1String(c))).ok());
             QVERIFY((*store)->exec(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score) VALUES(7, 1, 42, 0.5)")).ok());
+            for (const char *t : {"snapshot_images", "snapshots"})
+                QVERIFY((*store)->exec(QStringLiteral("DROP TABLE %1").arg(QLatin1String(t))).ok());
             QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 3")).ok());
         }
         auto store = ProjectStore::open(dir);

@@ -182,6 +182,14 @@ void SampleListModel::setSearch(const QString &text)
     }));
 }
 
+void SampleListModel::setSearchIds(std::shared_ptr<const std::vector<qint64>> sortedIds)
+{
+    ++m_searchSerial; // a text search still running must not replace these
+    m_searchText.clear();
+    m_searchIds = std::move(sortedIds);
+    rebuild();
+}
+
 void SampleListModel::rebuild()
 {
     const quint64 serial = ++m_serial;

@@ -66,6 +66,9 @@ public:
     void refilter() { rebuild(); }
     // The value a row sorts and ranges by (NaN where missing).
     static double scoreOf(const LiveDecisions::ImageColumns &im, Sort score, size_t i);
+    // Restricts rows to these image ids, sorted ascending (a search panel's
+    // results); replaces a text search. Null = no restriction.
+    void setSearchIds(std::shared_ptr<const std::vector<qint64>> sortedIds);
     Filter filter() const { return m_filter; }
     Decision decisionFilter() const { return m_decision; }
     Feature featureFilter() const { return m_feature; }

@@ -10,6 +10,9 @@
 #include "ui/views/newprojectdialog.h"
 #include "ui/views/pipelinepanel.h"
 #include "ui/views/samplebrowser.h"
+#include "ui/views/provenancepanel.h"
+#include "ui/views/searchpanel.h"
+#include "ui/views/snapshotpanel.h"
 #include "ui/views/thresholdpanel.h"
 
 #include <QActionGroup>
@@ -55,6 +58,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_thresholds = new ThresholdPanel(m_session, this);
     m_inspector = new Inspector(m_session, this);
     m_clusters = new ClusterView(m_session, this);
+    m_search = new SearchPanel(m_session, m_browser, this);
+    m_provenance = new ProvenancePanel(m_session, this);
+    m_snapshots = new SnapshotPanel(m_session, this);
     setCentralWidget(m_browser);
 
     m_pipelineDock = dock(this, QStringLiteral("Pipeline"), QStringLiteral("pipelineDock"), m_pipeline);
@@ -65,6 +71,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     history->setEmptyLabel(QStringLiteral("Project as opened"));
     history->setObjectName(QStringLiteral("historyView"));
     m_historyDock = dock(this, QStringLiteral("History"), QStringLiteral("historyDock"), history);
+    m_searchDock = dock(this, QStringLiteral("Search"), QStringLiteral("searchDock"), m_search);
+    m_provenanceDock = dock(this, QStringLiteral("Provenance"), QStringLiteral("provenanceDock"), m_provenance);
+    m_snapshotDock = dock(this, QStringLiteral("Snapshots"), QStringLiteral("snapshotDock"), m_snapshots);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -75,6 +84,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     // A tab beside the pipeline: no extra space taken at 1280×720.
     tabifyDockWidget(m_pipelineDock, m_historyDock);
     m_pipelineDock->raise();
+    tabifyDockWidget(m_clusterDock, m_searchDock);
+    tabifyDockWidget(m_searchDock, m_snapshotDock);
+    m_clusterDock->raise();
+    tabifyDockWidget(m_inspectorDock, m_provenanceDock);
+    m_inspectorDock->raise();
     // Docks get a share of the window, not fixed pixels: at 1280×720 the
     // grid keeps about half of the width (see fitDocks()).
     fitDocks();
@@ -143,7 +157,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -162,7 +176,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock}) {
             d->setFloating(false);
             d->show();
         }
@@ -178,6 +192,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     help->addAction(QStringLiteral("About &Qt"), qApp, &QApplication::aboutQt);
 
     connect(m_browser, &SampleBrowser::currentSampleChanged, m_inspector, &Inspector::showSample);
+    connect(m_browser, &SampleBrowser::currentSampleChanged, m_provenance, &ProvenancePanel::showSample);
+    connect(m_snapshots, &SnapshotPanel::sampleRequested, m_browser, &SampleBrowser::selectSample);
     connect(m_inspector, &Inspector::decided, m_browser, [this]() { m_browser->selectNext(); });
     connect(m_inspector, &Inspector::sampleLinkClicked, this, [this](qint64 id) {
         m_browser->selectSample(id); // clears a filter that hides it

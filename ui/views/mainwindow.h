@@ -16,6 +16,9 @@ class Inspector;
 class PipelinePanel;
 class ProjectSession;
 class SampleBrowser;
+class SearchPanel;
+class ProvenancePanel;
+class SnapshotPanel;
 class ThresholdPanel;
 
 class MainWindow : public QMainWindow {
@@ -44,6 +47,9 @@ public:
     Inspector *inspector() const { return m_inspector; }
     ClusterView *clusterView() const { return m_clusters; }
     QDockWidget *historyDock() const { return m_historyDock; }
+    SearchPanel *searchPanel() const { return m_search; }
+    ProvenancePanel *provenancePanel() const { return m_provenance; }
+    SnapshotPanel *snapshotPanel() const { return m_snapshots; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
@@ -72,7 +78,11 @@ private:
     ThresholdPanel *m_thresholds;
     Inspector *m_inspector;
     ClusterView *m_clusters;
-    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_historyDock;
+    SearchPanel *m_search;
+    ProvenancePanel *m_provenance;
+    SnapshotPanel *m_snapshots;
+    QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_historyDock, *m_searchDock, *m_provenanceDock,
+        *m_snapshotDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;

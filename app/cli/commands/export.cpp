@@ -4,6 +4,7 @@
 #include "app/cli/commands/commands.h"
 #include "core/export/exporter.h"
 #include "core/export/parquetwriter.h"
+#include "core/export/snapshot.h"
 
 #include <cmath>
 
@@ -62,7 +63,8 @@ int handleExport(const QCommandLineParser &p)
     ProjectStore &store = *project->store;
     Recipe &recipe = project->recipe;
     TerminalJob job(QStringLiteral("export"));
-    auto report = exportSelection(store, recipe, opts, job.ctx);
+    auto report = p.isSet(QStringLiteral("snapshot")) ? exportSnapshot(store, p.value(QStringLiteral("snapshot")), opts, job.ctx)
+                                                      : exportSelection(store, recipe, opts, job.ctx);
     job.printer.finish();
     if (!report)
         return fail(report.error());
@@ -83,7 +85,7 @@ const Command &exportCommand()
 {
     static const Command command{
         QStringLiteral("export"),
-        QStringLiteral("DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N] [--compression C] [--no-images]"),
+        QStringLiteral("DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N] [--compression C] [--no-images] [--snapshot NAME]"),
         QStringLiteral("write the selection (--caption, --csv-separator, --force)"),
         {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
         {{QStringLiteral("format"), QStringLiteral("wds|csv|jsonl|llava|parquet"), QStringLiteral("FORMAT")},
@@ -95,7 +97,8 @@ const Command &exportCommand()
          {QStringLiteral("csv-separator"), QStringLiteral("csv: tab|comma (default tab, as open_clip)"), QStringLiteral("SEP")},
          {QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")},
          {QStringLiteral("compression"), QStringLiteral("parquet: snappy|zstd|none (default snappy)"), QStringLiteral("CODEC")},
-         {QStringLiteral("no-images"), QStringLiteral("parquet, jsonl: write no image files (text only)")}},
+         {QStringLiteral("no-images"), QStringLiteral("parquet, jsonl: write no image files (text only)")},
+         {QStringLiteral("snapshot"), QStringLiteral("export snapshot NAME (realsyn snapshot) instead of the current selection"), QStringLiteral("NAME")}},
         handleExport,
     };
     return command;
