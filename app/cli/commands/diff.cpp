@@ -9,6 +9,7 @@
 #include "core/store/recipe.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 
 namespace rs::cli {

@@ -10,6 +10,7 @@
 #include "core/store/recipe.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 
 namespace rs::cli {
