@@ -8,22 +8,8 @@
 #include "core/store/globalsettings.h"
 
 #include <QFileInfo>
-#include <QMutex>
 
 namespace rs {
-
-PluginManager &sharedPlugins()
-{
-    static PluginManager manager;
-    static QMutex mutex;
-    static bool scanned = false;
-    QMutexLocker lock(&mutex);
-    if (!scanned) {
-        manager.scan();
-        scanned = true;
-    }
-    return manager;
-}
 
 Result<std::shared_ptr<IEncoder>> openEncoderFolder(const QString &folder, const Recipe &recipe)
 {
@@ -60,7 +46,7 @@ Result<std::shared_ptr<IEncoder>> openActiveEncoder(ProjectStore &store, const R
                          QStringLiteral("embeddings were imported (%1): no encoder here can embed new text").arg(model.mid(9)));
     if (model != QLatin1String("builtin"))
         return openEncoderFolder(model, recipe);
-    const QString path = EmbedStage::builtinModelPath(store);
+    const QString path = BuiltinEncoder::projectModelPath(store);
     if (!QFileInfo::exists(path))
         return makeError(ErrorCode::NotFound, QStringLiteral("the built-in encoder is not fitted yet (run the embed stage)"), path);
     auto enc = BuiltinEncoder::load(path);

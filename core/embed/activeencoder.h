@@ -10,11 +10,6 @@ namespace rs {
 
 class ProjectStore;
 class Recipe;
-class PluginManager;
-
-// The process-wide plugin manager, scanned on first use.
-PluginManager &sharedPlugins();
-
 // Opens a TorchScript (or other plugin) model folder.
 Result<std::shared_ptr<IEncoder>> openEncoderFolder(const QString &folder, const Recipe &recipe);
 

@@ -4,6 +4,7 @@
 #include "core/embed/detail/imagedescriptor.h"
 #include "core/embed/detail/sparsesvd.h"
 #include "core/embed/detail/texthasher.h"
+#include "core/store/projectstore.h"
 
 #include <QCryptographicHash>
 #include <QDataStream>
@@ -650,6 +651,11 @@ Status BuiltinEncoder::save(const QString &path) const
     if (!file.commit())
         return makeError(ErrorCode::IoError, QStringLiteral("could not finish writing: ") + file.errorString(), path);
     return {};
+}
+
+QString BuiltinEncoder::projectModelPath(ProjectStore &store)
+{
+    return store.sidePath(QStringLiteral("models/builtin-encoder.bin"));
 }
 
 Result<std::shared_ptr<BuiltinEncoder>> BuiltinEncoder::load(const QString &path)

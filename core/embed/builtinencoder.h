@@ -26,6 +26,8 @@
 
 namespace rs {
 
+class ProjectStore;
+
 struct BuiltinEncoderOptions {
     int dimension = 64;            // d: width of the shared space (capped by the data)
     double regularization = 1e-3;  // covariance shrinkage: C + r * trace(C)/dim * I (raised for small data)
@@ -82,6 +84,8 @@ public:
     // Errors: NotFound, IoError, ParseError (not a model file, truncated,
     // checksum mismatch, inconsistent sizes), Unsupported (newer format).
     static Result<std::shared_ptr<BuiltinEncoder>> load(const QString &path);
+    // Where a project keeps the model the embed stage fitted.
+    static QString projectModelPath(ProjectStore &store);
 
     // name "builtin-corpus-cca-v1", clipFamily false.
     EncoderInfo info() const override;

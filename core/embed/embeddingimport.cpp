@@ -90,7 +90,7 @@ Result<EmbeddingImportReport> importEmbeddings(ProjectStore &store, Recipe &reci
 
     // Both kinds must come from one model, in one space: the other kind's
     // vectors of this model fix the width.
-    const QString dir = EmbedStage::embeddingDir(store);
+    const QString dir = EmbeddingStore::projectDir(store);
     const QString storeKind = images ? QStringLiteral("images") : QStringLiteral("sentences");
     const QString otherKind = images ? QStringLiteral("sentences") : QStringLiteral("images");
     if (auto other = EmbeddingStore::openExisting(dir, otherKind); other && (*other)->encoder() == options.model

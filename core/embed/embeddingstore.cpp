@@ -1,5 +1,6 @@
 #include "core/embed/embeddingstore.h"
 
+#include "core/store/projectstore.h"
 #include "core/util/half.h"
 
 #include <QDir>
@@ -70,6 +71,16 @@ Result<std::unique_ptr<EmbeddingStore>> EmbeddingStore::open(const QString &dir,
     if (Status st = s->mapFiles(0); !st)
         return st.error();
     return s;
+}
+
+QString EmbeddingStore::projectDir(ProjectStore &store)
+{
+    return store.sidePath(QStringLiteral("embeddings"));
+}
+
+Result<std::unique_ptr<EmbeddingStore>> EmbeddingStore::openInProject(ProjectStore &store, const QString &kind)
+{
+    return openExisting(projectDir(store), kind);
 }
 
 Result<std::unique_ptr<EmbeddingStore>> EmbeddingStore::openExisting(const QString &dir, const QString &kind)

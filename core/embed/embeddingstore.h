@@ -27,6 +27,8 @@
 
 namespace rs {
 
+class ProjectStore;
+
 class EmbeddingStore {
 public:
     enum class DType { Float16 = 16, Float32 = 32 };
@@ -38,6 +40,10 @@ public:
                                                         int dim, DType dtype = DType::Float16, bool *reset = nullptr);
     // Opens an existing store read-only, whatever its encoder; NotFound if none.
     static Result<std::unique_ptr<EmbeddingStore>> openExisting(const QString &dir, const QString &kind);
+    // Where a project keeps its stores (one per kind: images, sentences).
+    static QString projectDir(ProjectStore &store);
+    // The project's existing store of `kind`, read-only; NotFound if none.
+    static Result<std::unique_ptr<EmbeddingStore>> openInProject(ProjectStore &store, const QString &kind);
     ~EmbeddingStore();
 
     QString encoder() const { return m_encoder; }

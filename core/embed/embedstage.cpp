@@ -13,6 +13,7 @@
 #include "core/util/unionfind.h"
 #include "core/index/retriever.h"
 #include "core/store/globalsettings.h"
+#include "core/index/evalsplits.h"
 
 #include <QCryptographicHash>
 #include <QHash>
@@ -98,7 +99,7 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
 
     QVector<ImageItem> training;
     for (const ImageItem &item : kept)
-        if (!EmbedStage::isHeldOut(item.id, holdout, seed) && !EmbedStage::isValidation(item.id, holdout, validation, seed)
+        if (!isHeldOut(item.id, holdout, seed) && !isValidation(item.id, holdout, validation, seed)
             && texts.contains(item.id))
             training.push_back(item);
     if (training.size() > maxFit) {
@@ -154,7 +155,7 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     auto enc = BuiltinEncoder::fitDescribed(descriptors, pairs, corpus, opts, ctx);
     if (!enc)
         return enc.error();
-    if (Status s = (*enc)->save(EmbedStage::builtinModelPath(store)); !s)
+    if (Status s = (*enc)->save(BuiltinEncoder::projectModelPath(store)); !s)
         return s.error();
     return enc;
 }
@@ -296,26 +297,6 @@ Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, 
 
 } // namespace
 
-QString EmbedStage::embeddingDir(ProjectStore &store)
-{
-    return store.sidePath(QStringLiteral("embeddings"));
-}
-
-QString EmbedStage::builtinModelPath(ProjectStore &store)
-{
-    return store.sidePath(QStringLiteral("models/builtin-encoder.bin"));
-}
-
-bool EmbedStage::isHeldOut(qint64 imageId, double fraction, quint64 seed)
-{
-    return inSample(QStringLiteral("holdout:%1").arg(imageId), fraction, seed);
-}
-
-bool EmbedStage::isValidation(qint64 imageId, double holdout, double fraction, quint64 seed)
-{
-    return !isHeldOut(imageId, holdout, seed) && inSample(QStringLiteral("validation:%1").arg(imageId), fraction, seed);
-}
-
 Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
     auto kept = keptImages(store);
@@ -328,14 +309,14 @@ Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ct
     std::shared_ptr<IEncoder> encoder;
     QString encoderName;
     if (model == QLatin1String("builtin")) {
-        QDir().mkpath(QFileInfo(builtinModelPath(store)).absolutePath());
+        QDir().mkpath(QFileInfo(BuiltinEncoder::projectModelPath(store)).absolutePath());
         auto enc = fitBuiltin(store, recipe, *kept, &pool, ctx);
         if (!enc)
             return enc.error();
         encoder = *enc;
         // Each fit is its own space: the name carries a digest of the fitted
         // model so vectors of an older fit are never mixed with new ones.
-        QFile f(builtinModelPath(store));
+        QFile f(BuiltinEncoder::projectModelPath(store));
         f.open(QIODevice::ReadOnly);
         encoderName = encoder->info().name + QLatin1Char('@')
             + QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1).toHex().left(12));
@@ -349,7 +330,7 @@ Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ct
         encoderName = encoder->info().name;
     }
 
-    const QString dir = embeddingDir(store);
+    const QString dir = EmbeddingStore::projectDir(store);
     Result<std::unique_ptr<EmbeddingStore>> images = encoder
         ? EmbeddingStore::open(dir, QStringLiteral("images"), encoderName, encoder->info().dimension)
         : EmbeddingStore::openExisting(dir, QStringLiteral("images"));

@@ -66,16 +66,6 @@ public:
     QString name() const override { return QStringLiteral("embed"); }
     QStringList settingKeys() const override { return settingKeysOf<EmbedSettings>(); }
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
-
-    // Where the project keeps its embeddings and fitted models.
-    static QString embeddingDir(ProjectStore &store);
-    static QString builtinModelPath(ProjectStore &store);
-
-    // Images in the evaluation hold-out set: decided by hash of (seed, id).
-    static bool isHeldOut(qint64 imageId, double fraction, quint64 seed);
-    // Images of the validation split: never held out (disjoint from the test
-    // split), then a `fraction` of the rest by another hash of (seed, id).
-    static bool isValidation(qint64 imageId, double holdout, double fraction, quint64 seed);
 };
 
 } // namespace rs

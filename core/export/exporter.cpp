@@ -264,7 +264,7 @@ QString csvField(const QString &v, QChar sep)
 QStringList llavaPrompts(const Recipe &recipe)
 {
     QStringList prompts;
-    for (const QString &p : recipe.text(QStringLiteral("export.llava_prompts")).split(QLatin1Char('|')))
+    for (const QString &p : ExportSettings::fromRecipe(recipe).llavaPrompts.split(QLatin1Char('|')))
         if (!p.trimmed().isEmpty())
             prompts << p.trimmed();
     return prompts;
@@ -293,7 +293,7 @@ Status writeParquet(OutputFolder &out, const QString &dir, const QString &split,
         return compression.error();
     const QString name = dir + QStringLiteral("part-00000.parquet");
     QDir().mkpath(QFileInfo(out.path(name)).absolutePath());
-    ParquetWriter writer(parquetSchema(), *compression, recipe.intValue(QStringLiteral("export.parquet_row_group_rows")));
+    ParquetWriter writer(parquetSchema(), *compression, ExportSettings::fromRecipe(recipe).parquetRowGroupRows);
     if (Status s = writer.open(out.path(name)); !s)
         return s;
     auto optionalText = [](bool present, const QString &v) { return present ? ParquetValue(v) : ParquetValue(); };
@@ -672,8 +672,9 @@ Result<ExportReport> exportSamples(const ExportSource &source, const QString &pr
     }
 
     // Encode images in parallel; a sample whose image fails is reported and left out.
-    const int maxSide = int(recipe.intValue(QStringLiteral("export.max_side")));
-    const int quality = int(recipe.intValue(QStringLiteral("export.jpeg_quality")));
+    const ExportSettings settings = ExportSettings::fromRecipe(recipe);
+    const int maxSide = settings.maxSide;
+    const int quality = settings.jpegQuality;
     ProbeOptions probe;
     ExtractSettings extract;
     readSettings(recipe, extract);

@@ -20,6 +20,7 @@
 // headers), and carry manifest.json (recipe, encoder, counts, checksums,
 // sources' licences).
 
+#include "core/store/settingfields.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
@@ -32,6 +33,29 @@
 #include <QVector>
 
 namespace rs {
+
+// The recipe's export.* settings, typed (core/store/settingfields.h).
+struct ExportSettings {
+    int maxSide = 0;     // JPEG longer side cap (0 = original)
+    int jpegQuality = 0; // 1..100
+    qint64 parquetRowGroupRows = 0;
+    QString llavaPrompts; // '|'-separated; one is chosen per sample
+
+    template <class F>
+    void fields(F &&f)
+    {
+        f(maxSide, "export.max_side");
+        f(jpegQuality, "export.jpeg_quality");
+        f(parquetRowGroupRows, "export.parquet_row_group_rows");
+        f(llavaPrompts, "export.llava_prompts");
+    }
+    static ExportSettings fromRecipe(const Recipe &recipe)
+    {
+        ExportSettings s;
+        readSettings(recipe, s);
+        return s;
+    }
+};
 
 class ProjectStore;
 class Recipe;

@@ -1,7 +1,6 @@
 #include "core/extract/extractstage.h"
 
 #include "core/extract/imageprobe.h"
-#include "core/embed/activeencoder.h"
 #include "core/extract/imagefilters.h"
 #include "core/extract/sentencefilters.h"
 #include "core/generate/iexpert.h"

@@ -18,6 +18,7 @@
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/store/globalsettings.h"
+#include "core/index/evalsplits.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -53,11 +54,6 @@ struct Item {
     QString caption;
     QString error;
 };
-
-QString settingFor(const Recipe &recipe, const char *key)
-{
-    return recipe.text(QString::fromLatin1(key));
-}
 
 // The corpus's own recurring short phrases from alt texts and captions,
 // which name what images show ("layer dialog", "brush"), for the tag
@@ -128,8 +124,8 @@ Result<QStringList> corpusPhrases(ProjectStore &store)
 std::shared_ptr<IExpertFactory> tagExpert(ProjectStore &store, const Recipe &recipe, const std::shared_ptr<IEncoder> &encoder,
                                           JobContext &ctx)
 {
-    const QString mode = recipe.text(QStringLiteral("experts.tags"));
-    if (mode == QLatin1String("off") || !encoder)
+    const GenerateSettings settings = GenerateSettings::fromRecipe(recipe);
+    if (settings.tags == QLatin1String("off") || !encoder)
         return {};
     auto base = TagExpertFactory::builtinVocabulary();
     auto phrases = corpusPhrases(store);
@@ -163,7 +159,7 @@ std::shared_ptr<IExpertFactory> tagExpert(ProjectStore &store, const Recipe &rec
         qint64 last = -1;
         while (q->next() && images.size() < 400) {
             const qint64 id = q->value(0).toLongLong();
-            if (!EmbedStage::isHeldOut(id, holdout, seed))
+            if (!isHeldOut(id, holdout, seed))
                 continue;
             if (id != last) {
                 auto img = loadImageRgb(q->value(1).toString(), ProbeOptions{}, 320);
@@ -176,7 +172,7 @@ std::shared_ptr<IExpertFactory> tagExpert(ProjectStore &store, const Recipe &rec
             texts.back() << q->value(2).toString();
         }
         TagCalibrationOptions opts;
-        opts.targetPrecision = recipe.doubleValue(QStringLiteral("experts.tag_precision"));
+        opts.targetPrecision = settings.tagPrecision;
         auto calibration = images.isEmpty() ? Result<TagCalibration>(makeError(ErrorCode::NotFound, QStringLiteral("no held-out images with texts")))
                                             : TagExpertFactory::calibrate(*encoder, factory->vocabulary(), images, texts, opts, &ctx);
         if (!calibration) {
@@ -208,14 +204,14 @@ Result<std::shared_ptr<IGeneratorPlugin>> findGeneratorPlugin(const QString &bac
     return makeError(ErrorCode::Unsupported, QStringLiteral("no generator plugin for backend '%1'").arg(backend));
 }
 
-QVariantMap httpOptions(const Recipe &recipe, const QString &model)
+QVariantMap httpOptions(const GenerateSettings &settings, const QString &model)
 {
-    return {{QStringLiteral("endpoint"), settingFor(recipe, "generate.endpoint")},
+    return {{QStringLiteral("endpoint"), settings.endpoint},
             {QStringLiteral("model"), model},
-            {QStringLiteral("concurrency"), recipe.intValue(QStringLiteral("generate.concurrency"))},
-            {QStringLiteral("timeout_ms"), recipe.intValue(QStringLiteral("generate.timeout_ms"))},
-            {QStringLiteral("retries"), recipe.intValue(QStringLiteral("generate.retries"))},
-            {QStringLiteral("api_key_env"), settingFor(recipe, "generate.api_key_env")}};
+            {QStringLiteral("concurrency"), settings.concurrency},
+            {QStringLiteral("timeout_ms"), settings.timeoutMs},
+            {QStringLiteral("retries"), settings.retries},
+            {QStringLiteral("api_key_env"), settings.apiKeyEnv}};
 }
 
 QString findingsJson(const Findings &findings)
@@ -273,8 +269,9 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     // Caption and generation roles.
     std::shared_ptr<ICaptioner> captioner;
     std::shared_ptr<IGenerator> generator;
-    const QString captionerName = settingFor(recipe, "generate.captioner");
-    const QString backend = settingFor(recipe, "generate.backend");
+    const GenerateSettings settings = GenerateSettings::fromRecipe(recipe);
+    const QString &captionerName = settings.captioner;
+    const QString &backend = settings.backend;
     std::shared_ptr<IGeneratorPlugin> plugin;
     if (backend == QLatin1String("openai") || captionerName == QLatin1String("openai")) {
         auto p = findGeneratorPlugin(QStringLiteral("openai"));
@@ -285,9 +282,8 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     if (captionerName == QLatin1String("builtin")) {
         captioner = std::make_shared<BuiltinCaptioner>();
     } else if (captionerName == QLatin1String("openai")) {
-        const QString model = settingFor(recipe, "generate.caption_model").isEmpty() ? settingFor(recipe, "generate.model")
-                                                                                       : settingFor(recipe, "generate.caption_model");
-        auto c = plugin->createCaptioner(httpOptions(recipe, model));
+        const QString model = settings.captionModel.isEmpty() ? settings.model : settings.captionModel;
+        auto c = plugin->createCaptioner(httpOptions(settings, model));
         if (!c)
             return c.error();
         captioner = *c;
@@ -295,19 +291,18 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     if (backend == QLatin1String("builtin")) {
         generator = std::make_shared<BuiltinGenerator>();
     } else {
-        auto g = plugin->createGenerator(httpOptions(recipe, settingFor(recipe, "generate.model")));
+        auto g = plugin->createGenerator(httpOptions(settings, settings.model));
         if (!g)
             return g.error();
         generator = *g;
     }
-    const QString instruction = settingFor(recipe, "generate.instruction").isEmpty() ? defaultGenerationInstruction()
-                                                                                     : settingFor(recipe, "generate.instruction");
-    const QString promptVersion = settingFor(recipe, "generate.instruction").isEmpty()
+    const QString instruction = settings.instruction.isEmpty() ? defaultGenerationInstruction() : settings.instruction;
+    const QString promptVersion = settings.instruction.isEmpty()
         ? generationPromptVersion()
         : QStringLiteral("custom-") + QString::fromLatin1(QCryptographicHash::hash(instruction.toUtf8(), QCryptographicHash::Sha1).toHex().left(8));
-    const QString generatorId = generator->name() + QLatin1Char('|') + settingFor(recipe, "generate.model");
+    const QString generatorId = generator->name() + QLatin1Char('|') + settings.model;
 
-    auto imageVectors = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
+    auto imageVectors = EmbeddingStore::openInProject(store, QStringLiteral("images"));
 
     // Tags that are now switched off must not feed new texts (the ground
     // stage clears the findings of its own experts the same way).
@@ -354,7 +349,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     // An overall budget for the stage (0 = none): a slow or stalled server
     // costs at most this long. Finished batches are kept; the next run
     // carries on where this one stopped.
-    const qint64 deadlineSeconds = recipe.intValue(QStringLiteral("generate.deadline_s"));
+    const qint64 deadlineSeconds = settings.deadlineSeconds;
     const QDeadlineTimer deadline = deadlineSeconds > 0 ? QDeadlineTimer(deadlineSeconds * 1000) : QDeadlineTimer(QDeadlineTimer::Forever);
     const auto deadlineError = [&] {
         return makeError(ErrorCode::IoError, QStringLiteral("generate stopped at its deadline (generate.deadline_s = %1) after %2 of %3 "
@@ -418,24 +413,10 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 Item &item = batch[job.item];
                 const QString expertName = job.pool->factory().name();
                 if (!job.cached) {
-                    if (auto r = store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {item.id, expertName}); !r)
-                        return r.error();
-                    if (job.result) {
-                        for (const Finding &f : *job.result) {
-                            auto r = store.exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, x, y, w, h, label,"
-                                                               " confidence, input_hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
-                                                {item.id, expertName, f.kind, f.level, f.box.x(), f.box.y(), f.box.width(), f.box.height(),
-                                                 f.text, f.confidence, job.hash});
-                            if (!r)
-                                return r.error();
-                        }
-                    } else {
+                    if (!job.result)
                         recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
-                    }
-                    auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO expert_runs(image_id, expert, input_hash, error) VALUES(?,?,?,?)"),
-                                        {item.id, expertName, job.hash, job.result ? QVariant() : QVariant(job.result.error().toString())});
-                    if (!r)
-                        return r.error();
+                    if (Status s = storeExpertRun(store, item.id, expertName, job.hash, job.result); !s)
+                        return s;
                 }
             }
             if (Status s = tx.commit(); !s)

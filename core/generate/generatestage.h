@@ -11,16 +11,57 @@
 // encoder is stored for stage 4.
 
 #include "core/pipeline/stage.h"
+#include "core/store/settingfields.h"
 
 namespace rs {
+
+// Everything generate reads, typed (core/store/settingfields.h): its keys are
+// the stage's fingerprint keys. The server's transport settings count too,
+// so pointing the stage at another server makes it stale.
+struct GenerateSettings {
+    QString backend;      // builtin | openai
+    QString captioner;    // builtin | openai | none
+    QString endpoint;     // OpenAI-compatible base URL
+    QString model;        // model name sent to the server
+    QString captionModel; // empty: `model`
+    QString apiKeyEnv;    // the environment variable holding the key
+    int concurrency = 0;
+    int timeoutMs = 0;
+    int retries = 0;
+    qint64 deadlineSeconds = 0; // 0: no overall budget
+    QString instruction;        // empty: the built-in prompt
+    QString tags;               // experts.tags: auto | on | off
+    double tagPrecision = 0;
+
+    template <class F>
+    void fields(F &&f)
+    {
+        f(backend, "generate.backend");
+        f(captioner, "generate.captioner");
+        f(endpoint, "generate.endpoint");
+        f(model, "generate.model");
+        f(captionModel, "generate.caption_model");
+        f(apiKeyEnv, "generate.api_key_env");
+        f(concurrency, "generate.concurrency");
+        f(timeoutMs, "generate.timeout_ms");
+        f(retries, "generate.retries");
+        f(deadlineSeconds, "generate.deadline_s");
+        f(instruction, "generate.instruction");
+        f(tags, "experts.tags");
+        f(tagPrecision, "experts.tag_precision");
+    }
+    static GenerateSettings fromRecipe(const Recipe &recipe)
+    {
+        GenerateSettings s;
+        readSettings(recipe, s);
+        return s;
+    }
+};
 
 class GenerateStage final : public IStage {
 public:
     QString name() const override { return QStringLiteral("generate"); }
-    QStringList settingKeys() const override
-    {
-        return {QStringLiteral("generate."), QStringLiteral("experts.tags"), QStringLiteral("experts.tag_precision")};
-    }
+    QStringList settingKeys() const override { return settingKeysOf<GenerateSettings>(); }
     // The expert and generator plugins found (name@version): installing or
     // upgrading one changes the evidence, so the stage becomes stale.
     QString environmentKey() const override;

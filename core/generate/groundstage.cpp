@@ -1,6 +1,5 @@
 #include "core/generate/groundstage.h"
 
-#include "core/embed/activeencoder.h"
 #include "core/extract/imageprobe.h"
 #include "core/generate/detail/expertpool.h"
 #include "core/pipeline/issuelog.h"
@@ -25,6 +24,28 @@ Result<ExpertRunHashes> loadExpertRunHashes(ProjectStore &store)
     while (er->next())
         out.insert({er->value(0).toLongLong(), er->value(1).toString()}, er->value(2).toString());
     return out;
+}
+
+Status storeExpertRun(ProjectStore &store, qint64 imageId, const QString &expert, const QString &inputHash,
+                      const Result<Findings> &result)
+{
+    if (auto r = store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {imageId, expert}); !r)
+        return r.error();
+    if (result) {
+        for (const Finding &f : result.value()) {
+            auto r = store.exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, x, y, w, h, label,"
+                                               " confidence, input_hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
+                                {imageId, expert, f.kind, f.level, f.box.x(), f.box.y(), f.box.width(), f.box.height(), f.text,
+                                 f.confidence, inputHash});
+            if (!r)
+                return r.error();
+        }
+    }
+    auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO expert_runs(image_id, expert, input_hash, error) VALUES(?,?,?,?)"),
+                        {imageId, expert, inputHash, result ? QVariant() : QVariant(result.error().toString())});
+    if (!r)
+        return r.error();
+    return {};
 }
 
 namespace {
@@ -200,29 +221,18 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
                 if (!errors[job.item].isEmpty())
                     continue; // not run: no run recorded, so the next run tries again
                 const QString expertName = job.pool->factory().name();
-                if (auto r = store.exec(QStringLiteral("DELETE FROM expert_findings WHERE image_id = ? AND expert = ?"), {item.id, expertName}); !r)
-                    return r.error();
+                Result<Findings> stored = job.result;
                 if (job.result) {
                     QString cut;
-                    const Findings kept = capFindings(*job.result, &cut);
+                    stored = capFindings(*job.result, &cut);
                     if (!cut.isEmpty())
                         recordImageIssue(store, ctx, name(), JobIssue{Severity::Info, expertName + QStringLiteral(" returned ") + cut,
                                                                       item.id, item.path});
-                    for (const Finding &f : kept) {
-                        auto r = store.exec(QStringLiteral("INSERT INTO expert_findings(image_id, expert, kind, level, x, y, w, h, label,"
-                                                           " confidence, input_hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
-                                            {item.id, expertName, f.kind, f.level, f.box.x(), f.box.y(), f.box.width(), f.box.height(),
-                                             f.text, f.confidence, job.hash});
-                        if (!r)
-                            return r.error();
-                    }
                 } else {
                     recordImageIssue(store, ctx, name(), JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
                 }
-                auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO expert_runs(image_id, expert, input_hash, error) VALUES(?,?,?,?)"),
-                                    {item.id, expertName, job.hash, job.result ? QVariant() : QVariant(job.result.error().toString())});
-                if (!r)
-                    return r.error();
+                if (Status s = storeExpertRun(store, item.id, expertName, job.hash, stored); !s)
+                    return s;
                 ++analysed;
             }
             if (Status s = tx.commit(); !s)

@@ -29,6 +29,13 @@ namespace rs {
 using ExpertRunHashes = QHash<QPair<qint64, QString>, QString>;
 Result<ExpertRunHashes> loadExpertRunHashes(ProjectStore &store);
 
+// Stores one expert's run on an image, inside the caller's transaction:
+// replaces the image's findings of that expert with `result`'s, and records
+// the run's input hash with its error (if it failed), so an unchanged input
+// is not analysed again. Ground and generate (tags) both write through it.
+Status storeExpertRun(ProjectStore &store, qint64 imageId, const QString &expert, const QString &inputHash,
+                      const Result<Findings> &result);
+
 // The experts ground runs, typed (core/store/settingfields.h): its keys are
 // the stage's fingerprint keys. experts.tags and experts.tag_precision are
 // generate's: tags need the encoder.

@@ -9,6 +9,7 @@
 #include "core/store/recipe.h"
 #include "core/store/globalsettings.h"
 #include "core/index/retrievesettings.h"
+#include "core/index/evalsplits.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -140,9 +141,16 @@ QJsonObject recallJson(const Recall &r)
                        {QStringLiteral("images"), r.images}};
 }
 
-} // namespace
+// What measuring (the test split) and tuning (the validation split) both
+// start from: the sentence pool, and the split's images that have ground
+// truth, with their embeddings and truth.
+struct SplitInputs {
+    SentencePool pool;
+    QHash<qint64, Truth> truth;
+    EmbeddedItems images;
+};
 
-Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
+Result<SplitInputs> loadSplitInputs(ProjectStore &store, const std::function<bool(qint64)> &inSplit)
 {
     auto images = loadKeptImageEmbeddings(store);
     if (!images)
@@ -150,17 +158,29 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
     auto pool = loadSentencePool(store);
     if (!pool)
         return pool.error();
-    const EmbeddedItems *sentences = &pool->items;
-    if (sentences->ids.isEmpty())
+    if (pool->items.ids.isEmpty())
         return makeError(ErrorCode::NotFound, QStringLiteral("no embedded sentences to retrieve from"));
+    auto truth = loadTruth(store, pool->row, inSplit);
+    if (!truth)
+        return truth.error();
+    SplitInputs in{std::move(*pool), std::move(*truth), {}};
+    in.images = withTruth(*images, in.truth);
+    return in;
+}
 
+} // namespace
+
+Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
+{
     const double holdout = EmbedSettings::fromRecipe(recipe).holdout;
     const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
-    auto truthOr = loadTruth(store, pool->row, [&](qint64 image) { return EmbedStage::isHeldOut(image, holdout, seed); });
-    if (!truthOr)
-        return truthOr.error();
-    QHash<qint64, Truth> &truth = *truthOr;
-    const EmbeddedItems evalImages = withTruth(*images, truth);
+    auto inputs = loadSplitInputs(store, [&](qint64 image) { return isHeldOut(image, holdout, seed); });
+    if (!inputs)
+        return inputs.error();
+    const SentencePool *pool = &inputs->pool;
+    const EmbeddedItems *sentences = &pool->items;
+    QHash<qint64, Truth> &truth = inputs->truth;
+    const EmbeddedItems &evalImages = inputs->images;
     const Matrix &queries = evalImages.vectors;
     const QVector<qint64> &evalIds = evalImages.ids;
     QJsonObject out;
@@ -254,24 +274,17 @@ Result<QJsonObject> evaluateRetrieval(ProjectStore &store, const Recipe &recipe)
 
 Result<QJsonObject> tuneFusionWeights(ProjectStore &store, const Recipe &recipe)
 {
-    auto images = loadKeptImageEmbeddings(store);
-    if (!images)
-        return images.error();
-    auto pool = loadSentencePool(store);
-    if (!pool)
-        return pool.error();
-    if (pool->items.ids.isEmpty())
-        return makeError(ErrorCode::NotFound, QStringLiteral("no embedded sentences to retrieve from"));
     const EmbedSettings splits = EmbedSettings::fromRecipe(recipe);
     const double holdout = splits.holdout;
     const double validation = splits.validation;
     const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
     // Only the validation split: the test split (eval.holdout) is never seen here.
-    auto truth = loadTruth(store, pool->row,
-                           [&](qint64 image) { return EmbedStage::isValidation(image, holdout, validation, seed); });
-    if (!truth)
-        return truth.error();
-    const EmbeddedItems val = withTruth(*images, *truth);
+    auto inputs = loadSplitInputs(store, [&](qint64 image) { return isValidation(image, holdout, validation, seed); });
+    if (!inputs)
+        return inputs.error();
+    const SentencePool *pool = &inputs->pool;
+    const QHash<qint64, Truth> *truth = &inputs->truth;
+    const EmbeddedItems &val = inputs->images;
     if (val.ids.isEmpty())
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("no validation images with ground truth (eval.validation = %1)").arg(validation));

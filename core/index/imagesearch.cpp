@@ -131,7 +131,7 @@ Result<ImageSearch> ImageSearch::load(ProjectStore &store, const Recipe &recipe,
     }
 
     ctx.progress(1, 3, QStringLiteral("reading image embeddings"));
-    auto emb = (parts & DensePart) ? EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"))
+    auto emb = (parts & DensePart) ? EmbeddingStore::openInProject(store, QStringLiteral("images"))
                                    : Result<std::unique_ptr<EmbeddingStore>>(makeError(ErrorCode::NotFound, QString()));
     if (emb) {
         auto q = store.exec(QStringLiteral("SELECT id FROM images ORDER BY id"));

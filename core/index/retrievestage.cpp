@@ -26,7 +26,7 @@ namespace {
 
 Result<EmbeddedItems> loadKept(ProjectStore &store, const QString &kind, const QString &sql)
 {
-    auto emb = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), kind);
+    auto emb = EmbeddingStore::openInProject(store, kind);
     if (!emb)
         return emb.error();
     auto q = store.exec(sql);

@@ -3,6 +3,7 @@
 #include "core/extract/sentencescore.h"
 #include "core/extract/sentencesplitter.h"
 #include "core/ingest/document.h"
+#include "core/store/settingfields.h"
 #include "core/ingest/htmlreader.h"
 #include "core/ingest/jsonlreader.h"
 #include "core/ingest/sourceitem.h"
@@ -341,13 +342,7 @@ PreparedDocument fromSourceItem(SourceItem &&item)
 
 void applyIngestLimits(IngestOptions &options, const Recipe &recipe)
 {
-    options.html.maxBytes = recipe.intValue(QStringLiteral("ingest.html_max_bytes"));
-    options.html.maxDepth = int(recipe.intValue(QStringLiteral("ingest.html_max_depth")));
-    options.html.maxNodes = recipe.intValue(QStringLiteral("ingest.html_max_nodes"));
-    options.html.maxMillis = recipe.intValue(QStringLiteral("ingest.html_max_ms"));
-    options.wds.maxMemberBytes = recipe.intValue(QStringLiteral("ingest.max_member_bytes"));
-    options.wds.maxMembers = recipe.intValue(QStringLiteral("ingest.max_tar_members"));
-    options.wds.maxExpansion = recipe.doubleValue(QStringLiteral("ingest.max_expansion"));
+    readSettings(recipe, options);
 }
 
 QStringList ingestFormats()

@@ -34,6 +34,19 @@ struct IngestOptions {
     // shard over a shard limit is read up to it and logged.
     HtmlLimits html;
     WdsLimits wds;
+
+    // The limits' recipe keys, bound once (core/store/settingfields.h).
+    template <class F>
+    void fields(F &&f)
+    {
+        f(html.maxBytes, "ingest.html_max_bytes");
+        f(html.maxDepth, "ingest.html_max_depth");
+        f(html.maxNodes, "ingest.html_max_nodes");
+        f(html.maxMillis, "ingest.html_max_ms");
+        f(wds.maxMemberBytes, "ingest.max_member_bytes");
+        f(wds.maxMembers, "ingest.max_tar_members");
+        f(wds.maxExpansion, "ingest.max_expansion");
+    }
 };
 
 struct IngestReport {

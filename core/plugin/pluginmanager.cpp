@@ -103,4 +103,16 @@ QList<QObject *> PluginManager::instances(const QString &iid)
     return out;
 }
 
+PluginManager &sharedPlugins()
+{
+    // A function-local static: C++11 guarantees one thread constructs and
+    // scans it while any others wait.
+    struct Scanned {
+        PluginManager manager;
+        Scanned() { manager.scan(); }
+    };
+    static Scanned registry;
+    return registry.manager;
+}
+
 } // namespace rs

@@ -15,8 +15,8 @@
 // A plugin is loaded once and its root object is shared for the life of the
 // process: treat it as read-only (factories); per-run state belongs to what
 // a factory creates, one per worker (see core/generate/detail/expertpool.h).
-// The process-wide instance is sharedPlugins() (core/embed/activeencoder.h),
-// scanned on first use.
+// The process-wide registry is sharedPlugins() below: scanned once, on
+// first use, then queried by every stage, the CLI and the studio.
 
 #include <QJsonObject>
 #include <QList>
@@ -85,5 +85,8 @@ private:
     mutable std::mutex m_mutex; // guards m_entries (see Thread-safety above)
     std::vector<Entry> m_entries;
 };
+
+// The process-wide registry, scanned on first use (thread-safe).
+PluginManager &sharedPlugins();
 
 } // namespace rs

@@ -108,7 +108,7 @@ SampleVerdictColumns decideSample(const SampleInputs &in, const std::vector<quin
     }
     if (detail == SampleDetail::Counts && !s.metaclip) {
         for (qint64 size : out.clusterSizes)
-            out.capped += std::max<qint64>(0, size - s.cap);
+            out.capped += size - qint64(keptOfCluster(size, s));
         return out;
     }
     const std::vector<bool> keep = s.metaclip ? metaclipSample(out.assignment, s.t, s.seed)
@@ -119,6 +119,11 @@ SampleVerdictColumns decideSample(const SampleInputs &in, const std::vector<quin
             ++out.capped;
         }
     return out;
+}
+
+double keptOfCluster(qint64 size, const SampleSettings &settings)
+{
+    return settings.metaclip ? std::min<double>(double(size), settings.t) : double(std::min<qint64>(size, settings.cap));
 }
 
 Result<SampleInputs> loadSampleInputs(ProjectStore &store, const std::vector<qint64> &ids)
@@ -149,7 +154,7 @@ Result<SampleInputs> loadSampleInputs(ProjectStore &store, const std::vector<qin
         in.hasTexts[size_t(r)] = q->value(3).toInt() != 0;
     }
     // Embedding presence from the vectors themselves, as the stage reads them.
-    if (auto emb = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images")); emb) {
+    if (auto emb = EmbeddingStore::openInProject(store, QStringLiteral("images")); emb) {
         for (size_t i = 0; i < n; ++i)
             in.hasEmbedding[i] = (*emb)->has(ids[i]);
     }

@@ -92,6 +92,11 @@ struct SampleVerdictColumns {
 // (exactly min(size, cap) stay per cluster, without drawing which).
 enum class SampleDetail { Rows, Counts };
 
+// How many members of a cluster of `size` the cap keeps: exactly
+// min(size, cap) for the cap method; min(size, t) in expectation for
+// MetaCLIP (each member with probability min(1, t / size)).
+double keptOfCluster(qint64 size, const SampleSettings &settings);
+
 // filterCodes: the image filter verdicts per row (0 = kept).
 SampleVerdictColumns decideSample(const SampleInputs &in, const std::vector<quint8> &filterCodes, const SampleSettings &settings,
                                   SampleDetail detail = SampleDetail::Rows);

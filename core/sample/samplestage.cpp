@@ -76,7 +76,7 @@ Status SampleStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
                 clusterCount = std::max(clusterCount, in->cluster[i] + 1);
         ctx.progress(1, 1, QStringLiteral("reusing %1 image clusters").arg(clusterCount));
     } else if (!members.isEmpty()) {
-        auto emb = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
+        auto emb = EmbeddingStore::openInProject(store, QStringLiteral("images"));
         if (!emb)
             return emb.error();
         const Matrix points = (*emb)->get(members);

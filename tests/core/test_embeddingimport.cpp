@@ -6,6 +6,8 @@
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
 
+#include "tests/support/npyfile.h"
+
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -18,14 +20,7 @@ namespace {
 
 QByteArray npy(const QByteArray &dict, const QByteArray &data)
 {
-    QByteArray header = dict;
-    while ((10 + header.size() + 1) % 64 != 0)
-        header += ' ';
-    header += '\n';
-    QByteArray out("\x93NUMPY\x01\x00", 8);
-    out += char(header.size() & 0xff);
-    out += char(header.size() >> 8);
-    return out + header + data;
+    return rs::test::npyFile(dict, data);
 }
 
 // A (rows, cols) float32 .npy with row r, column c = r + c + 1 (never a zero row).
@@ -137,7 +132,7 @@ private Q_SLOTS:
         // Nothing written: the recipe keeps its model and no store was made for the bad one.
         QCOMPARE(recipeModel(), before);
         for (const char *k : {"images", "sentences"}) {
-            auto s = EmbeddingStore::openExisting(EmbedStage::embeddingDir(*m_store), QLatin1String(k));
+            auto s = EmbeddingStore::openInProject(*m_store, QLatin1String(k));
             QVERIFY(!s || (*s)->encoder() != QLatin1String("bad-model"));
         }
     }
@@ -171,7 +166,7 @@ private Q_SLOTS:
         QCOMPARE(r->rows, 2);
         QCOMPARE(r->dims, 4);
         QCOMPARE(recipeModel(), QStringLiteral("imported:my-clip"));
-        auto images = EmbeddingStore::openExisting(EmbedStage::embeddingDir(*m_store), QStringLiteral("images"));
+        auto images = EmbeddingStore::openInProject(*m_store, QStringLiteral("images"));
         QVERIFY(images);
         QCOMPARE((*images)->encoder(), QStringLiteral("my-clip"));
         QVERIFY((*images)->has(3) && (*images)->has(1) && !(*images)->has(2));

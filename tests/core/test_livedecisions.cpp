@@ -257,7 +257,7 @@ private Q_SLOTS:
         QVERIFY(s.exec(QStringLiteral("INSERT INTO sentences(id, document_id, position, block, kind, text, words, entropy, has_url,"
                                       " has_email, has_emoji, dedup_key) VALUES(1, 1, 0, 0, 'text', 'A sentence.', 5, 2, 0, 0, 0, 'a')")));
         const int n = 80;
-        auto emb = EmbeddingStore::open(EmbedStage::embeddingDir(s), QStringLiteral("images"), QStringLiteral("test"), 8);
+        auto emb = EmbeddingStore::open(EmbeddingStore::projectDir(s), QStringLiteral("images"), QStringLiteral("test"), 8);
         QVERIFY(emb);
         QVector<qint64> embedded;
         for (int id = 1; id <= n; ++id) {

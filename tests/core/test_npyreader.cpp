@@ -1,5 +1,7 @@
 #include "core/embed/npyreader.h"
 
+#include "tests/support/npyfile.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -10,14 +12,7 @@ using namespace rs;
 namespace {
 QByteArray npy(const QByteArray &dict, const QByteArray &data)
 {
-    QByteArray header = dict;
-    while ((10 + header.size() + 1) % 64 != 0)
-        header += ' ';
-    header += '\n';
-    QByteArray out("\x93NUMPY\x01\x00", 8);
-    out += char(header.size() & 0xff);
-    out += char(header.size() >> 8);
-    return out + header + data;
+    return rs::test::npyFile(dict, data);
 }
 QByteArray floats(std::initializer_list<float> v)
 {

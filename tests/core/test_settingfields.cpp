@@ -5,9 +5,12 @@
 // upgrade).
 
 #include "core/embed/embedstage.h"
+#include "core/export/exporter.h"
 #include "core/extract/extractstage.h"
+#include "core/generate/generatestage.h"
 #include "core/generate/groundstage.h"
 #include "core/index/retrievestage.h"
+#include "core/ingest/ingestor.h"
 #include "core/pipeline/livedecisions.h"
 #include "core/sample/samplestage.h"
 #include "core/store/globalsettings.h"
@@ -41,6 +44,9 @@ private Q_SLOTS:
         QCOMPARE(settingFieldErrors<EmbedSettings>(), QStringList());
         QCOMPARE(settingFieldErrors<RetrieveSettings>(), QStringList());
         QCOMPARE(settingFieldErrors<GroundSettings>(), QStringList());
+        QCOMPARE(settingFieldErrors<GenerateSettings>(), QStringList());
+        QCOMPARE(settingFieldErrors<IngestOptions>(), QStringList());
+        QCOMPARE(settingFieldErrors<ExportSettings>(), QStringList());
         QCOMPARE(settingFieldErrors<ImageFilterSettings>(), QStringList());
         QCOMPARE(settingFieldErrors<SentenceFilterSettings>(), QStringList());
         QCOMPARE(settingFieldErrors<SampleSettings>(), QStringList());
@@ -79,6 +85,17 @@ private Q_SLOTS:
         ExtractSettings ex;
         readSettings(r, ex);
         QCOMPARE(ex.maxFileBytes, 2048);
+        QVERIFY(r.set(QStringLiteral("ingest.html_max_depth"), QStringLiteral("64")));
+        QVERIFY(r.set(QStringLiteral("ingest.max_expansion"), QStringLiteral("7.5")));
+        IngestOptions in;
+        applyIngestLimits(in, r);
+        QCOMPARE(in.html.maxDepth, 64);
+        QCOMPARE(in.wds.maxExpansion, 7.5);
+        QCOMPARE(in.html.maxNodes, qint64(500000)); // the table's default
+        QVERIFY(r.set(QStringLiteral("export.jpeg_quality"), QStringLiteral("80")));
+        QCOMPARE(ExportSettings::fromRecipe(r).jpegQuality, 80);
+        QVERIFY(r.set(QStringLiteral("generate.deadline_s"), QStringLiteral("90")));
+        QCOMPARE(GenerateSettings::fromRecipe(r).deadlineSeconds, qint64(90));
         QCOMPARE(ex.images.minSide, 150);
         QCOMPARE(settingKeyOf(&ImageFilterSettings::minSide), QStringLiteral("extract.min_side"));
         QCOMPARE(settingKeyOf(&SampleSettings::cap), QStringLiteral("sample.cap"));
@@ -99,6 +116,9 @@ private Q_SLOTS:
                                << QStringList{QStringLiteral("embed."), QStringLiteral("eval.holdout"), QStringLiteral("eval.validation"),
                                               QStringLiteral("seed")};
         QTest::newRow("retrieve") << "retrieve" << QStringList{QStringLiteral("retrieve."), QStringLiteral("seed")};
+        QTest::newRow("generate") << "generate"
+                                  << QStringList{QStringLiteral("generate."), QStringLiteral("experts.tags"), QStringLiteral("experts.tag_precision"),
+                                                 QStringLiteral("seed")};
     }
     void fingerprintsAreThoseOfThePrefixes()
     {
@@ -113,6 +133,8 @@ private Q_SLOTS:
             impl = std::make_unique<GroundStage>();
         else if (stage == QLatin1String("embed"))
             impl = std::make_unique<EmbedStage>();
+        else if (stage == QLatin1String("generate"))
+            impl = std::make_unique<GenerateStage>();
         else
             impl = std::make_unique<RetrieveStage>();
         QStringList keys = impl->settingKeys();

@@ -1,6 +1,7 @@
 #include "ui/views/clusterview.h"
 
 #include "core/sample/balancer.h"
+#include "core/sample/sampledecisions.h"
 #include "core/sample/samplestage.h"
 #include "core/store/recipe.h"
 #include "ui/models/projectsession.h"
@@ -123,14 +124,13 @@ void ClusterView::updateAfter()
         return;
     }
     const Recipe &recipe = m_session->previewRecipe();
-    const bool metaclip = recipe.text(QStringLiteral("sample.method")) == QLatin1String("metaclip");
-    const double cap = metaclip ? recipe.doubleValue(QStringLiteral("sample.t")) : double(recipe.intValue(QStringLiteral("sample.cap")));
-    // The cap keeps min(n, cap) of each cluster (MetaCLIP: that many in expectation).
+    // The band does not matter here: only the cap's settings are used.
+    const SampleSettings settings = SampleSettings::fromRecipe(recipe, /*clipFamily=*/false);
     std::vector<qint64> after(m_before.size());
     for (size_t c = 0; c < m_before.size(); ++c)
-        after[c] = qint64(std::min<double>(double(m_before[c]), cap));
+        after[c] = qint64(keptOfCluster(m_before[c], settings));
     m_plot->setSizes(m_before, after);
-    m_plot->setCap(cap);
+    m_plot->setCap(settings.metaclip ? settings.t : double(settings.cap));
     const ClusterStats b = statsOf(m_before), a = statsOf(after);
     const QLocale loc;
     m_figures->setText(QStringLiteral("%1 clusters · before: %2 images, Gini %3, entropy %4 bits · after: %5 images, Gini %6, entropy %7 bits%8")
@@ -141,7 +141,7 @@ void ClusterView::updateAfter()
                            .arg(loc.toString(a.count))
                            .arg(a.gini, 0, 'f', 3)
                            .arg(a.entropy, 0, 'f', 2)
-                           .arg(metaclip ? QStringLiteral(" (MetaCLIP t: expected)") : QString()));
+                           .arg(settings.metaclip ? QStringLiteral(" (MetaCLIP t: expected)") : QString()));
 }
 
 } // namespace rs

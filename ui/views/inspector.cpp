@@ -3,6 +3,7 @@
 #include "core/extract/imagefilters.h"
 #include "core/extract/imageprobe.h"
 #include "core/index/fusion.h"
+#include "core/sample/sampledecisions.h"
 #include "core/sample/samplestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
@@ -356,7 +357,7 @@ QString Inspector::filterTable() const
     if (d.contains(QStringLiteral("cluster")))
         html += QStringLiteral("<tr><td>cluster</td><td align=right>%1</td><td align=right>cap %2</td><td style='color:%3'>%4</td></tr>")
                     .arg(d.value(QStringLiteral("cluster")).toInteger())
-                    .arg(recipe.text(QStringLiteral("sample.cap")))
+                    .arg(SampleSettings::fromRecipe(recipe, /*clipFamily=*/false).cap)
                     .arg(d.value(QStringLiteral("sampled")).toBool() ? QStringLiteral("#208030") : QStringLiteral("#b03030"))
                     .arg(d.value(QStringLiteral("sampled")).toBool()
                              ? QStringLiteral("sampled")

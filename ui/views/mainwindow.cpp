@@ -1,6 +1,6 @@
 #include "ui/views/mainwindow.h"
 
-#include "core/embed/activeencoder.h"
+#include "core/plugin/pluginmanager.h"
 #include "core/plugin/componentversions.h"
 #include "core/store/projectstore.h"
 #include "ui/models/projectsession.h"

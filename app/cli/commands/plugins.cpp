@@ -2,7 +2,7 @@
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
-#include "core/embed/activeencoder.h"
+#include "core/embed/iencoder.h"
 #include "core/generate/iexpert.h"
 #include "core/generate/igenerator.h"
 #include "core/plugin/pluginmanager.h"
