@@ -69,7 +69,7 @@ for corpus in "${CORPORA[@]}"; do
   paste "$TMP/py" "$TMP/cc" | awk '{print $1 / $3}' > "$TMP/ratio"
   "$PYTHON" -c 'import sqlite3, sys
 for (p,) in sqlite3.connect(sys.argv[1]).execute("SELECT path FROM images WHERE path IS NOT NULL"): print(p)' "$TMP/p/project.sqlite" > "$TMP/images.txt"
-  floor=$("$FLOOR" < "$TMP/images.txt")
+  floor=$("$FLOOR" < "$TMP/images.txt" 2>> "$TMP/log") # libpng warns about odd ICC profiles
   echo
   echo "corpus: $corpus ($html_mb MB of HTML; python: $(cat "$TMP/py.out"))"
   echo "  python    wall median $(cut -d' ' -f1 "$TMP/py" | median) s, cpu $(cut -d' ' -f2 "$TMP/py" | median) s"
