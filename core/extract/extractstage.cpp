@@ -75,8 +75,8 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     qint64 done = 0;
     qint64 lastId = 0;
     using Item = std::pair<qint64, QString>;
-    // Keyset pagination: each batch is committed before the next is read
-    // back as probed, so an interrupted run resumes where it stopped.
+    // Keyset pagination (ids above the previous batch's), and each batch
+    // committed whole: an interrupted run resumes where it stopped.
     const auto nextBatch = [&]() -> Result<QVector<Item>> {
         auto q = store.exec(QStringLiteral("SELECT id, path FROM images WHERE probed = 0 AND path IS NOT NULL AND id > ?"
                                            " ORDER BY id LIMIT %1").arg(kProbeBatch),
