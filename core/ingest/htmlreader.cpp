@@ -832,8 +832,8 @@ TagStats scanTags(const QByteArray &html, const HtmlLimits &limits)
 HtmlReader::HtmlReader(const QString &corpusRoot, HtmlLimits limits)
     : m_root(QDir::cleanPath(QDir(corpusRoot).absolutePath()))
     , m_canonicalRoot(QFileInfo(corpusRoot).canonicalFilePath())
-    , m_targets(std::make_shared<ImageTargets>())
     , m_limits(limits)
+    , m_targets(std::make_shared<ImageTargets>())
 {
 }
 
