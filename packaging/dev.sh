@@ -27,10 +27,13 @@ ASAN_DIR=${ASAN_DIR:-$ROOT/build-asan}
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6opengl6-dev libgl-dev
-  libsqlite3-dev
+  libsqlite3-dev libssl-dev
   libtorch-dev python3-torch python3-numpy
   libfaiss-dev libopenblas0-pthread libopenblas-dev
-  libopencv-dev libopencv-contrib-dev opencv-data
+  # libopencv-dev is the only package with OpenCV's CMake config, and it
+  # depends on every module's -dev package: contrib (img_hash, quality)
+  # brings viz and with it VTK, GDAL and ffmpeg. Debian offers no leaner set.
+  libopencv-dev opencv-data
   libqcustomplot-dev libqcustomplot2.1-qt6
   libgumbo-dev libicu-dev libarchive-dev
   clang libclang-rt-14-dev
@@ -38,8 +41,14 @@ PACKAGES=(
   thrift-compiler libthrift-dev libboost-dev libsnappy-dev libzstd-dev nodejs
   xvfb xauth
   slurmctld slurmd slurm-client munge bc
-  gimp-help-en
+  # gimp-help-en needs a www-browser; without one named here apt picks
+  # xemacs21 for it (94 MB installed). w3m is 2 MB.
+  gimp-help-en w3m
 )
+
+# Only for packaging/dev.sh bench: the Python reference of stage 1 (PIL) and
+# two more manuals in HTML for its paired benchmark.
+BENCH_PACKAGES=(python3-pil debian-handbook kicad-doc-en)
 
 # ccache keys on absolute paths unless told the tree's root: with it, a
 # fresh clone elsewhere (CI) reuses what an earlier build compiled.
@@ -52,14 +61,18 @@ as_root() {
 }
 
 deps() {
+  install_missing "${PACKAGES[@]}"
+}
+
+install_missing() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
     fi
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    log "all ${#PACKAGES[@]} packages present"
+    log "all $# packages present"
     return
   fi
   log "installing: ${missing[*]}"
@@ -156,6 +169,7 @@ run_asan() {
 
 run_bench() {
   build
+  install_missing "${BENCH_PACKAGES[@]}"
   (cd "$BUILD_DIR" && ctest --output-on-failure -L bench -V)
 }
 

@@ -73,43 +73,69 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
 
     qint64 done = 0;
     qint64 lastId = 0;
-    while (!ctx.isCanceled()) {
-        // Keyset pagination: each batch is committed before the next is
-        // read, so an interrupted run resumes where it stopped.
+    using Item = std::pair<qint64, QString>;
+    // Keyset pagination (ids above the previous batch's), and each batch
+    // committed whole: an interrupted run resumes where it stopped.
+    const auto nextBatch = [&]() -> Result<QVector<Item>> {
         auto q = store.exec(QStringLiteral("SELECT id, path FROM images WHERE probed = 0 AND path IS NOT NULL AND id > ?"
                                            " ORDER BY id LIMIT %1").arg(kProbeBatch),
                             {lastId});
         if (!q)
             return q.error();
-        QVector<std::pair<qint64, QString>> batch;
+        QVector<Item> batch;
         while (q->next())
             batch.push_back({q->value(0).toLongLong(), q->value(1).toString()});
-        if (batch.isEmpty())
-            break;
-        lastId = batch.back().first;
-
-        const QVector<ImageProbe> probes = QtConcurrent::blockingMapped<QVector<ImageProbe>>(
-            &pool, batch, [options](const std::pair<qint64, QString> &item) { return probeImageFile(item.second, options); });
+        if (!batch.isEmpty())
+            lastId = batch.back().first;
+        return batch;
+    };
+    const auto probeAll = [&pool, options](const QVector<Item> &batch) {
+        return QtConcurrent::mapped(&pool, batch, [options](const Item &item) { return probeImageFile(item.second, options); });
+    };
+    // The next batch is queued on the pool before this one is awaited: a
+    // worker that finishes early starts on it instead of waiting for the
+    // batch's largest image, and the writes below overlap the decoding.
+    auto first = nextBatch();
+    if (!first)
+        return first.error();
+    QVector<Item> batch = std::move(first.value());
+    QFuture<ImageProbe> running = probeAll(batch);
+    const auto stopRunning = [&running]() {
+        running.cancel();
+        running.waitForFinished();
+    };
+    while (!batch.isEmpty() && !ctx.isCanceled()) {
+        auto following = nextBatch();
+        if (!following) {
+            stopRunning();
+            return following.error();
+        }
+        QFuture<ImageProbe> queued = following->isEmpty() ? QFuture<ImageProbe>() : probeAll(following.value());
+        const QList<ImageProbe> probes = running.results();
 
         Transaction tx(store);
         auto update = store.prepare(QStringLiteral("UPDATE images SET probed = 1, failure = ?, detail = ?, width = ?, height = ?,"
                                                    " bytes = ?, format = ?, sha256 = ?, phash = ? WHERE id = ?"));
-        if (!update)
-            return update.error();
-        for (int i = 0; i < batch.size(); ++i) {
+        Status written = update ? Status() : Status(update.error());
+        for (int i = 0; written && i < batch.size(); ++i) {
             const ImageProbe &p = probes[i];
-            if (Status s = store.execPrepared(*update, {p.failure.isEmpty() ? QVariant() : QVariant(p.failure), p.detail, p.width, p.height,
-                                                        p.bytes, p.format, QString::fromLatin1(p.sha256), qint64(p.phash), batch[i].first});
-                !s)
-                return s;
-            if (!p.failure.isEmpty())
+            written = store.execPrepared(*update, {p.failure.isEmpty() ? QVariant() : QVariant(p.failure), p.detail, p.width, p.height,
+                                                   p.bytes, p.format, QString::fromLatin1(p.sha256), qint64(p.phash), batch[i].first});
+            if (written && !p.failure.isEmpty())
                 recordImageIssue(store, ctx, QStringLiteral("extract"), JobIssue{Severity::Warning, p.failure + QStringLiteral(": ") + p.detail, batch[i].first, batch[i].second});
         }
-        if (Status s = tx.commit(); !s)
-            return s;
+        if (written)
+            written = tx.commit();
+        running = queued;
+        if (!written) {
+            stopRunning();
+            return written;
+        }
         done += batch.size();
         ctx.progress(done, todo, QStringLiteral("probing images"));
+        batch = std::move(following.value());
     }
+    stopRunning();
     if (ctx.isCanceled())
         return makeError(ErrorCode::Canceled, QStringLiteral("extract interrupted; probed images are kept"));
     return {};

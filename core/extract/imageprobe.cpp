@@ -1,7 +1,8 @@
 #include "core/extract/imageprobe.h"
 
+#include "core/util/sha256.h"
+
 #include <QBuffer>
-#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QImageReader>
@@ -226,10 +227,21 @@ cv::Mat toBgr8(const cv::Mat &in)
             const uchar *s = m8.ptr<uchar>(y);
             uchar *d = out.ptr<uchar>(y);
             for (int x = 0; x < m8.cols; ++x, s += 4, d += 3) {
+                // Most pixels of screenshots and icons are opaque or fully
+                // clear, where overWhite() is c and 255 exactly: skip the
+                // arithmetic there (this loop was 4% of extract).
                 const int a = s[3];
-                d[0] = overWhite(s[0], a);
-                d[1] = overWhite(s[1], a);
-                d[2] = overWhite(s[2], a);
+                if (a == 255) {
+                    d[0] = s[0];
+                    d[1] = s[1];
+                    d[2] = s[2];
+                } else if (a == 0) {
+                    d[0] = d[1] = d[2] = 255;
+                } else {
+                    d[0] = overWhite(s[0], a);
+                    d[1] = overWhite(s[1], a);
+                    d[2] = overWhite(s[2], a);
+                }
             }
         }
         break;
@@ -416,7 +428,7 @@ ImageProbe probeImageData(const QByteArray &data, const ProbeOptions &opts)
 {
     ImageProbe probe;
     probe.bytes = data.size();
-    probe.sha256 = QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+    probe.sha256 = sha256Hex(data);
     Outcome o;
     try {
         o = decodeChecked(data, opts);

@@ -9,6 +9,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QMutex>
 #include <QSet>
 #include <QStringDecoder>
 #include <QUrl>
@@ -69,10 +71,63 @@ QString urlScheme(const QString &ref)
     return {};
 }
 
+// What the file system says about one lexically clean image path inside the
+// root: its canonical path, or why it is refused.
+struct ImageTarget {
+    QString canonical;
+    QLatin1String refusal;
+};
+
+ImageTarget lookUpTarget(const QString &path, const QString &root, const QString &canonicalRoot)
+{
+    const QFileInfo info(path);
+    const QString canonical = info.canonicalFilePath();
+    if (canonical.isEmpty()) {
+        // A dangling link that names a place outside is still an escape attempt.
+        if (info.isSymLink() && !isInside(info.symLinkTarget(), canonicalRoot)
+            && !isInside(info.symLinkTarget(), root))
+            return {{}, kOutsideCorpus};
+        return {{}, kMissingFile};
+    }
+    if (!isInside(canonical, canonicalRoot))
+        return {{}, kOutsideCorpus};
+    const QFileInfo target(canonical);
+    if (!target.isFile() || !target.isReadable())
+        return {{}, kMissingFile};
+    return {canonical, {}};
+}
+
+} // namespace
+
+// Manual pages share their images (navigation icons on every page), and
+// canonicalising a path costs a readlink() per component: each path is
+// looked up once per reader. Shared by the threads reading pages.
+struct HtmlReader::ImageTargets {
+    ImageTarget resolve(const QString &path, const QString &root, const QString &canonicalRoot)
+    {
+        {
+            QMutexLocker lock(&mutex);
+            if (auto it = known.constFind(path); it != known.cend())
+                return *it;
+        }
+        const ImageTarget target = lookUpTarget(path, root, canonicalRoot);
+        QMutexLocker lock(&mutex);
+        known.insert(path, target);
+        return target;
+    }
+
+    QMutex mutex;
+    QHash<QString, ImageTarget> known;
+};
+
+namespace {
+
+using ImageTargets = HtmlReader::ImageTargets;
+
 // Fills localPath or refusal. Never opens the target: a path is refused on its
 // lexical form first, then on its canonical form (which only resolves links).
 void resolveImage(ImageRef &image, const QString &pageDir, const QString &root,
-                  const QString &canonicalRoot)
+                  const QString &canonicalRoot, ImageTargets &targets)
 {
     const auto refuse = [&image](QLatin1String reason) {
         image.localPath.clear();
@@ -114,21 +169,10 @@ void resolveImage(ImageRef &image, const QString &pageDir, const QString &root,
     if (!isInside(path, root) && !isInside(path, canonicalRoot))
         return refuse(kOutsideCorpus);
 
-    const QFileInfo info(path);
-    const QString canonical = info.canonicalFilePath();
-    if (canonical.isEmpty()) {
-        // A dangling link that names a place outside is still an escape attempt.
-        if (info.isSymLink() && !isInside(info.symLinkTarget(), canonicalRoot)
-            && !isInside(info.symLinkTarget(), root))
-            return refuse(kOutsideCorpus);
-        return refuse(kMissingFile);
-    }
-    if (!isInside(canonical, canonicalRoot))
-        return refuse(kOutsideCorpus);
-    const QFileInfo target(canonical);
-    if (!target.isFile() || !target.isReadable())
-        return refuse(kMissingFile);
-    image.localPath = canonical;
+    const ImageTarget target = targets.resolve(path, root, canonicalRoot);
+    if (!target.refusal.isEmpty())
+        return refuse(target.refusal);
+    image.localPath = target.canonical;
     image.refusal.clear();
 }
 
@@ -404,8 +448,9 @@ struct WalkContext {
 
 class PageWalker {
 public:
-    PageWalker(Document &doc, QString pageDir, const QString &root, const QString &canonicalRoot, const QDeadlineTimer &deadline)
-        : m_doc(doc), m_pageDir(std::move(pageDir)), m_root(root), m_canonicalRoot(canonicalRoot), m_deadline(deadline)
+    PageWalker(Document &doc, QString pageDir, const QString &root, const QString &canonicalRoot, ImageTargets &targets,
+               const QDeadlineTimer &deadline)
+        : m_doc(doc), m_pageDir(std::move(pageDir)), m_root(root), m_canonicalRoot(canonicalRoot), m_targets(targets), m_deadline(deadline)
     {
     }
 
@@ -576,7 +621,7 @@ private:
         image.title = attributeValue(el, "title").simplified();
         image.caption = ctx.caption;
         image.position = m_nextPosition++;
-        resolveImage(image, m_pageDir, m_root, m_canonicalRoot);
+        resolveImage(image, m_pageDir, m_root, m_canonicalRoot, m_targets);
         m_doc.images.append(std::move(image));
     }
 
@@ -584,6 +629,7 @@ private:
     const QString m_pageDir;
     const QString &m_root;
     const QString &m_canonicalRoot;
+    ImageTargets &m_targets;
     const QDeadlineTimer &m_deadline;
     quint64 m_visited = 0;
     bool m_expired = false;
@@ -787,6 +833,7 @@ HtmlReader::HtmlReader(const QString &corpusRoot, HtmlLimits limits)
     : m_root(QDir::cleanPath(QDir(corpusRoot).absolutePath()))
     , m_canonicalRoot(QFileInfo(corpusRoot).canonicalFilePath())
     , m_limits(limits)
+    , m_targets(std::make_shared<ImageTargets>())
 {
 }
 
@@ -899,7 +946,7 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
 
     if (const GumboNode *title = findFirst(output->root, GUMBO_TAG_TITLE, 0))
         doc.title = textOf(title);
-    PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot, deadline);
+    PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot, *m_targets, deadline);
     if (!walker.run(output->document) || deadline.hasExpired())
         return overBudget();
     return doc;

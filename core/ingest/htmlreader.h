@@ -9,14 +9,18 @@
 // network, and no file outside the corpus root is read: image paths are only
 // canonicalised and compared with the root.
 //
-// Thread-safety: the reader holds only the root paths; const methods may run
-// concurrently from several threads.
+// Thread-safety: const methods may run concurrently from several threads.
+// A reader looks each image path up in the file system once (pages of a
+// manual share their icons) and remembers the answer: it sees the corpus as
+// it was when first read, so make a new reader to see later changes.
 
 #include "core/ingest/document.h"
 #include "core/util/result.h"
 
 #include <QString>
 #include <QStringList>
+
+#include <memory>
 
 namespace rs {
 
@@ -93,6 +97,12 @@ private:
     QString m_root;          // absolute, cleaned
     QString m_canonicalRoot; // symlinks resolved; empty when the root does not exist
     HtmlLimits m_limits;
+
+public:
+    struct ImageTargets; // canonical path or refusal per image path, behind a mutex
+
+private:
+    std::shared_ptr<ImageTargets> m_targets;
 };
 
 } // namespace rs

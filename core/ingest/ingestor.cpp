@@ -421,23 +421,40 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                     return s.error();
             }
             // Pages are parsed on the workers too: parsing is the cost here.
+            // A batch is parsed while this thread writes the one before it,
+            // so the database writes no longer leave the workers idle.
+            const auto parse = [&reader](const QString &rel) {
+                PreparedDocument p;
+                p.location = rel;
+                auto doc = reader.readPage(rel);
+                if (doc) {
+                    p.doc = std::move(doc.value());
+                } else {
+                    p.error = doc.error().toString();
+                    p.tooComplex = doc.error().code == ErrorCode::Unsupported;
+                }
+                prepare(p);
+                return p;
+            };
             QVector<QString> batch;
-            auto flushPages = [&]() {
-                QVector<PreparedDocument> prepared = QtConcurrent::blockingMapped(batch, [&reader](const QString &rel) {
-                    PreparedDocument p;
-                    p.location = rel;
-                    auto doc = reader.readPage(rel);
-                    if (doc) {
-                        p.doc = std::move(doc.value());
-                    } else {
-                        p.error = doc.error().toString();
-                        p.tooComplex = doc.error().code == ErrorCode::Unsupported;
-                    }
-                    prepare(p);
-                    return p;
-                });
-                batch.clear();
+            std::optional<QFuture<PreparedDocument>> parsing; // the batch before `batch`
+            const auto writeParsed = [&]() -> Status {
+                if (!parsing)
+                    return {};
+                QVector<PreparedDocument> prepared = parsing->results();
+                parsing.reset();
                 return writer.write(prepared, ctx);
+            };
+            const auto flushPages = [&]() -> Status {
+                QFuture<PreparedDocument> next = QtConcurrent::mapped(batch, parse);
+                batch.clear();
+                Status s = writeParsed();
+                if (!s) {
+                    next.waitForFinished(); // it reads through `reader`
+                    return s;
+                }
+                parsing = next;
+                return s;
             };
             for (const QString &rel : pages) {
                 if (opts.limit >= 0 && seen >= opts.limit)
@@ -457,6 +474,12 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             if (!batch.isEmpty() && !ctx.isCanceled())
                 if (Status s = flushPages(); !s)
                     return s.error();
+            if (ctx.isCanceled()) {
+                if (parsing)
+                    parsing->waitForFinished(); // parsed but not written: a resumed ingest adds it
+            } else if (Status s = writeParsed(); !s) {
+                return s.error();
+            }
         } else {
             const auto sink = [&](SourceItem &&item) {
                 if (item.document && !inSample(item.document->key, opts.sample, opts.seed))

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Stage 1 of RealSyn against the plain-Python reference script, paired
+# (issue 16). For each corpus, PAIRS times: the Python script, then stage 1
+# as whole processes on a fresh project with default settings
+#   realsyn init P; realsyn ingest P --format html CORPUS; realsyn run P --until extract
+# (alternated, so that machine load hits both alike). Reports medians of
+# wall and CPU (user+sys) seconds, the paired ratio (Python wall / stage-1
+# wall, median over pairs), ingest MB/s of HTML, and the extract decode floor
+# (decodefloor: every distinct image decoded once, same codecs, all cores).
+#
+#   tests/bench/stage1_vs_python.sh BUILD_DIR [CORPUS...]
+# Environment: PAIRS (default 5), PYTHON (default /usr/bin/python3),
+# BASELINE (default ../shared/bench/py_extract_baseline.py beside the tree).
+set -euo pipefail
+
+BUILD=$(cd "${1:?usage: stage1_vs_python.sh BUILD_DIR [CORPUS...]}" && pwd)
+shift
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CORPORA=("$@")
+if [ ${#CORPORA[@]} -eq 0 ]; then
+  CORPORA=(/usr/share/gimp/2.0/help/en /usr/share/doc/debian-handbook/html/en-US /usr/share/doc/kicad/help/en)
+fi
+PAIRS=${PAIRS:-5}
+PYTHON=${PYTHON:-/usr/bin/python3}
+BASELINE=${BASELINE:-${REALSYN_SHARED_DIR:-$ROOT/../shared}/bench/py_extract_baseline.py}
+CLI=$BUILD/bin/realsyn
+FLOOR=$BUILD/bin/decodefloor
+for f in "$CLI" "$FLOOR" "$BASELINE"; do
+  [ -e "$f" ] || { echo "missing $f (build the realsyn and decodefloor targets; the reference script is in shared/bench)" >&2; exit 1; }
+done
+"$PYTHON" -c 'import PIL' 2>/dev/null || { echo "$PYTHON has no PIL: packaging/dev.sh bench installs python3-pil" >&2; exit 1; }
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# Runs "$@" and appends "wall cpu" (seconds) to the file named by $OUTFILE.
+timed() {
+  /usr/bin/time -f '%e %U %S' -o "$TMP/t" "$@" > /dev/null 2>> "$TMP/log"
+  awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$TMP/t" >> "$OUTFILE"
+}
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+stage1() {
+  local p=$TMP/p
+  rm -rf "$p"
+  "$CLI" init "$p"
+  "$CLI" ingest "$p" --format html "$1"
+  "$CLI" run "$p" --until extract
+}
+export -f stage1
+export CLI TMP
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for corpus in "${CORPORA[@]}"; do
+  [ -d "$corpus" ] || { echo "skipping $corpus (not installed)"; continue; }
+  html_mb=$(find -L "$corpus" -type f \( -iname '*.html' -o -iname '*.htm' \) -print0 | du -cb --files0-from=- | tail -1 | awk '{print $1 / 1e6}')
+  rm -f "$TMP"/py "$TMP"/cc "$TMP"/ing "$TMP"/ext
+  # Warm the page cache first: neither side should pay for the first read.
+  "$PYTHON" "$BASELINE" "$corpus" > "$TMP/py.out"
+  for i in $(seq "$PAIRS"); do
+    OUTFILE=$TMP/py timed "$PYTHON" "$BASELINE" "$corpus"
+    OUTFILE=$TMP/cc timed bash -c 'stage1 "$0"' "$corpus"
+    # Ingest alone, for MB/s (its own fresh project).
+    rm -rf "$TMP/q" && "$CLI" init "$TMP/q" > /dev/null
+    OUTFILE=$TMP/ing timed "$CLI" ingest "$TMP/q" --format html "$corpus"
+    OUTFILE=$TMP/ext timed "$CLI" run "$TMP/q" --until extract
+  done
+  paste "$TMP/py" "$TMP/cc" | awk '{print $1 / $3}' > "$TMP/ratio"
+  "$PYTHON" -c 'import sqlite3, sys
+for (p,) in sqlite3.connect(sys.argv[1]).execute("SELECT path FROM images WHERE path IS NOT NULL"): print(p)' "$TMP/p/project.sqlite" > "$TMP/images.txt"
+  floor=$("$FLOOR" < "$TMP/images.txt" 2>> "$TMP/log") # libpng warns about odd ICC profiles
+  echo
+  echo "corpus: $corpus ($html_mb MB of HTML; python: $(cat "$TMP/py.out"))"
+  echo "  python    wall median $(cut -d' ' -f1 "$TMP/py" | median) s, cpu $(cut -d' ' -f2 "$TMP/py" | median) s"
+  echo "  stage 1   wall median $(cut -d' ' -f1 "$TMP/cc" | median) s, cpu $(cut -d' ' -f2 "$TMP/cc" | median) s"
+  echo "  paired ratio python/stage1 (median of $PAIRS): $(median < "$TMP/ratio")  [each: $(tr '\n' ' ' < "$TMP/ratio")]"
+  ing_wall=$(cut -d' ' -f1 "$TMP/ing" | median)
+  echo "  ingest    wall median $ing_wall s, cpu $(cut -d' ' -f2 "$TMP/ing" | median) s, $(awk -v mb="$html_mb" -v s="$ing_wall" 'BEGIN {printf "%.1f", mb / s}') MB/s of HTML"
+  ext_wall=$(cut -d' ' -f1 "$TMP/ext" | median)
+  echo "  extract   wall median $ext_wall s, cpu $(cut -d' ' -f2 "$TMP/ext" | median) s (run --until extract, whole process)"
+  echo "  $floor"
+  echo "  extract / decode floor (wall): $(echo "$floor" | awk -v e="$ext_wall" '{for (i = 1; i <= NF; ++i) if ($i ~ /^wall_s=/) {split($i, a, "="); printf "%.2f", e / a[2]}}')"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
