@@ -32,7 +32,7 @@ namespace {
 // floor that DuplicateReview searches once (lower values are still settable
 // in the threshold panel and the CLI) to 1, in steps of 0.005.
 constexpr double kSimilarityStep = 0.005;
-constexpr int kThumbSide = 112;
+constexpr int kThumbSide = 96;
 constexpr int kMaxListedGroups = 5000; // the counts cover all; the list shows the largest
 
 const QString &phashKey()
@@ -55,7 +55,7 @@ QString kindLabel(DuplicateReview::Kind kind)
 QString distanceText(const DuplicateReview::Group &g, const DuplicateReview::Member &m, bool keeper)
 {
     if (g.kind == DuplicateReview::Kind::Phash)
-        return keeper ? QStringLiteral("keeper") : QStringLiteral("%1 bit%2 from keeper").arg(int(m.distance)).arg(m.distance == 1 ? QString() : QStringLiteral("s"));
+        return keeper ? QStringLiteral("keeper") : QStringLiteral("%1 bit%2").arg(int(m.distance)).arg(m.distance == 1 ? QString() : QStringLiteral("s"));
     return QStringLiteral("%1cos %2").arg(keeper ? QStringLiteral("keeper · ") : QString()).arg(m.distance, 0, 'f', 3);
 }
 
@@ -109,7 +109,6 @@ DuplicatesView::DuplicatesView(ProjectSession *session, QWidget *parent)
     m_groups = new QListWidget(this);
     m_groups->setUniformItemSizes(true);
     m_groupTitle = new QLabel(this);
-    m_groupTitle->setWordWrap(true);
     m_strip = new QScrollArea(this);
     m_strip->setWidgetResizable(true);
     m_strip->setFrameShape(QFrame::NoFrame);
@@ -248,11 +247,10 @@ void DuplicatesView::showOutcome(const DuplicateReview::Outcome &outcome)
     m_phashCounts->setText(countsLine(m_outcome, DuplicateReview::Kind::Phash));
     m_embeddingCounts->setText(countsLine(m_outcome, DuplicateReview::Kind::Embedding));
     if (m_session->isOpen()) {
-        m_status->setText(!m_embedRan ? QStringLiteral("Embedding groups appear once embed has run. Decided in %1 ms.")
-                                                            .arg(m_outcome.elapsedMs, 0, 'f', 1)
-                                                      : QStringLiteral("Decided in %1 ms. Settings apply after a pause; "
-                                                                       "embedding groups are stored when embed runs.")
-                                                            .arg(m_outcome.elapsedMs, 0, 'f', 1));
+        m_status->setText(!m_embedRan ? QStringLiteral("Embedding groups appear once embed has run.")
+                                      : QStringLiteral("Grouped in %1 ms").arg(m_outcome.elapsedMs, 0, 'f', 1));
+        m_status->setToolTip(QStringLiteral("Slider values apply after a pause, as in the threshold panel: extract re-decides "
+                                            "at once; a new embedding threshold is stored when embed runs again."));
     }
 
     const QSignalBlocker block(m_groups);
@@ -306,12 +304,12 @@ void DuplicatesView::showGroup(int row)
         return;
     }
     const DuplicateReview::Group &g = m_outcome.groups[size_t(row)];
-    m_groupTitle->setText(
-        QStringLiteral("<b>%1 group</b> of %2 images: %3")
-            .arg(kindLabel(g.kind))
-            .arg(g.members.size())
-            .arg(g.curatorKeeper ? QStringLiteral("you chose the keeper; it wins on every re-run.")
-                                 : QStringLiteral("the largest keeps. <i>Keep</i> another to choose it yourself.")));
+    m_groupTitle->setText(QStringLiteral("<b>%1 group</b> · %2 images · %3")
+                              .arg(kindLabel(g.kind))
+                              .arg(g.members.size())
+                              .arg(g.curatorKeeper ? QStringLiteral("your keeper (wins on re-runs)") : QStringLiteral("the largest keeps")));
+    m_groupTitle->setToolTip(QStringLiteral("Keep another image to make it the keeper: the others become its duplicates, "
+                                            "now and on every re-run of extract and embed."));
     // The members' files, read once per image on the GUI thread (a few rows).
     QStringList missing;
     for (const DuplicateReview::Member &m : g.members)

@@ -420,7 +420,7 @@ bool MainWindow::saveScreenshots(const QString &dir)
     // area, given the height its image strip needs.
     m_duplicatesDock->show();
     m_duplicatesDock->raise();
-    resizeDocks({m_duplicatesDock}, {std::max(height() * 36 / 100, 250)}, Qt::Vertical);
+    resizeDocks({m_duplicatesDock}, {std::max(height() * 40 / 100, 270)}, Qt::Vertical);
     if (!m_duplicates->outcome().groups.empty())
         m_duplicates->groupList()->setCurrentRow(0);
     QElapsedTimer settle; // thumbnails of the shown group arrive off the GUI thread
