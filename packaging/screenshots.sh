@@ -35,6 +35,7 @@ shoot() {
 # The views one by one (browser.png, inspector.png, ...) at 1920×1080 light,
 # and the whole window at two common sizes in both schemes.
 shoot 1920x1080 light "$out"
+rm -f "$out/main-duplicates.png" # kept per size and scheme below
 for size in 1280x720 1920x1080; do
     for scheme in light dark; do
         tmp="$settings/shots-$size-$scheme"
