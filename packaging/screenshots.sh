@@ -1,7 +1,8 @@
 #!/bin/sh
 # Renders screenshots of realsyn-studio's main views into docs/screenshots/
 # (main window, browser, inspector, thresholds, pipeline, cluster balance,
-# and the main window at 1280×720 and 1920×1080 in light and dark colours)
+# duplicate review, and the main window, alone and with the duplicate review
+# raised, at 1280×720 and 1920×1080 in light and dark colours)
 # from a real project, under Xvfb when it is installed, else with Qt's
 # offscreen platform (same pixels, no window manager decorations).
 #
@@ -34,11 +35,13 @@ shoot() {
 # The views one by one (browser.png, inspector.png, ...) at 1920×1080 light,
 # and the whole window at two common sizes in both schemes.
 shoot 1920x1080 light "$out"
+rm -f "$out/main-duplicates.png" # kept per size and scheme below
 for size in 1280x720 1920x1080; do
     for scheme in light dark; do
         tmp="$settings/shots-$size-$scheme"
         shoot "$size" "$scheme" "$tmp"
         cp "$tmp/main.png" "$out/main-$size-$scheme.png"
+        cp "$tmp/main-duplicates.png" "$out/duplicates-$size-$scheme.png"
     done
 done
 ls -l "$out"

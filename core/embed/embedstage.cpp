@@ -4,6 +4,7 @@
 
 #include "core/embed/activeencoder.h"
 #include "core/embed/builtinencoder.h"
+#include "core/embed/embeddingduplicates.h"
 #include "core/embed/embeddingstore.h"
 #include "core/extract/imageprobe.h"
 #include "core/ingest/ingestor.h"
@@ -248,7 +249,7 @@ Status encodeMissingSentences(EmbeddingStore &emb, IEncoder &encoder, ProjectSto
 
 // Near-duplicate images by embedding: each image's nearest neighbours above
 // the threshold become stored pairs; the image decision kernel groups them
-// over the surviving images (the largest of each group keeps), now and on
+// over the surviving images (the curator's keeper, else the largest, keeps), now and on
 // every later re-decision of the extract filters.
 Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, const Recipe &recipe, ProjectStore &store,
                            JobContext &ctx)
@@ -257,21 +258,13 @@ Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, 
     for (const ImageItem &item : kept)
         if (emb.has(item.id))
             ids.push_back(item.id);
-    QVector<std::pair<qint64, qint64>> pairs;
-    QVector<float> scores;
+    std::vector<SimilarPair> pairs;
     const EmbedSettings settings = EmbedSettings::fromRecipe(recipe);
-    if (settings.dedup && ids.size() > 1) {
-        const float threshold = float(settings.dedupThreshold);
-        const Matrix m = emb.get(ids);
-        auto hits = exactSearch(m, m, std::min<int>(8, int(ids.size())), threshold);
-        if (!hits)
-            return hits.error();
-        for (size_t i = 0; i < hits->size(); ++i)
-            for (const Hit &h : (*hits)[i])
-                if (h.item != qint64(i)) {
-                    pairs.push_back({std::min(ids[qsizetype(i)], ids[qsizetype(h.item)]), std::max(ids[qsizetype(i)], ids[qsizetype(h.item)])});
-                    scores.push_back(h.score);
-                }
+    if (settings.dedup) {
+        auto found = embeddingDuplicatePairs(emb.get(ids), ids, float(settings.dedupThreshold));
+        if (!found)
+            return found.error();
+        pairs = std::move(*found);
     }
     {
         Transaction tx(store);
@@ -280,8 +273,8 @@ Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, 
         auto insert = store.prepare(QStringLiteral("INSERT OR IGNORE INTO image_pairs(kind, a, b, score) VALUES('embedding', ?, ?, ?)"));
         if (!insert)
             return insert.error();
-        for (qsizetype i = 0; i < pairs.size(); ++i)
-            if (Status s = store.execPrepared(*insert, {pairs[i].first, pairs[i].second, double(scores[i])}); !s)
+        for (const SimilarPair &p : pairs)
+            if (Status s = store.execPrepared(*insert, {p.a, p.b, double(p.similarity)}); !s)
                 return s;
         if (Status s = tx.commit(); !s)
             return s;

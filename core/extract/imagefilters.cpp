@@ -1,6 +1,7 @@
 #include "core/extract/imagefilters.h"
 
 #include "core/extract/nearduplicates.h"
+#include "core/store/curation.h"
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
 #include "core/store/recipe.h"
@@ -43,9 +44,24 @@ qint64 pixels(const ImageFilterInputs &in, size_t i)
     return qint64(in.width[i]) * in.height[i];
 }
 
+bool isCuratorKeeper(const ImageFilterInputs &in, size_t i)
+{
+    return i < in.curatorKeeper.size() && in.curatorKeeper[i];
+}
+
+// Whether row i keeps before row b (b < i): a curator's keeper first, then
+// the most pixels; ties keep the earlier row.
+bool outranks(const ImageFilterInputs &in, size_t i, size_t b)
+{
+    if (isCuratorKeeper(in, i) != isCuratorKeeper(in, b))
+        return isCuratorKeeper(in, i);
+    return pixels(in, i) > pixels(in, b);
+}
+
 // Union-find over the graph's nodes that still have a survivor; in each
-// component the survivor with the most pixels keeps (ties: the lowest row),
-// the other survivors get `reason`.
+// component the curator's keeper keeps, else the survivor with the most
+// pixels (ties, also between two keepers: the lowest row); the other
+// survivors get `reason`.
 void groupSurvivors(const ImageFilterInputs &in, ImageVerdictColumns &out, const DuplicateGraph &g, quint8 reason)
 {
     if (g.nodes <= 0)
@@ -68,7 +84,7 @@ void groupSurvivors(const ImageFilterInputs &in, ImageVerdictColumns &out, const
         const int root = uf.find(node);
         ++members[size_t(root)];
         qint32 &b = best[size_t(root)];
-        if (b < 0 || pixels(in, i) > pixels(in, size_t(b)))
+        if (b < 0 || outranks(in, i, size_t(b)))
             b = qint32(i);
     }
     for (size_t i = 0; i < n; ++i) {
@@ -194,9 +210,6 @@ Result<ImageFilterInputs> loadImageFilterInputs(ProjectStore &store, int phashDi
         return q.error();
     QHash<QString, qint32> firstBySha, groupBySha;
     in.shaGroups = 0;
-    QVector<quint64> hashes;
-    QVector<int> classes;
-    QVector<qint32> decodableRows;
     while (q->next()) {
         const qint32 row = qint32(in.id.size());
         in.id.push_back(q->value(0).toLongLong());
@@ -214,7 +227,7 @@ Result<ImageFilterInputs> loadImageFilterInputs(ProjectStore &store, int phashDi
         in.height.push_back(q->value(5).toInt());
         in.brisque.push_back(q->value(8).isNull() ? -1.0f : q->value(8).toFloat());
         in.shaGroup.push_back(-1);
-        in.phash.node.push_back(-1);
+        in.phashValue.push_back(fixed ? 0 : quint64(q->value(7).toLongLong()));
         if (!fixed) {
             const QString sha = q->value(6).toString();
             if (auto f = firstBySha.constFind(sha); f == firstBySha.cend()) {
@@ -228,9 +241,6 @@ Result<ImageFilterInputs> loadImageFilterInputs(ProjectStore &store, int phashDi
                 }
                 in.shaGroup[size_t(row)] = group;
             }
-            hashes.push_back(quint64(q->value(7).toLongLong()));
-            classes.push_back(nearDuplicateAspectClass(in.width.back(), in.height.back()));
-            decodableRows.push_back(row);
         }
         if (ctx && (in.id.size() % 65536) == 0) {
             if (ctx->isCanceled())
@@ -238,31 +248,67 @@ Result<ImageFilterInputs> loadImageFilterInputs(ProjectStore &store, int phashDi
             ctx->progress(qint64(in.id.size()), 0, QStringLiteral("reading image scores"));
         }
     }
-    // Near duplicates are only looked for within an aspect class: the hash
-    // sees a square and forgets the shape, while copies keep it.
-    const NearDuplicateGraph graph = nearDuplicateGraph(hashes, classes, phashDistance);
-    in.phash.nodes = graph.nodes;
-    for (qsizetype k = 0; k < decodableRows.size(); ++k)
-        in.phash.node[size_t(decodableRows[k])] = graph.node[size_t(k)];
-    in.phash.edges.reserve(graph.edges.size());
-    for (const auto &[a, b] : graph.edges)
-        in.phash.edges.emplace_back(a, b);
-    in.phash.compact();
+    in.phash = phashDuplicateGraph(in, phashDistance);
+
+    auto keepers = duplicateKeepers(store);
+    if (!keepers)
+        return keepers.error();
+    in.curatorKeeper.assign(in.id.size(), 0);
+    for (qint64 id : *keepers)
+        if (const qint64 row = in.rowOf(id); row >= 0)
+            in.curatorKeeper[size_t(row)] = 1;
 
     auto pairs = store.exec(QStringLiteral("SELECT a, b FROM image_pairs WHERE kind = 'embedding'"));
     if (!pairs)
         return pairs.error();
-    // One node per row; compact() keeps only the rows in a pair.
-    in.embedding.nodes = qint32(in.id.size());
-    in.embedding.node.resize(in.id.size());
-    std::iota(in.embedding.node.begin(), in.embedding.node.end(), 0);
-    while (pairs->next()) {
-        const qint64 a = in.rowOf(pairs->value(0).toLongLong()), b = in.rowOf(pairs->value(1).toLongLong());
-        if (a >= 0 && b >= 0)
-            in.embedding.edges.emplace_back(qint32(a), qint32(b));
-    }
-    in.embedding.compact();
+    std::vector<std::pair<qint64, qint64>> idPairs;
+    while (pairs->next())
+        idPairs.emplace_back(pairs->value(0).toLongLong(), pairs->value(1).toLongLong());
+    in.embedding = pairDuplicateGraph(in, idPairs);
     return in;
+}
+
+DuplicateGraph phashDuplicateGraph(const ImageFilterInputs &in, int maxDistance)
+{
+    QVector<quint64> hashes;
+    QVector<int> classes;
+    QVector<qint32> decodableRows;
+    for (size_t i = 0; i < in.id.size(); ++i) {
+        if (in.fixedReason[i])
+            continue;
+        hashes.push_back(in.phashValue[i]);
+        // Near duplicates are only looked for within an aspect class: the
+        // hash sees a square and forgets the shape, while copies keep it.
+        classes.push_back(nearDuplicateAspectClass(in.width[i], in.height[i]));
+        decodableRows.push_back(qint32(i));
+    }
+    const NearDuplicateGraph graph = nearDuplicateGraph(hashes, classes, maxDistance);
+    DuplicateGraph g;
+    g.node.assign(in.id.size(), -1);
+    g.nodes = graph.nodes;
+    for (qsizetype k = 0; k < decodableRows.size(); ++k)
+        g.node[size_t(decodableRows[k])] = graph.node[size_t(k)];
+    g.edges.reserve(graph.edges.size());
+    for (const auto &[a, b] : graph.edges)
+        g.edges.emplace_back(a, b);
+    g.compact();
+    return g;
+}
+
+DuplicateGraph pairDuplicateGraph(const ImageFilterInputs &in, const std::vector<std::pair<qint64, qint64>> &idPairs)
+{
+    // One node per row; compact() keeps only the rows in a pair.
+    DuplicateGraph g;
+    g.nodes = qint32(in.id.size());
+    g.node.resize(in.id.size());
+    std::iota(g.node.begin(), g.node.end(), 0);
+    for (const auto &[idA, idB] : idPairs) {
+        const qint64 a = in.rowOf(idA), b = in.rowOf(idB);
+        if (a >= 0 && b >= 0)
+            g.edges.emplace_back(qint32(a), qint32(b));
+    }
+    g.compact();
+    return g;
 }
 
 Status redecideImages(ProjectStore &store, const Recipe &recipe, JobContext &ctx)

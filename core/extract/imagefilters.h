@@ -15,6 +15,11 @@
 // embed stage stored. So changing a threshold and changing it back restores
 // every verdict exactly, embedding duplicates included.
 //
+// In each duplicate group the curator's keeper (core/store/curation.h,
+// duplicate_keepers) keeps; without one, the member with the most pixels
+// (ties: the lowest id). The keeper is an input like any score, so every
+// caller of the kernel honours it.
+//
 // Thread-safety: decideImageFilters is pure and reentrant.
 
 #include "core/store/settingfields.h"
@@ -82,6 +87,8 @@ struct ImageFilterInputs {
     qint32 shaGroups = 0;
     DuplicateGraph phash;            // nearDuplicateGraph over decodable images
     DuplicateGraph embedding;        // the embed stage's pairs (image_pairs)
+    std::vector<quint64> phashValue; // 64-bit perceptual hash (0 where not decodable)
+    std::vector<quint8> curatorKeeper; // 1 = the curator's keeper of its groups; empty = none
 
     qint64 rowOf(qint64 imageId) const; // -1 when absent
 };
@@ -106,6 +113,14 @@ QVector<ImageFilterCheck> imageFilterChecks(int width, int height, float brisque
 // Reads the inputs from a project; the perceptual-hash graph is built for
 // phashDistance. ctx (optional) gets progress and can cancel.
 Result<ImageFilterInputs> loadImageFilterInputs(ProjectStore &store, int phashDistance, const JobContext *ctx = nullptr);
+
+// The perceptual-hash graph of `in`'s decodable rows for maxDistance (from
+// phashValue, width and height): what loadImageFilterInputs() builds, for
+// previewing another extract.phash_distance without reading the store.
+DuplicateGraph phashDuplicateGraph(const ImageFilterInputs &in, int maxDistance);
+// The graph of image-id pairs (the embedding pairs): a node per row in a
+// pair; ids not among `in`'s rows are skipped.
+DuplicateGraph pairDuplicateGraph(const ImageFilterInputs &in, const std::vector<std::pair<qint64, qint64>> &idPairs);
 
 // Loads, decides and writes every image verdict (the one path stages use).
 Status redecideImages(ProjectStore &store, const Recipe &recipe, JobContext &ctx);

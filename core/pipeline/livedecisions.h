@@ -13,7 +13,7 @@
 // Sample previews use the stored clusters, which the sample stage computes
 // over all kept images; images kept since then have none and are not capped.
 //
-// Memory: about 45 bytes per image and 30 per sentence (1M of each ~75 MB).
+// Memory: about 54 bytes per image and 30 per sentence (1M of each ~84 MB).
 // Thread-safety: a loaded object is immutable (its internal caches are
 // guarded); decide() is const and may run on any thread concurrently.
 

@@ -105,6 +105,34 @@ QString curatorDecisionText(CuratorDecision decision)
     return QStringLiteral("clear");
 }
 
+Status setDuplicateKeepers(ProjectStore &store, const std::vector<std::pair<qint64, bool>> &keepers)
+{
+    const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    Transaction tx(store);
+    for (const auto &[imageId, keep] : keepers) {
+        if (Status s = requireImage(store, imageId); !s)
+            return s;
+        auto r = keep ? store.exec(QStringLiteral("INSERT INTO duplicate_keepers(image_id, at) VALUES(?, ?)"
+                                                  " ON CONFLICT(image_id) DO UPDATE SET at = excluded.at"),
+                                   {imageId, at})
+                      : store.exec(QStringLiteral("DELETE FROM duplicate_keepers WHERE image_id = ?"), {imageId});
+        if (!r)
+            return r.error();
+    }
+    return tx.commit();
+}
+
+Result<std::vector<qint64>> duplicateKeepers(ProjectStore &store)
+{
+    auto q = store.exec(QStringLiteral("SELECT image_id FROM duplicate_keepers ORDER BY image_id"));
+    if (!q)
+        return q.error();
+    std::vector<qint64> ids;
+    while (q->next())
+        ids.push_back(q->value(0).toLongLong());
+    return ids;
+}
+
 Status setEditedSyntheticText(ProjectStore &store, qint64 imageId, const QString &text)
 {
     if (Status s = requireImage(store, imageId); !s)

@@ -32,4 +32,16 @@ QString curatorDecisionText(CuratorDecision decision);
 // An empty text clears the edit (the generator's text applies again).
 Status setEditedSyntheticText(ProjectStore &store, qint64 imageId, const QString &text);
 
+// Duplicate keepers: the image the curator chose to keep of its
+// near-duplicate groups (perceptual-hash and embedding groups alike). The
+// image decision kernel (core/extract/imagefilters.h) prefers a keeper over
+// the largest member whenever it regroups, so the choice wins on every
+// re-run of extract or embed and after any setting round trip. Changing
+// keepers does not re-decide by itself: chooseDuplicateKeeper()
+// (core/pipeline/duplicatereview.h) stores and re-decides in one step.
+// Each entry is (image id, is a keeper); ids must exist; one transaction.
+Status setDuplicateKeepers(ProjectStore &store, const std::vector<std::pair<qint64, bool>> &keepers);
+// Every keeper, ascending.
+Result<std::vector<qint64>> duplicateKeepers(ProjectStore &store);
+
 } // namespace rs

@@ -26,7 +26,7 @@ class ProjectStore {
 public:
     enum class Access { ReadOnly, ReadWrite };
 
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     // Creates DIR (must not exist or be empty) with a fresh database.
     static Result<std::unique_ptr<ProjectStore>> create(const QString &dir);

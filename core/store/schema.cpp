@@ -124,6 +124,12 @@ const QVector<QStringList> &migrations()
                            " image_id INTEGER NOT NULL, reason TEXT, sample TEXT,"
                            " PRIMARY KEY (snapshot, image_id))"),
         },
+        // 5 -> 6: the curator's keepers of near-duplicate groups
+        // (core/store/curation.h). An input of the image decision kernel,
+        // never written by a stage, so the choice wins on every re-run.
+        {
+            QStringLiteral("CREATE TABLE duplicate_keepers (image_id INTEGER PRIMARY KEY, at TEXT NOT NULL)"),
+        },
     };
     return all;
 }

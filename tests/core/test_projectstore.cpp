@@ -184,7 +184,7 @@ private Q_SLOTS:
             QVERIFY((*store)->exec(QStringLiteral("INSERT INTO stages(name, fingerprint, finished_at) VALUES('extract', 'f', 'now')")).ok());
             for (const char *c : {"visual", "ocr", "context", "lexical"})
                 QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE retrievals DROP COLUMN %1").arg(QLatin1String(c))).ok());
-            for (const char *t : {"snapshot_images", "snapshots"})
+            for (const char *t : {"duplicate_keepers", "snapshot_images", "snapshots"})
                 QVERIFY((*store)->exec(QStringLiteral("DROP TABLE %1").arg(QLatin1String(t))).ok());
             QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 1")).ok());
         }
@@ -201,6 +201,8 @@ private Q_SLOTS:
             QVERIFY((*store)->scalar(QStringLiteral("SELECT inputs FROM stages WHERE name = 'extract'"))->isNull());
             // Version 5: snapshots (none yet).
             QCOMPARE((*store)->scalar(QStringLiteral("SELECT count(*) FROM snapshot_images"))->toInt(), 0);
+            // Version 6: the curator's duplicate keepers (none yet).
+            QCOMPARE((*store)->scalar(QStringLiteral("SELECT count(*) FROM duplicate_keepers"))->toInt(), 0);
         }
         {
             auto store = ProjectStore::open(dir);
@@ -225,7 +227,7 @@ private Q_SLOTS:
             for (const char *c : {"visual", "ocr", "context", "lexical"})
                 QVERIFY((*store)->exec(QStringLiteral("ALTER TABLE retrievals DROP COLUMN %1").arg(QLatin1String(c))).ok());
             QVERIFY((*store)->exec(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score) VALUES(7, 1, 42, 0.5)")).ok());
-            for (const char *t : {"snapshot_images", "snapshots"})
+            for (const char *t : {"duplicate_keepers", "snapshot_images", "snapshots"})
                 QVERIFY((*store)->exec(QStringLiteral("DROP TABLE %1").arg(QLatin1String(t))).ok());
             QVERIFY((*store)->exec(QStringLiteral("PRAGMA user_version = 3")).ok());
         }

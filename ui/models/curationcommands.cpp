@@ -104,4 +104,21 @@ void TextEditCommand::undo()
     Q_EMIT m_session->sampleRequested(m_id);
 }
 
+KeeperCommand::KeeperCommand(ProjectSession *session, qint64 keeper, std::vector<std::pair<qint64, bool>> before,
+                             std::vector<std::pair<qint64, bool>> after)
+    : m_session(session), m_before(std::move(before)), m_after(std::move(after))
+{
+    setText(QStringLiteral("Keep #%1 of %2 near duplicates").arg(keeper).arg(m_after.size()));
+}
+
+void KeeperCommand::redo()
+{
+    m_session->writeDuplicateKeepers(m_after);
+}
+
+void KeeperCommand::undo()
+{
+    m_session->writeDuplicateKeepers(m_before);
+}
+
 } // namespace rs

@@ -12,6 +12,7 @@
 
 #include <QElapsedTimer>
 #include <utility>
+#include <vector>
 
 namespace rs {
 
@@ -65,6 +66,21 @@ private:
     qint64 m_id;
     QString m_before, m_after;
     bool m_pushed = false;
+};
+
+// The curator's keeper of a near-duplicate group: redo stores `after`'s
+// keeper marks, undo the group's marks as they were (each through
+// ProjectSession::writeDuplicateKeepers(), which re-decides the verdicts).
+class KeeperCommand : public QUndoCommand {
+public:
+    KeeperCommand(ProjectSession *session, qint64 keeper, std::vector<std::pair<qint64, bool>> before,
+                  std::vector<std::pair<qint64, bool>> after);
+    void redo() override;
+    void undo() override;
+
+private:
+    ProjectSession *m_session;
+    std::vector<std::pair<qint64, bool>> m_before, m_after;
 };
 
 } // namespace rs

@@ -2,13 +2,17 @@
 
 #include "core/extract/extractstage.h"
 #include "core/ingest/ingestor.h"
+#include "core/pipeline/duplicatereview.h"
 #include "core/store/curation.h"
 #include "core/store/samplequery.h"
 #include "core/store/projectstore.h"
 #include "ui/models/curationcommands.h"
 
 #include <QUndoStack>
+#include <QPointer>
 #include <QtConcurrent>
+
+#include <algorithm>
 
 namespace rs {
 
@@ -356,6 +360,50 @@ void ProjectSession::writeEditedText(qint64 imageId, const QString &text)
                 Q_EMIT self->problem(QStringLiteral("cannot store the edited text: ") + s.error().toString(), imageId);
             Q_EMIT self->samplesChanged({imageId});
             Q_EMIT self->sampleChanged(imageId);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void ProjectSession::chooseDuplicateKeeper(const std::vector<qint64> &group, qint64 keeper)
+{
+    if (!m_store || std::find(group.begin(), group.end(), keeper) == group.end())
+        return;
+    // What undo restores is what the store holds once queued writes land.
+    m_writer.waitForDone();
+    auto marked = duplicateKeepers(*m_store);
+    if (!marked) {
+        Q_EMIT problem(QStringLiteral("cannot read the duplicate keepers: ") + marked.error().toString(), keeper);
+        return;
+    }
+    std::vector<std::pair<qint64, bool>> before, after;
+    for (qint64 id : group) {
+        before.emplace_back(id, std::binary_search(marked->begin(), marked->end(), id));
+        after.emplace_back(id, id == keeper);
+    }
+    if (before == after)
+        return;
+    m_undo->push(new KeeperCommand(this, keeper, std::move(before), std::move(after)));
+}
+
+void ProjectSession::writeDuplicateKeepers(const std::vector<std::pair<qint64, bool>> &keepers)
+{
+    if (!m_store || keepers.empty())
+        return;
+    ProjectStore *raw = m_store.get();
+    const Recipe recipe = m_recipe; // the applied values decide, as a stage run would
+    QPointer<ProjectSession> self(this);
+    m_writer.start([raw, keepers, recipe, self]() {
+        auto conn = raw->openConnection(ProjectStore::Access::ReadWrite);
+        JobContext ctx;
+        Status s = conn ? applyDuplicateKeepers(**conn, recipe, keepers, ctx) : Status(conn.error());
+        QMetaObject::invokeMethod(self.data(), [self, s]() {
+            if (!self)
+                return;
+            if (!s)
+                Q_EMIT self->problem(QStringLiteral("cannot store the keeper: ") + s.error().toString(), -1);
+            Q_EMIT self->duplicateKeepersChanged();
+            Q_EMIT self->stagesChanged(); // later stages read the verdicts that changed
+            self->reloadLive();
         }, Qt::QueuedConnection);
     });
 }

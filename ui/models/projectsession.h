@@ -110,6 +110,15 @@ public:
     void writeDecisions(const QVector<std::pair<qint64, QString>> &decisions);
     void writeEditedText(qint64 imageId, const QString &text);
 
+    // The curator's keeper of a near-duplicate group (DuplicateReview): one
+    // undoable step; `keeper` keeps and the rest of `group` become its
+    // duplicates, now and on every re-run.
+    void chooseDuplicateKeeper(const std::vector<qint64> &group, qint64 keeper);
+    // The raw write behind it and its undo: stores the keeper marks and
+    // re-decides every image verdict on the writer thread, then emits
+    // duplicateKeepersChanged() and reloads the score columns.
+    void writeDuplicateKeepers(const std::vector<std::pair<qint64, bool>> &keepers);
+
     QUndoStack *undoStack() const { return m_undo; }
 
     // Reloads the score columns from the store (after a stage ran).
@@ -129,6 +138,8 @@ Q_SIGNALS:
     // Undo or redo touched this one image: views bring it back into sight
     // (R moved on to the next image; Ctrl+Z returns to the rejected one).
     void sampleRequested(qint64 imageId);
+    // Keeper marks were stored and the image verdicts re-decided (or failed).
+    void duplicateKeepersChanged();
 
 private:
     void onJobFinished(const QString &job, const Status &status, qint64 ms);

@@ -13,6 +13,7 @@
 #include "ui/views/provenancepanel.h"
 #include "ui/views/searchpanel.h"
 #include "ui/views/snapshotpanel.h"
+#include "ui/views/duplicatesview.h"
 #include "ui/views/thresholdpanel.h"
 
 #include <QActionGroup>
@@ -21,6 +22,8 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QElapsedTimer>
+#include <QListWidget>
 #include <QFileDialog>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -61,6 +64,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_search = new SearchPanel(m_session, m_browser, this);
     m_provenance = new ProvenancePanel(m_session, this);
     m_snapshots = new SnapshotPanel(m_session, this);
+    m_duplicates = new DuplicatesView(m_session, this);
     setCentralWidget(m_browser);
 
     m_pipelineDock = dock(this, QStringLiteral("Pipeline"), QStringLiteral("pipelineDock"), m_pipeline);
@@ -74,6 +78,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_searchDock = dock(this, QStringLiteral("Search"), QStringLiteral("searchDock"), m_search);
     m_provenanceDock = dock(this, QStringLiteral("Provenance"), QStringLiteral("provenanceDock"), m_provenance);
     m_snapshotDock = dock(this, QStringLiteral("Snapshots"), QStringLiteral("snapshotDock"), m_snapshots);
+    m_duplicatesDock = dock(this, QStringLiteral("Duplicates"), QStringLiteral("duplicatesDock"), m_duplicates);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -86,6 +91,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_pipelineDock->raise();
     tabifyDockWidget(m_clusterDock, m_searchDock);
     tabifyDockWidget(m_searchDock, m_snapshotDock);
+    tabifyDockWidget(m_snapshotDock, m_duplicatesDock);
     m_clusterDock->raise();
     tabifyDockWidget(m_inspectorDock, m_provenanceDock);
     m_inspectorDock->raise();
@@ -157,7 +163,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_duplicatesDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -176,7 +182,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_duplicatesDock}) {
             d->setFloating(false);
             d->show();
         }
@@ -205,6 +211,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_inspectorDock->raise();
     });
     connect(m_clusters, &ClusterView::clusterClicked, m_browser, &SampleBrowser::showCluster);
+    connect(m_duplicates, &DuplicatesView::sampleRequested, this, [this](qint64 id) {
+        m_browser->selectSample(id);
+        m_inspector->showSample(id);
+    });
     connect(m_session, &ProjectSession::sampleRequested, this, [this](qint64 id) {
         if (id == m_inspector->currentId())
             return;
@@ -406,6 +416,19 @@ bool MainWindow::saveScreenshots(const QString &dir)
     bool ok = true;
     for (auto [widget, name] : shots)
         ok &= widget->grab().save(QDir(dir).filePath(QLatin1String(name)));
+    // The window once more with the duplicate review raised in the bottom
+    // area, given the height its image strip needs.
+    m_duplicatesDock->show();
+    m_duplicatesDock->raise();
+    resizeDocks({m_duplicatesDock}, {std::max(height() * 40 / 100, 270)}, Qt::Vertical);
+    if (!m_duplicates->outcome().groups.empty())
+        m_duplicates->groupList()->setCurrentRow(0);
+    QElapsedTimer settle; // thumbnails of the shown group arrive off the GUI thread
+    settle.start();
+    while (settle.elapsed() < 2500)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    ok &= m_duplicates->grab().save(QDir(dir).filePath(QStringLiteral("duplicates.png")));
+    ok &= grab().save(QDir(dir).filePath(QStringLiteral("main-duplicates.png")));
     return ok;
 }
 

@@ -19,6 +19,7 @@ class SampleBrowser;
 class SearchPanel;
 class ProvenancePanel;
 class SnapshotPanel;
+class DuplicatesView;
 class ThresholdPanel;
 
 class MainWindow : public QMainWindow {
@@ -50,6 +51,8 @@ public:
     SearchPanel *searchPanel() const { return m_search; }
     ProvenancePanel *provenancePanel() const { return m_provenance; }
     SnapshotPanel *snapshotPanel() const { return m_snapshots; }
+    DuplicatesView *duplicatesView() const { return m_duplicates; }
+    QDockWidget *duplicatesDock() const { return m_duplicatesDock; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
@@ -81,8 +84,9 @@ private:
     SearchPanel *m_search;
     ProvenancePanel *m_provenance;
     SnapshotPanel *m_snapshots;
+    DuplicatesView *m_duplicates;
     QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_historyDock, *m_searchDock, *m_provenanceDock,
-        *m_snapshotDock;
+        *m_snapshotDock, *m_duplicatesDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;
