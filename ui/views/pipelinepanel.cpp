@@ -2,6 +2,7 @@
 
 #include "ui/models/issuelogmodel.h"
 #include "ui/models/projectsession.h"
+#include "ui/views/slurmpanel.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -83,6 +84,9 @@ PipelinePanel::PipelinePanel(ProjectSession *session, QWidget *parent) : QWidget
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
+    layout->addWidget(new QLabel(QStringLiteral("<b>Slurm cluster</b>"), this));
+    m_slurm = new SlurmPanel(session, this);
+    layout->addWidget(m_slurm);
     layout->addWidget(new QLabel(QStringLiteral("<b>Issue log</b>"), this));
     layout->addWidget(m_logView, 1);
 

@@ -1,7 +1,9 @@
 #pragma once
 // PipelinePanel: the stages with their state (done / stale / not run /
 // running), "Run to here", "Run all" and "Cancel", a progress bar with rate
-// and ETA, and the issue log (clicking an issue about an image selects it).
+// and ETA, the Slurm section (submit, shard progress per stage, resubmit
+// failed shards: SlurmPanel) and the issue log (clicking an issue about an
+// image selects it).
 
 #include "core/util/result.h"
 
@@ -17,6 +19,7 @@ namespace rs {
 
 class IssueLogModel;
 class ProjectSession;
+class SlurmPanel;
 struct JobProgress;
 
 class PipelinePanel : public QWidget {
@@ -29,6 +32,7 @@ public:
     QPushButton *runButton() const { return m_run; }
     QPushButton *cancelButton() const { return m_cancel; }
     QLabel *statusLabel() const { return m_status; }
+    SlurmPanel *slurm() const { return m_slurm; }
     QProgressBar *progressBar() const { return m_progress; }
     // Selects a stage row by name (for keyboard users and tests).
     void selectStage(const QString &name);
@@ -49,6 +53,7 @@ private:
     QLabel *m_status;
     QTableView *m_logView;
     IssueLogModel *m_log;
+    SlurmPanel *m_slurm;
     QString m_runningUntil;
 };
 
