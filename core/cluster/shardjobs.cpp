@@ -117,7 +117,8 @@ Status imageShard(std::unique_ptr<ProjectStore> &main, const Recipe &recipe, con
     main.reset();
     if (extract)
         return ExtractStage::probeImages(shard, recipe, ctx);
-    IStage *impl = Pipeline().stage(stage);
+    Pipeline pipeline; // owns the stage
+    IStage *impl = pipeline.stage(stage);
     if (!impl)
         return makeError(ErrorCode::Unsupported, QStringLiteral("stage %1 is not in this build").arg(stage));
     return impl->run(shard, recipe, ctx);

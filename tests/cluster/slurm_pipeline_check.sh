@@ -13,7 +13,7 @@ set -euo pipefail
 RS=$1
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CORPUS=/usr/share/gimp/2.0/help/en
-LIMIT=${REALSYN_CLUSTER_DOCS:-40}
+LIMIT=${REALSYN_CLUSTER_DOCS:-60}
 missing=""
 for b in munged slurmctld slurmd sbatch squeue scancel; do
   command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] || missing="$missing $b"
@@ -53,15 +53,19 @@ drain() { # waits until none of the given jobs is queued or running
 }
 job_ids() { grep -oE 'job [0-9]+' "$1" | awk '{print $2}' | paste -sd,; }
 
+# OCR off: on this 2-core CI machine OCR of these pages alone takes over a
+# minute per run, three runs would not fit the budget; ground still runs
+# sharded (faces and quality per image), and OCR findings are per image too.
 for p in single cluster killed; do
   "$RS" init "$WORK/$p" >/dev/null
   "$RS" ingest "$WORK/$p" --format html --limit "$LIMIT" "$CORPUS" >/dev/null
+  "$RS" recipe "$WORK/$p" --set experts.ocr=off >/dev/null
 done
 
 step "one machine, every stage"
 "$RS" run "$WORK/single" >/dev/null
 outcome "$WORK/single"
-grep -q '"selected": [1-9]' "$WORK/single.stats" || grep -q '"selected"' "$WORK/single.selected" || { echo "FAIL: nothing selected: the comparison would prove little"; exit 1; }
+grep -q '"selected":true' "$WORK/single.selected" || { echo "FAIL: nothing selected: the comparison would prove little"; exit 1; }
 
 eval "$("$ROOT/packaging/slurm-local.sh" start "$WORK/slurm")"
 

@@ -1,9 +1,9 @@
 // The pipeline panel's Slurm section (issue 14) on a real project: shard
 // progress per stage comes from real shard jobs' manifests (runShard, what
 // the array tasks run) through slurmStatus, the code `realsyn slurm status`
-// prints; "Resubmit failed" is offered only while a shard is missing and
-// nothing of the run is queued, and a submission that cannot start leaves
-// the project open in the studio.
+// prints; "Resubmit failed" is offered only for a run with work left and
+// nothing of it queued, and a submission that cannot start leaves the
+// project open in the studio.
 
 #include "core/cluster/shardjobs.h"
 #include "core/cluster/slurmchain.h"
@@ -36,6 +36,19 @@ void TestSlurmPanel::showsShardProgressAndOffersResubmit()
     const test::UiProject project = test::makeUiProject(tmp.path(), 12, false);
     QVERIFY(!project.dir.isEmpty());
 
+    ProjectSession session;
+    QVERIFY(session.open(project.dir));
+    PipelinePanel panel(&session);
+    panel.resize(420, 720);
+    panel.show();
+    SlurmPanel *slurm = panel.slurm();
+    QSignalSpy refreshed(slurm, &SlurmPanel::statusRefreshed);
+    slurm->refresh();
+    QVERIFY(refreshed.wait(20000));
+    QCOMPARE(slurm->statusLabel()->text(), QStringLiteral("No Slurm submission"));
+    QVERIFY(slurm->submitButton()->isEnabled());
+    QVERIFY(!slurm->resubmitButton()->isEnabled());
+
     // A run record as `slurm submit --dry-run` writes it (no cluster here).
     SlurmOptions o;
     o.shards = 2;
@@ -48,13 +61,7 @@ void TestSlurmPanel::showsShardProgressAndOffersResubmit()
     auto shard0 = runShard(project.dir, QStringLiteral("extract"), ShardSpec{0, 2}, run->runId, ctx);
     QVERIFY2(shard0, shard0 ? "" : qPrintable(shard0.error().toString()));
 
-    ProjectSession session;
-    QVERIFY(session.open(project.dir));
-    PipelinePanel panel(&session);
-    panel.resize(420, 720);
-    panel.show();
-    SlurmPanel *slurm = panel.slurm();
-    QSignalSpy refreshed(slurm, &SlurmPanel::statusRefreshed);
+    refreshed.clear();
     slurm->refresh();
     QVERIFY(refreshed.wait(20000));
     QCOMPARE(slurm->shardTree()->topLevelItemCount(), 1);
@@ -72,14 +79,17 @@ void TestSlurmPanel::showsShardProgressAndOffersResubmit()
     QVERIFY(slurm->statusLabel()->text().startsWith(QStringLiteral("Not submitted")));
     QVERIFY(session.isOpen());
 
-    // The missing shard finishes: nothing is left to resubmit.
+    // The missing shard finishes; the stage is not merged yet (its merge
+    // job never ran), so resubmitting (the merge and what follows) stays
+    // on offer.
     auto shard1 = runShard(project.dir, QStringLiteral("extract"), ShardSpec{1, 2}, run->runId, ctx);
     QVERIFY2(shard1, shard1 ? "" : qPrintable(shard1.error().toString()));
     refreshed.clear();
     slurm->refresh();
     QVERIFY(refreshed.wait(20000));
     QCOMPARE(slurm->shardTree()->topLevelItem(0)->text(1), QStringLiteral("2 / 2"));
-    QVERIFY(!slurm->resubmitButton()->isEnabled());
+    QCOMPARE(slurm->shardTree()->topLevelItem(0)->text(2), QStringLiteral("no"));
+    QVERIFY(slurm->resubmitButton()->isEnabled());
 }
 
 QTEST_MAIN(TestSlurmPanel)

@@ -68,7 +68,7 @@ private:
     QTimer *m_poll;
     QFutureWatcher<Result<SlurmRunStatus>> m_statusWatch;
     QFutureWatcher<Result<SlurmSubmission>> m_submitWatch;
-    bool m_lastHasWaiting = false;
+    bool m_lastHasWaiting = false; // a shard missing or a stage not merged
     bool m_lastQueueEmpty = true;
 };
 
