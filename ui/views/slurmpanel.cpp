@@ -1,5 +1,6 @@
 #include "ui/views/slurmpanel.h"
 
+#include "core/cluster/shardjobs.h"
 #include "ui/models/projectsession.h"
 
 #include <QCoreApplication>
@@ -51,11 +52,17 @@ SlurmPanel::SlurmPanel(ProjectSession *session, QWidget *parent) : QWidget(paren
     layout->addLayout(buttons);
 
     m_tree = new QTreeWidget(this);
-    m_tree->setColumnCount(3);
-    m_tree->setHeaderLabels({QStringLiteral("Sharded stage"), QStringLiteral("Shards done"), QStringLiteral("Merged")});
+    m_tree->setColumnCount(4);
+    m_tree->setHeaderLabels({QStringLiteral("Sharded stage"), QStringLiteral("Done"), QStringLiteral("Missing"), QStringLiteral("Merged")});
     m_tree->setRootIsDecorated(false);
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_tree->setMaximumHeight(m_tree->fontMetrics().height() * 6);
+    m_tree->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_tree->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    for (int c : {0, 1, 3})
+        m_tree->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    m_tree->header()->setSectionResizeMode(2, QHeaderView::Stretch);
+    // One row per sharded stage, all visible: the panel shares a narrow dock.
+    const int rowHeight = m_tree->fontMetrics().height() + 4;
+    m_tree->setFixedHeight(rowHeight * int(shardableStages().size() + 1) + 2 * m_tree->frameWidth() + 6);
     m_tree->setToolTip(QStringLiteral("Per sharded stage of the latest submission: shards with a finished manifest, "
                                       "the ones still missing, and whether the merge has made the stage done"));
     layout->addWidget(m_tree);
@@ -159,13 +166,15 @@ void SlurmPanel::showStatus(const Result<SlurmRunStatus> &result)
     const SlurmRunStatus &st = result.value();
     bool waiting = false;
     for (const StageShards &s : st.stages) {
-        auto *item = new QTreeWidgetItem(m_tree, {s.stage, QStringLiteral("%1 / %2").arg(s.done).arg(s.shards),
+        // At most a few indices shown; the tooltip has them all.
+        const QString missing = s.waiting.size() <= 6 ? s.waiting.join(QLatin1Char(','))
+                                                       : QStringLiteral("%1 shards").arg(s.waiting.size());
+        auto *item = new QTreeWidgetItem(m_tree, {s.stage, QStringLiteral("%1 / %2").arg(s.done).arg(s.shards), missing,
                                                   s.merged ? QStringLiteral("yes") : QStringLiteral("no")});
-        if (!s.waiting.isEmpty()) {
-            item->setToolTip(1, QStringLiteral("Not finished: shards %1").arg(s.waiting.join(QStringLiteral(", "))));
-            item->setText(1, item->text(1) + QStringLiteral(" (missing %1)").arg(s.waiting.join(QLatin1Char(','))));
-        }
-        item->setForeground(2, s.merged ? QColor(0x20, 0x80, 0x30) : QColor(Qt::darkGray));
+        if (!s.waiting.isEmpty())
+            item->setToolTip(2, QStringLiteral("Shards without a finished manifest of this run: %1").arg(s.waiting.join(QStringLiteral(", "))));
+        item->setForeground(2, QColor(0xc0, 0x40, 0x30));
+        item->setForeground(3, s.merged ? QColor(0x20, 0x80, 0x30) : QColor(Qt::darkGray));
         waiting = waiting || !s.merged;
     }
     QString queue;
