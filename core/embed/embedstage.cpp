@@ -85,6 +85,20 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
     const int window = settings.contextWindow;
     const int maxFit = settings.maxFitImages;
+    const QString modelPath = EmbedStage::builtinModelPath(store);
+    if (fit == EmbedStage::Fit::CachedOnly) {
+        // A shard job takes the barrier's fit as it is, without re-reading
+        // the whole corpus for the digest (every shard would scan every
+        // sentence): the merge checks the digest again, fits anew if the
+        // project changed in between, and then refuses shard vectors of the
+        // old fit by their encoder name.
+        if (store.meta(kFitDigestKey).isEmpty() || !QFileInfo::exists(modelPath))
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("the built-in encoder is not fitted yet; the fitting barrier "
+                                            "(`realsyn run DIR --prepare embed`) runs before embed's shards"),
+                             modelPath);
+        return BuiltinEncoder::load(modelPath);
+    }
 
     QHash<qint64, QVector<QPair<QString, double>>> texts; // image id -> (text, weight)
     auto gt = store.exec(QStringLiteral("SELECT g.image_id, s.text FROM ground_truth g JOIN sentences s ON s.id = g.sentence_id"));
@@ -144,16 +158,10 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     for (const QString &text : std::as_const(corpus))
         digest.addData(QStringLiteral("c|%1\n").arg(text).toUtf8());
     const QString fitDigest = QString::fromLatin1(digest.result().toHex());
-    const QString modelPath = EmbedStage::builtinModelPath(store);
     if (store.meta(kFitDigestKey) == fitDigest && QFileInfo::exists(modelPath)) {
         if (auto saved = BuiltinEncoder::load(modelPath))
             return *saved;
     }
-    if (fit == EmbedStage::Fit::CachedOnly)
-        return makeError(ErrorCode::NotFound,
-                         QStringLiteral("the built-in encoder is not fitted on the project's current sentences and images; "
-                                        "the fitting barrier (`realsyn run DIR --prepare embed`) runs before embed's shards"),
-                         modelPath);
     QDir().mkpath(QFileInfo(modelPath).absolutePath());
     ctx.progress(0, training.size(), QStringLiteral("decoding images for fitting"));
     // Each chunk is described as soon as it is decoded and its pixels are

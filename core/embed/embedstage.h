@@ -89,8 +89,9 @@ public:
     // the saved model was fitted on exactly the current inputs (a digest of
     // the options, the sample's images and texts and the sentence corpus is
     // kept in the project's meta `embed.builtin_fit`), in which case it is
-    // loaded. CachedOnly never fits (a shard job reads the project
-    // read-only): NotFound when no matching fit is saved.
+    // loaded. CachedOnly never fits and takes the saved fit without
+    // checking its digest (a shard job reads the project read-only and must
+    // not scan every sentence; the merge checks): NotFound when none is saved.
     enum class Fit { IfNeeded, CachedOnly };
     static Result<StageEncoder> prepareEncoder(ProjectStore &store, const Recipe &recipe, Fit fit, JobContext &ctx);
     // The per-item half: encodes the kept images and kept sentences of

@@ -28,12 +28,12 @@ export REALSYN_SLURMCTLD_PORT=${REALSYN_SLURMCTLD_PORT:-16827} REALSYN_SLURMD_PO
 trap '"$ROOT/packaging/slurm-local.sh" stop "$WORK/slurm" >/dev/null 2>&1 || true' EXIT
 
 REPORT=$WORK/report.tsv
-printf 'step\twall_s\tpeak_rss_mb\n' > "$REPORT"
+printf 'step\twall_s\tcpu_s\tpeak_rss_mb\n' > "$REPORT"
 timed() { # timed NAME CMD...: one row of the report
   local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" > "$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; echo "FAILED: $name"; exit 1; }
-  read -r wall rss < <(tail -1 "$WORK/time.out")
-  printf '%s\t%s\t%s\n' "$name" "$wall" "$((rss / 1024))" | tee -a "$REPORT"
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.out" "$@" > "$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; echo "FAILED: $name"; exit 1; }
+  read -r wall user sys rss < <(tail -1 "$WORK/time.out")
+  printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))" | tee -a "$REPORT"
 }
 
 echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -46,7 +46,6 @@ cp -a "$WORK/base" "$WORK/cluster"
 
 # 1. By hand.
 stage_shards() { # stage_shards STAGE: every shard, one after another
-  local total=0
   for i in $(seq 0 $((SHARDS - 1))); do timed "$1 shard $i/$SHARDS" "$RS" run "$WORK/hand" --shard "$i/$SHARDS" --until "$1"; done
 }
 stage_shards extract
@@ -69,7 +68,7 @@ start=$(date +%s.%N)
 ids=$(grep -oE 'job [0-9]+' "$WORK/submit.out" | awk '{print $2}' | paste -sd,)
 while [ -n "$(squeue -h -j "$ids" 2>/dev/null)" ]; do sleep 1; done
 end=$(date +%s.%N)
-printf 'sbatch chain end to end\t%.1f\t-\n' "$(echo "$end - $start" | bc)" | tee -a "$REPORT"
+printf 'sbatch chain end to end\t%.1f\t-\t-\n' "$(echo "$end - $start" | bc)" | tee -a "$REPORT"
 # Per job: start and end from the controller (completed jobs stay MinJobAge = 300 s).
 for id in $(echo "$ids" | tr ',' ' '); do
   scontrol show job -o "$id" 2>/dev/null | grep -oE '(JobId|ArrayTaskId|JobName|StartTime|EndTime)=[^ ]+' | paste -sd' ' || true
