@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -46,6 +47,8 @@ void TestSlurmPanel::showsShardProgressAndOffersResubmit()
     slurm->refresh();
     QVERIFY(refreshed.wait(20000));
     QCOMPARE(slurm->statusLabel()->text(), QStringLiteral("No Slurm submission"));
+    QVERIFY(!slurm->isVisible()); // folded: the project has no submission
+    QVERIFY(!panel.slurmToggle()->isChecked());
     QVERIFY(slurm->submitButton()->isEnabled());
     QVERIFY(!slurm->resubmitButton()->isEnabled());
 
@@ -71,6 +74,7 @@ void TestSlurmPanel::showsShardProgressAndOffersResubmit()
     QCOMPARE(extract->text(2), QStringLiteral("1"));
     QCOMPARE(extract->text(3), QStringLiteral("no"));
     QVERIFY(slurm->statusLabel()->text().contains(run->runId));
+    QVERIFY(slurm->isVisible()); // unfolded by the submission it found
     QVERIFY(slurm->resubmitButton()->isEnabled());
 
     // No CLI where the jobs would look for it: nothing is queued and the

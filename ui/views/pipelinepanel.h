@@ -13,6 +13,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableView;
+class QToolButton;
 class QTreeWidget;
 
 namespace rs {
@@ -33,6 +34,7 @@ public:
     QPushButton *cancelButton() const { return m_cancel; }
     QLabel *statusLabel() const { return m_status; }
     SlurmPanel *slurm() const { return m_slurm; }
+    QToolButton *slurmToggle() const { return m_slurmToggle; }
     QProgressBar *progressBar() const { return m_progress; }
     // Selects a stage row by name (for keyboard users and tests).
     void selectStage(const QString &name);
@@ -54,6 +56,7 @@ private:
     QTableView *m_logView;
     IssueLogModel *m_log;
     SlurmPanel *m_slurm;
+    QToolButton *m_slurmToggle;
     QString m_runningUntil;
 };
 

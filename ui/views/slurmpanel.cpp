@@ -153,6 +153,7 @@ void SlurmPanel::submit(bool resume)
 void SlurmPanel::showStatus(const Result<SlurmRunStatus> &result)
 {
     m_tree->clear();
+    m_hasRun = result.ok();
     if (!result) {
         m_status->setText(result.error().code == ErrorCode::NotFound ? QStringLiteral("No Slurm submission") : result.error().toString());
         m_lastHasWaiting = false;

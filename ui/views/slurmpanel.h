@@ -39,6 +39,8 @@ public:
     QPushButton *resubmitButton() const { return m_resubmit; }
     QTreeWidget *shardTree() const { return m_tree; }
     QLabel *statusLabel() const { return m_status; }
+    // Whether the last refresh found a submission.
+    bool hasRun() const { return m_hasRun; }
     // The realsyn CLI the jobs call: next to the studio's binary unless set
     // (tests point it at the build tree's).
     void setCliBinary(const QString &path) { m_binary = path; }
@@ -70,6 +72,7 @@ private:
     QFutureWatcher<Result<SlurmSubmission>> m_submitWatch;
     bool m_lastHasWaiting = false; // a shard missing or a stage not merged
     bool m_lastQueueEmpty = true;
+    bool m_hasRun = false;
 };
 
 } // namespace rs
