@@ -1,4 +1,5 @@
-// realsyn run DIR [--until STAGE] [--set key=value]...: run the stages that are missing or stale.
+// realsyn run DIR [--until STAGE] [--set key=value]...: run the stages that are missing or stale;
+// --shard i/N (one shard job) and --prepare STAGE (a sharded stage's barrier) for the cluster.
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
@@ -101,7 +102,7 @@ const Command &runCommand()
 {
     static const Command command{
         QStringLiteral("run"),
-        QStringLiteral("DIR [--until STAGE] [--set key=value]..."),
+        QStringLiteral("DIR [--until STAGE] [--set key=value]... | DIR --shard i/N --until STAGE | DIR --prepare STAGE"),
         QStringLiteral("run the stages that are missing or stale"),
         {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
         {{QStringLiteral("until"), QStringLiteral("last stage to run (%1)").arg(Pipeline::stageNames().join(QLatin1Char('|'))), QStringLiteral("STAGE")},
