@@ -1,5 +1,7 @@
 #include "core/cluster/shardjobs.h"
 
+#include "core/embed/embeddingstore.h"
+#include "core/embed/embedstage.h"
 #include "core/extract/extractstage.h"
 #include "core/pipeline/pipeline.h"
 #include "core/pipeline/stage.h"
@@ -14,12 +16,21 @@
 #include <QSqlQuery>
 
 #include <exception>
+#include <optional>
 
 namespace rs {
 
 namespace {
 
 const QString kShardStore = QStringLiteral("project.sqlite"); // ProjectStore's file in the shard folder
+// The encoder an embed shard encoded with (StageEncoder::name), in the shard
+// store's meta: vectors of another fit are never merged.
+const QString kShardEncoderKey = QStringLiteral("cluster.encoder");
+// An embed shard's vectors live in its SQLite store (which the manifest
+// hashes), as little-endian float32 blobs of the values the project's
+// float16 embedding store would hold.
+const QString kVectorTable = QStringLiteral("shard_vectors");
+const QStringList kVectorKinds = {QStringLiteral("images"), QStringLiteral("sentences")};
 
 // The tables a sharded ground writes, with the columns a merge copies
 // (never ids: the main project numbers its own rows).
@@ -48,8 +59,165 @@ Status requireEarlierStagesDone(ProjectStore &main, const Recipe &recipe, const 
 
 QStringList shardableStages()
 {
-    return {QStringLiteral("extract"), QStringLiteral("ground")};
+    return {QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed")};
 }
+
+namespace {
+
+// extract's probing and ground: the shard's images (by image key) with the
+// findings the main project already has for them (so a resubmission redoes
+// nothing that is done) go into the shard store, and the stage's per-image
+// work runs there.
+Status imageShard(std::unique_ptr<ProjectStore> &main, const Recipe &recipe, const QString &stage, const ShardSpec &spec,
+                  ProjectStore &shard, qint64 *items, JobContext &ctx)
+{
+    // extract: the images not probed yet (probing decodes each file: the
+    // expensive, per-item part of stage 1; the decisions stay global).
+    // ground: the kept images.
+    const bool extract = stage == QLatin1String("extract");
+    auto images = main->exec(extract ? QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE probed = 0 AND path IS NOT NULL ORDER BY id")
+                                     : QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE reject_reason IS NULL ORDER BY id"));
+    if (!images)
+        return images.error();
+    QVector<QVariantList> rows;
+    while (images->next())
+        if (shardOf(images->value(1).toString(), spec.count) == spec.index)
+            rows.push_back({images->value(0), images->value(1), images->value(2), images->value(3), extract ? 0 : 1});
+    *items = rows.size();
+    {
+        Transaction tx(shard);
+        for (const QVariantList &row : rows)
+            if (auto r = shard.exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,?)"), row); !r)
+                return r.error();
+        for (const CopiedTable &t : kGroundTables) {
+            if (extract)
+                break;
+            auto q = main->exec(QStringLiteral("SELECT %1 FROM %2 ORDER BY rowid").arg(QLatin1String(t.columns), QLatin1String(t.name)));
+            if (!q)
+                return q.error();
+            const int columns = QString::fromLatin1(t.columns).count(QLatin1Char(',')) + 1;
+            const QString insert = QStringLiteral("INSERT INTO %1(%2) VALUES(%3)")
+                                       .arg(QLatin1String(t.name), QLatin1String(t.columns), QStringLiteral("?,").repeated(columns).chopped(1));
+            QSet<qint64> ids;
+            for (const QVariantList &row : rows)
+                ids.insert(row[0].toLongLong());
+            while (q->next()) {
+                if (!ids.contains(q->value(0).toLongLong()))
+                    continue;
+                QVariantList values;
+                for (int c = 0; c < columns; ++c)
+                    values << q->value(c);
+                if (auto r = shard.exec(insert, values); !r)
+                    return r.error();
+            }
+        }
+        if (Status s = tx.commit(); !s)
+            return s;
+    }
+    main.reset();
+    if (extract)
+        return ExtractStage::probeImages(shard, recipe, ctx);
+    Pipeline pipeline; // owns the stage
+    IStage *impl = pipeline.stage(stage);
+    if (!impl)
+        return makeError(ErrorCode::Unsupported, QStringLiteral("stage %1 is not in this build").arg(stage));
+    return impl->run(shard, recipe, ctx);
+}
+
+// embed's per-item half: the shard's kept images and sentences encoded with
+// the encoder the barrier job fitted (never fitted here: every shard must
+// encode with the same model), the vectors kept in the shard store.
+Status embedShard(ProjectStore &main, const Recipe &recipe, const ShardSpec &spec, const QString &dir, ProjectStore &shard,
+                  qint64 *items, JobContext &ctx)
+{
+    auto prepared = EmbedStage::prepareEncoder(main, recipe, EmbedStage::Fit::CachedOnly, ctx);
+    if (!prepared)
+        return prepared.error();
+    if (Status s = shard.setMeta(kShardEncoderKey, prepared->name); !s)
+        return s;
+    if (auto r = shard.exec(QStringLiteral("CREATE TABLE %1 (kind TEXT NOT NULL, id INTEGER NOT NULL, vector BLOB NOT NULL,"
+                                           " PRIMARY KEY (kind, id))").arg(kVectorTable));
+        !r)
+        return r.error();
+    if (!prepared->encoder)
+        return {}; // imported vectors: nothing to encode
+    const QString vectorDir = QDir(dir).filePath(QStringLiteral("vectors"));
+    std::unique_ptr<EmbeddingStore> stores[2];
+    for (int k = 0; k < 2; ++k) {
+        auto opened = EmbeddingStore::open(vectorDir, kVectorKinds[k], prepared->name, prepared->dimension);
+        if (!opened)
+            return opened.error();
+        stores[k] = std::move(*opened);
+    }
+    if (Status s = EmbedStage::encodeItems(main, *prepared->encoder, *stores[0], *stores[1], &spec, shard, ctx); !s)
+        return s;
+    Transaction tx(shard);
+    auto insert = shard.prepare(QStringLiteral("INSERT INTO %1(kind, id, vector) VALUES(?, ?, ?)").arg(kVectorTable));
+    if (!insert)
+        return insert.error();
+    for (int k = 0; k < 2; ++k) {
+        QVector<qint64> ids;
+        for (qint64 id = 0; id < stores[k]->capacity(); ++id)
+            if (stores[k]->has(id))
+                ids.push_back(id);
+        const Matrix m = stores[k]->get(ids);
+        for (qsizetype r = 0; r < ids.size(); ++r) {
+            const QByteArray blob(reinterpret_cast<const char *>(m.row(r)), qsizetype(sizeof(float)) * m.cols);
+            if (Status s = shard.execPrepared(*insert, {kVectorKinds[k], ids[r], blob}); !s)
+                return s;
+        }
+        *items += ids.size();
+    }
+    if (Status s = tx.commit(); !s)
+        return s;
+    stores[0].reset();
+    stores[1].reset();
+    QDir(vectorDir).removeRecursively(); // the SQLite store holds them now
+    return {};
+}
+
+// Folds one embed shard's vectors into the project's embedding stores.
+Status mergeVectors(ProjectStore &store, const QString &encoder, EmbeddingStore *stores[2], int shardIndex)
+{
+    auto used = store.scalar(QStringLiteral("SELECT value FROM shard.meta WHERE key = ?"), {kShardEncoderKey});
+    if (!used)
+        return used.error();
+    if (used->toString() != encoder)
+        return makeError(ErrorCode::Conflict, QStringLiteral("shard %1 was encoded with %2, the project's encoder is %3 (nothing was merged)")
+                                                  .arg(shardIndex)
+                                                  .arg(used->toString(), encoder));
+    for (int k = 0; k < 2; ++k) {
+        if (!stores[k])
+            continue;
+        auto q = store.exec(QStringLiteral("SELECT id, vector FROM shard.%1 WHERE kind = ? ORDER BY id").arg(kVectorTable), {kVectorKinds[k]});
+        if (!q)
+            return q.error();
+        const int d = stores[k]->dimension();
+        QVector<qint64> ids;
+        std::vector<float> values;
+        while (q->next()) {
+            const QByteArray blob = q->value(1).toByteArray();
+            if (blob.size() != qsizetype(sizeof(float)) * d)
+                return makeError(ErrorCode::ParseError, QStringLiteral("shard %1 holds a vector of %2 bytes, expected %3")
+                                                            .arg(shardIndex)
+                                                            .arg(blob.size())
+                                                            .arg(qsizetype(sizeof(float)) * d));
+            ids.push_back(q->value(0).toLongLong());
+            const float *v = reinterpret_cast<const float *>(blob.constData());
+            values.insert(values.end(), v, v + d);
+        }
+        Matrix m(ids.size(), d);
+        m.data = std::move(values);
+        if (!ids.isEmpty())
+            if (Status s = stores[k]->put(ids, m); !s)
+                return s;
+        if (Status s = stores[k]->flush(); !s)
+            return s;
+    }
+    return {};
+}
+
+} // namespace
 
 Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, const ShardSpec &spec,
                                const QString &runId, JobContext &ctx)
@@ -68,24 +236,7 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
         return recipe.error();
     if (Status s = requireEarlierStagesDone(**main, *recipe, stage); !s)
         return s.error();
-    Pipeline pipeline;
-    const QString fingerprint = pipeline.fingerprint(stage, **main, *recipe);
-
-    // The shard's items: kept images whose key falls in this shard, with the
-    // findings the main project already has for them (so a resubmission
-    // redoes nothing that is done).
-    // extract: the images not probed yet (probing decodes each file: the
-    // expensive, per-item part of stage 1; the decisions stay global).
-    // ground: the kept images.
-    const bool extract = stage == QLatin1String("extract");
-    auto images = (*main)->exec(extract ? QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE probed = 0 AND path IS NOT NULL ORDER BY id")
-                                        : QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE reject_reason IS NULL ORDER BY id"));
-    if (!images)
-        return images.error();
-    QVector<QVariantList> rows;
-    while (images->next())
-        if (shardOf(images->value(1).toString(), spec.count) == spec.index)
-            rows.push_back({images->value(0), images->value(1), images->value(2), images->value(3), extract ? 0 : 1});
+    const QString fingerprint = Pipeline().fingerprint(stage, **main, *recipe);
 
     const QString dir = shardDir(projectDir, spec.index, stage);
     if (QFileInfo::exists(dir) && !QDir(dir).removeRecursively())
@@ -93,49 +244,17 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     auto shard = ProjectStore::create(dir);
     if (!shard)
         return shard.error();
-    {
-        Transaction tx(**shard);
-        for (const QVariantList &row : rows)
-            if (auto r = (*shard)->exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,?)"), row); !r)
-                return r.error();
-        for (const CopiedTable &t : kGroundTables) {
-            if (extract)
-                break;
-            auto q = (*main)->exec(QStringLiteral("SELECT %1 FROM %2 ORDER BY rowid").arg(QLatin1String(t.columns), QLatin1String(t.name)));
-            if (!q)
-                return q.error();
-            const int columns = QString::fromLatin1(t.columns).count(QLatin1Char(',')) + 1;
-            const QString insert = QStringLiteral("INSERT INTO %1(%2) VALUES(%3)")
-                                       .arg(QLatin1String(t.name), QLatin1String(t.columns), QStringLiteral("?,").repeated(columns).chopped(1));
-            QSet<qint64> ids;
-            for (const QVariantList &row : rows)
-                ids.insert(row[0].toLongLong());
-            while (q->next()) {
-                if (!ids.contains(q->value(0).toLongLong()))
-                    continue;
-                QVariantList values;
-                for (int c = 0; c < columns; ++c)
-                    values << q->value(c);
-                if (auto r = (*shard)->exec(insert, values); !r)
-                    return r.error();
-            }
-        }
-        if (Status s = tx.commit(); !s)
-            return s.error();
-    }
-    main->reset();
-
-    IStage *impl = pipeline.stage(stage);
-    if (!impl)
-        return makeError(ErrorCode::Unsupported, QStringLiteral("stage %1 is not in this build").arg(stage));
+    qint64 items = 0;
     Status ran;
     try {
-        ran = extract ? ExtractStage::probeImages(**shard, *recipe, ctx) : impl->run(**shard, *recipe, ctx);
+        ran = stage == QLatin1String("embed") ? embedShard(**main, *recipe, spec, dir, **shard, &items, ctx)
+                                              : imageShard(*main, *recipe, stage, spec, **shard, &items, ctx);
     } catch (const std::exception &e) {
         ran = makeError(ErrorCode::Internal, QStringLiteral("%1 failed: %2").arg(stage, QString::fromUtf8(e.what())));
     }
     if (!ran)
         return ran.error();
+    main->reset();
     shard->reset(); // closes the store: the WAL is folded into the file the manifest hashes
 
     ShardManifest m;
@@ -144,11 +263,27 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     m.index = spec.index;
     m.count = spec.count;
     m.fingerprint = fingerprint;
-    m.items = rows.size();
+    m.items = items;
     m.store = kShardStore;
     if (Status s = m.write(dir); !s)
         return s.error();
     return m;
+}
+
+Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QString &stage, JobContext &ctx)
+{
+    if (!shardableStages().contains(stage))
+        return makeError(ErrorCode::Unsupported, QStringLiteral("stage %1 does not run in shards; nothing to prepare").arg(stage));
+    const QStringList before = Pipeline::stagesBefore(stage);
+    if (!before.isEmpty())
+        if (Status s = Pipeline().run(store, recipe, before.last(), ctx); !s)
+            return s;
+    if (stage == QLatin1String("embed")) {
+        auto prepared = EmbedStage::prepareEncoder(store, recipe, EmbedStage::Fit::IfNeeded, ctx);
+        if (!prepared)
+            return prepared.error();
+    }
+    return {};
 }
 
 Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, const Recipe &recipe,
@@ -191,6 +326,22 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
                              .arg(shards)
                              .arg(report.missing.join(QStringLiteral("; "))));
 
+    // embed folds vectors into the project's embedding stores, opened for
+    // the encoder the barrier job fitted (loaded, not fitted again).
+    std::optional<StageEncoder> encoder;
+    std::unique_ptr<EmbeddingStore> vectorStores[2];
+    if (stage == QLatin1String("embed")) {
+        auto prepared = EmbedStage::prepareEncoder(store, recipe, EmbedStage::Fit::IfNeeded, ctx);
+        if (!prepared)
+            return prepared.error();
+        encoder = *prepared;
+        for (int k = 0; k < 2 && encoder->encoder; ++k) {
+            auto opened = EmbeddingStore::open(EmbeddingStore::projectDir(store), kVectorKinds[k], encoder->name, encoder->dimension);
+            if (!opened)
+                return opened.error();
+            vectorStores[k] = std::move(*opened);
+        }
+    }
     for (const ShardManifest &m : manifests) {
         if (ctx.isCanceled())
             return makeError(ErrorCode::Canceled, QStringLiteral("merge interrupted; shards merged so far are kept, merging again redoes them"));
@@ -214,6 +365,11 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
                     !r)
                     return r.error();
             }
+            if (encoder) {
+                EmbeddingStore *stores[2] = {vectorStores[0].get(), vectorStores[1].get()};
+                if (Status s = mergeVectors(store, encoder->name, stores, m.index); !s)
+                    return s;
+            }
             for (const CopiedTable &t : kGroundTables) {
                 if (stage != QLatin1String("ground"))
                     break;
@@ -224,10 +380,14 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
                     !r)
                     return r.error();
             }
-            if (auto r = store.exec(QStringLiteral("INSERT INTO main.issues(stage, severity, item_kind, item_id, text, context, at)"
-                                                   " SELECT stage, severity, item_kind, item_id, text, context, at FROM shard.issues ORDER BY id"));
-                !r)
-                return r.error();
+            // embed's shard issues (images that failed to decode) are not
+            // copied: those images have no vector, so the embed run after
+            // the merge tries them again and logs them as one machine would.
+            if (!encoder)
+                if (auto r = store.exec(QStringLiteral("INSERT INTO main.issues(stage, severity, item_kind, item_id, text, context, at)"
+                                                       " SELECT stage, severity, item_kind, item_id, text, context, at FROM shard.issues ORDER BY id"));
+                    !r)
+                    return r.error();
             if (Status s = store.setMeta(mergedKey, m.storeSha256); !s)
                 return s;
             return tx.commit();

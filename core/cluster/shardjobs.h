@@ -9,9 +9,13 @@
 //
 // Sharded so far: `extract`'s probing (reading and decoding every image:
 // size, format, SHA-256, perceptual hash; the filters and duplicate
-// grouping stay global, in the merge) and `ground` (OCR, faces and quality
-// per image). Every other stage runs whole in the merge job;
-// `shardableStages()` lists what may be given to `realsyn run --shard`.
+// grouping stay global, in the merge), `ground` (OCR, faces and quality
+// per image) and `embed`'s encoding (every kept image and sentence; the
+// built-in encoder is fitted once on its deterministic sample by a barrier
+// job before the shards, see prepareShardedStage, and the near-duplicate
+// pairs stay global, in the merge). Every other stage runs whole in the
+// merge job; `shardableStages()` lists what may be given to
+// `realsyn run --shard`.
 //
 // A shard job opens the main project read-only and never takes its lock, so
 // many run at once; a merge takes the lock like any writer.
@@ -35,6 +39,12 @@ QStringList shardableStages();
 // first). runId names the submission in the manifest.
 Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, const ShardSpec &spec,
                                const QString &runId, JobContext &ctx);
+
+// The barrier before a sharded stage's shards, run in the main project
+// (opened for writing): the stages before `stage`, then what every shard of
+// it needs decided globally first (embed: fitting the built-in encoder on
+// its sample). `realsyn run DIR --prepare STAGE`.
+Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QString &stage, JobContext &ctx);
 
 struct MergeReport {
     int shards = 0;

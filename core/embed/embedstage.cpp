@@ -2,6 +2,7 @@
 
 #include "core/extract/imagefilters.h"
 
+#include "core/cluster/sharding.h"
 #include "core/embed/activeencoder.h"
 #include "core/embed/builtinencoder.h"
 #include "core/embed/embeddingduplicates.h"
@@ -35,22 +36,29 @@ constexpr int kDecodeSide = 320;
 // Encoding keeps enough pixels for a CLIP input (224-336) after a centre crop.
 constexpr int kEncodeSide = 448;
 
+// Bumped when what the fit digest covers changes meaning.
+constexpr int kFitDigestFormat = 1;
+const QString kFitDigestKey = QStringLiteral("embed.builtin_fit");
+
 struct ImageItem {
     qint64 id = 0;
     QString path;
     qint64 pixels = 0;
+    QString key;    // image_key: what a shard is chosen by
+    QString sha256; // the probed file's content, for the fit digest
 };
 
 Result<QVector<ImageItem>> keptImages(ProjectStore &store)
 {
     // Stage-2 duplicates are re-decided each run, so they count as kept here.
-    auto q = store.exec(QStringLiteral("SELECT id, path, width * height FROM images"
+    auto q = store.exec(QStringLiteral("SELECT id, path, width * height, image_key, sha256 FROM images"
                                        " WHERE reject_reason IS NULL OR reject_reason = 'embedding_duplicate' ORDER BY id"));
     if (!q)
         return q.error();
     QVector<ImageItem> items;
     while (q->next())
-        items.push_back({q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toLongLong()});
+        items.push_back({q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toLongLong(), q->value(3).toString(),
+                         q->value(4).toString()});
     return items;
 }
 
@@ -71,7 +79,7 @@ QList<QImage> decodeBatch(ProjectStore &store, const QVector<ImageItem> &items, 
 // alt and title texts (whatever their sentence filters said: short alt
 // texts still name the image) and the kept sentences right around it.
 Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Recipe &recipe, const QVector<ImageItem> &kept,
-                                                  QThreadPool *pool, JobContext &ctx)
+                                                  QThreadPool *pool, EmbedStage::Fit fit, JobContext &ctx)
 {
     const EmbedSettings settings = EmbedSettings::fromRecipe(recipe);
     const double holdout = settings.holdout;
@@ -79,6 +87,20 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
     const int window = settings.contextWindow;
     const int maxFit = settings.maxFitImages;
+    const QString modelPath = BuiltinEncoder::projectModelPath(store);
+    if (fit == EmbedStage::Fit::CachedOnly) {
+        // A shard job takes the barrier's fit as it is, without re-reading
+        // the whole corpus for the digest (every shard would scan every
+        // sentence): the merge checks the digest again, fits anew if the
+        // project changed in between, and then refuses shard vectors of the
+        // old fit by their encoder name.
+        if (store.meta(kFitDigestKey).isEmpty() || !QFileInfo::exists(modelPath))
+            return makeError(ErrorCode::NotFound,
+                             QStringLiteral("the built-in encoder is not fitted yet; the fitting barrier "
+                                            "(`realsyn run DIR --prepare embed`) runs before embed's shards"),
+                             modelPath);
+        return BuiltinEncoder::load(modelPath);
+    }
 
     QHash<qint64, QVector<QPair<QString, double>>> texts; // image id -> (text, weight)
     auto gt = store.exec(QStringLiteral("SELECT g.image_id, s.text FROM ground_truth g JOIN sentences s ON s.id = g.sentence_id"));
@@ -110,6 +132,39 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
         });
         training.resize(maxFit);
     }
+    QStringList corpus;
+    auto q = store.exec(QStringLiteral("SELECT text FROM sentences WHERE reject_reason IS NULL"));
+    if (!q)
+        return q.error();
+    while (q->next())
+        corpus << q->value(0).toString();
+
+    // Everything the fit reads, digested: when it matches the saved model's,
+    // that model is what fitting would give again (the fit is deterministic),
+    // so the barrier job of a cluster run fits once and the shard jobs and
+    // the merge load it.
+    QCryptographicHash digest(QCryptographicHash::Sha256);
+    digest.addData(QStringLiteral("%1|%2|%3|%4|%5|%6\n")
+                       .arg(kFitDigestFormat)
+                       .arg(settings.dimension)
+                       .arg(settings.regularization, 0, 'g', 17)
+                       .arg(seed)
+                       .arg(BuiltinEncoder::descriptorLength())
+                       .arg(kDecodeSide)
+                       .toUtf8());
+    for (const ImageItem &item : std::as_const(training)) {
+        digest.addData(QStringLiteral("i|%1|%2|%3\n").arg(item.id).arg(item.path, item.sha256).toUtf8());
+        for (const auto &[text, weight] : texts.value(item.id))
+            digest.addData(QStringLiteral("t|%1|%2\n").arg(weight, 0, 'g', 17).arg(text).toUtf8());
+    }
+    for (const QString &text : std::as_const(corpus))
+        digest.addData(QStringLiteral("c|%1\n").arg(text).toUtf8());
+    const QString fitDigest = QString::fromLatin1(digest.result().toHex());
+    if (store.meta(kFitDigestKey) == fitDigest && QFileInfo::exists(modelPath)) {
+        if (auto saved = BuiltinEncoder::load(modelPath))
+            return *saved;
+    }
+    QDir().mkpath(QFileInfo(modelPath).absolutePath());
     ctx.progress(0, training.size(), QStringLiteral("decoding images for fitting"));
     // Each chunk is described as soon as it is decoded and its pixels are
     // dropped: only the descriptor rows of the fitting images stay in memory.
@@ -141,13 +196,6 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
             return makeError(ErrorCode::Canceled, QStringLiteral("embed interrupted"));
     }
 
-    QStringList corpus;
-    auto q = store.exec(QStringLiteral("SELECT text FROM sentences WHERE reject_reason IS NULL"));
-    if (!q)
-        return q.error();
-    while (q->next())
-        corpus << q->value(0).toString();
-
     BuiltinEncoderOptions opts;
     opts.dimension = settings.dimension;
     opts.regularization = settings.regularization;
@@ -156,13 +204,15 @@ Result<std::shared_ptr<BuiltinEncoder>> fitBuiltin(ProjectStore &store, const Re
     auto enc = BuiltinEncoder::fitDescribed(descriptors, pairs, corpus, opts, ctx);
     if (!enc)
         return enc.error();
-    if (Status s = (*enc)->save(BuiltinEncoder::projectModelPath(store)); !s)
+    if (Status s = (*enc)->save(modelPath); !s)
+        return s.error();
+    if (Status s = store.setMeta(kFitDigestKey, fitDigest); !s)
         return s.error();
     return enc;
 }
 
 Status encodeMissingImages(EmbeddingStore &emb, IEncoder &encoder, const QVector<ImageItem> &kept, QThreadPool *pool,
-                           ProjectStore &store, JobContext &ctx)
+                           ProjectStore &issues, JobContext &ctx)
 {
     QVector<ImageItem> todo;
     for (const ImageItem &item : kept)
@@ -192,7 +242,7 @@ Status encodeMissingImages(EmbeddingStore &emb, IEncoder &encoder, const QVector
         QList<QImage> images;
         for (int i = 0; i < chunk.size(); ++i) {
             if (decoded[i].isNull()) {
-                recordImageIssue(store, ctx, QStringLiteral("embed"), JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), chunk[i].id, chunk[i].path});
+                recordImageIssue(issues, ctx, QStringLiteral("embed"), JobIssue{Severity::Warning, QStringLiteral("image failed to decode for embedding"), chunk[i].id, chunk[i].path});
                 continue;
             }
             ids.push_back(chunk[i].id);
@@ -217,15 +267,18 @@ Status encodeMissingImages(EmbeddingStore &emb, IEncoder &encoder, const QVector
     return emb.flush();
 }
 
-Status encodeMissingSentences(EmbeddingStore &emb, IEncoder &encoder, ProjectStore &store, JobContext &ctx)
+Status encodeMissingSentences(EmbeddingStore &emb, IEncoder &encoder, ProjectStore &store, const ShardSpec *shard, JobContext &ctx)
 {
-    auto q = store.exec(QStringLiteral("SELECT id, text FROM sentences WHERE reject_reason IS NULL ORDER BY id"));
+    auto q = store.exec(QStringLiteral("SELECT s.id, s.text, d.doc_key FROM sentences s JOIN documents d ON d.id = s.document_id"
+                                       " WHERE s.reject_reason IS NULL ORDER BY s.id"));
     if (!q)
         return q.error();
     QVector<qint64> ids;
     QStringList texts;
     while (q->next()) {
         const qint64 id = q->value(0).toLongLong();
+        if (shard && shardOf(q->value(2).toString(), shard->count) != shard->index)
+            continue;
         if (!emb.has(id)) {
             ids.push_back(id);
             texts.push_back(q->value(1).toString());
@@ -290,47 +343,75 @@ Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, 
 
 } // namespace
 
+Result<StageEncoder> EmbedStage::prepareEncoder(ProjectStore &store, const Recipe &recipe, Fit fit, JobContext &ctx)
+{
+    const QString model = EmbedSettings::fromRecipe(recipe).model;
+    StageEncoder out;
+    if (model == QLatin1String("builtin")) {
+        auto kept = keptImages(store);
+        if (!kept)
+            return kept.error();
+        QThreadPool pool;
+        pool.setMaxThreadCount(workerThreads(ctx));
+        auto enc = fitBuiltin(store, recipe, *kept, &pool, fit, ctx);
+        if (!enc)
+            return enc.error();
+        out.encoder = *enc;
+        // Each fit is its own space: the name carries a digest of the fitted
+        // model so vectors of an older fit are never mixed with new ones.
+        QFile f(BuiltinEncoder::projectModelPath(store));
+        if (!f.open(QIODevice::ReadOnly))
+            return makeError(ErrorCode::IoError, QStringLiteral("cannot read the fitted model: ") + f.errorString(), f.fileName());
+        out.name = out.encoder->info().name + QLatin1Char('@')
+            + QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1).toHex().left(12));
+    } else if (model.startsWith(QLatin1String("imported:"))) {
+        out.name = model.mid(9);
+        return out;
+    } else {
+        auto enc = openEncoderFolder(model, recipe);
+        if (!enc)
+            return enc.error();
+        out.encoder = *enc;
+        out.name = out.encoder->info().name;
+    }
+    out.dimension = out.encoder->info().dimension;
+    return out;
+}
+
+Status EmbedStage::encodeItems(ProjectStore &source, IEncoder &encoder, EmbeddingStore &images, EmbeddingStore &sentences,
+                               const ShardSpec *shard, ProjectStore &issues, JobContext &ctx)
+{
+    auto kept = keptImages(source);
+    if (!kept)
+        return kept.error();
+    if (shard)
+        kept->removeIf([shard](const ImageItem &item) { return shardOf(item.key, shard->count) != shard->index; });
+    QThreadPool pool;
+    pool.setMaxThreadCount(workerThreads(ctx));
+    if (Status s = encodeMissingImages(images, encoder, *kept, &pool, issues, ctx); !s)
+        return s;
+    return encodeMissingSentences(sentences, encoder, source, shard, ctx);
+}
+
 Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
     auto kept = keptImages(store);
     if (!kept)
         return kept.error();
-    QThreadPool pool;
-    pool.setMaxThreadCount(workerThreads(ctx));
-
-    const QString model = EmbedSettings::fromRecipe(recipe).model;
-    std::shared_ptr<IEncoder> encoder;
-    QString encoderName;
-    if (model == QLatin1String("builtin")) {
-        QDir().mkpath(QFileInfo(BuiltinEncoder::projectModelPath(store)).absolutePath());
-        auto enc = fitBuiltin(store, recipe, *kept, &pool, ctx);
-        if (!enc)
-            return enc.error();
-        encoder = *enc;
-        // Each fit is its own space: the name carries a digest of the fitted
-        // model so vectors of an older fit are never mixed with new ones.
-        QFile f(BuiltinEncoder::projectModelPath(store));
-        f.open(QIODevice::ReadOnly);
-        encoderName = encoder->info().name + QLatin1Char('@')
-            + QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1).toHex().left(12));
-    } else if (model.startsWith(QLatin1String("imported:"))) {
-        encoderName = model.mid(9);
-    } else {
-        auto enc = openEncoderFolder(model, recipe);
-        if (!enc)
-            return enc.error();
-        encoder = *enc;
-        encoderName = encoder->info().name;
-    }
+    auto prepared = prepareEncoder(store, recipe, Fit::IfNeeded, ctx);
+    if (!prepared)
+        return prepared.error();
+    const std::shared_ptr<IEncoder> encoder = prepared->encoder;
+    const QString encoderName = prepared->name;
 
     const QString dir = EmbeddingStore::projectDir(store);
     Result<std::unique_ptr<EmbeddingStore>> images = encoder
-        ? EmbeddingStore::open(dir, QStringLiteral("images"), encoderName, encoder->info().dimension)
+        ? EmbeddingStore::open(dir, QStringLiteral("images"), encoderName, prepared->dimension)
         : EmbeddingStore::openExisting(dir, QStringLiteral("images"));
     if (!images)
         return images.error();
     Result<std::unique_ptr<EmbeddingStore>> sentences = encoder
-        ? EmbeddingStore::open(dir, QStringLiteral("sentences"), encoderName, encoder->info().dimension)
+        ? EmbeddingStore::open(dir, QStringLiteral("sentences"), encoderName, prepared->dimension)
         : EmbeddingStore::openExisting(dir, QStringLiteral("sentences"));
     if (!sentences)
         return sentences.error();
@@ -338,12 +419,9 @@ Status EmbedStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ct
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("imported embeddings are from '%1', recipe says '%2'").arg((*images)->encoder(), encoderName));
 
-    if (encoder) {
-        if (Status s = encodeMissingImages(**images, *encoder, *kept, &pool, store, ctx); !s)
+    if (encoder)
+        if (Status s = encodeItems(store, *encoder, **images, **sentences, nullptr, store, ctx); !s)
             return s;
-        if (Status s = encodeMissingSentences(**sentences, *encoder, store, ctx); !s)
-            return s;
-    }
     if (Status s = store.setMeta(QStringLiteral("embed.encoder"), encoderName); !s)
         return s;
     if (encoder)

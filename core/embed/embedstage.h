@@ -18,11 +18,24 @@
 
 #include <QVector>
 
+#include <memory>
+
 namespace rs {
 
 class EmbeddingStore;
+class IEncoder;
 class ProjectStore;
 class Recipe;
+struct ShardSpec;
+
+// The encoder embed encodes with, and the name its vectors are stored under
+// (the built-in encoder's name carries a digest of the fitted model, so
+// vectors of two fits are never mixed).
+struct StageEncoder {
+    std::shared_ptr<IEncoder> encoder; // null for imported embeddings
+    QString name;
+    int dimension = 0;
+};
 
 // Everything embed reads, typed (core/store/settingfields.h): its keys are
 // the stage's fingerprint keys. The eval splits are here because they decide
@@ -66,6 +79,28 @@ public:
     QString name() const override { return QStringLiteral("embed"); }
     QStringList settingKeys() const override { return settingKeysOf<EmbedSettings>(); }
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
+
+    // Embed in halves, so that a cluster runs the per-item half in shards
+    // (core/cluster/shardjobs.h); run() is prepareEncoder + encodeItems over
+    // every item + the global near-duplicate step.
+    //
+    // The global half: the encoder. The built-in one is fitted on its
+    // deterministic sample (embed.max_fit_images, chosen by the seed) unless
+    // the saved model was fitted on exactly the current inputs (a digest of
+    // the options, the sample's images and texts and the sentence corpus is
+    // kept in the project's meta `embed.builtin_fit`), in which case it is
+    // loaded. CachedOnly never fits and takes the saved fit without
+    // checking its digest (a shard job reads the project read-only and must
+    // not scan every sentence; the merge checks): NotFound when none is saved.
+    enum class Fit { IfNeeded, CachedOnly };
+    static Result<StageEncoder> prepareEncoder(ProjectStore &store, const Recipe &recipe, Fit fit, JobContext &ctx);
+    // The per-item half: encodes the kept images and kept sentences of
+    // `source` that `images` / `sentences` lack, only those of `shard` when
+    // given (images by image key, sentences by their document's key).
+    // Each vector depends on its item alone, never on the batch it is in.
+    // Decode failures are logged to `issues`' issue log.
+    static Status encodeItems(ProjectStore &source, IEncoder &encoder, EmbeddingStore &images, EmbeddingStore &sentences,
+                              const ShardSpec *shard, ProjectStore &issues, JobContext &ctx);
 };
 
 } // namespace rs

@@ -49,7 +49,7 @@ Result<DuplicateReview> DuplicateReview::load(ProjectStore &store, const Recipe 
     review.m_vectorRow.assign(review.m_in.id.size(), -1);
 
     if (vectors == Vectors::Load) {
-        auto emb = EmbeddingStore::openExisting(EmbedStage::embeddingDir(store), QStringLiteral("images"));
+        auto emb = EmbeddingStore::openInProject(store, QStringLiteral("images"));
         if (emb) {
             QVector<qint64> ids;
             for (size_t i = 0; i < review.m_in.id.size(); ++i)

@@ -98,7 +98,7 @@ private Q_SLOTS:
                             QStringLiteral("sha%1").arg(id), qint64(im.phash)}));
         }
         // Imported vectors: the real embed stage re-runs without an encoder.
-        const QString dir = EmbedStage::embeddingDir(s);
+        const QString dir = EmbeddingStore::projectDir(s);
         QVERIFY(QDir().mkpath(dir));
         auto vectors = EmbeddingStore::open(dir, QStringLiteral("images"), QStringLiteral("test"), 4);
         QVERIFY(vectors);

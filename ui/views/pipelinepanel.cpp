@@ -2,6 +2,7 @@
 
 #include "ui/models/issuelogmodel.h"
 #include "ui/models/projectsession.h"
+#include "ui/views/slurmpanel.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -10,6 +11,7 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QTime>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -83,6 +85,28 @@ PipelinePanel::PipelinePanel(ProjectSession *session, QWidget *parent) : QWidget
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
+    // Folded until the project has a submission (or the user opens it):
+    // the section must not squeeze the docks above it at 1280x720.
+    m_slurmToggle = new QToolButton(this);
+    m_slurmToggle->setText(QStringLiteral("Slurm cluster"));
+    m_slurmToggle->setCheckable(true);
+    m_slurmToggle->setAutoRaise(true);
+    m_slurmToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_slurmToggle->setArrowType(Qt::RightArrow);
+    m_slurmToggle->setStyleSheet(QStringLiteral("QToolButton { font-weight: bold; }"));
+    m_slurmToggle->setToolTip(QStringLiteral("Run the pipeline on a Slurm cluster: submit, shard progress per stage, resubmit failed shards"));
+    layout->addWidget(m_slurmToggle);
+    m_slurm = new SlurmPanel(session, this);
+    m_slurm->setVisible(false);
+    layout->addWidget(m_slurm);
+    connect(m_slurmToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_slurm->setVisible(open);
+        m_slurmToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    connect(m_slurm, &SlurmPanel::statusRefreshed, this, [this]() {
+        if (m_slurm->hasRun())
+            m_slurmToggle->setChecked(true);
+    });
     layout->addWidget(new QLabel(QStringLiteral("<b>Issue log</b>"), this));
     layout->addWidget(m_logView, 1);
 

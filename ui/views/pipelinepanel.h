@@ -1,7 +1,9 @@
 #pragma once
 // PipelinePanel: the stages with their state (done / stale / not run /
 // running), "Run to here", "Run all" and "Cancel", a progress bar with rate
-// and ETA, and the issue log (clicking an issue about an image selects it).
+// and ETA, the Slurm section (submit, shard progress per stage, resubmit
+// failed shards: SlurmPanel) and the issue log (clicking an issue about an
+// image selects it).
 
 #include "core/util/result.h"
 
@@ -11,12 +13,14 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableView;
+class QToolButton;
 class QTreeWidget;
 
 namespace rs {
 
 class IssueLogModel;
 class ProjectSession;
+class SlurmPanel;
 struct JobProgress;
 
 class PipelinePanel : public QWidget {
@@ -29,6 +33,8 @@ public:
     QPushButton *runButton() const { return m_run; }
     QPushButton *cancelButton() const { return m_cancel; }
     QLabel *statusLabel() const { return m_status; }
+    SlurmPanel *slurm() const { return m_slurm; }
+    QToolButton *slurmToggle() const { return m_slurmToggle; }
     QProgressBar *progressBar() const { return m_progress; }
     // Selects a stage row by name (for keyboard users and tests).
     void selectStage(const QString &name);
@@ -49,6 +55,8 @@ private:
     QLabel *m_status;
     QTableView *m_logView;
     IssueLogModel *m_log;
+    SlurmPanel *m_slurm;
+    QToolButton *m_slurmToggle;
     QString m_runningUntil;
 };
 

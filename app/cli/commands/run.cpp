@@ -1,4 +1,5 @@
-// realsyn run DIR [--until STAGE] [--set key=value]...: run the stages that are missing or stale.
+// realsyn run DIR [--until STAGE] [--set key=value]...: run the stages that are missing or stale;
+// --shard i/N (one shard job) and --prepare STAGE (a sharded stage's barrier) for the cluster.
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
@@ -32,12 +33,38 @@ int runOneShard(const QCommandLineParser &p)
     return 0;
 }
 
+// `run DIR --prepare STAGE`: the barrier job before a sharded stage's
+// shards (what the Slurm chain's merge jobs end with): the stages before it
+// in the main project, then what its shards need decided globally.
+int prepareStage(const QCommandLineParser &p)
+{
+    const QString stage = p.value(QStringLiteral("prepare"));
+    if (!shardableStages().contains(stage))
+        return fail(QStringLiteral("--prepare needs a sharded stage (%1)").arg(shardableStages().join(QStringLiteral(", "))), 2);
+    if (p.isSet(QStringLiteral("until")) || p.isSet(QStringLiteral("shard")) || !p.values(QStringLiteral("set")).isEmpty()
+        || p.isSet(QStringLiteral("seed")))
+        return fail(QStringLiteral("--prepare takes no --until, --shard, --set or --seed"), 2);
+    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
+    if (!project)
+        return fail(project.error());
+    applyThreads(project->recipe);
+    TerminalJob job(QStringLiteral("prepare ") + stage);
+    Status s = prepareShardedStage(*project->store, project->recipe, stage, job.ctx);
+    job.printer.finish();
+    if (!s)
+        return fail(s.error());
+    print(QStringLiteral("ready for %1's shards\n").arg(stage));
+    return 0;
+}
+
 int handleRun(const QCommandLineParser &p)
 {
     if (p.positionalArguments().size() != 1)
         return runCommand().usageError();
     if (p.isSet(QStringLiteral("until")) && !Pipeline::stageNames().contains(p.value(QStringLiteral("until"))))
         return fail(QStringLiteral("unknown stage '%1' (stages: %2)").arg(p.value(QStringLiteral("until")), Pipeline::stageNames().join(QStringLiteral(", "))), 2);
+    if (p.isSet(QStringLiteral("prepare")))
+        return prepareStage(p);
     if (p.isSet(QStringLiteral("shard")))
         return runOneShard(p);
     auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
@@ -75,13 +102,14 @@ const Command &runCommand()
 {
     static const Command command{
         QStringLiteral("run"),
-        QStringLiteral("DIR [--until STAGE] [--set key=value]..."),
+        QStringLiteral("DIR [--until STAGE] [--set key=value]... | DIR --shard i/N --until STAGE | DIR --prepare STAGE"),
         QStringLiteral("run the stages that are missing or stale"),
         {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
         {{QStringLiteral("until"), QStringLiteral("last stage to run (%1)").arg(Pipeline::stageNames().join(QLatin1Char('|'))), QStringLiteral("STAGE")},
          {QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")},
          {QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")},
-         {QStringLiteral("shard"), QStringLiteral("run only shard i of N of the --until stage into shards/<i>/<stage>/ (a Slurm array task)"), QStringLiteral("i/N")}},
+         {QStringLiteral("shard"), QStringLiteral("run only shard i of N of the --until stage into shards/<i>/<stage>/ (a Slurm array task)"), QStringLiteral("i/N")},
+         {QStringLiteral("prepare"), QStringLiteral("run the stages before a sharded STAGE and its global barrier (embed: fit the built-in encoder), so its shards can run"), QStringLiteral("STAGE")}},
         handleRun,
     };
     return command;
