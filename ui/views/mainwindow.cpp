@@ -5,6 +5,7 @@
 #include "core/store/projectstore.h"
 #include "ui/models/projectsession.h"
 #include "ui/views/clusterview.h"
+#include "ui/views/embeddingmappanel.h"
 #include "ui/views/exportdialog.h"
 #include "ui/views/inspector.h"
 #include "ui/views/newprojectdialog.h"
@@ -61,6 +62,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_search = new SearchPanel(m_session, m_browser, this);
     m_provenance = new ProvenancePanel(m_session, this);
     m_snapshots = new SnapshotPanel(m_session, this);
+    m_map = new EmbeddingMapPanel(m_session, m_browser, this);
     setCentralWidget(m_browser);
 
     m_pipelineDock = dock(this, QStringLiteral("Pipeline"), QStringLiteral("pipelineDock"), m_pipeline);
@@ -74,6 +76,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_searchDock = dock(this, QStringLiteral("Search"), QStringLiteral("searchDock"), m_search);
     m_provenanceDock = dock(this, QStringLiteral("Provenance"), QStringLiteral("provenanceDock"), m_provenance);
     m_snapshotDock = dock(this, QStringLiteral("Snapshots"), QStringLiteral("snapshotDock"), m_snapshots);
+    m_mapDock = dock(this, QStringLiteral("Map"), QStringLiteral("mapDock"), m_map);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -88,6 +91,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     tabifyDockWidget(m_searchDock, m_snapshotDock);
     m_clusterDock->raise();
     tabifyDockWidget(m_inspectorDock, m_provenanceDock);
+    // The map wants height more than width: a tab beside the inspector.
+    tabifyDockWidget(m_provenanceDock, m_mapDock);
     m_inspectorDock->raise();
     // Docks get a share of the window, not fixed pixels: at 1280×720 the
     // grid keeps about half of the width (see fitDocks()).
@@ -157,7 +162,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_mapDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -176,7 +181,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_mapDock}) {
             d->setFloating(false);
             d->show();
         }
@@ -407,6 +412,36 @@ bool MainWindow::saveScreenshots(const QString &dir)
     for (auto [widget, name] : shots)
         ok &= widget->grab().save(QDir(dir).filePath(QLatin1String(name)));
     return ok;
+}
+
+bool MainWindow::saveToolScreenshots(const QString &dir)
+{
+    QDir().mkpath(dir);
+    bool ok = true;
+    // The tools, two at a time: one tab of the right area, one of the bottom.
+    const std::tuple<QDockWidget *, QDockWidget *, const char *> tools[] = {{m_mapDock, m_searchDock, "map-search.png"},
+                                                                           {m_provenanceDock, m_snapshotDock, "provenance-snapshots.png"}};
+    for (auto [right, bottom, name] : tools) {
+        right->raise();
+        bottom->raise();
+        QApplication::processEvents(); // lay the raised tabs out before grabbing
+        ok &= grab().save(QDir(dir).filePath(QLatin1String(name)));
+    }
+    m_inspectorDock->raise();
+    m_clusterDock->raise();
+    return ok;
+}
+
+void MainWindow::prepareToolScreenshots(const QString &query)
+{
+    m_mapDock->raise(); // shown: the map lays itself out
+    if (!query.isEmpty())
+        m_search->search(query, SearchMode::Text);
+}
+
+bool MainWindow::toolScreenshotsReady() const
+{
+    return !m_map->isComputing() && !m_search->isSearching();
 }
 
 } // namespace rs

@@ -12,6 +12,7 @@ class QMenu;
 namespace rs {
 
 class ClusterView;
+class EmbeddingMapPanel;
 class Inspector;
 class PipelinePanel;
 class ProjectSession;
@@ -50,9 +51,19 @@ public:
     SearchPanel *searchPanel() const { return m_search; }
     ProvenancePanel *provenancePanel() const { return m_provenance; }
     SnapshotPanel *snapshotPanel() const { return m_snapshots; }
+    EmbeddingMapPanel *mapPanel() const { return m_map; }
+    QDockWidget *mapDock() const { return m_mapDock; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
+    // Then the tools: prepareToolScreenshots() raises the Map dock (which
+    // lays the map out) and runs `query` in the Search dock (none when
+    // empty); once toolScreenshotsReady(), saveToolScreenshots() saves the
+    // window with the tool docks raised: map-search.png (Map and Search)
+    // and provenance-snapshots.png (Provenance and Snapshots).
+    void prepareToolScreenshots(const QString &query);
+    bool toolScreenshotsReady() const;
+    bool saveToolScreenshots(const QString &dir);
 
     // Sets the docks' shares of the window (also View ▸ Reset Layout).
     void fitDocks();
@@ -81,8 +92,9 @@ private:
     SearchPanel *m_search;
     ProvenancePanel *m_provenance;
     SnapshotPanel *m_snapshots;
+    EmbeddingMapPanel *m_map;
     QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_historyDock, *m_searchDock, *m_provenanceDock,
-        *m_snapshotDock;
+        *m_snapshotDock, *m_mapDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;
