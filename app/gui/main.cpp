@@ -93,7 +93,7 @@ int main(int argc, char **argv)
                 *ticks = 2000;
                 return;
             }
-            if (*ticks > 2000 + 5 && (window.toolScreenshotsReady() || *ticks > 2000 + 1200))
+            if (*ticks > 2000 + 30 && (window.toolScreenshotsReady() || *ticks > 2000 + 1200)) // thumbnails of the results need a moment
                 finish(window.saveToolScreenshots(shots));
         });
         poll->start(100);

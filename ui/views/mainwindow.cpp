@@ -17,6 +17,7 @@
 #include "ui/views/thresholdpanel.h"
 
 #include <QActionGroup>
+#include <QComboBox>
 #include <QApplication>
 #include <QStyle>
 #include <QCloseEvent>
@@ -426,6 +427,7 @@ bool MainWindow::saveToolScreenshots(const QString &dir)
         bottom->raise();
         QApplication::processEvents(); // lay the raised tabs out before grabbing
         ok &= grab().save(QDir(dir).filePath(QLatin1String(name)));
+        m_search->clear(); // the search's browser filter belongs to the first shot only
     }
     m_inspectorDock->raise();
     m_clusterDock->raise();
@@ -437,6 +439,13 @@ void MainWindow::prepareToolScreenshots(const QString &query)
     m_mapDock->raise(); // shown: the map lays itself out
     if (!query.isEmpty())
         m_search->search(query, SearchMode::Text);
+    // Snapshots: compare the first one with the current selection.
+    const QString first = m_snapshots->aBox()->count() > 0 ? m_snapshots->aBox()->itemText(0) : QString();
+    if (!first.isEmpty() && first != QLatin1String("current")) {
+        const Status compared = m_snapshots->compare(first, QStringLiteral("current"));
+        if (!compared)
+            statusBar()->showMessage(compared.error().toString());
+    }
 }
 
 bool MainWindow::toolScreenshotsReady() const

@@ -3,10 +3,13 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QThread>
 #include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace rs {
 
@@ -191,50 +194,72 @@ void PointMapView::renderFrame()
     const float ox = w / 2.f - cx * s, oy = h / 2.f + cy * s; // pixel = (x * s + ox, oy - y * s)
     const float fw = float(w), fh = float(h);
 
-    qint64 visible = 0;
-    for (qint64 i = 0; i < n; ++i) {
-        const float px = xy[2 * i] * s + ox, py = oy - xy[2 * i + 1] * s;
-        visible += (px >= 0.f && px < fw && py >= 0.f && py < fh) ? 1 : 0;
-    }
-    m_lastVisible = visible;
     auto *bits = reinterpret_cast<QRgb *>(m_frame.bits());
     const qsizetype stride = m_frame.bytesPerLine() / qsizetype(sizeof(QRgb));
 
-    if (visible > kDotThreshold) {
-        m_lastBinned = true;
-        // Bin: count and summed colour per pixel, only the touched rectangle
-        // resolved (and zeroed again for the next frame).
-        int minX = w, maxX = -1, minY = h, maxY = -1;
-        Bin *bins = m_bins.data();
+    // Bin: count and summed colour per pixel. The screen is cut into
+    // horizontal bands, one task each: every task reads all points but
+    // writes only its own rows, so no two threads touch one bin.
+    const int bands = std::clamp(QThread::idealThreadCount(), 1, 32);
+    struct Band {
+        int minX, maxX, minY, maxY;
+        qint64 visible;
+    };
+    std::vector<Band> band(static_cast<size_t>(bands));
+    std::vector<int> bandIndex(static_cast<size_t>(bands));
+    std::iota(bandIndex.begin(), bandIndex.end(), 0);
+    Bin *bins = m_bins.data();
+    QtConcurrent::blockingMap(bandIndex, [&](int b) {
+        const int y0 = h * b / bands, y1 = h * (b + 1) / bands;
+        const float fy0 = float(y0), fy1 = float(y1);
+        Band r{w, -1, h, -1, 0};
         for (qint64 i = 0; i < n; ++i) {
-            const float px = xy[2 * i] * s + ox, py = oy - xy[2 * i + 1] * s;
-            if (!(px >= 0.f && px < fw && py >= 0.f && py < fh))
+            const float py = oy - xy[2 * i + 1] * s;
+            if (!(py >= fy0 && py < fy1))
+                continue;
+            const float px = xy[2 * i] * s + ox;
+            if (!(px >= 0.f && px < fw))
                 continue;
             const int x = int(px), y = int(py);
             const QRgb c = m_selected[size_t(i)] ? hl : colorOf(i, fg);
-            Bin &b = bins[size_t(y) * size_t(w) + size_t(x)];
-            ++b.n;
-            b.r += quint32(qRed(c));
-            b.g += quint32(qGreen(c));
-            b.b += quint32(qBlue(c));
-            minX = std::min(minX, x), maxX = std::max(maxX, x);
-            minY = std::min(minY, y), maxY = std::max(maxY, y);
+            Bin &bin = bins[size_t(y) * size_t(w) + size_t(x)];
+            ++bin.n;
+            bin.r += quint32(qRed(c));
+            bin.g += quint32(qGreen(c));
+            bin.b += quint32(qBlue(c));
+            ++r.visible;
+            r.minX = std::min(r.minX, x), r.maxX = std::max(r.maxX, x);
+            r.minY = std::min(r.minY, y), r.maxY = std::max(r.maxY, y);
         }
-        static const AlphaTable alpha;
-        for (int y = minY; y <= maxY; ++y) {
+        band[size_t(b)] = r;
+    });
+    qint64 visible = 0;
+    for (const Band &r : band)
+        visible += r.visible;
+    m_lastVisible = visible;
+    m_lastBinned = visible > kDotThreshold;
+
+    // Resolve the touched rectangle of each band (zeroing its bins for the
+    // next frame); close up, only zero them and draw dots below.
+    static const AlphaTable alpha;
+    const bool binned = m_lastBinned;
+    QtConcurrent::blockingMap(bandIndex, [&](int b) {
+        const Band &r = band[size_t(b)];
+        for (int y = r.minY; y <= r.maxY; ++y) {
             Bin *row = bins + size_t(y) * size_t(w);
             QRgb *out = bits + y * stride;
-            for (int x = minX; x <= maxX; ++x) {
-                Bin &b = row[x];
-                if (b.n == 0)
+            for (int x = r.minX; x <= r.maxX; ++x) {
+                Bin &bin = row[x];
+                if (bin.n == 0)
                     continue;
-                const int a = alpha.a[std::min<quint32>(b.n, 16)];
-                out[x] = blend(bg, int(b.r / b.n), int(b.g / b.n), int(b.b / b.n), a);
-                b = Bin{0, 0, 0, 0};
+                if (binned)
+                    out[x] = blend(bg, int(bin.r / bin.n), int(bin.g / bin.n), int(bin.b / bin.n), alpha.a[std::min<quint32>(bin.n, 16)]);
+                bin = Bin{0, 0, 0, 0};
             }
         }
+    });
+    if (binned)
         return;
-    }
 
     // Close up: each point a dot (radius 2), the selection on top, larger.
     const auto stamp = [&](float px, float py, QRgb c, int radius) {
