@@ -31,6 +31,8 @@ int main(int argc, char **argv)
     parser.addOption({QStringLiteral("screenshots"), QStringLiteral("save PNGs of the main views into DIR once the project is loaded, then quit"),
                       QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("select"), QStringLiteral("with --screenshots: the sample to show in the inspector"), QStringLiteral("ID")});
+    parser.addOption({QStringLiteral("search"), QStringLiteral("with --screenshots: words to search for, so the Search dock shows results"),
+                      QStringLiteral("QUERY")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("initial window size, e.g. 1280x720 (default: 1600x1000, at most the screen)"),
                       QStringLiteral("WxH")});
     parser.addOption({QStringLiteral("dark"), QStringLiteral("dark colours whatever the system uses")});
@@ -62,9 +64,12 @@ int main(int argc, char **argv)
         // Wait for the scores and the grid, pick a sample, give thumbnails
         // and the inspector's image time to arrive, then grab and quit.
         const qint64 wanted = parser.value(QStringLiteral("select")).toLongLong();
+        const QString query = parser.value(QStringLiteral("search"));
         auto *poll = new QTimer(&window);
         auto *ticks = new int(0);
-        QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, ticks, shots, wanted]() {
+        // Ticks: up to 1000 waiting for the grid, then 25 to settle, then
+        // the tool docks (map layout, search) up to 2000 ticks, then grab.
+        QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, ticks, shots, wanted, query]() {
             ++*ticks;
             auto *session = window.session();
             const bool ready = !session->isOpen() || (session->live() && !window.browser()->model()->isRebuilding());
@@ -75,12 +80,21 @@ int main(int argc, char **argv)
                     window.browser()->view()->setCurrentIndex(window.browser()->model()->index(0, 0));
                 *ticks = 1000; // from now on, count the settle time
             }
-            if (*ticks >= 1000 + 25 || (*ticks > 600 && *ticks < 1000)) {
+            const auto finish = [poll, shots](bool ok) {
                 poll->stop();
-                const bool ok = window.saveScreenshots(shots);
                 std::fprintf(stderr, "realsyn-studio: screenshots %s in %s\n", ok ? "saved" : "FAILED", qPrintable(shots));
                 QApplication::exit(ok ? 0 : 1);
+            };
+            if (*ticks == 1000 + 25 || (*ticks > 600 && *ticks < 1000)) {
+                const bool saved = window.saveScreenshots(shots);
+                if (!saved || !session->isOpen())
+                    return finish(saved);
+                window.prepareToolScreenshots(query); // a search filters the browser: after the main shots
+                *ticks = 2000;
+                return;
             }
+            if (*ticks > 2000 + 30 && (window.toolScreenshotsReady() || *ticks > 2000 + 1200)) // thumbnails of the results need a moment
+                finish(window.saveToolScreenshots(shots));
         });
         poll->start(100);
     }

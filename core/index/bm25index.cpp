@@ -1,5 +1,7 @@
 #include "core/index/bm25index.h"
 
+#include <QDataStream>
+#include <QIODevice>
 #include <QHash>
 #include <QSet>
 
@@ -299,6 +301,100 @@ QStringList Bm25Index::queryTerms(const QString &query) const
     for (const Impl::QueryTerm &t : m_impl->prepare(query))
         out << name.value(t.id);
     return out;
+}
+
+namespace {
+constexpr quint32 kStreamMagic = 0x524d3235; // "RM25"
+constexpr quint32 kStreamVersion = 1;
+
+// Arrays may pass 2 GB (postings at many millions of texts) and the raw
+// stream calls take an int: in pieces of at most 1 GB.
+template <typename T>
+void writeArray(QDataStream &out, const std::vector<T> &v)
+{
+    out << quint64(v.size());
+    const char *p = reinterpret_cast<const char *>(v.data());
+    quint64 left = quint64(v.size()) * sizeof(T);
+    while (left > 0) {
+        const int chunk = int(std::min<quint64>(left, 1u << 30));
+        out.writeRawData(p, chunk);
+        p += chunk;
+        left -= quint64(chunk);
+    }
+}
+
+template <typename T>
+bool readArray(QDataStream &in, std::vector<T> &v, quint64 limit)
+{
+    quint64 n = 0;
+    in >> n;
+    // A damaged count must not allocate what the file cannot hold.
+    if (in.status() != QDataStream::Ok || n > limit || (in.device() && n * sizeof(T) > quint64(in.device()->bytesAvailable())))
+        return false;
+    v.resize(size_t(n));
+    char *p = reinterpret_cast<char *>(v.data());
+    quint64 left = n * sizeof(T);
+    while (left > 0) {
+        const int chunk = int(std::min<quint64>(left, 1u << 30));
+        if (in.readRawData(p, chunk) != chunk)
+            return false;
+        p += chunk;
+        left -= quint64(chunk);
+    }
+    return true;
+}
+} // namespace
+
+void Bm25Index::write(QDataStream &out) const
+{
+    const Impl &m = *m_impl;
+    out << kStreamMagic << kStreamVersion << m.opts.k1 << m.opts.b << qint32(m.opts.maxQueryTerms) << qint64(m.opts.maxPostings) << qint64(m.docs);
+    std::vector<QString> terms(m.idf.size());
+    for (auto it = m.termId.cbegin(); it != m.termId.cend(); ++it)
+        terms[it.value()] = it.key();
+    out << quint64(terms.size());
+    for (const QString &t : terms)
+        out << t;
+    writeArray(out, m.idf);
+    writeArray(out, m.offset);
+    writeArray(out, m.postingDoc);
+    writeArray(out, m.postingWeight);
+}
+
+Result<Bm25Index> Bm25Index::read(QDataStream &in)
+{
+    const auto damaged = [] { return makeError(ErrorCode::ParseError, QStringLiteral("not a BM25 index, or a damaged one")); };
+    quint32 magic = 0, version = 0;
+    qint32 maxTerms = 0;
+    qint64 maxPostings = 0, docs = 0;
+    Bm25Index index;
+    Impl &m = *index.m_impl;
+    in >> magic >> version;
+    if (in.status() != QDataStream::Ok || magic != kStreamMagic || version != kStreamVersion)
+        return damaged();
+    in >> m.opts.k1 >> m.opts.b >> maxTerms >> maxPostings >> docs;
+    quint64 terms = 0;
+    in >> terms;
+    if (in.status() != QDataStream::Ok || docs < 0 || terms > (1ull << 32)
+        || (in.device() && terms > quint64(in.device()->bytesAvailable()) / 4))
+        return damaged();
+    m.opts.maxQueryTerms = maxTerms;
+    m.opts.maxPostings = maxPostings;
+    m.docs = docs;
+    m.termId.reserve(qsizetype(terms));
+    for (quint64 t = 0; t < terms && in.status() == QDataStream::Ok; ++t) {
+        QString term;
+        in >> term;
+        m.termId.insert(term, quint32(t));
+    }
+    if (in.status() != QDataStream::Ok || quint64(m.termId.size()) != terms || !readArray(in, m.idf, terms) || !readArray(in, m.offset, terms + 1)
+        || m.offset.size() != terms + 1 || !readArray(in, m.postingDoc, m.offset.back()) || !readArray(in, m.postingWeight, m.offset.back())
+        || m.postingDoc.size() != m.offset.back() || m.postingWeight.size() != m.offset.back())
+        return damaged();
+    for (quint32 d : m.postingDoc)
+        if (qint64(d) >= docs)
+            return damaged();
+    return index;
 }
 
 } // namespace rs

@@ -27,11 +27,15 @@
 
 #include "core/index/retriever.h"
 
+#include "core/util/result.h"
+
 #include <QString>
 #include <QStringList>
 
 #include <memory>
 #include <vector>
+
+class QDataStream;
 
 namespace rs {
 
@@ -80,6 +84,12 @@ public:
 
     static QStringList tokenize(const QString &text);
     static bool isStopWord(const QString &lowerWord);
+
+    // The whole index to / from a stream (a cache: the studio and `realsyn
+    // search` reuse an index instead of rebuilding it, minutes at 1M texts).
+    // read() gives ParseError for a stream write() did not produce.
+    void write(QDataStream &out) const;
+    static Result<Bm25Index> read(QDataStream &in);
 
 private:
     struct Impl;

@@ -1,8 +1,7 @@
 #include "core/index/imagesearch.h"
 
 #include "core/embed/activeencoder.h"
-#include "core/embed/embeddingstore.h"
-#include "core/embed/embedstage.h"
+#include "core/embed/embeddedimages.h"
 #include "core/index/bm25index.h"
 #include "core/index/kmeans.h"
 #include "core/index/retriever.h"
@@ -10,8 +9,14 @@
 #include "core/store/recipe.h"
 #include "core/store/samplequery.h"
 
+#include <QCryptographicHash>
+#include <QDataStream>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QMutex>
+#include <QSaveFile>
 #include <QSqlRecord>
 
 #include <cmath>
@@ -48,31 +53,174 @@ ImageSearch::ImageSearch(ImageSearch &&) noexcept = default;
 ImageSearch &ImageSearch::operator=(ImageSearch &&) noexcept = default;
 ImageSearch::~ImageSearch() = default;
 
+namespace {
+
+// Probed lists of the IVF index: 1/16 of them, at least 8 (bench_search:
+// recall@10 >= 0.9 within the 100 ms target at 1M).
+int probesFor(int clusters)
+{
+    return std::max(8, clusters / 16);
+}
+
+// The IVF index over the image vectors: a coarse partition for probing, not
+// a clustering anyone reads.
+Result<HierarchicalRetriever> buildIvf(const Matrix &vectors)
+{
+    KMeansOptions km;
+    km.clusters = defaultClusterCount(vectors.rows);
+    km.iterations = 10;
+    km.maxPointsPerCentroid = 64;
+    return HierarchicalRetriever::build(vectors, km);
+}
+
+constexpr quint32 kTextCacheMagic = 0x52535354; // "RSST"
+// Bumped when what load() indexes or how changes: old caches then miss.
+constexpr quint32 kCacheVersion = 1;
+
+QString textCachePath(ProjectStore &store)
+{
+    return store.sidePath(QStringLiteral("cache/search-text.bin"));
+}
+
+QString denseCachePath(ProjectStore &store)
+{
+    return store.sidePath(QStringLiteral("cache/search-dense.ivf"));
+}
+
+bool readTextCache(const QString &path, const QByteArray &key, QVector<qint64> &ids, Bm25Index &index)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    QDataStream in(&f);
+    quint32 magic = 0, version = 0;
+    QByteArray stored;
+    in >> magic >> version >> stored;
+    if (in.status() != QDataStream::Ok || magic != kTextCacheMagic || version != kCacheVersion || stored != key)
+        return false;
+    in >> ids;
+    auto bm25 = Bm25Index::read(in);
+    if (!bm25 || in.status() != QDataStream::Ok || bm25->size() != ids.size())
+        return false;
+    index = std::move(*bm25);
+    return true;
+}
+
+Status writeTextCache(const QString &path, const QByteArray &key, const QVector<qint64> &ids, const Bm25Index &index)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return makeError(ErrorCode::IoError, f.errorString(), path);
+    QDataStream out(&f);
+    out << kTextCacheMagic << kCacheVersion << key << ids;
+    index.write(out);
+    if (out.status() != QDataStream::Ok || !f.commit())
+        return makeError(ErrorCode::IoError, QStringLiteral("could not write the search cache: %1").arg(f.errorString()), path);
+    return {};
+}
+
+QByteArray denseKey(const QVector<qint64> &ids, const Matrix &vectors)
+{
+    QCryptographicHash h(QCryptographicHash::Sha1);
+    h.addData(QByteArray(QByteArray::number(kCacheVersion) + ' ' + QByteArray::number(vectors.rows) + ' ' + QByteArray::number(vectors.cols)));
+    h.addData(QByteArrayView(reinterpret_cast<const char *>(ids.constData()), ids.size() * qsizetype(sizeof(qint64))));
+    h.addData(QByteArrayView(reinterpret_cast<const char *>(vectors.data.data()), qsizetype(vectors.data.size() * sizeof(float))));
+    return h.result().toHex();
+}
+
+// The IVF index for `vectors` from the cache when its key file matches, else
+// built and cached. The key file is removed before and written after the
+// index, so a crash in between leaves a miss, never a wrong index.
+Result<HierarchicalRetriever> cachedIvf(ProjectStore &store, const QVector<qint64> &ids, const Matrix &vectors, JobContext &ctx, bool *fromCache)
+{
+    const QString path = denseCachePath(store), keyPath = path + QStringLiteral(".key");
+    const QByteArray key = denseKey(ids, vectors);
+    QFile keyFile(keyPath);
+    if (keyFile.open(QIODevice::ReadOnly) && keyFile.readAll() == key) {
+        keyFile.close();
+        auto ivf = HierarchicalRetriever::load(path);
+        if (ivf && ivf->sentenceCount() == vectors.rows && ivf->dimension() == vectors.cols) {
+            *fromCache = true;
+            return ivf;
+        }
+    }
+    keyFile.close();
+    auto ivf = buildIvf(vectors);
+    if (!ivf)
+        return ivf;
+    QFile::remove(keyPath);
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    Status saved = ivf->save(path);
+    if (saved) {
+        QSaveFile k(keyPath);
+        if (!k.open(QIODevice::WriteOnly) || k.write(key) != key.size() || !k.commit())
+            saved = makeError(ErrorCode::IoError, k.errorString(), keyPath);
+    }
+    if (!saved)
+        ctx.warn(QStringLiteral("the search index was not cached: %1").arg(saved.error().toString()), path);
+    return ivf;
+}
+
+// A template: ImageSearch::Impl is private, but a deduced type needs no name.
+template <typename SearchImpl>
+void setVectors(SearchImpl &m, QVector<qint64> ids, Matrix vectors)
+{
+    m.vectorIds = std::move(ids);
+    m.vectors = std::move(vectors);
+    m.vectorRow.clear();
+    m.vectorRow.reserve(m.vectorIds.size());
+    for (qsizetype i = 0; i < m.vectorIds.size(); ++i)
+        m.vectorRow.insert(m.vectorIds[i], i);
+}
+
+} // namespace
+
 Result<ImageSearch> ImageSearch::build(ImageSearchData data)
 {
     ImageSearch s;
     Impl &m = *s.m_impl;
     if (data.vectors.rows > kExactImages) {
-        KMeansOptions km;
-        km.clusters = defaultClusterCount(data.vectors.rows);
-        km.iterations = 10; // a coarse partition for probing, not a clustering anyone reads
-        km.maxPointsPerCentroid = 64;
-        auto ivf = HierarchicalRetriever::build(data.vectors, km);
+        auto ivf = buildIvf(data.vectors);
         if (!ivf)
             return ivf.error();
         m.ivf.emplace(std::move(*ivf));
-        m.probes = std::max(8, km.clusters / 16);
+        m.probes = probesFor(int(m.ivf->clustering().centroids.rows));
     }
     m.textIds = std::move(data.textIds);
     m.lexical = Bm25Index::build(data.texts);
-    m.vectorIds = std::move(data.vectorIds);
-    m.vectors = std::move(data.vectors);
-    m.vectorRow.reserve(m.vectorIds.size());
-    for (qsizetype i = 0; i < m.vectorIds.size(); ++i)
-        m.vectorRow.insert(m.vectorIds[i], i);
+    setVectors(m, std::move(data.vectorIds), std::move(data.vectors));
     m.encoder = std::move(data.encoder);
     m.encoderError = data.encoderError;
     return s;
+}
+
+Result<QByteArray> ImageSearch::textInputsKey(ProjectStore &store)
+{
+    // Each query is an index lookup or one scan of a table's narrow
+    // columns: a fraction of a second at 1M images, where reading the
+    // texts and rebuilding BM25 takes minutes.
+    const QString queries[] = {
+        QStringLiteral("SELECT name, fingerprint, finished_at FROM stages WHERE name IN ('ground', 'retrieve', 'generate') ORDER BY name"),
+        QStringLiteral("SELECT count(*), max(rowid) FROM image_refs"),
+        QStringLiteral("SELECT count(*), max(id) FROM expert_findings"),
+        QStringLiteral("SELECT count(*), max(rowid), total(sentence_id) FROM retrievals"),
+        QStringLiteral("SELECT count(*), max(created_at), total(length(synthetic_text)), total(length(caption)) FROM generations"),
+        QStringLiteral("SELECT count(syn_text), max(at), total(length(syn_text)) FROM decisions"),
+    };
+    QCryptographicHash h(QCryptographicHash::Sha1);
+    h.addData(QByteArray(QByteArray::number(kCacheVersion) + ' ' + QByteArray::number(store.dataGeneration())));
+    for (const QString &sql : queries) {
+        auto q = store.exec(sql);
+        if (!q)
+            return q.error();
+        const int columns = q->record().count();
+        while (q->next())
+            for (int c = 0; c < columns; ++c)
+                h.addData(QByteArray(q->value(c).toString().toUtf8() + '\x1f'));
+        h.addData("\x1e");
+    }
+    return h.result().toHex();
 }
 
 Result<QHash<qint64, QString>> ImageSearch::imageTexts(ProjectStore &store)
@@ -115,57 +263,73 @@ Result<QHash<qint64, QString>> ImageSearch::imageTexts(ProjectStore &store)
     return out;
 }
 
-Result<ImageSearch> ImageSearch::load(ProjectStore &store, const Recipe &recipe, JobContext &ctx, int parts)
+Result<ImageSearch> ImageSearch::load(ProjectStore &store, const Recipe &recipe, JobContext &ctx, int parts, LoadInfo *info)
 {
-    ImageSearchData data;
+    LoadInfo local;
+    LoadInfo &loaded = info ? *info : local;
+    loaded = LoadInfo();
+    ImageSearch s;
+    Impl &m = *s.m_impl;
     ctx.progress(0, 3, QStringLiteral("reading image texts"));
     if (parts & TextPart) {
-        auto texts = imageTexts(store);
-        if (!texts)
-            return texts.error();
-        data.textIds = texts->keys().toVector();
-        std::sort(data.textIds.begin(), data.textIds.end());
-        data.texts.reserve(data.textIds.size());
-        for (qint64 id : std::as_const(data.textIds))
-            data.texts << texts->value(id);
+        auto key = textInputsKey(store);
+        if (!key)
+            return key.error();
+        const QString path = textCachePath(store);
+        loaded.textFromCache = readTextCache(path, *key, m.textIds, m.lexical);
+        if (!loaded.textFromCache) {
+            auto texts = imageTexts(store);
+            if (!texts)
+                return texts.error();
+            m.textIds = texts->keys().toVector();
+            std::sort(m.textIds.begin(), m.textIds.end());
+            QStringList docs;
+            docs.reserve(m.textIds.size());
+            for (qint64 id : std::as_const(m.textIds))
+                docs << texts->value(id);
+            ctx.progress(0, 3, QStringLiteral("indexing image texts"));
+            m.lexical = Bm25Index::build(docs);
+            if (Status w = writeTextCache(path, *key, m.textIds, m.lexical); !w)
+                ctx.warn(QStringLiteral("the search index was not cached: %1").arg(w.error().toString()), path);
+        }
     }
 
     ctx.progress(1, 3, QStringLiteral("reading image embeddings"));
-    auto emb = (parts & DensePart) ? EmbeddingStore::openInProject(store, QStringLiteral("images"))
-                                   : Result<std::unique_ptr<EmbeddingStore>>(makeError(ErrorCode::NotFound, QString()));
-    if (emb) {
-        auto q = store.exec(QStringLiteral("SELECT id FROM images ORDER BY id"));
-        if (!q)
-            return q.error();
-        while (q->next()) {
-            const qint64 id = q->value(0).toLongLong();
-            if ((*emb)->has(id))
-                data.vectorIds.push_back(id);
+    auto embedded = (parts & DensePart) ? loadEmbeddedImages(store)
+                                        : Result<EmbeddedImages>(makeError(ErrorCode::NotFound, QString()));
+    if (embedded) {
+        if (embedded->vectors.rows > kExactImages) {
+            ctx.progress(1, 3, QStringLiteral("indexing image embeddings"));
+            auto ivf = cachedIvf(store, embedded->ids, embedded->vectors, ctx, &loaded.denseFromCache);
+            if (!ivf)
+                return ivf.error();
+            m.ivf.emplace(std::move(*ivf));
+            m.probes = probesFor(int(m.ivf->clustering().centroids.rows));
         }
-        data.vectors = (*emb)->get(data.vectorIds);
-    } else if (emb.error().code != ErrorCode::NotFound) {
-        return emb.error();
+        setVectors(m, std::move(embedded->ids), std::move(embedded->vectors));
+    } else if (embedded.error().code != ErrorCode::NotFound) {
+        return embedded.error();
     }
 
     ctx.progress(2, 3, QStringLiteral("opening the encoder"));
     if (!(parts & DensePart)) {
-        data.encoderError = QStringLiteral("embeddings were not loaded");
-    } else if (!data.vectorIds.isEmpty()) {
+        m.encoderError = QStringLiteral("embeddings were not loaded");
+    } else if (!m.vectorIds.isEmpty()) {
         auto enc = openActiveEncoder(store, recipe);
         if (!enc) {
-            data.encoderError = enc.error().toString();
-        } else if ((*enc)->info().dimension != data.vectors.cols) {
-            data.encoderError = QStringLiteral("the encoder gives %1 dimensions, the image embeddings have %2 (run the embed stage)")
-                                    .arg((*enc)->info().dimension)
-                                    .arg(data.vectors.cols);
+            m.encoderError = enc.error().toString();
+        } else if ((*enc)->info().dimension != m.vectors.cols) {
+            m.encoderError = QStringLiteral("the encoder gives %1 dimensions, the image embeddings have %2 (run the embed stage)")
+                                 .arg((*enc)->info().dimension)
+                                 .arg(m.vectors.cols);
         } else {
-            data.encoder = *enc;
+            m.encoder = *enc;
         }
     } else {
-        data.encoderError = QStringLiteral("no image has an embedding yet (run the embed stage)");
+        m.encoderError = QStringLiteral("no image has an embedding yet (run the embed stage)");
     }
-    ctx.progress(3, 3, QStringLiteral("indexing"));
-    return build(std::move(data));
+    ctx.progress(3, 3, QStringLiteral("ready"));
+    return s;
 }
 
 Result<std::vector<ImageHit>> ImageSearch::text(const QString &query, int limit) const

@@ -21,6 +21,15 @@
 // More like this: the same search with an image's own embedding as the
 // query; the image itself is left out.
 //
+// Cache: load() keeps what it builds in the project (cache/search-text.bin:
+// the BM25 index and its image ids; cache/search-dense.ivf: the IVF index),
+// each keyed by its inputs, so the next `realsyn search` or studio session
+// reads it instead of rebuilding it (minutes at 1M images). The text key is
+// the data generation, the runs of the stages that write texts (ground,
+// retrieve, generate) and the size and last change of each text table,
+// curator edits included, read in a few cheap queries without reading the
+// texts; the dense key is a digest of the ids and vector values.
+//
 // Ownership and threads: an ImageSearch owns its index, its vectors and a
 // shared encoder; after build() every method is const and may be called from
 // any thread (semantic() calls the encoder, which encoders allow from one
@@ -83,11 +92,22 @@ public:
     // only its part (the BM25 index and the IVF index each take minutes at 1M).
     enum Part { TextPart = 1, DensePart = 2, AllParts = TextPart | DensePart };
 
+    // Which parts load() read from the project's cache.
+    struct LoadInfo {
+        bool textFromCache = false;
+        bool denseFromCache = false;
+    };
+
     // Reads every image's texts (TextPart) and every embedded image's vector
     // (DensePart) from the project and opens the active encoder (a project
     // without one, e.g. imported vectors or embed not run, still searches by
     // text). A part not loaded finds nothing (text) or says so (dense).
-    static Result<ImageSearch> load(ProjectStore &store, const Recipe &recipe, JobContext &ctx, int parts = AllParts);
+    // Indices come from the project's cache when their key matches, else are
+    // built and cached (a failure to write the cache is a warning on ctx).
+    static Result<ImageSearch> load(ProjectStore &store, const Recipe &recipe, JobContext &ctx, int parts = AllParts,
+                                    LoadInfo *info = nullptr);
+    // The key of the text part's inputs (see Cache above), hex.
+    static Result<QByteArray> textInputsKey(ProjectStore &store);
 
     // The texts load() indexes for each image id (ascending), one document
     // per image that has any text.

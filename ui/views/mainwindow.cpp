@@ -5,6 +5,7 @@
 #include "core/store/projectstore.h"
 #include "ui/models/projectsession.h"
 #include "ui/views/clusterview.h"
+#include "ui/views/embeddingmappanel.h"
 #include "ui/views/exportdialog.h"
 #include "ui/views/inspector.h"
 #include "ui/views/newprojectdialog.h"
@@ -17,6 +18,7 @@
 #include "ui/views/thresholdpanel.h"
 
 #include <QActionGroup>
+#include <QComboBox>
 #include <QApplication>
 #include <QStyle>
 #include <QCloseEvent>
@@ -65,6 +67,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_provenance = new ProvenancePanel(m_session, this);
     m_snapshots = new SnapshotPanel(m_session, this);
     m_duplicates = new DuplicatesView(m_session, this);
+    m_map = new EmbeddingMapPanel(m_session, m_browser, this);
     setCentralWidget(m_browser);
 
     m_pipelineDock = dock(this, QStringLiteral("Pipeline"), QStringLiteral("pipelineDock"), m_pipeline);
@@ -79,6 +82,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_provenanceDock = dock(this, QStringLiteral("Provenance"), QStringLiteral("provenanceDock"), m_provenance);
     m_snapshotDock = dock(this, QStringLiteral("Snapshots"), QStringLiteral("snapshotDock"), m_snapshots);
     m_duplicatesDock = dock(this, QStringLiteral("Duplicates"), QStringLiteral("duplicatesDock"), m_duplicates);
+    m_mapDock = dock(this, QStringLiteral("Map"), QStringLiteral("mapDock"), m_map);
     // Side docks run the full height; the cluster plot sits under the grid.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -94,6 +98,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     tabifyDockWidget(m_snapshotDock, m_duplicatesDock);
     m_clusterDock->raise();
     tabifyDockWidget(m_inspectorDock, m_provenanceDock);
+    // The map wants height more than width: a tab beside the inspector.
+    tabifyDockWidget(m_provenanceDock, m_mapDock);
     m_inspectorDock->raise();
     // Docks get a share of the window, not fixed pixels: at 1280×720 the
     // grid keeps about half of the width (see fitDocks()).
@@ -163,7 +169,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_duplicatesDock})
+    for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_duplicatesDock, m_mapDock})
         view->addAction(d->toggleViewAction());
     view->addSeparator();
     QMenu *colors = view->addMenu(QStringLiteral("&Colours"));
@@ -182,7 +188,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         });
     }
     view->addAction(QStringLiteral("&Reset Layout"), this, [this]() {
-        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_duplicatesDock}) {
+        for (QDockWidget *d : {m_pipelineDock, m_thresholdDock, m_inspectorDock, m_clusterDock, m_historyDock, m_searchDock, m_provenanceDock, m_snapshotDock, m_duplicatesDock, m_mapDock}) {
             d->setFloating(false);
             d->show();
         }
@@ -430,6 +436,44 @@ bool MainWindow::saveScreenshots(const QString &dir)
     ok &= m_duplicates->grab().save(QDir(dir).filePath(QStringLiteral("duplicates.png")));
     ok &= grab().save(QDir(dir).filePath(QStringLiteral("main-duplicates.png")));
     return ok;
+}
+
+bool MainWindow::saveToolScreenshots(const QString &dir)
+{
+    QDir().mkpath(dir);
+    bool ok = true;
+    // The tools, two at a time: one tab of the right area, one of the bottom.
+    const std::tuple<QDockWidget *, QDockWidget *, const char *> tools[] = {{m_mapDock, m_searchDock, "map-search.png"},
+                                                                           {m_provenanceDock, m_snapshotDock, "provenance-snapshots.png"}};
+    for (auto [right, bottom, name] : tools) {
+        right->raise();
+        bottom->raise();
+        QApplication::processEvents(); // lay the raised tabs out before grabbing
+        ok &= grab().save(QDir(dir).filePath(QLatin1String(name)));
+        m_search->clear(); // the search's browser filter belongs to the first shot only
+    }
+    m_inspectorDock->raise();
+    m_clusterDock->raise();
+    return ok;
+}
+
+void MainWindow::prepareToolScreenshots(const QString &query)
+{
+    m_mapDock->raise(); // shown: the map lays itself out
+    if (!query.isEmpty())
+        m_search->search(query, SearchMode::Text);
+    // Snapshots: compare the first one with the current selection.
+    const QString first = m_snapshots->aBox()->count() > 0 ? m_snapshots->aBox()->itemText(0) : QString();
+    if (!first.isEmpty() && first != QLatin1String("current")) {
+        const Status compared = m_snapshots->compare(first, QStringLiteral("current"));
+        if (!compared)
+            statusBar()->showMessage(compared.error().toString());
+    }
+}
+
+bool MainWindow::toolScreenshotsReady() const
+{
+    return !m_map->isComputing() && !m_search->isSearching();
 }
 
 } // namespace rs

@@ -12,6 +12,7 @@ class QMenu;
 namespace rs {
 
 class ClusterView;
+class EmbeddingMapPanel;
 class Inspector;
 class PipelinePanel;
 class ProjectSession;
@@ -53,9 +54,19 @@ public:
     SnapshotPanel *snapshotPanel() const { return m_snapshots; }
     DuplicatesView *duplicatesView() const { return m_duplicates; }
     QDockWidget *duplicatesDock() const { return m_duplicatesDock; }
+    EmbeddingMapPanel *mapPanel() const { return m_map; }
+    QDockWidget *mapDock() const { return m_mapDock; }
 
     // Saves PNGs of the window and of each view into DIR (for the README).
     bool saveScreenshots(const QString &dir);
+    // Then the tools: prepareToolScreenshots() raises the Map dock (which
+    // lays the map out) and runs `query` in the Search dock (none when
+    // empty); once toolScreenshotsReady(), saveToolScreenshots() saves the
+    // window with the tool docks raised: map-search.png (Map and Search)
+    // and provenance-snapshots.png (Provenance and Snapshots).
+    void prepareToolScreenshots(const QString &query);
+    bool toolScreenshotsReady() const;
+    bool saveToolScreenshots(const QString &dir);
 
     // Sets the docks' shares of the window (also View ▸ Reset Layout).
     void fitDocks();
@@ -85,8 +96,9 @@ private:
     ProvenancePanel *m_provenance;
     SnapshotPanel *m_snapshots;
     DuplicatesView *m_duplicates;
+    EmbeddingMapPanel *m_map;
     QDockWidget *m_pipelineDock, *m_thresholdDock, *m_inspectorDock, *m_clusterDock, *m_historyDock, *m_searchDock, *m_provenanceDock,
-        *m_snapshotDock, *m_duplicatesDock;
+        *m_snapshotDock, *m_duplicatesDock, *m_mapDock;
     QMenu *m_recent = nullptr;
     QAction *m_export = nullptr;
     QString m_lastError;

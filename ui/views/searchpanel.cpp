@@ -69,6 +69,7 @@ SearchPanel::SearchPanel(ProjectSession *session, SampleBrowser *browser, QWidge
     connect(m_session, &ProjectSession::closed, this, [this]() {
         m_index.reset();
         ++m_serial;
+        m_running = false;
         m_hits.clear();
         m_results->clear();
         m_status->clear();
@@ -125,6 +126,7 @@ void SearchPanel::moreLikeThis(qint64 imageId)
 void SearchPanel::clear()
 {
     ++m_serial;
+    m_running = false;
     m_hits.clear();
     m_results->clear();
     m_status->clear();
@@ -139,6 +141,7 @@ void SearchPanel::start(SearchMode mode, const QString &query, qint64 imageId)
         return;
     }
     const quint64 serial = ++m_serial;
+    m_running = true;
     const QString dir = m_session->store()->dir();
     const QString what = mode == SearchMode::Similar ? QStringLiteral("like #%1").arg(imageId) : QStringLiteral("“%1”").arg(query);
     m_status->setText(m_index ? QStringLiteral("Searching %1…").arg(what) : QStringLiteral("Indexing the project's texts and embeddings…"));
@@ -186,6 +189,7 @@ void SearchPanel::onFinished(quint64 serial, const Outcome &outcome, const QStri
 {
     if (serial != m_serial)
         return;
+    m_running = false;
     if (outcome.index)
         m_index = outcome.index;
     m_hits = outcome.hits;

@@ -43,6 +43,8 @@ public:
     // The last finished search's hits, best first (empty after an error).
     const std::vector<ImageHit> &results() const { return m_hits; }
     QString statusText() const;
+    // A search (or the index build before it) is running.
+    bool isSearching() const { return m_running; }
 
     // Runs a search (Text or Semantic) for `query`; Similar for moreLikeThis.
     void search(const QString &query, SearchMode mode);
@@ -74,6 +76,7 @@ private:
     std::shared_ptr<const ImageSearch> m_index; // null: (re)build on next search
     std::vector<ImageHit> m_hits;
     quint64 m_serial = 0;
+    bool m_running = false;
 };
 
 } // namespace rs
