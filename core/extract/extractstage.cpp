@@ -1,6 +1,7 @@
 #include "core/extract/extractstage.h"
 
 #include "core/extract/imageprobe.h"
+#include "core/extract/detail/imagedecoder.h"
 #include "core/extract/imagefilters.h"
 #include "core/extract/sentencefilters.h"
 #include "core/generate/iexpert.h"
@@ -62,6 +63,9 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     const qint64 todo = total->toLongLong();
     if (todo == 0)
         return {};
+    // A broken install must not be recorded as thousands of undecodable images.
+    if (const QString why = detail::imageDecoderUnavailable(); !why.isEmpty())
+        return makeError(ErrorCode::Unsupported, why);
 
     ProbeOptions options;
     ExtractSettings settings;

@@ -1,5 +1,6 @@
 #include "core/extract/imageprobe.h"
 
+#include "core/extract/detail/imagedecoder.h"
 #include "core/util/sha256.h"
 
 #include <QBuffer>
@@ -11,7 +12,6 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/img_hash.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -307,10 +307,8 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts)
     cv::Mat decoded;
     QString cvError;
     try {
-        const cv::Mat buf(1, int(std::min<qsizetype>(data.size(), INT_MAX)), CV_8U,
-                          const_cast<char *>(data.constData()));
-        decoded = cv::imdecode(buf, cv::IMREAD_UNCHANGED);
-        if (!decoded.empty())
+        if (detail::decodeImageBytes(data.constData(), int(std::min<qsizetype>(data.size(), INT_MAX)), decoded,
+                                     cvError))
             o.bgr = toBgr8(decoded);
     } catch (const cv::Exception &e) {
         cvError = QString::fromStdString(e.msg).trimmed();

@@ -313,9 +313,10 @@ QStringList SentenceSplitter::split(const QString &rawText)
     const std::vector<Span> spans = candidates.empty() ? std::vector<Span>{} : protectedSpans(text);
     qsizetype start = 0;
     auto cut = [&](qsizetype end) {
-        const QString piece = text.mid(start, end - start).trimmed();
+        // Trimmed as a view: one allocation per sentence, none for a blank piece.
+        const QStringView piece = QStringView(text).mid(start, end - start).trimmed();
         if (!piece.isEmpty())
-            sentences.append(piece);
+            sentences.append(piece.toString());
         start = end;
     };
     for (qsizetype b : candidates)

@@ -402,6 +402,30 @@ private Q_SLOTS:
             QVERIFY2(loaded.contains(QLatin1String(name)), r.out.constData());
     }
 
+    // The image codecs live in a module opened on the first decode: a broken
+    // install stops extract with the paths it tried, records nothing, and the
+    // next run (module found from the build tree) probes every image.
+    void missingImageDecoderStopsExtract()
+    {
+        const QString project = m_tmp.filePath(QStringLiteral("nodecoder"));
+        QCOMPARE(realsyn({QStringLiteral("init"), project}).code, 0);
+        QCOMPARE(realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus}).code, 0);
+        const QString absent = m_tmp.filePath(QStringLiteral("absent/realsyn_imagedecoder.so"));
+        qputenv("REALSYN_IMAGE_DECODER", absent.toUtf8());
+        const Run broken = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
+        qunsetenv("REALSYN_IMAGE_DECODER");
+        QVERIFY(broken.code > 0); // an error exit, not a crash
+        QVERIFY2(broken.err.contains("image decoder module") && broken.err.contains(absent.toUtf8()), broken.err.constData());
+        QCOMPARE(stats(project).value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(),
+                 QStringLiteral("not-run"));
+
+        const Run fixed = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
+        QVERIFY2(fixed.code == 0, fixed.err.constData());
+        // Only garbage.png fails to decode, as in endToEnd.
+        QCOMPARE(stats(project).value(QStringLiteral("images")).toObject().value(QStringLiteral("rejected")).toObject()
+                     .value(QStringLiteral("decode_failed")).toInt(), 1);
+    }
+
     void subsetsAreReproducible()
     {
         // Two projects ingesting the same 10% sample with the same seed agree.
