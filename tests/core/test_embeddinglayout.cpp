@@ -210,7 +210,7 @@ private Q_SLOTS:
         QCOMPARE(EmbeddingLayout::forProject(**store, {}, ctx).error().code, ErrorCode::NotFound);
 
         const test::ClusteredData data = test::makeClusteredData(n - 1, 5, d, 0.5f, 6);
-        auto emb = EmbeddingStore::open(EmbedStage::embeddingDir(**store), QStringLiteral("images"), QStringLiteral("test"), d);
+        auto emb = EmbeddingStore::open(EmbeddingStore::projectDir(**store), QStringLiteral("images"), QStringLiteral("test"), d);
         QVERIFY(emb.ok());
         QVERIFY((*emb)->put(idsFrom(2, n - 1), data.points).ok()); // image 1 has no embedding
         QVERIFY((*emb)->flush().ok());

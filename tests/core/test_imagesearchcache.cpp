@@ -108,7 +108,7 @@ private Q_SLOTS:
         QVector<qint64> ids;
         for (qint64 i = 1; i <= n; ++i)
             ids << i;
-        auto emb = EmbeddingStore::open(EmbedStage::embeddingDir(s), QStringLiteral("images"), QStringLiteral("test"), d);
+        auto emb = EmbeddingStore::open(EmbeddingStore::projectDir(s), QStringLiteral("images"), QStringLiteral("test"), d);
         QVERIFY(emb.ok());
         QVERIFY((*emb)->put(ids, data.points).ok());
         QVERIFY((*emb)->flush().ok());
