@@ -20,6 +20,7 @@
 #include <QSqlRecord>
 
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <map>
 
@@ -195,6 +196,22 @@ Result<ImageSearch> ImageSearch::build(ImageSearchData data)
     return s;
 }
 
+namespace {
+
+// Runs `sql` and calls `visit(row, columns)` for each row of its result.
+Status forEachRow(ProjectStore &store, const QString &sql, const std::function<void(const QSqlQuery &, int)> &visit)
+{
+    auto q = store.exec(sql);
+    if (!q)
+        return q.error();
+    const int columns = q->record().count();
+    while (q->next())
+        visit(*q, columns);
+    return {};
+}
+
+} // namespace
+
 Result<QByteArray> ImageSearch::textInputsKey(ProjectStore &store)
 {
     // Each query is an index lookup or one scan of a table's narrow
@@ -211,13 +228,12 @@ Result<QByteArray> ImageSearch::textInputsKey(ProjectStore &store)
     QCryptographicHash h(QCryptographicHash::Sha1);
     h.addData(QByteArray(QByteArray::number(kCacheVersion) + ' ' + QByteArray::number(store.dataGeneration())));
     for (const QString &sql : queries) {
-        auto q = store.exec(sql);
-        if (!q)
-            return q.error();
-        const int columns = q->record().count();
-        while (q->next())
-            for (int c = 0; c < columns; ++c)
-                h.addData(QByteArray(q->value(c).toString().toUtf8() + '\x1f'));
+        if (Status st = forEachRow(store, sql, [&h](const QSqlQuery &row, int columns) {
+                for (int c = 0; c < columns; ++c)
+                    h.addData(QByteArray(row.value(c).toString().toUtf8() + '\x1f'));
+            });
+            !st)
+            return st.error();
         h.addData("\x1e");
     }
     return h.result().toHex();
@@ -247,15 +263,13 @@ Result<QHash<qint64, QString>> ImageSearch::imageTexts(ProjectStore &store)
         QStringLiteral("SELECT d.image_id, d.syn_text FROM decisions d LEFT JOIN generations g ON g.image_id = d.image_id"
                        " WHERE d.syn_text IS NOT NULL AND g.image_id IS NULL"),
     };
-    for (const QString &sql : queries) {
-        auto q = store.exec(sql);
-        if (!q)
-            return q.error();
-        const int columns = q->record().count();
-        while (q->next())
-            for (int c = 1; c < columns; ++c)
-                add(q->value(0).toLongLong(), q->value(c));
-    }
+    for (const QString &sql : queries)
+        if (Status st = forEachRow(store, sql, [&add](const QSqlQuery &row, int columns) {
+                for (int c = 1; c < columns; ++c)
+                    add(row.value(0).toLongLong(), row.value(c));
+            });
+            !st)
+            return st.error();
     QHash<qint64, QString> out;
     out.reserve(qsizetype(parts.size()));
     for (const auto &[id, list] : parts)

@@ -11,6 +11,7 @@
 //   REALSYN_BENCH_MAP_NEIGHBORS=0  skip the neighbour layout
 
 #include "core/index/embeddinglayout.h"
+#include "tests/bench/sizerows.h"
 #include "tests/bench/syntheticdata.h"
 #include "ui/widgets/pointmapview.h"
 
@@ -64,13 +65,7 @@ class BenchMap : public QObject {
 private Q_SLOTS:
     void map_data()
     {
-        QTest::addColumn<qint64>("n");
-        if (qEnvironmentVariableIsSet("REALSYN_BENCH_MAP_N")) {
-            QTest::newRow("custom") << qEnvironmentVariable("REALSYN_BENCH_MAP_N").toLongLong();
-            return;
-        }
-        QTest::newRow("100k") << qint64(100000);
-        QTest::newRow("1M") << qint64(1000000);
+        rs::test::addSizeRows("REALSYN_BENCH_MAP_N");
     }
     void map()
     {

@@ -12,6 +12,7 @@
 #include "core/index/bm25index.h"
 #include "core/index/imagesearch.h"
 #include "core/index/retriever.h"
+#include "tests/bench/sizerows.h"
 #include "tests/bench/syntheticdata.h"
 
 #include <QElapsedTimer>
@@ -106,13 +107,7 @@ class BenchSearch : public QObject {
 private Q_SLOTS:
     void queryLatency_data()
     {
-        QTest::addColumn<qint64>("n");
-        if (qEnvironmentVariableIsSet("REALSYN_BENCH_SEARCH_N")) {
-            QTest::newRow("custom") << qEnvironmentVariable("REALSYN_BENCH_SEARCH_N").toLongLong();
-            return;
-        }
-        QTest::newRow("100k") << qint64(100000);
-        QTest::newRow("1M") << qint64(1000000);
+        rs::test::addSizeRows("REALSYN_BENCH_SEARCH_N");
     }
     void queryLatency()
     {

@@ -15,6 +15,7 @@
 #include "core/store/projectstore.h"
 #include "core/index/imagesearch.h"
 #include "core/store/recipe.h"
+#include "tests/bench/sizerows.h"
 #include "tests/bench/syntheticdata.h"
 
 #include <QDir>
@@ -31,13 +32,7 @@ class BenchSearchCache : public QObject {
 private Q_SLOTS:
     void firstAndSecond_data()
     {
-        QTest::addColumn<qint64>("n");
-        if (qEnvironmentVariableIsSet("REALSYN_BENCH_SEARCH_N")) {
-            QTest::newRow("custom") << qEnvironmentVariable("REALSYN_BENCH_SEARCH_N").toLongLong();
-            return;
-        }
-        QTest::newRow("100k") << qint64(100000);
-        QTest::newRow("1M") << qint64(1000000);
+        rs::test::addSizeRows("REALSYN_BENCH_SEARCH_N");
     }
     void firstAndSecond()
     {
