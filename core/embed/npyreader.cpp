@@ -59,15 +59,21 @@ Result<Matrix> readNpyMatrix(const QString &path)
         width = 2;
     else
         return makeError(ErrorCode::Unsupported, QStringLiteral("dtype %1 not supported (expected little-endian float16 or float32)").arg(dtype), path);
-    const qint64 rows = shape.captured(1).toLongLong();
-    const qint64 cols = shape.captured(2).toLongLong();
-    if (cols <= 0 || cols > 65536)
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("embedding width %1 out of range").arg(cols), path);
-    const qint64 dataBytes = rows * cols * width;
-    if (f.size() - f.pos() < dataBytes)
+    bool rowsOk = false, colsOk = false;
+    const qint64 rows = shape.captured(1).toLongLong(&rowsOk);
+    const qint64 cols = shape.captured(2).toLongLong(&colsOk);
+    if (!colsOk || cols <= 0 || cols > 65536)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("embedding width %1 out of range").arg(shape.captured(2)), path);
+    // Bound the row count by what the file holds before multiplying: a
+    // header may claim any number of rows, and rows * cols * width must not
+    // overflow on the way to the size check.
+    const qint64 available = f.size() - f.pos();
+    const qint64 rowBytes = cols * width;
+    if (!rowsOk || rows > available / rowBytes)
         return makeError(ErrorCode::ParseError,
-                         QStringLiteral("file holds %1 data bytes, shape (%2, %3) needs %4").arg(f.size() - f.pos()).arg(rows).arg(cols).arg(dataBytes),
+                         QStringLiteral("file holds %1 data bytes, shape (%2, %3) needs more than that").arg(available).arg(shape.captured(1)).arg(cols),
                          path);
+    const qint64 dataBytes = rows * rowBytes;
     Matrix m(rows, int(cols));
     if (width == 4) {
         if (f.read(reinterpret_cast<char *>(m.data.data()), dataBytes) != dataBytes)

@@ -83,6 +83,11 @@ private Q_SLOTS:
         QTest::newRow("fortran") << npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1), }", QByteArray(4, 0)) << QStringLiteral("Fortran");
         QTest::newRow("short data") << npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 512), }", floats({1}))
                                     << QStringLiteral("needs");
+        // Found by fuzz_npy: rows * cols * width overflowed before the size check.
+        QTest::newRow("rows overflow") << npy("{'descr': '<f2', 'fortran_order': False, 'shape': (6667857001649915676, 2), }", floats({1}))
+                                       << QStringLiteral("needs");
+        QTest::newRow("rows beyond int64") << npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999, 2), }", floats({1}))
+                                           << QStringLiteral("needs");
         QTest::newRow("nan") << npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }", floats({std::nanf("")}))
                              << QStringLiteral("NaN");
     }
