@@ -22,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QtConcurrent>
@@ -630,7 +631,8 @@ QStringList exportFormats()
 
 Result<ExportReport> exportSelection(ProjectStore &store, const Recipe &recipe, const ExportOptions &opts, JobContext &ctx)
 {
-    auto source = currentExportSource(store, opts.limit);
+    // With an id list the limit applies after the restriction, not before.
+    auto source = currentExportSource(store, opts.ids.isEmpty() ? opts.limit : -1);
     if (!source)
         return source.error();
     return exportSamples(*source, store.dir(), recipe, opts, ctx);
@@ -661,8 +663,14 @@ Result<ExportReport> exportSamples(const ExportSource &source, const QString &pr
     const QString parent = target.absolutePath();
 
     const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
+    const QSet<qint64> only(opts.ids.cbegin(), opts.ids.cend());
+    qint64 chosenInSelection = 0;
+    for (const ExportSample &e : source.samples)
+        chosenInSelection += only.contains(e.id) ? 1 : 0;
     QVector<Sample> samples;
     for (const ExportSample &e : source.samples) {
+        if (!only.isEmpty() && !only.contains(e.id))
+            continue;
         if (opts.limit >= 0 && samples.size() >= opts.limit)
             break;
         Sample s;
@@ -703,6 +711,7 @@ Result<ExportReport> exportSamples(const ExportSource &source, const QString &pr
     }
 
     ExportReport report;
+    report.outsideSelection = only.size() - chosenInSelection;
     QVector<Sample *> train, val;
     for (Sample &s : samples) {
         if (!s.error.isEmpty()) {
@@ -757,6 +766,13 @@ Result<ExportReport> exportSamples(const ExportSource &source, const QString &pr
         options.insert(QStringLiteral("compression"), opts.compression);
     if (!opts.images)
         options.insert(QStringLiteral("images"), false);
+    if (!only.isEmpty()) {
+        // The ids asked for, so the export can be reproduced from its manifest.
+        QJsonArray ids;
+        for (qint64 id : opts.ids)
+            ids.append(id);
+        options.insert(QStringLiteral("ids"), ids);
+    }
     QJsonObject manifest{
         {QStringLiteral("format"), opts.format},
         {QStringLiteral("tool"), QStringLiteral("RealSyn Studio")},

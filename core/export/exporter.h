@@ -73,12 +73,18 @@ struct ExportOptions {
     // parquet and jsonl: write no image files (text-only export); rows then
     // carry no image path, and width, height and sha256 describe the source image.
     bool images = true;
+    // Only these images (a lasso on the map, a search result, --ids FILE);
+    // empty means the whole selection. An id outside the selection is not
+    // exported (the selection is what the filters and the curator decided)
+    // and is counted in ExportReport::outsideSelection.
+    QVector<qint64> ids;
 };
 
 struct ExportReport {
     qint64 samples = 0;
     qint64 train = 0, val = 0;
     qint64 skipped = 0;       // e.g. llava samples without a synthetic text
+    qint64 outsideSelection = 0; // ExportOptions::ids not in the selection
     qint64 files = 0;
     qint64 bytes = 0;
     QString outDir;

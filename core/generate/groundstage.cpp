@@ -8,6 +8,7 @@
 #include "core/store/recipe.h"
 #include "core/store/globalsettings.h"
 
+#include <QFuture>
 #include <QHash>
 #include <QSet>
 #include <QThreadPool>
@@ -52,7 +53,6 @@ namespace {
 
 using detail::ExpertPool;
 
-constexpr int kBatch = 16;
 // Findings the tag expert writes: generate owns them (they need the encoder).
 const char *const kTagExpert = "encoder-tags";
 
@@ -165,86 +165,127 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
         return runs.error();
     const ExpertRunHashes &expertHash = *runs;
 
-    QThreadPool pool;
-    pool.setMaxThreadCount(workerThreads(ctx));
-
+    // The work, decided up front: per image, the runs whose cached result is
+    // missing or stale. An image whose runs are all cached is not decoded.
     struct Job {
-        int item;
         std::shared_ptr<ExpertPool> pool;
         QString hash;
         Result<Findings> result = Findings{};
     };
-    qint64 done = 0, analysed = 0;
-    for (qsizetype start = 0; start < items.size(); start += kBatch) {
-        const QVector<Item> batch = items.mid(start, kBatch);
-        // Only runs whose cached result is missing or stale; an image whose
-        // runs are all cached is not even decoded.
+    struct Task {
+        int item = 0;
         QVector<Job> jobs;
-        QSet<int> needed;
-        for (int i = 0; i < batch.size(); ++i)
-            for (const auto &p : experts) {
-                const QString hash = batch[i].sha256 + QLatin1Char('|') + p->factory().name() + QLatin1Char('|') + p->factory().version();
-                if (expertHash.value({batch[i].id, p->factory().name()}) != hash) {
-                    jobs.push_back(Job{i, p, hash, Findings{}});
-                    needed.insert(i);
-                }
-            }
-        if (!jobs.isEmpty()) {
-            QVector<QImage> images(batch.size());
-            QVector<QString> errors(batch.size());
-            const QList<int> decode(needed.begin(), needed.end());
-            QtConcurrent::blockingMap(&pool, decode, [&](int i) {
-                auto img = loadImageRgb(batch[i].path);
-                if (img)
-                    images[i] = img.value();
-                else
-                    errors[i] = img.error().toString();
-            });
-            QtConcurrent::blockingMap(&pool, jobs, [&](Job &job) {
-                if (!errors[job.item].isEmpty())
-                    return;
-                auto expert = job.pool->acquire();
-                if (!expert) {
-                    job.result = makeError(ErrorCode::Internal, QStringLiteral("expert could not be created"));
-                    return;
-                }
-                job.result = expert->analyze(images[job.item]);
-                job.pool->release(std::move(expert));
-            });
-            for (int i : decode)
-                if (!errors[i].isEmpty())
-                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Warning, QStringLiteral("cannot decode for the experts: ") + errors[i], batch[i].id, batch[i].path});
+        QString decodeError;
+    };
+    QVector<Task> tasks;
+    for (int i = 0; i < items.size(); ++i) {
+        Task task{i, {}, {}};
+        for (const auto &p : experts) {
+            const QString hash = items[i].sha256 + QLatin1Char('|') + p->factory().name() + QLatin1Char('|') + p->factory().version();
+            if (expertHash.value({items[i].id, p->factory().name()}) != hash)
+                task.jobs.push_back(Job{p, hash, Findings{}});
+        }
+        if (!task.jobs.isEmpty())
+            tasks.push_back(std::move(task));
+    }
+    const qint64 cached = items.size() - tasks.size();
+    if (tasks.isEmpty()) {
+        ctx.progress(items.size(), items.size(), QStringLiteral("grounding (all findings unchanged, reused)"));
+        return {};
+    }
 
-            Transaction tx(store);
-            for (Job &job : jobs) {
-                const Item &item = batch[job.item];
-                if (!errors[job.item].isEmpty())
-                    continue; // not run: no run recorded, so the next run tries again
+    // One task per image (decode, then each stale expert) streams through
+    // the pool while this thread writes finished tasks in order. No barrier
+    // between batches: the workers never wait for the slowest image of a
+    // batch or for a commit (that barrier cost about a tenth of the stage).
+    QThreadPool pool;
+    const int threads = workerThreads(ctx);
+    pool.setMaxThreadCount(threads);
+    auto analyse = [&items](Task &task) {
+        auto img = loadImageRgb(items[task.item].path);
+        if (!img) {
+            task.decodeError = img.error().toString();
+            return;
+        }
+        for (Job &job : task.jobs) {
+            auto expert = job.pool->acquire();
+            if (!expert) {
+                job.result = makeError(ErrorCode::Internal, QStringLiteral("expert could not be created"));
+                continue;
+            }
+            job.result = expert->analyze(img.value());
+            job.pool->release(std::move(expert));
+        }
+    };
+    // Enough tasks in flight that a slow image (a dense page for OCR) never
+    // leaves a worker idle; few enough that decoded images stay bounded.
+    const int window = threads * 4;
+    constexpr int kCommitEvery = 32;
+    QVector<QFuture<void>> inFlight(tasks.size());
+    int submitted = 0;
+    auto submitUpTo = [&](int limit) {
+        for (; submitted < std::min<int>(limit, tasks.size()); ++submitted)
+            inFlight[submitted] = QtConcurrent::run(&pool, analyse, std::ref(tasks[submitted]));
+    };
+    submitUpTo(window);
+
+    qint64 analysed = 0;
+    bool canceled = false;
+    auto tx = std::make_unique<Transaction>(store);
+    int written = 0;
+    for (; written < submitted; ++written) {
+        inFlight[written].waitForFinished();
+        inFlight[written] = {};
+        if (!canceled)
+            submitUpTo(written + 1 + window);
+        Task &task = tasks[written];
+        const Item &item = items[task.item];
+        if (!task.decodeError.isEmpty()) {
+            // Not run: no run recorded, so the next run tries again.
+            recordImageIssue(store, ctx, name(),
+                             JobIssue{Severity::Warning, QStringLiteral("cannot decode for the experts: ") + task.decodeError, item.id, item.path});
+        } else {
+            for (Job &job : task.jobs) {
                 const QString expertName = job.pool->factory().name();
                 Result<Findings> stored = job.result;
                 if (job.result) {
                     QString cut;
                     stored = capFindings(*job.result, &cut);
                     if (!cut.isEmpty())
-                        recordImageIssue(store, ctx, name(), JobIssue{Severity::Info, expertName + QStringLiteral(" returned ") + cut,
-                                                                      item.id, item.path});
+                        recordImageIssue(store, ctx, name(),
+                                         JobIssue{Severity::Info, expertName + QStringLiteral(" returned ") + cut, item.id, item.path});
                 } else {
-                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
+                    recordImageIssue(store, ctx, name(),
+                                     JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
                 }
-                if (Status s = storeExpertRun(store, item.id, expertName, job.hash, stored); !s)
+                if (Status s = storeExpertRun(store, item.id, expertName, job.hash, stored); !s) {
+                    pool.clear();
+                    pool.waitForDone();
                     return s;
+                }
                 ++analysed;
             }
-            if (Status s = tx.commit(); !s)
-                return s;
         }
-        done += batch.size();
-        ctx.progress(done, items.size(), QStringLiteral("grounding (OCR, faces, quality)"));
-        if (ctx.isCanceled())
-            return makeError(ErrorCode::Canceled, QStringLiteral("ground interrupted; findings written so far are kept"));
+        task.jobs.clear(); // the findings are stored; free them
+        if ((written + 1) % kCommitEvery == 0 || written + 1 == submitted) {
+            if (Status s = tx->commit(); !s) {
+                pool.clear();
+                pool.waitForDone();
+                return s;
+            }
+            tx.reset(); // committed; the next one opens after it
+            tx = std::make_unique<Transaction>(store);
+            ctx.progress(cached + written + 1, items.size(), QStringLiteral("grounding (OCR, faces, quality)"));
+        }
+        if (!canceled && ctx.isCanceled())
+            canceled = true; // stop submitting; what is in flight is still written
     }
-    if (analysed == 0)
-        ctx.progress(items.size(), items.size(), QStringLiteral("grounding (all findings unchanged, reused)"));
+    if (Status s = tx->commit(); !s)
+        return s;
+    if (canceled)
+        return makeError(ErrorCode::Canceled, QStringLiteral("ground interrupted; findings written so far are kept"));
+    ctx.progress(items.size(), items.size(),
+                 QStringLiteral("grounding: %1 expert runs, %2 images reused").arg(analysed).arg(cached));
     return {};
 }
 

@@ -308,6 +308,48 @@ private Q_SLOTS:
         QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(QLatin1Char(' '))));
     }
 
+    // Issue 13: a lasso on the map or a search result exports through the
+    // exporter; ids outside the selection are reported, never exported.
+    void exportsChosenIds()
+    {
+        const QString ids = m_tmp.filePath(QStringLiteral("lasso.txt"));
+        QFile f(ids);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("# 3 images selected on the embedding map\n3, 2\n1   # rejected by the curator\n2\n");
+        f.close();
+        const QString out = m_tmp.filePath(QStringLiteral("chosen"));
+        Run r = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("jsonl"), QStringLiteral("--out"), out,
+                         QStringLiteral("--ids"), ids});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("exported 2 samples"), r.out.constData());
+        QVERIFY2(r.out.contains("1 of the --ids are not in the selection"), r.out.constData());
+        Run py = python(QStringLiteral("import json, sys\n"
+                                       "rows = [json.loads(l) for l in open(sys.argv[1] + '/samples.jsonl')]\n"
+                                       "m = json.load(open(sys.argv[1] + '/manifest.json'))\n"
+                                       "print(sorted(r['realsyn']['image_id'] for r in rows), m['options']['ids'])\n"),
+                        {out});
+        QVERIFY2(py.code == 0, py.err.constData());
+        QCOMPARE(py.out.trimmed(), QByteArray("[2, 3] [3, 2, 1]"));
+
+        // --limit counts within the chosen images, not the whole selection.
+        const QString limited = m_tmp.filePath(QStringLiteral("chosen-limit"));
+        r = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("jsonl"), QStringLiteral("--out"), limited,
+                     QStringLiteral("--ids"), ids, QStringLiteral("--limit"), QStringLiteral("1")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("exported 1 samples"), r.out.constData());
+
+        // A malformed list is refused before anything is written, naming the line.
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("2\n3\nthree\n");
+        f.close();
+        const QString bad = m_tmp.filePath(QStringLiteral("chosen-bad"));
+        r = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("jsonl"), QStringLiteral("--out"), bad,
+                     QStringLiteral("--ids"), ids});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("line 3") && r.err.contains("three"), r.err.constData());
+        QVERIFY(!QFile::exists(bad));
+    }
+
     void badArguments()
     {
         const QString out = m_tmp.filePath(QStringLiteral("bad"));

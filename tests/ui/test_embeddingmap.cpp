@@ -6,6 +6,7 @@
 
 #include "core/index/embeddinglayout.h"
 #include "ui/models/projectsession.h"
+#include "core/util/idlist.h"
 #include "ui/views/embeddingmappanel.h"
 #include "ui/widgets/pointmapview.h"
 
@@ -182,10 +183,13 @@ private Q_SLOTS:
 
         QTemporaryDir tmp;
         const QString path = tmp.filePath(QStringLiteral("ids.txt"));
-        QVERIFY(panel.exportSelection(path));
+        // Saved in the format `realsyn export --ids` reads.
+        QVERIFY(panel.saveIdList(path));
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(f.readAll(), QByteArray("111\n112\n113\n114\n115\n116\n117\n118\n119\n120\n"));
+        auto saved = parseIdList(f.readAll());
+        QVERIFY2(saved.ok(), saved.ok() ? "" : qPrintable(saved.error().toString()));
+        QCOMPARE(std::vector<qint64>(saved->begin(), saved->end()), expected);
     }
 };
 

@@ -2,8 +2,10 @@
 
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
+#include "core/util/idlist.h"
 #include "ui/models/projectsession.h"
 #include "ui/models/samplelistmodel.h"
+#include "ui/views/exportdialog.h"
 #include "ui/views/samplebrowser.h"
 #include "ui/widgets/pointmapview.h"
 
@@ -13,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
 #include <QPointer>
 #include <QProgressBar>
 #include <QSaveFile>
@@ -113,8 +116,14 @@ EmbeddingMapPanel::EmbeddingMapPanel(ProjectSession *session, SampleBrowser *bro
     auto *reject = new QToolButton(m_selectionBar);
     reject->setText(QStringLiteral("Reject"));
     auto *save = new QToolButton(m_selectionBar);
-    save->setText(QStringLiteral("Export…"));
-    save->setToolTip(QStringLiteral("Save the selected image ids, one a line"));
+    save->setText(QStringLiteral("Export"));
+    save->setToolTip(QStringLiteral("Export the selected images through the exporter, or save their ids"));
+    save->setPopupMode(QToolButton::InstantPopup);
+    auto *saveMenu = new QMenu(save);
+    QAction *exportSamples = saveMenu->addAction(QStringLiteral("Export these samples…"));
+    QAction *saveIds = saveMenu->addAction(QStringLiteral("Save id list…"));
+    exportSamples->setEnabled(ExportDialog::isAvailable());
+    save->setMenu(saveMenu);
     auto *clear = new QToolButton(m_selectionBar);
     clear->setText(QStringLiteral("Clear"));
     auto *selLayout = new QHBoxLayout(m_selectionBar);
@@ -153,9 +162,16 @@ EmbeddingMapPanel::EmbeddingMapPanel(ProjectSession *session, SampleBrowser *bro
     connect(show, &QToolButton::clicked, this, &EmbeddingMapPanel::showSelectionInBrowser);
     connect(accept, &QToolButton::clicked, this, [this]() { decideSelection(QStringLiteral("accept")); });
     connect(reject, &QToolButton::clicked, this, [this]() { decideSelection(QStringLiteral("reject")); });
-    connect(save, &QToolButton::clicked, this, [this]() {
-        const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export selected image ids"), QStringLiteral("map-selection.txt"));
-        if (!path.isEmpty() && !exportSelection(path))
+    connect(exportSamples, &QAction::triggered, this, [this]() {
+        const std::vector<qint64> ids = selectedIds();
+        auto *dialog = new ExportDialog(m_session, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setImageIds(QVector<qint64>(ids.begin(), ids.end()), QStringLiteral("the map selection"));
+        dialog->open();
+    });
+    connect(saveIds, &QAction::triggered, this, [this]() {
+        const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save selected image ids"), QStringLiteral("map-selection.txt"));
+        if (!path.isEmpty() && !saveIdList(path))
             m_status->setText(QStringLiteral("Could not write %1.").arg(path));
     });
     connect(clear, &QToolButton::clicked, m_map, &PointMapView::clearSelection);
@@ -435,13 +451,16 @@ void EmbeddingMapPanel::decideSelection(const QString &decision)
         m_session->setDecisions(QVector<qint64>(ids.begin(), ids.end()), decision);
 }
 
-bool EmbeddingMapPanel::exportSelection(const QString &path)
+bool EmbeddingMapPanel::saveIdList(const QString &path)
 {
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
+    if (!f.open(QIODevice::WriteOnly))
         return false;
-    for (qint64 id : selectedIds())
-        f.write(QByteArray::number(id) + '\n');
+    const std::vector<qint64> ids = selectedIds();
+    f.write(formatIdList(QVector<qint64>(ids.begin(), ids.end()),
+                         QStringLiteral("%1 images selected on the embedding map of %2\nrealsyn export DIR --ids THIS_FILE --format F --out OUT")
+                             .arg(ids.size())
+                             .arg(m_session->dir())));
     return f.commit();
 }
 

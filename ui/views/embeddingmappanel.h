@@ -8,7 +8,7 @@
 //
 // A lasso (Shift+drag, or the lasso tool) selects images; the selection
 // can become the browser's filter (as search results do), be accepted or
-// rejected in one undoable step, or be exported as a list of image ids.
+// rejected in one undoable step, or be exported (the export dialog, restricted to them) or saved as an id list.
 // A click on a point shows that image in the browser.
 //
 // The layout is read or computed off the GUI thread, with progress, when
@@ -62,7 +62,7 @@ public:
     // The selection's actions (also its buttons).
     void showSelectionInBrowser();
     void decideSelection(const QString &decision); // accept | reject | clear
-    bool exportSelection(const QString &path);     // one id per line
+    bool saveIdList(const QString &path); // core/util/idlist's format, for export --ids
 
 Q_SIGNALS:
     void layoutReady(qint64 points, bool fromCache);

@@ -23,6 +23,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -116,16 +117,42 @@ ExportDialog::ExportDialog(ProjectSession *session, QWidget *parent) : QDialog(p
     m_start->setEnabled(isAvailable() && m_session->isOpen());
 }
 
+void ExportDialog::setImageIds(const QVector<qint64> &ids, const QString &origin)
+{
+    m_ids = ids;
+    m_idsOrigin = origin;
+    setWindowTitle(ids.isEmpty() ? QStringLiteral("Export") : QStringLiteral("Export %1").arg(origin));
+    countSelection();
+}
+
 void ExportDialog::countSelection()
 {
     if (!m_session->store()) {
         m_counts->setText(QStringLiteral("no project open"));
         return;
     }
+    const QLocale loc;
+    if (!m_ids.isEmpty()) {
+        // The exporter keeps only chosen images that are in the selection;
+        // say how many that is before the curator presses Export.
+        auto q = m_session->store()->exec(QStringLiteral("SELECT i.id FROM images i LEFT JOIN decisions d ON d.image_id = i.id WHERE ")
+                                          + selectedCondition());
+        if (!q) {
+            m_counts->setText(q.error().toString());
+            return;
+        }
+        const QSet<qint64> chosen(m_ids.cbegin(), m_ids.cend());
+        qint64 in = 0;
+        while (q->next())
+            in += chosen.contains(q->value(0).toLongLong()) ? 1 : 0;
+        m_counts->setText(QStringLiteral("%1 of the %2 images in %3 (the others are not in the selection: rejected or not sampled)")
+                              .arg(loc.toString(in), loc.toString(qint64(chosen.size())), m_idsOrigin));
+        return;
+    }
     auto n = m_session->store()->scalar(QStringLiteral("SELECT count(*) FROM images i LEFT JOIN decisions d ON d.image_id = i.id WHERE ")
                                         + selectedCondition());
     m_counts->setText(n ? QStringLiteral("%1 selected samples (kept by the filters, sampled, curator decisions applied)")
-                              .arg(QLocale().toString(n->toLongLong()))
+                              .arg(loc.toString(n->toLongLong()))
                         : n.error().toString());
 }
 
@@ -140,6 +167,7 @@ void ExportDialog::start()
     o.force = m_force->isChecked();
     o.compression = m_compression->currentText();
     o.images = !(m_noImages->isEnabled() && m_noImages->isChecked());
+    o.ids = m_ids;
     if (o.outDir.isEmpty()) {
         m_result->setText(QStringLiteral("Choose a destination folder."));
         return;
@@ -171,6 +199,10 @@ void ExportDialog::start()
                                   .arg(loc.toString(report->samples), loc.toString(report->train), loc.toString(report->val),
                                        loc.toString(report->skipped), loc.toString(report->files), loc.formattedDataSize(report->bytes),
                                        report->outDir)
+                                  + (report->outsideSelection > 0
+                                         ? QStringLiteral(" (%1 chosen images are not in the selection and were left out)")
+                                               .arg(loc.toString(report->outsideSelection))
+                                         : QString())
                             : QStringLiteral("Export failed: ") + s.error().toString());
     });
 #endif

@@ -4,6 +4,7 @@
 // result. Runs on the session's job runner.
 
 #include <QDialog>
+#include <QVector>
 
 class QCheckBox;
 class QComboBox;
@@ -24,6 +25,9 @@ public:
     explicit ExportDialog(ProjectSession *session, QWidget *parent = nullptr);
     // Whether this build has the export stage (core/export).
     static bool isAvailable();
+    // Export only these images (a lasso on the map, a search result): the
+    // exporter's ExportOptions::ids. `origin` says where they came from.
+    void setImageIds(const QVector<qint64> &ids, const QString &origin);
 
 private:
     void start();
@@ -38,6 +42,8 @@ private:
     QComboBox *m_compression = nullptr; // parquet
     QCheckBox *m_noImages = nullptr;    // parquet, jsonl
     QLabel *m_counts = nullptr, *m_result = nullptr;
+    QVector<qint64> m_ids; // empty: the whole selection
+    QString m_idsOrigin;
     QProgressBar *m_progress = nullptr;
     QPushButton *m_start = nullptr;
 };

@@ -5,6 +5,9 @@
 #include "core/export/exporter.h"
 #include "core/export/parquetwriter.h"
 #include "core/export/snapshot.h"
+#include "core/util/idlist.h"
+
+#include <QFile>
 
 #include <cmath>
 
@@ -56,6 +59,19 @@ int handleExport(const QCommandLineParser &p)
         else if (sep != QLatin1String("tab"))
             return fail(QStringLiteral("--csv-separator expects tab or comma"), 2);
     }
+    if (p.isSet(QStringLiteral("ids"))) {
+        const QString path = p.value(QStringLiteral("ids"));
+        QFile f(path);
+        const bool opened = path == QLatin1String("-") ? f.open(stdin, QIODevice::ReadOnly) : f.open(QIODevice::ReadOnly);
+        if (!opened)
+            return fail(QStringLiteral("--ids: cannot read %1: %2").arg(path, f.errorString()), 2);
+        auto ids = parseIdList(f.readAll());
+        if (!ids)
+            return fail(QStringLiteral("--ids %1: %2").arg(path, ids.error().message), 2);
+        if (ids->isEmpty())
+            return fail(QStringLiteral("--ids %1 lists no image ids").arg(path), 2);
+        opts.ids = *ids;
+    }
     // Reading only: the project is not locked, so the GUI may stay open.
     auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadOnly);
     if (!project)
@@ -76,6 +92,9 @@ int handleExport(const QCommandLineParser &p)
               .arg(report->outDir)
               .arg(report->files)
               .arg(report->bytes / 1e6, 0, 'f', 1));
+    if (report->outsideSelection > 0)
+        print(QStringLiteral("%1 of the --ids are not in the selection (rejected or not sampled) and were not exported\n")
+                  .arg(report->outsideSelection));
     return 0;
 }
 
@@ -85,7 +104,7 @@ const Command &exportCommand()
 {
     static const Command command{
         QStringLiteral("export"),
-        QStringLiteral("DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N] [--compression C] [--no-images] [--snapshot NAME]"),
+        QStringLiteral("DIR --format wds|csv|jsonl|llava|parquet --out OUTDIR [--limit N] [--split val=0.05] [--shard-size N] [--compression C] [--no-images] [--snapshot NAME] [--ids FILE]"),
         QStringLiteral("write the selection (--caption, --csv-separator, --force)"),
         {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
         {{QStringLiteral("format"), QStringLiteral("wds|csv|jsonl|llava|parquet"), QStringLiteral("FORMAT")},
@@ -98,7 +117,8 @@ const Command &exportCommand()
          {QStringLiteral("force"), QStringLiteral("replace OUTDIR if it exists")},
          {QStringLiteral("compression"), QStringLiteral("parquet: snappy|zstd|none (default snappy)"), QStringLiteral("CODEC")},
          {QStringLiteral("no-images"), QStringLiteral("parquet, jsonl: write no image files (text only)")},
-         {QStringLiteral("snapshot"), QStringLiteral("export snapshot NAME (realsyn snapshot) instead of the current selection"), QStringLiteral("NAME")}},
+         {QStringLiteral("snapshot"), QStringLiteral("export snapshot NAME (realsyn snapshot) instead of the current selection"), QStringLiteral("NAME")},
+         {QStringLiteral("ids"), QStringLiteral("only these selected images: a file of ids (one a line, # comments; - reads stdin), e.g. saved from the map"), QStringLiteral("FILE")}},
         handleExport,
     };
     return command;
