@@ -217,9 +217,11 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
             job.pool->release(std::move(expert));
         }
     };
-    // Enough tasks in flight that a slow image (a dense page for OCR) never
-    // leaves a worker idle; few enough that decoded images stay bounded.
-    const int window = threads * 4;
+    // Tasks are written in order, so the window must be wide enough that a
+    // slow image (a dense page for OCR) at its head never leaves the other
+    // workers idle. A task holds its decoded image only while it runs; a
+    // finished one holds just its findings, so a wide window costs little.
+    const int window = threads * 64;
     constexpr int kCommitEvery = 32;
     QVector<QFuture<void>> inFlight(tasks.size());
     int submitted = 0;

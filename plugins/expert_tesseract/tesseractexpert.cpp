@@ -133,6 +133,16 @@ Result<Findings> TesseractExpert::analyze(const QImage &image, const QRect &regi
 
         QVector<OcrWord> words;
         cv::Mat src(gray.height(), gray.width(), CV_8UC1, const_cast<uchar *>(gray.constBits()), size_t(gray.bytesPerLine()));
+        // A mostly dark image (GIMP's dark theme, light-on-dark UI) is read
+        // as dark text on light: Tesseract's LSTM reads that polarity, and
+        // otherwise retries each low-confidence line inverted, which cost
+        // a sixth of the ground stage on the demo for the same words
+        // (RESULTS.md, "Ground stage"). Mixed pages keep the per-line retry.
+        cv::Mat inverted;
+        if (cv::mean(src)[0] < 128) {
+            cv::bitwise_not(src, inverted);
+            src = inverted;
+        }
         cv::Mat scaled;
         for (int t = 0; t < tiles.size(); ++t) {
             const QRect r = tiles[t].rect;

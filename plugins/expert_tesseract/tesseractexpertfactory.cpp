@@ -12,8 +12,9 @@ namespace rs {
 QString TesseractExpertFactory::version() const
 {
     QMutexLocker lock(&m_mutex);
-    // Bump the trailing number when the tiling, merging or filtering changes.
-    return QStringLiteral("tesseract %1; %2; layout 1")
+    // Bump the trailing number when the tiling, merging, filtering or
+    // preprocessing changes (2: dark images inverted before recognition).
+    return QStringLiteral("tesseract %1; %2; layout 2")
         .arg(QString::fromLatin1(tesseract::TessBaseAPI::Version()), m_settings.signature());
 }
 
