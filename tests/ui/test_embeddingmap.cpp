@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QMouseEvent>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QTest>
 
 #include <cmath>
@@ -190,6 +191,24 @@ private Q_SLOTS:
         auto saved = parseIdList(f.readAll());
         QVERIFY2(saved.ok(), saved.ok() ? "" : qPrintable(saved.error().toString()));
         QCOMPARE(std::vector<qint64>(saved->begin(), saved->end()), expected);
+
+        // The lasso and Clear are undo steps of their own, kept as ids.
+        QUndoStack *undo = session.undoStack();
+        QCOMPARE(undo->count(), 1);
+        panel.clearSelection();
+        QVERIFY(panel.selectedIds().empty());
+        QCOMPARE(undo->count(), 2);
+        undo->undo();
+        QCOMPARE(panel.selectedIds(), expected);
+        undo->undo();
+        QVERIFY(panel.selectedIds().empty());
+        undo->redo();
+        QCOMPARE(panel.selectedIds(), expected);
+        // A recomputed layout keeps the selected images.
+        auto again = EmbeddingLayout::compute(ids, vectors, {}, ctx);
+        QVERIFY(again.ok());
+        panel.setLayout(std::move(*again));
+        QCOMPARE(panel.selectedIds(), expected);
     }
 };
 

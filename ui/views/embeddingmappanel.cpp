@@ -19,11 +19,15 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QSaveFile>
+#include <QSet>
 #include <QToolButton>
+#include <QUndoCommand>
+#include <QUndoStack>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 
 namespace rs {
@@ -155,6 +159,7 @@ EmbeddingMapPanel::EmbeddingMapPanel(ProjectSession *session, SampleBrowser *bro
     connect(m_lasso, &QToolButton::toggled, m_map, &PointMapView::setLassoMode);
     connect(m_fit, &QToolButton::clicked, m_map, &PointMapView::fitAll);
     connect(m_map, &PointMapView::selectionChanged, this, &EmbeddingMapPanel::updateSelectionBar);
+    connect(m_map, &PointMapView::selectionDrawn, this, [this]() { recordSelectionStep(QStringLiteral("Select")); });
     connect(m_map, &PointMapView::pointClicked, this, [this](qint32 index) {
         if (m_browser && index >= 0 && index < m_layout.size())
             m_browser->selectSample(m_layout.ids()[size_t(index)]);
@@ -174,7 +179,7 @@ EmbeddingMapPanel::EmbeddingMapPanel(ProjectSession *session, SampleBrowser *bro
         if (!path.isEmpty() && !saveIdList(path))
             m_status->setText(QStringLiteral("Could not write %1.").arg(path));
     });
-    connect(clear, &QToolButton::clicked, m_map, &PointMapView::clearSelection);
+    connect(clear, &QToolButton::clicked, this, &EmbeddingMapPanel::clearSelection);
 
     connect(m_session, &ProjectSession::opened, this, [this]() {
         m_stale = true;
@@ -312,8 +317,15 @@ void EmbeddingMapPanel::refresh()
 
 void EmbeddingMapPanel::setLayout(EmbeddingLayout layout)
 {
+    // A recomputed layout (a stage ran, another method) keeps the images
+    // selected; an empty one (project closed or reopened) drops them.
+    const std::vector<qint64> keep = selectedIds();
     m_layout = std::move(layout);
     m_map->setPoints(std::make_shared<const std::vector<float>>(m_layout.positions()));
+    if (m_layout.size() == 0)
+        m_recordedSelection.clear();
+    else if (!keep.empty())
+        selectIds(keep);
     setLayoutRowsAndRecolor();
 }
 
@@ -429,6 +441,64 @@ std::vector<qint64> EmbeddingMapPanel::selectedIds() const
             ids.push_back(m_layout.ids()[size_t(i)]);
     std::sort(ids.begin(), ids.end());
     return ids;
+}
+
+// One drawn or cleared map selection, as image ids. The panel may go before
+// the session's undo stack does: then the step does nothing.
+class MapSelectionCommand : public QUndoCommand {
+public:
+    MapSelectionCommand(EmbeddingMapPanel *panel, std::vector<qint64> before, std::vector<qint64> after, const QString &text)
+        : m_panel(panel), m_before(std::move(before)), m_after(std::move(after))
+    {
+        setText(text);
+    }
+    void redo() override
+    {
+        if (std::exchange(m_first, false))
+            return; // the lasso already made this selection
+        apply(m_after);
+    }
+    void undo() override { apply(m_before); }
+
+private:
+    void apply(const std::vector<qint64> &ids)
+    {
+        if (!m_panel)
+            return;
+        m_panel->selectIds(ids);
+        m_panel->m_recordedSelection = ids;
+    }
+    QPointer<EmbeddingMapPanel> m_panel;
+    std::vector<qint64> m_before, m_after;
+    bool m_first = true;
+};
+
+void EmbeddingMapPanel::recordSelectionStep(const QString &what)
+{
+    std::vector<qint64> after = selectedIds();
+    if (after == m_recordedSelection)
+        return;
+    const QString text = after.empty() ? QStringLiteral("Clear the map selection")
+                                       : QStringLiteral("%1 %2 images on the map").arg(what).arg(QLocale().toString(qint64(after.size())));
+    std::vector<qint64> before = std::exchange(m_recordedSelection, after);
+    m_session->undoStack()->push(new MapSelectionCommand(this, std::move(before), std::move(after), text));
+}
+
+void EmbeddingMapPanel::selectIds(const std::vector<qint64> &ids)
+{
+    // ids() is the layout's row order; look each wanted id up once.
+    const QSet<qint64> wanted(ids.begin(), ids.end());
+    std::vector<qint32> indices;
+    for (qint64 i = 0; i < m_layout.size(); ++i)
+        if (wanted.contains(m_layout.ids()[size_t(i)]))
+            indices.push_back(qint32(i));
+    m_map->setSelection(std::move(indices));
+}
+
+void EmbeddingMapPanel::clearSelection()
+{
+    m_map->clearSelection();
+    recordSelectionStep(QString());
 }
 
 void EmbeddingMapPanel::updateSelectionBar()

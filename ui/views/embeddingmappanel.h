@@ -8,7 +8,11 @@
 //
 // A lasso (Shift+drag, or the lasso tool) selects images; the selection
 // can become the browser's filter (as search results do), be accepted or
-// rejected in one undoable step, or be exported (the export dialog, restricted to them) or saved as an id list.
+// rejected in one undoable step, or be exported (the export dialog,
+// restricted to them) or saved as an id list. Drawing or clearing a
+// selection is a step of the session's undo history of its own, kept as
+// image ids, so Ctrl+Z brings back the previous selection even after the
+// layout was recomputed.
 // A click on a point shows that image in the browser.
 //
 // The layout is read or computed off the GUI thread, with progress, when
@@ -59,6 +63,10 @@ public:
 
     // Image ids of the lasso selection, ascending.
     std::vector<qint64> selectedIds() const;
+    // Selects these images (ids not on the map are ignored); no undo step.
+    void selectIds(const std::vector<qint64> &ids);
+    // Clears the selection as an undoable step (the Clear button).
+    void clearSelection();
     // The selection's actions (also its buttons).
     void showSelectionInBrowser();
     void decideSelection(const QString &decision); // accept | reject | clear
@@ -75,6 +83,8 @@ private:
     void recolor();
     void setLayoutRowsAndRecolor(); // after the layout or the live columns changed
     void updateSelectionBar();
+    void recordSelectionStep(const QString &what); // after a user's change
+    friend class MapSelectionCommand;
     void cancelRunning();
 
     ProjectSession *m_session;
@@ -86,6 +96,7 @@ private:
     QProgressBar *m_progress;
     QWidget *m_selectionBar;
     EmbeddingLayout m_layout;
+    std::vector<qint64> m_recordedSelection; // ids as of the last undo step (the "before" of the next)
     std::vector<qint32> m_liveRows; // per layout point: its row in the session's live columns, -1 = none
     bool m_stale = true;            // the shown layout may not match the project
     bool m_computing = false;

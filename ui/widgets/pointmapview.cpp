@@ -359,6 +359,7 @@ void PointMapView::mouseReleaseEvent(QMouseEvent *event)
             picked.insert(picked.end(), m_selection.begin(), m_selection.end());
         m_lasso.clear();
         setSelection(std::move(picked));
+        Q_EMIT selectionDrawn();
     }
 }
 

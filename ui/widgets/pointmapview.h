@@ -73,6 +73,9 @@ public:
 
 Q_SIGNALS:
     void selectionChanged();
+    // After selectionChanged(), when the change was the user's lasso (not
+    // setSelection() from code): the place to record an undo step.
+    void selectionDrawn();
     void pointClicked(qint32 index);
     void viewChanged();
 
