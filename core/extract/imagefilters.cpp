@@ -159,6 +159,7 @@ ImageVerdictColumns decideImageFilters(const ImageFilterInputs &in, const ImageF
     out.code.assign(n, 0);
     out.duplicateOf.assign(n, -1);
     std::vector<qint32> firstOfSha(size_t(in.shaGroups), -1);
+    std::vector<size_t> hashed; // rows that passed the other filters and have a hash group
     for (size_t i = 0; i < n; ++i) {
         if (in.fixedReason[i]) {
             out.code[i] = in.fixedReason[i];
@@ -174,14 +175,20 @@ ImageVerdictColumns decideImageFilters(const ImageFilterInputs &in, const ImageF
         else if (!passesQuality(in.brisque[i], s))
             out.code[i] = cQuality;
         else if (const qint32 g = in.shaGroup[i]; g >= 0) {
-            if (firstOfSha[size_t(g)] >= 0) {
-                out.code[i] = cExact;
-                out.duplicateOf[i] = firstOfSha[size_t(g)];
-            } else {
+            // Byte-identical copies: the curator's keeper keeps, else the
+            // first row. (A keeper chosen in a pHash group may have an
+            // identical copy earlier in the corpus; it must still keep.)
+            hashed.push_back(i);
+            const qint32 first = firstOfSha[size_t(g)];
+            if (first < 0 || (isCuratorKeeper(in, i) && !isCuratorKeeper(in, size_t(first))))
                 firstOfSha[size_t(g)] = qint32(i);
-            }
         }
     }
+    for (size_t i : hashed)
+        if (const qint32 first = firstOfSha[size_t(in.shaGroup[i])]; first != qint32(i)) {
+            out.code[i] = cExact;
+            out.duplicateOf[i] = first;
+        }
     if (s.nearDuplicates)
         groupSurvivors(in, out, in.phash, cNear);
     groupSurvivors(in, out, in.embedding, cEmbedding);

@@ -185,7 +185,7 @@ private Q_SLOTS:
         auto pick = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
         auto coin = [&]() { return rng() % 2 == 0 ? QStringLiteral("true") : QStringLiteral("false"); };
         JobContext ctx;
-        int comparisons = 0;
+        int comparisons = 0, keeperTrials = 0;
         for (int trial = 0; trial < 300; ++trial) {
             Recipe recipe;
             QVERIFY(recipe.set(QStringLiteral("extract.min_side"), QString::number(int(pick(1, 800)))));
@@ -198,6 +198,16 @@ private Q_SLOTS:
             for (const char *key : {"extract.drop_code", "extract.drop_nav", "extract.drop_urls", "extract.drop_emails",
                                     "extract.drop_emoji", "extract.dedup_sentences"})
                 QVERIFY(recipe.set(QLatin1String(key), coin()));
+            // Curator keepers of duplicate groups (issue 13) change which
+            // image of a group survives; the preview must follow them too.
+            // Groups: {1, 2, 5} (exact and near), {11, 12} (embedding).
+            QVERIFY(m_store->exec(QStringLiteral("DELETE FROM duplicate_keepers")));
+            std::vector<qint64> keepers;
+            for (qint64 candidate : {1, 2, 5, 11, 12, 3})
+                if (rng() % 4 == 0) {
+                    keepers.push_back(candidate);
+                    QVERIFY(m_store->exec(QStringLiteral("INSERT INTO duplicate_keepers(image_id, at) VALUES(?, 'now')"), {candidate}));
+                }
             auto live = LiveDecisions::load(*m_store, recipe);
             QVERIFY(live);
             QVERIFY(ExtractStage::decideImages(*m_store, recipe, ctx));
@@ -207,8 +217,25 @@ private Q_SLOTS:
             QCOMPARE(liveReasons(live->decideImages(recipe), live->reasonNames(LiveDecisions::Table::Images)), images);
             QCOMPARE(liveReasons(live->decideSentences(recipe), live->reasonNames(LiveDecisions::Table::Sentences)), sentences);
             comparisons += int(images.size() + sentences.size());
+            // A group's only keeper is never the one rejected as its duplicate.
+            const auto onlyKeeperOf = [&](std::initializer_list<qint64> group, qint64 id) {
+                int n = 0;
+                for (qint64 g : group)
+                    n += std::count(keepers.begin(), keepers.end(), g) ? 1 : 0;
+                return n == 1 && std::count(keepers.begin(), keepers.end(), id);
+            };
+            for (qint64 id : {1, 2, 5})
+                if (onlyKeeperOf({1, 2, 5}, id))
+                    QVERIFY2(!images.value(int(id - 1)).endsWith(QLatin1String("_duplicate")),
+                             qPrintable(QStringLiteral("image %1: %2; all: %3").arg(id).arg(images.value(int(id - 1)), images.join(QLatin1Char(',')))));
+            for (qint64 id : {11, 12})
+                if (onlyKeeperOf({11, 12}, id))
+                    QVERIFY2(images.value(int(id - 1)) != QLatin1String("embedding_duplicate"), qPrintable(images.value(int(id - 1))));
+            keeperTrials += keepers.empty() ? 0 : 1;
         }
         QVERIFY(comparisons > 5000);
+        QVERIFY(keeperTrials > 100);
+        QVERIFY(m_store->exec(QStringLiteral("DELETE FROM duplicate_keepers")));
     }
 
     // Re-deciding with another threshold and back restores every verdict,
