@@ -1,5 +1,7 @@
 #include "core/plugin/pluginmanager.h"
 
+#include "core/util/runtimepaths.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -16,13 +18,8 @@ QStringList PluginManager::defaultSearchPaths()
     const QString env = qEnvironmentVariable("REALSYN_PLUGIN_PATH");
     for (const QString &p : env.split(QLatin1Char(':'), Qt::SkipEmptyParts))
         paths << QDir(p).absolutePath();
-    if (QCoreApplication::instance()) {
-        const QDir exe(QCoreApplication::applicationDirPath());
-        paths << QDir::cleanPath(exe.absoluteFilePath(QStringLiteral("../plugins")));
-        paths << QDir::cleanPath(exe.absoluteFilePath(QStringLiteral("../") + QStringLiteral(REALSYN_INSTALL_LIBDIR)
-                                                      + QStringLiteral("/realsyn/plugins")));
-    }
-    paths << QStringLiteral(REALSYN_INSTALL_PLUGIN_DIR);
+    // The build tree keeps plugins in <build>/plugins (realsyn_add_plugin).
+    paths << runtimeDirs(QStringLiteral("plugins"), QStringLiteral("plugins"));
     paths.removeDuplicates();
     return paths;
 }

@@ -1,6 +1,7 @@
 #include "core/extract/detail/imagedecoder.h"
 
 #include "core/extract/detail/imagedecodermodule.h"
+#include "core/util/runtimepaths.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -31,28 +32,16 @@ Decoder load()
 
 const QLatin1String kModuleFile("realsyn_imagedecoder.so");
 
-QString executableDir()
-{
-    if (QCoreApplication::instance())
-        return QCoreApplication::applicationDirPath();
-    return QFileInfo(QStringLiteral("/proc/self/exe")).canonicalPath();
-}
-
-// REALSYN_IMAGE_DECODER (a file) first; then next to the executable the way
-// the build tree (bin/../lib/realsyn) and an install (bin/../<libdir>/realsyn)
-// lay it out; then the configured install directory.
+// REALSYN_IMAGE_DECODER (a file) first; then realsyn's library folder as
+// the build tree (<build>/lib/realsyn) and an install lay it out.
 QStringList candidates()
 {
-    QStringList files;
     const QString env = qEnvironmentVariable("REALSYN_IMAGE_DECODER");
     if (!env.isEmpty())
         return {QFileInfo(env).absoluteFilePath()};
-    const QDir exe(executableDir());
-    files << QDir::cleanPath(exe.absoluteFilePath(QStringLiteral("../lib/realsyn/") + kModuleFile));
-    files << QDir::cleanPath(exe.absoluteFilePath(QStringLiteral("../") + QStringLiteral(REALSYN_INSTALL_LIBDIR)
-                                                  + QStringLiteral("/realsyn/") + kModuleFile));
-    files << QStringLiteral(REALSYN_INSTALL_MODULE_DIR) + QLatin1Char('/') + kModuleFile;
-    files.removeDuplicates();
+    QStringList files;
+    for (const QString &dir : runtimeDirs(QString(), QStringLiteral("lib/realsyn")))
+        files << dir + QLatin1Char('/') + kModuleFile;
     return files;
 }
 
