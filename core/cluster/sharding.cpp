@@ -92,6 +92,7 @@ QJsonObject ShardManifest::toJson() const
                        {QStringLiteral("shard"), index},
                        {QStringLiteral("shards"), count},
                        {QStringLiteral("fingerprint"), fingerprint},
+                       {QStringLiteral("inputs"), inputs},
                        {QStringLiteral("items"), items},
                        {QStringLiteral("store"), store},
                        {QStringLiteral("store_sha256"), storeSha256}};
@@ -110,6 +111,7 @@ Result<ShardManifest> ShardManifest::fromJson(const QJsonObject &json)
     m.index = json.value(QStringLiteral("shard")).toInt(-1);
     m.count = json.value(QStringLiteral("shards")).toInt(-1);
     m.fingerprint = json.value(QStringLiteral("fingerprint")).toString();
+    m.inputs = json.value(QStringLiteral("inputs")).toString();
     m.items = qint64(json.value(QStringLiteral("items")).toDouble(-1));
     m.store = json.value(QStringLiteral("store")).toString();
     m.storeSha256 = json.value(QStringLiteral("store_sha256")).toString();

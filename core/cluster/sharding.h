@@ -44,13 +44,16 @@ QString shardDir(const QString &projectDir, int index, const QString &stage);
 // exact bytes it describes: a store written again after the manifest (or cut
 // short) no longer matches and the shard counts as missing.
 struct ShardManifest {
-    static constexpr int kFormat = 1;
+    // 2: `inputs` added. A manifest of format 1 reads as unfinished, so
+    // resume runs that shard again rather than trusting it.
+    static constexpr int kFormat = 2;
 
     QString runId;      // the submission this shard belongs to
     QString stage;      // the last stage the shard job ran (its --until)
     int index = 0;      // i of i/N
     int count = 1;      // N
     QString fingerprint; // the recipe fingerprint of the stages the shard ran
+    QString inputs;      // what else its results depend on (shardjobs.h: ShardExpectation)
     qint64 items = 0;   // items the shard job handled
     QString store;      // file name of the shard store, relative to the shard folder
     QString storeSha256;

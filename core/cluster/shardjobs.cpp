@@ -7,6 +7,7 @@
 #include "core/pipeline/stage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/verdicts.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -236,7 +237,10 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
         return recipe.error();
     if (Status s = requireEarlierStagesDone(**main, *recipe, stage); !s)
         return s.error();
-    const QString fingerprint = Pipeline().fingerprint(stage, **main, *recipe);
+    // Taken before the work: what the manifest says the results came from.
+    auto expected = expectedShard(**main, *recipe, stage);
+    if (!expected)
+        return expected.error();
 
     const QString dir = shardDir(projectDir, spec.index, stage);
     if (QFileInfo::exists(dir) && !QDir(dir).removeRecursively())
@@ -262,12 +266,40 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     m.stage = stage;
     m.index = spec.index;
     m.count = spec.count;
-    m.fingerprint = fingerprint;
+    m.fingerprint = expected->fingerprint;
+    m.inputs = expected->inputs;
     m.items = items;
     m.store = kShardStore;
     if (Status s = m.write(dir); !s)
         return s.error();
     return m;
+}
+
+QString ShardExpectation::whyStale(const ShardManifest &m) const
+{
+    if (m.stage != stage)
+        return QStringLiteral("ran %1, not %2").arg(m.stage, stage);
+    if (m.fingerprint != fingerprint)
+        return QStringLiteral("made for other settings or plugins than the project's now");
+    if (m.inputs != inputs)
+        return stage == QLatin1String("embed")
+            ? QStringLiteral("made from other inputs than the project's now (earlier verdicts or the encoder fit changed since)")
+            : QStringLiteral("made from other inputs than the project's now (earlier verdicts changed since)");
+    return {};
+}
+
+Result<ShardExpectation> expectedShard(ProjectStore &store, const Recipe &recipe, const QString &stage)
+{
+    ShardExpectation e;
+    e.stage = stage;
+    e.fingerprint = Pipeline().fingerprint(stage, store, recipe);
+    auto verdicts = verdictDigest(store, Pipeline::stagesBefore(stage));
+    if (!verdicts)
+        return verdicts.error();
+    e.inputs = *verdicts;
+    if (stage == QLatin1String("embed"))
+        e.inputs += QStringLiteral("fit=") + EmbedStage::savedFitDigest(store) + QLatin1Char(';');
+    return e;
 }
 
 Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QString &stage, JobContext &ctx)
@@ -301,8 +333,9 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
             return makeError(ErrorCode::NotFound, QStringLiteral("no finished shard 0 to read the shard count from; give --shards N"),
                              shardDir(projectDir, 0, stage));
     }
-    Pipeline pipeline;
-    const QString fingerprint = pipeline.fingerprint(stage, store, recipe);
+    auto expected = expectedShard(store, recipe, stage);
+    if (!expected)
+        return expected.error();
     MergeReport report;
     report.shards = shards;
     QVector<ShardManifest> manifests;
@@ -312,10 +345,8 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
             report.missing << QStringLiteral("%1: %2").arg(i).arg(m.error().message);
             continue;
         }
-        if (m->stage != stage)
-            report.missing << QStringLiteral("%1: ran %2, not %3").arg(i).arg(m->stage, stage);
-        else if (m->fingerprint != fingerprint)
-            report.missing << QStringLiteral("%1: made for other settings or plugins than the project's now").arg(i);
+        if (const QString why = expected->whyStale(*m); !why.isEmpty())
+            report.missing << QStringLiteral("%1: %2").arg(i).arg(why);
         else
             manifests.push_back(*m);
     }

@@ -46,6 +46,19 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
 // its sample). `realsyn run DIR --prepare STAGE`.
 Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QString &stage, JobContext &ctx);
 
+// What a finished shard of `stage` must have been made from to be used
+// now: the recipe fingerprint of its stages, and its inputs beyond the
+// recipe — the verdicts of the stages before it (a re-ingest or a curator's
+// keeper changes them) and, for embed, the encoder fit the barrier job
+// saved. A shard made from anything else is stale: `slurm resume` and
+// `slurm status` count it as unfinished, and merge refuses it.
+struct ShardExpectation {
+    QString stage, fingerprint, inputs;
+    // Empty when `m` may be used; else why not, for a message.
+    QString whyStale(const ShardManifest &m) const;
+};
+Result<ShardExpectation> expectedShard(ProjectStore &store, const Recipe &recipe, const QString &stage);
+
 struct MergeReport {
     int shards = 0;
     qint64 items = 0;      // items the shards handled

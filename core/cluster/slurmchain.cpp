@@ -254,13 +254,16 @@ Result<QPair<QString, QJsonObject>> latestRun(const QString &projectDir)
     return qMakePair(names.constLast(), run);
 }
 
-// Shards of the run that have no manifest of this run (missing, failed or killed).
-QStringList unfinishedShards(const QString &projectDir, const QString &stage, const QString &runId, int shards)
+// Shards of the run that have no usable manifest of this run: missing,
+// failed, killed, or stale (made for other settings or inputs than the
+// project's now; `expected` null when the project cannot be read).
+QStringList unfinishedShards(const QString &projectDir, const QString &stage, const QString &runId, int shards,
+                             const ShardExpectation *expected)
 {
     QStringList out;
     for (int i = 0; i < shards; ++i) {
         auto m = ShardManifest::read(shardDir(projectDir, i, stage), ShardSpec{i, shards});
-        if (!m || m->runId != runId)
+        if (!m || m->runId != runId || (expected && !expected->whyStale(*m).isEmpty()))
             out << QString::number(i);
     }
     return out;
@@ -353,6 +356,7 @@ Result<SlurmSubmission> resumeOnSlurm(const QString &dir, const SlurmOptions &gi
     // The first sharded stage not done yet is where the chain broke; with
     // every sharded stage done, only the global stages after them are left.
     bool allDone = true;
+    std::optional<ShardExpectation> expected; // of out.from's shards
     {
         auto store = ProjectStore::open(dir, ProjectStore::Access::ReadOnly);
         if (!store)
@@ -368,6 +372,12 @@ Result<SlurmSubmission> resumeOnSlurm(const QString &dir, const SlurmOptions &gi
             if (!done && out.from.isEmpty() && shardableStages().contains(stage))
                 out.from = stage;
         }
+        if (!out.from.isEmpty()) {
+            auto e = expectedShard(**store, *recipe, out.from);
+            if (!e)
+                return e.error();
+            expected = *e;
+        }
     }
     if (allDone) {
         out.nothingToDo = true;
@@ -378,7 +388,7 @@ Result<SlurmSubmission> resumeOnSlurm(const QString &dir, const SlurmOptions &gi
     if (out.from.isEmpty()) {
         scripts = {singleScript(c, QStringLiteral("finish"), QStringLiteral("--until ") + *until)};
     } else {
-        out.resubmitted = unfinishedShards(projectDir, out.from, runId, options.shards);
+        out.resubmitted = unfinishedShards(projectDir, out.from, runId, options.shards, expected ? &*expected : nullptr);
         scripts = chain(c, out.from, *until, out.resubmitted.join(QLatin1Char(',')), out.from != QLatin1String("extract"));
     }
     const Status queued = queue(options, out.runDir, scripts, &out);
@@ -424,7 +434,11 @@ Result<SlurmRunStatus> slurmStatus(const QString &dir)
         StageShards s;
         s.stage = stage;
         s.shards = out.shards;
-        s.waiting = unfinishedShards(projectDir, stage, runId, out.shards);
+        std::optional<ShardExpectation> expected;
+        if (store && recipe)
+            if (auto e = expectedShard(*store, *recipe, stage))
+                expected = *e;
+        s.waiting = unfinishedShards(projectDir, stage, runId, out.shards, expected ? &*expected : nullptr);
         s.done = out.shards - int(s.waiting.size());
         s.merged = store && recipe && pipeline.state(stage, *store, *recipe) == StageState::Done;
         out.stages.push_back(s);

@@ -343,6 +343,11 @@ Status storeEmbeddingPairs(EmbeddingStore &emb, const QVector<ImageItem> &kept, 
 
 } // namespace
 
+QString EmbedStage::savedFitDigest(ProjectStore &store)
+{
+    return store.meta(kFitDigestKey);
+}
+
 Result<StageEncoder> EmbedStage::prepareEncoder(ProjectStore &store, const Recipe &recipe, Fit fit, JobContext &ctx)
 {
     const QString model = EmbedSettings::fromRecipe(recipe).model;

@@ -93,6 +93,9 @@ public:
     // checking its digest (a shard job reads the project read-only and must
     // not scan every sentence; the merge checks): NotFound when none is saved.
     enum class Fit { IfNeeded, CachedOnly };
+    // The digest of the inputs the saved built-in model was fitted on
+    // (meta `embed.builtin_fit`); empty when none was fitted.
+    static QString savedFitDigest(ProjectStore &store);
     static Result<StageEncoder> prepareEncoder(ProjectStore &store, const Recipe &recipe, Fit fit, JobContext &ctx);
     // The per-item half: encodes the kept images and kept sentences of
     // `source` that `images` / `sentences` lack, only those of `shard` when

@@ -3,6 +3,11 @@
 // trust only when it matches the store it names.
 
 #include "core/cluster/sharding.h"
+#include "core/cluster/shardjobs.h"
+#include "core/extract/extractstage.h"
+#include "core/store/projectstore.h"
+#include "core/store/recipe.h"
+#include "core/util/jobcontext.h"
 
 #include <QDir>
 #include <QFile>
@@ -30,6 +35,7 @@ ShardManifest sample()
     m.index = 2;
     m.count = 4;
     m.fingerprint = QStringLiteral("f00d");
+    m.inputs = QStringLiteral("images.extract=abc;");
     m.items = 17;
     m.store = QStringLiteral("shard.sqlite");
     return m;
@@ -104,6 +110,61 @@ private Q_SLOTS:
             QCOMPARE(s->toString(), text.trimmed());
         else
             QCOMPARE(s.error().code, ErrorCode::InvalidArgument);
+    }
+
+    // A shard made before the earlier verdicts or the encoder fit changed is
+    // stale even though the recipe is the same: resume must rerun it and
+    // merge must refuse it (it would fold vectors of another fit, or results
+    // for images that are no longer kept).
+    void staleInputsAreNotFinished()
+    {
+        QTemporaryDir tmp;
+        auto created = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(created.ok());
+        ProjectStore &store = **created;
+        QVERIFY(store.exec(QStringLiteral("INSERT INTO images(id, image_key, path, probed, width, height, sha256, phash)"
+                                          " VALUES(1, 'a', '/a.png', 1, 640, 480, 'h1', 1), (2, 'b', '/b.png', 1, 640, 480, 'h2', 987654321)")));
+        const Recipe recipe;
+        JobContext ctx;
+        QVERIFY(ExtractStage::decideImages(store, recipe, ctx).ok());
+
+        for (const QString stage : {QStringLiteral("ground"), QStringLiteral("embed")}) {
+            auto before = expectedShard(store, recipe, stage);
+            QVERIFY(before.ok());
+            ShardManifest m = sample();
+            m.stage = stage;
+            m.fingerprint = before->fingerprint;
+            m.inputs = before->inputs;
+            QVERIFY(before->whyStale(m).isEmpty());
+            m.stage = QStringLiteral("extract");
+            QVERIFY(before->whyStale(m).contains(QLatin1String("ran extract")));
+            m.stage = stage;
+            m.fingerprint = QStringLiteral("other");
+            QVERIFY(before->whyStale(m).contains(QLatin1String("other settings")));
+        }
+
+        auto ground = expectedShard(store, recipe, QStringLiteral("ground"));
+        auto embed = expectedShard(store, recipe, QStringLiteral("embed"));
+        QVERIFY(ground.ok() && embed.ok());
+        ShardManifest g = sample(), e = sample();
+        g.stage = QStringLiteral("ground"), g.fingerprint = ground->fingerprint, g.inputs = ground->inputs;
+        e.stage = QStringLiteral("embed"), e.fingerprint = embed->fingerprint, e.inputs = embed->inputs;
+
+        // The encoder was fitted again: embed's shards are stale, ground's are not.
+        QVERIFY(store.setMeta(QStringLiteral("embed.builtin_fit"), QStringLiteral("another fit")).ok());
+        auto refit = expectedShard(store, recipe, QStringLiteral("embed"));
+        QVERIFY(refit.ok());
+        QCOMPARE(refit->fingerprint, embed->fingerprint);
+        QVERIFY2(refit->whyStale(e).contains(QLatin1String("encoder fit")), qPrintable(refit->whyStale(e)));
+        QVERIFY(expectedShard(store, recipe, QStringLiteral("ground"))->whyStale(g).isEmpty());
+
+        // Image 2 made smaller: extract's verdicts change, the recipe does not.
+        QVERIFY(store.exec(QStringLiteral("UPDATE images SET width = 50, height = 40 WHERE id = 2")));
+        QVERIFY(ExtractStage::decideImages(store, recipe, ctx).ok());
+        auto after = expectedShard(store, recipe, QStringLiteral("ground"));
+        QVERIFY(after.ok());
+        QCOMPARE(after->fingerprint, ground->fingerprint);
+        QVERIFY2(after->whyStale(g).contains(QLatin1String("other inputs")), qPrintable(after->whyStale(g)));
     }
 
     void manifestRoundTripsAndGuardsItsStore()
