@@ -14,6 +14,8 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <atomic>
+
 namespace rs {
 
 Result<ExpertRunHashes> loadExpertRunHashes(ProjectStore &store)
@@ -176,10 +178,11 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
         int item = 0;
         QVector<Job> jobs;
         QString decodeError;
+        bool skipped = false; // not run: the stage stopped first
     };
     QVector<Task> tasks;
     for (int i = 0; i < items.size(); ++i) {
-        Task task{i, {}, {}};
+        Task task{i, {}, {}, false};
         for (const auto &p : experts) {
             const QString hash = items[i].sha256 + QLatin1Char('|') + p->factory().name() + QLatin1Char('|') + p->factory().version();
             if (expertHash.value({items[i].id, p->factory().name()}) != hash)
@@ -201,7 +204,14 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
     QThreadPool pool;
     const int threads = workerThreads(ctx);
     pool.setMaxThreadCount(threads);
-    auto analyse = [&items](Task &task) {
+    // Set on cancel or failure: tasks not started yet return at once, so
+    // stopping waits only for the images being analysed.
+    std::atomic<bool> stop = false;
+    auto analyse = [&items, &stop](Task &task) {
+        if (stop.load(std::memory_order_relaxed)) {
+            task.skipped = true;
+            return;
+        }
         auto img = loadImageRgb(items[task.item].path);
         if (!img) {
             task.decodeError = img.error().toString();
@@ -242,7 +252,9 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
             submitUpTo(written + 1 + window);
         Task &task = tasks[written];
         const Item &item = items[task.item];
-        if (!task.decodeError.isEmpty()) {
+        if (task.skipped) {
+            // Stopped before it ran: no run recorded, so the next run does it.
+        } else if (!task.decodeError.isEmpty()) {
             // Not run: no run recorded, so the next run tries again.
             recordImageIssue(store, ctx, name(),
                              JobIssue{Severity::Warning, QStringLiteral("cannot decode for the experts: ") + task.decodeError, item.id, item.path});
@@ -261,7 +273,7 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
                                      JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
                 }
                 if (Status s = storeExpertRun(store, item.id, expertName, job.hash, stored); !s) {
-                    pool.clear();
+                    stop = true;
                     pool.waitForDone();
                     return s;
                 }
@@ -271,7 +283,7 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
         task.jobs.clear(); // the findings are stored; free them
         if ((written + 1) % kCommitEvery == 0 || written + 1 == submitted) {
             if (Status s = tx->commit(); !s) {
-                pool.clear();
+                stop = true;
                 pool.waitForDone();
                 return s;
             }
@@ -279,8 +291,10 @@ Status GroundStage::run(ProjectStore &store, const Recipe &recipe, JobContext &c
             tx = std::make_unique<Transaction>(store);
             ctx.progress(cached + written + 1, items.size(), QStringLiteral("grounding (OCR, faces, quality)"));
         }
-        if (!canceled && ctx.isCanceled())
-            canceled = true; // stop submitting; what is in flight is still written
+        if (!canceled && ctx.isCanceled()) {
+            canceled = true; // stop submitting; what finished is still written
+            stop = true;
+        }
     }
     if (Status s = tx->commit(); !s)
         return s;

@@ -105,6 +105,38 @@ private Q_SLOTS:
         QCOMPARE(count(*m_store, QStringLiteral("SELECT count(*) FROM expert_findings WHERE expert = 'encoder-tags'")), qint64(1));
     }
 
+    // Cancel stops at once: images not started are not analysed (no run
+    // recorded, so the next run does them), what finished is kept.
+    void cancelKeepsWhatFinished()
+    {
+        const QString good = writeTextImage(m_tmp->filePath(QStringLiteral("many.png")));
+        for (int i = 0; i < 200; ++i)
+            QVERIFY(m_store->exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256) VALUES(?, ?, ?, ?)"),
+                                  {100 + i, QStringLiteral("m%1").arg(i), good, QStringLiteral("m%1").arg(i)}).ok());
+        Recipe recipe;
+        QVERIFY(recipe.set(QStringLiteral("experts.ocr"), QStringLiteral("off")).ok());
+        GroundStage stage;
+        JobContext *self = nullptr;
+        int reports = 0;
+        JobContext ctx([&](qint64, qint64, const QString &) {
+            if (++reports == 1)
+                self->cancel();
+        }, {});
+        self = &ctx;
+        auto r = stage.run(*m_store, recipe, ctx);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Canceled);
+        const qint64 done = count(*m_store, QStringLiteral("SELECT count(DISTINCT image_id) FROM expert_runs WHERE image_id >= 100"));
+        QVERIFY2(done >= 32 && done < 100, qPrintable(QString::number(done)));
+        // Every image with a run has both experts' runs: none is half written.
+        QCOMPARE(count(*m_store, QStringLiteral("SELECT count(*) FROM expert_runs WHERE image_id >= 100")), 2 * done);
+
+        // The next run does the rest.
+        JobContext again;
+        QVERIFY(stage.run(*m_store, recipe, again).ok());
+        QCOMPARE(count(*m_store, QStringLiteral("SELECT count(DISTINCT image_id) FROM expert_runs WHERE image_id >= 100")), qint64(200));
+    }
+
     // Issue 10/11: huge OCR output is cut, lines kept before words, and
     // the cut is said.
     void hugeExpertOutputIsCapped()
