@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QtEndian>
 
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -365,6 +366,23 @@ int ParquetWriter::rowGroups() const
     return int(d->rowGroups.size()) + (d->groupRows > 0 ? 1 : 0);
 }
 
+namespace {
+
+// Thrift's generated reader stores whatever integer the file holds in an
+// enum field, also one outside the enum (a damaged footer); loading that as
+// the enum is undefined behaviour (UBSan: "not a valid value for type").
+// Read the stored integer instead, then compare.
+template <class Enum>
+int storedEnum(const Enum &e)
+{
+    static_assert(sizeof(Enum) == sizeof(int));
+    int v;
+    std::memcpy(&v, &e, sizeof v);
+    return v;
+}
+
+} // namespace
+
 Result<ParquetFileInfo> parseParquetFileInfo(const QByteArray &file)
 {
     // Header magic, footer, footer length, trailing magic.
@@ -397,14 +415,14 @@ Result<ParquetFileInfo> parseParquetFileInfo(const QByteArray &file)
             return makeError(ErrorCode::ParseError, QStringLiteral("nested column %1 (only flat files are described)").arg(QString::fromStdString(e.name)));
         ParquetColumn c;
         c.name = QString::fromStdString(e.name);
-        c.optional = e.__isset.repetition_type && e.repetition_type == pf::FieldRepetitionType::OPTIONAL;
-        switch (e.type) {
+        c.optional = e.__isset.repetition_type && storedEnum(e.repetition_type) == pf::FieldRepetitionType::OPTIONAL;
+        switch (storedEnum(e.type)) {
         case pf::Type::BYTE_ARRAY: c.type = ParquetColumn::Type::String; break;
         case pf::Type::INT32: c.type = ParquetColumn::Type::Int32; break;
         case pf::Type::INT64: c.type = ParquetColumn::Type::Int64; break;
         case pf::Type::DOUBLE: c.type = ParquetColumn::Type::Double; break;
         default:
-            return makeError(ErrorCode::ParseError, QStringLiteral("column %1 has physical type %2, which this reader does not describe").arg(c.name).arg(int(e.type)));
+            return makeError(ErrorCode::ParseError, QStringLiteral("column %1 has physical type %2, which this reader does not describe").arg(c.name).arg(storedEnum(e.type)));
         }
         info.columns.push_back(c);
     }
@@ -419,7 +437,7 @@ Result<ParquetFileInfo> parseParquetFileInfo(const QByteArray &file)
         return makeError(ErrorCode::ParseError, QStringLiteral("row groups hold %1 rows, the file says %2").arg(total).arg(meta.num_rows));
     if (!meta.row_groups.empty())
         for (const pf::ColumnChunk &c : meta.row_groups.front().columns) {
-            const int codec = c.__isset.meta_data ? int(c.meta_data.codec) : -1;
+            const int codec = c.__isset.meta_data ? storedEnum(c.meta_data.codec) : -1;
             info.codecs << (codec == pf::CompressionCodec::SNAPPY ? QStringLiteral("snappy")
                             : codec == pf::CompressionCodec::ZSTD ? QStringLiteral("zstd")
                             : codec == pf::CompressionCodec::UNCOMPRESSED ? QStringLiteral("none")
