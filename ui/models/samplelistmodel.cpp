@@ -145,6 +145,26 @@ double SampleListModel::scoreOf(const LiveDecisions::ImageColumns &im, Sort scor
     return double(i);
 }
 
+const QVector<SampleListModel::Sort> &SampleListModel::scores()
+{
+    static const QVector<Sort> all{Sort::ShorterSide, Sort::Pixels, Sort::Aspect, Sort::Similarity, Sort::Cluster, Sort::ClusterScore};
+    return all;
+}
+
+QString SampleListModel::scoreLabel(Sort score)
+{
+    switch (score) {
+    case Sort::Id: return QStringLiteral("id");
+    case Sort::ShorterSide: return QStringLiteral("shorter side");
+    case Sort::Pixels: return QStringLiteral("pixels");
+    case Sort::Aspect: return QStringLiteral("aspect ratio");
+    case Sort::Similarity: return QStringLiteral("similarity");
+    case Sort::Cluster: return QStringLiteral("cluster");
+    case Sort::ClusterScore: return QStringLiteral("distance to cluster centre");
+    }
+    return {};
+}
+
 void SampleListModel::setSearch(const QString &text)
 {
     m_searchText = text.trimmed();

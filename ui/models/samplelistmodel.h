@@ -66,6 +66,11 @@ public:
     void refilter() { rebuild(); }
     // The value a row sorts and ranges by (NaN where missing).
     static double scoreOf(const LiveDecisions::ImageColumns &im, Sort score, size_t i);
+    // The scores an image can have (every Sort but Id), in menu order, and
+    // their names ("shorter side", "distance to cluster centre"): the
+    // browser's sort and score menus and the map's colours use these.
+    static const QVector<Sort> &scores();
+    static QString scoreLabel(Sort score);
     // Restricts rows to these image ids, sorted ascending (a search panel's
     // results); replaces a text search. Null = no restriction.
     void setSearchIds(std::shared_ptr<const std::vector<qint64>> sortedIds);

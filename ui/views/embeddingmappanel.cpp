@@ -36,13 +36,6 @@ namespace {
 
 using Sort = SampleListModel::Sort;
 
-// Scores the map can be coloured by (SampleListModel::scoreOf computes them).
-const std::pair<const char *, Sort> kScores[] = {{"similarity", Sort::Similarity},
-                                                 {"distance to cluster centre", Sort::ClusterScore},
-                                                 {"shorter side", Sort::ShorterSide},
-                                                 {"pixels", Sort::Pixels},
-                                                 {"aspect ratio", Sort::Aspect}};
-
 // Distinct hues for categories (clusters, reasons): the golden angle apart.
 QRgb categoryColor(int index)
 {
@@ -84,8 +77,11 @@ EmbeddingMapPanel::EmbeddingMapPanel(ProjectSession *session, SampleBrowser *bro
     m_color->addItem(QStringLiteral("cluster"), QVariantList{int(ColorBy::Cluster), 0});
     m_color->addItem(QStringLiteral("kept / selected"), QVariantList{int(ColorBy::Selection), 0});
     m_color->addItem(QStringLiteral("reason"), QVariantList{int(ColorBy::Reason), 0});
-    for (const auto &[label, sort] : kScores)
-        m_color->addItem(QString::fromLatin1(label), QVariantList{int(ColorBy::Score), int(sort)});
+    // Every score the browser sorts by (SampleListModel::scoreOf computes
+    // them); the cluster is a category, coloured above.
+    for (Sort sort : SampleListModel::scores())
+        if (sort != Sort::Cluster)
+            m_color->addItem(SampleListModel::scoreLabel(sort), QVariantList{int(ColorBy::Score), int(sort)});
     m_color->setToolTip(QStringLiteral("What the colours show"));
     // The dock shares the right column with the inspector at 1280x720:
     // the combos may shrink below their longest entry.

@@ -79,16 +79,9 @@ SampleBrowser::SampleBrowser(ProjectSession *session, QWidget *parent) : QWidget
     m_reason->addItem(QStringLiteral("any reason"), QString());
     m_reason->setToolTip(QStringLiteral("Only images rejected for this reason"));
     m_sort = new QComboBox(this);
-    const std::pair<const char *, SampleListModel::Sort> sorts[] = {
-        {"id", SampleListModel::Sort::Id},
-        {"shorter side", SampleListModel::Sort::ShorterSide},
-        {"pixels", SampleListModel::Sort::Pixels},
-        {"aspect ratio", SampleListModel::Sort::Aspect},
-        {"similarity", SampleListModel::Sort::Similarity},
-        {"cluster", SampleListModel::Sort::Cluster},
-        {"distance to cluster centre", SampleListModel::Sort::ClusterScore}};
-    for (auto [name, sort] : sorts)
-        m_sort->addItem(QStringLiteral("sort: ") + QString::fromLatin1(name), int(sort));
+    m_sort->addItem(QStringLiteral("sort: ") + SampleListModel::scoreLabel(Sort::Id), int(Sort::Id));
+    for (Sort sort : SampleListModel::scores())
+        m_sort->addItem(QStringLiteral("sort: ") + SampleListModel::scoreLabel(sort), int(sort));
     m_sort->setToolTip(QStringLiteral("Sort by a stored score; missing scores go last"));
     m_order = new QToolButton(this);
     m_order->setCheckable(true);
@@ -415,14 +408,12 @@ void SampleBrowser::refreshFacets()
         const int current = std::max(0, m_score->currentIndex());
         m_score->clear();
         m_score->addItem(QStringLiteral("any score"), int(Sort::Id));
-        const std::pair<const char *, Sort> scores[] = {{"shorter side", Sort::ShorterSide}, {"pixels", Sort::Pixels},
-                                                        {"aspect ratio", Sort::Aspect},      {"similarity", Sort::Similarity},
-                                                        {"cluster", Sort::Cluster},          {"distance to centre", Sort::ClusterScore}};
-        for (auto [label, score] : scores) {
+        for (Sort score : SampleListModel::scores()) {
+            const QString label = SampleListModel::scoreLabel(score);
             qint64 have = 0;
             for (size_t i = 0; live && i < size_t(total); ++i)
                 have += !std::isnan(SampleListModel::scoreOf(live->images(), score, i));
-            m_score->addItem(with(QString::fromLatin1(label), have), int(score));
+            m_score->addItem(with(label, have), int(score));
         }
         m_score->setCurrentIndex(current);
     }
