@@ -135,16 +135,15 @@ void ExportDialog::countSelection()
     if (!m_ids.isEmpty()) {
         // The exporter keeps only chosen images that are in the selection;
         // say how many that is before the curator presses Export.
-        auto q = m_session->store()->exec(QStringLiteral("SELECT i.id FROM images i LEFT JOIN decisions d ON d.image_id = i.id WHERE ")
-                                          + selectedCondition());
-        if (!q) {
-            m_counts->setText(q.error().toString());
+        auto selected = sampleIds(*m_session->store(), SampleFilter::Selected);
+        if (!selected) {
+            m_counts->setText(selected.error().toString());
             return;
         }
         const QSet<qint64> chosen(m_ids.cbegin(), m_ids.cend());
         qint64 in = 0;
-        while (q->next())
-            in += chosen.contains(q->value(0).toLongLong()) ? 1 : 0;
+        for (qint64 id : *selected)
+            in += chosen.contains(id) ? 1 : 0;
         m_counts->setText(QStringLiteral("%1 of the %2 images in %3 (the others are not in the selection: rejected or not sampled)")
                               .arg(loc.toString(in), loc.toString(qint64(chosen.size())), m_idsOrigin));
         return;
