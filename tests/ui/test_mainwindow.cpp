@@ -38,6 +38,8 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include <algorithm>
+
 using namespace rs;
 
 class TestMainWindow : public QObject {
@@ -184,6 +186,46 @@ private Q_SLOTS:
             summarised |= label->text().startsWith(QStringLiteral("Exported 5 samples"));
         QVERIFY(summarised);
         QVERIFY(QFileInfo::exists(tmp.filePath(QStringLiteral("export/samples.jsonl"))));
+    }
+
+    // The map's "Export these samples…": the dialog restricted to chosen
+    // images says how many are in the selection and exports only those.
+    void exportDialogExportsChosenImages()
+    {
+        QTemporaryDir tmp;
+        const auto project = test::makeUiProject(tmp.path(), 20, true);
+        QVERIFY(!project.dir.isEmpty());
+        MainWindow window;
+        QVERIFY2(window.openProject(project.dir, true), qPrintable(window.lastError()));
+        auto selected = sampleIds(*window.session()->store(), SampleFilter::Selected);
+        QVERIFY(selected.ok() && selected->size() == 5);
+        qint64 rejected = 1;
+        while (std::count(selected->begin(), selected->end(), rejected))
+            ++rejected;
+        ExportDialog dialog(window.session(), &window);
+        dialog.setImageIds({(*selected)[0], (*selected)[3], rejected}, QStringLiteral("the map selection"));
+        QVERIFY(dialog.windowTitle().contains(QStringLiteral("map selection")));
+        bool counted = false;
+        for (auto *label : dialog.findChildren<QLabel *>())
+            counted |= label->text().startsWith(QStringLiteral("2 of the 3 images in the map selection"));
+        QVERIFY(counted);
+        dialog.findChild<QComboBox *>()->setCurrentText(QStringLiteral("jsonl"));
+        dialog.findChild<QLineEdit *>()->setText(tmp.filePath(QStringLiteral("chosen")));
+        QPushButton *start = nullptr;
+        for (auto *b : dialog.findChildren<QPushButton *>())
+            if (b->text() == QStringLiteral("Export"))
+                start = b;
+        QVERIFY(start);
+        QSignalSpy finished(window.session()->runner(), &JobRunner::finished);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.first().at(1).value<Status>().ok());
+        QString summary;
+        for (auto *label : dialog.findChildren<QLabel *>())
+            if (label->text().startsWith(QStringLiteral("Exported")))
+                summary = label->text();
+        QVERIFY2(summary.startsWith(QStringLiteral("Exported 2 samples")) && summary.contains(QStringLiteral("1 chosen images are not in the selection")),
+                 qPrintable(summary));
     }
 
     void fitsCommonScreens_data()
