@@ -130,18 +130,22 @@ struct Bm25Index::Impl {
 
     std::vector<Hit> search(const QString &query, int k, std::vector<float> &acc, std::vector<quint32> &touched) const
     {
-        std::vector<Hit> out;
         if (k < 1 || docs == 0 || !accumulate(query, acc, touched))
-            return out;
-        out.reserve(touched.size());
+            return {};
+        // Every touched document is ranked in a per-thread scratch; only the
+        // top k are returned. (Returning the scratch cut to k kept its
+        // capacity, a hit per touched document: a batch of long queries
+        // held gigabytes, 2.5 GB for 3.9k images over 15.5k sentences.)
+        thread_local std::vector<Hit> all;
+        all.clear();
+        all.reserve(touched.size());
         for (quint32 d : touched) {
-            out.push_back(Hit{qint64(d), acc[d]});
+            all.push_back(Hit{qint64(d), acc[d]});
             acc[d] = 0.f; // leave the scratch clean for the next query
         }
-        const size_t kk = std::min(out.size(), size_t(k));
-        std::partial_sort(out.begin(), out.begin() + qint64(kk), out.end(), better);
-        out.resize(kk);
-        return out;
+        const size_t kk = std::min(all.size(), size_t(k));
+        std::partial_sort(all.begin(), all.begin() + qint64(kk), all.end(), better);
+        return std::vector<Hit>(all.begin(), all.begin() + qint64(kk));
     }
 };
 
