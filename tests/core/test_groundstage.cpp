@@ -131,7 +131,10 @@ private Q_SLOTS:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Canceled);
         const qint64 done = count(*m_store, QStringLiteral("SELECT count(DISTINCT image_id) FROM expert_runs WHERE image_id >= 100"));
-        QVERIFY2(done >= 32 && done <= 32 + 64 + 1, qPrintable(QString::number(done)));
+        // The cancel comes with the first commit, after 32 images: init()'s
+        // two images (ids 1, 2) and 30 of these; at most the window (64)
+        // and the one running more were analysed by then.
+        QVERIFY2(done >= 30 && done <= 30 + 64 + 1, qPrintable(QString::number(done)));
         // Every image with a run has both experts' runs: none is half written.
         QCOMPARE(count(*m_store, QStringLiteral("SELECT count(*) FROM expert_runs WHERE image_id >= 100")), 2 * done);
 
