@@ -3,6 +3,7 @@
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
 #include "core/extract/extractstage.h"
+#include "core/index/retrievestage.h"
 #include "core/pipeline/pipeline.h"
 #include "core/pipeline/stage.h"
 #include "core/store/projectstore.h"
@@ -44,6 +45,8 @@ constexpr CopiedTable kGroundTables[] = {
     {"expert_runs", "image_id, expert, input_hash, error"},
 };
 
+constexpr const char *kRetrievalColumns = "image_id, rank, sentence_id, score, visual, ocr, context, lexical";
+
 Status requireEarlierStagesDone(ProjectStore &main, const Recipe &recipe, const QString &stage)
 {
     Pipeline pipeline;
@@ -60,7 +63,7 @@ Status requireEarlierStagesDone(ProjectStore &main, const Recipe &recipe, const 
 
 QStringList shardableStages()
 {
-    return {QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed")};
+    return {QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve")};
 }
 
 namespace {
@@ -177,6 +180,36 @@ Status embedShard(ProjectStore &main, const Recipe &recipe, const ShardSpec &spe
     return {};
 }
 
+// retrieve's per-image half: the shard's kept images (listed in the shard
+// store's images, which is how a merge knows whose rows it replaces) with
+// the retrievals the stage gives them, from the index the barrier job saved.
+Status retrieveShard(ProjectStore &main, const Recipe &recipe, const ShardSpec &spec, ProjectStore &shard, qint64 *items, JobContext &ctx)
+{
+    auto images = main.exec(QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE reject_reason IS NULL ORDER BY id"));
+    if (!images)
+        return images.error();
+    QSet<qint64> wanted;
+    {
+        Transaction tx(shard);
+        while (images->next()) {
+            if (shardOf(images->value(1).toString(), spec.count) != spec.index)
+                continue;
+            wanted.insert(images->value(0).toLongLong());
+            if (auto r = shard.exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,1)"),
+                                    {images->value(0), images->value(1), images->value(2), images->value(3)});
+                !r)
+                return r.error();
+        }
+        if (Status s = tx.commit(); !s)
+            return s;
+    }
+    auto answered = RetrieveStage::retrieveInto(main, recipe, wanted, shard, ctx);
+    if (!answered)
+        return answered.error();
+    *items = *answered;
+    return {};
+}
+
 // Folds one embed shard's vectors into the project's embedding stores.
 Status mergeVectors(ProjectStore &store, const QString &encoder, EmbeddingStore *stores[2], int shardIndex)
 {
@@ -251,8 +284,12 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     qint64 items = 0;
     Status ran;
     try {
-        ran = stage == QLatin1String("embed") ? embedShard(**main, *recipe, spec, dir, **shard, &items, ctx)
-                                              : imageShard(*main, *recipe, stage, spec, **shard, &items, ctx);
+        if (stage == QLatin1String("embed"))
+            ran = embedShard(**main, *recipe, spec, dir, **shard, &items, ctx);
+        else if (stage == QLatin1String("retrieve"))
+            ran = retrieveShard(**main, *recipe, spec, **shard, &items, ctx);
+        else
+            ran = imageShard(*main, *recipe, stage, spec, **shard, &items, ctx);
     } catch (const std::exception &e) {
         ran = makeError(ErrorCode::Internal, QStringLiteral("%1 failed: %2").arg(stage, QString::fromUtf8(e.what())));
     }
@@ -282,7 +319,7 @@ QString ShardExpectation::whyStale(const ShardManifest &m) const
     if (m.fingerprint != fingerprint)
         return QStringLiteral("made for other settings or plugins than the project's now");
     if (m.inputs != inputs)
-        return stage == QLatin1String("embed")
+        return stage == QLatin1String("embed") || stage == QLatin1String("retrieve")
             ? QStringLiteral("made from other inputs than the project's now (earlier verdicts or the encoder fit changed since)")
             : QStringLiteral("made from other inputs than the project's now (earlier verdicts changed since)");
     return {};
@@ -297,7 +334,8 @@ Result<ShardExpectation> expectedShard(ProjectStore &store, const Recipe &recipe
     if (!verdicts)
         return verdicts.error();
     e.inputs = *verdicts;
-    if (stage == QLatin1String("embed"))
+    // The vectors embed encodes and retrieve searches come from the fit.
+    if (stage == QLatin1String("embed") || stage == QLatin1String("retrieve"))
         e.inputs += QStringLiteral("fit=") + EmbedStage::savedFitDigest(store) + QLatin1Char(';');
     return e;
 }
@@ -315,6 +353,8 @@ Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QStr
         if (!prepared)
             return prepared.error();
     }
+    if (stage == QLatin1String("retrieve"))
+        return RetrieveStage::prepareIndex(store, recipe, ctx);
     return {};
 }
 
@@ -396,6 +436,15 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
                     !r)
                     return r.error();
             }
+            if (stage == QLatin1String("retrieve")) {
+                // The shard's images' rows replace whatever they had.
+                if (auto r = store.exec(QStringLiteral("DELETE FROM main.retrievals WHERE image_id IN (SELECT id FROM shard.images)")); !r)
+                    return r.error();
+                if (auto r = store.exec(QStringLiteral("INSERT INTO main.retrievals(%1) SELECT %1 FROM shard.retrievals ORDER BY image_id, rank")
+                                            .arg(QLatin1String(kRetrievalColumns)));
+                    !r)
+                    return r.error();
+            }
             if (encoder) {
                 EmbeddingStore *stores[2] = {vectorStores[0].get(), vectorStores[1].get()};
                 if (Status s = mergeVectors(store, encoder->name, stores, m.index); !s)
@@ -428,6 +477,32 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
         if (!merged)
             return merged.error();
         ctx.progress(m.index + 1, shards, QStringLiteral("merging %1 shards").arg(stage));
+    }
+    // Nothing global follows retrieve's queries: with every shard merged the
+    // stage is complete. Rows of images no shard answered for (rejected
+    // since an earlier run) go, as the stage's own run drops them, and the
+    // stage is recorded done with the fingerprint and inputs the shards
+    // were checked against above.
+    if (stage == QLatin1String("retrieve")) {
+        auto kept = loadKeptImageEmbeddings(store);
+        if (!kept)
+            return kept.error();
+        const QSet<qint64> answered(kept->ids.cbegin(), kept->ids.cend());
+        auto q = store.exec(QStringLiteral("SELECT DISTINCT image_id FROM retrievals"));
+        if (!q)
+            return q.error();
+        QVector<qint64> stale;
+        while (q->next())
+            if (!answered.contains(q->value(0).toLongLong()))
+                stale.push_back(q->value(0).toLongLong());
+        Transaction tx(store);
+        for (qint64 id : std::as_const(stale))
+            if (auto r = store.exec(QStringLiteral("DELETE FROM retrievals WHERE image_id = ?"), {id}); !r)
+                return r.error();
+        if (Status s = tx.commit(); !s)
+            return s.error();
+        if (Status s = Pipeline().recordDone(stage, store, recipe); !s)
+            return s.error();
     }
     return report;
 }

@@ -13,9 +13,12 @@
 // per image) and `embed`'s encoding (every kept image and sentence; the
 // built-in encoder is fitted once on its deterministic sample by a barrier
 // job before the shards, see prepareShardedStage, and the near-duplicate
-// pairs stay global, in the merge). Every other stage runs whole in the
-// merge job; `shardableStages()` lists what may be given to
-// `realsyn run --shard`.
+// pairs stay global, in the merge), and `retrieve`'s queries (the sentence
+// k-means index is built once by a barrier job and saved; each shard answers
+// for its kept images against the whole pool). Nothing global follows
+// retrieve's queries, so its merge records the stage done itself. Every
+// other stage runs whole in the merge job; `shardableStages()` lists what
+// may be given to `realsyn run --shard`.
 //
 // A shard job opens the main project read-only and never takes its lock, so
 // many run at once; a merge takes the lock like any writer.
@@ -42,7 +45,8 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
 
 // The barrier before a sharded stage's shards, run in the main project
 // (opened for writing): the stages before `stage`, then what every shard of
-// it needs decided globally first (embed: fitting the built-in encoder on
+// it needs decided globally first (retrieve: the sentence k-means index;
+// embed: fitting the built-in encoder on
 // its sample). `realsyn run DIR --prepare STAGE`.
 Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QString &stage, JobContext &ctx);
 

@@ -153,10 +153,18 @@ Result<HitLists> HierarchicalRetriever::search(const Matrix &queries, const Retr
     const int nprobe = int(std::min<qint64>(opts.clusters, qint64(ivf.nlist)));
 
     try {
-        // Centre probing is one batched (BLAS) search over all queries.
-        std::vector<float> centreScore(size_t(nq) * nprobe);
-        std::vector<FaissId> centre(size_t(nq) * nprobe);
-        ivf.quantizer->search(nq, queries.data.data(), nprobe, centreScore.data(), centre.data());
+        // Centres are probed per query with the same kernel as the list scan,
+        // not through FAISS's quantizer search: that switches between a SIMD
+        // and a BLAS kernel by batch size (distance_compute_blas_threshold),
+        // whose roundings differ, so a query's probed centres could depend on
+        // which other queries share its batch. A shard of images must retrieve
+        // exactly what the whole corpus does (issue 14).
+        const auto *quantizer = dynamic_cast<const faiss::IndexFlat *>(ivf.quantizer);
+        if (!quantizer)
+            return makeError(ErrorCode::Internal, QStringLiteral("the retrieval index has no flat quantizer"));
+        const float *centroids = quantizer->get_xb();
+        const bool innerProductMetric = quantizer->metric_type == faiss::METRIC_INNER_PRODUCT;
+        const qint64 nlist = qint64(ivf.nlist);
 
         HitLists out(static_cast<size_t>(nq));
         std::atomic<bool> failed{false};
@@ -165,11 +173,15 @@ Result<HitLists> HierarchicalRetriever::search(const Matrix &queries, const Retr
         for (qint64 qi = 0; qi < nq; ++qi) {
             try {
                 const float *q = queries.row(qi);
+                TopK probe(nprobe);
+                for (qint64 c = 0; c < nlist; ++c) {
+                    const float *centre = centroids + size_t(c) * size_t(d);
+                    probe.offer(c, innerProductMetric ? detail::innerProduct(q, centre, d) : -detail::squaredL2(q, centre, d));
+                }
+                const std::vector<Hit> centres = probe.takeSorted();
                 TopK top(opts.k);
-                for (int p = 0; p < nprobe; ++p) {
-                    const FaissId list = centre[size_t(qi) * nprobe + p];
-                    if (list < 0)
-                        continue;
+                for (const Hit &centre : centres) {
+                    const FaissId list = FaissId(centre.item);
                     const size_t size = lists->list_size(size_t(list));
                     faiss::InvertedLists::ScopedCodes codes(lists, size_t(list));
                     faiss::InvertedLists::ScopedIds ids(lists, size_t(list));
@@ -270,6 +282,33 @@ Result<HierarchicalRetriever> HierarchicalRetriever::load(const QString &path)
         return HierarchicalRetriever(std::move(impl));
     } catch (const std::exception &e) {
         return internalError("loading the retrieval index failed", e);
+    }
+}
+
+Result<HitLists> exactScan(const Matrix &sentences, const Matrix &queries, int k, float minScore)
+{
+    if (Status s = detail::checkMatrix(sentences, QStringLiteral("sentence matrix")); !s)
+        return s.error();
+    if (Status s = checkQueries(queries, sentences.cols, k); !s)
+        return s.error();
+    try {
+        const int d = sentences.cols;
+        const int kk = int(std::min<qint64>(k, sentences.rows));
+        HitLists out(static_cast<size_t>(queries.rows));
+#pragma omp parallel for schedule(dynamic, 8)
+        for (qint64 qi = 0; qi < queries.rows; ++qi) {
+            const float *q = queries.row(qi);
+            TopK top(kk);
+            for (qint64 j = 0; j < sentences.rows; ++j) {
+                const float s = detail::innerProduct(q, sentences.row(j), d);
+                if (s >= minScore)
+                    top.offer(j, s);
+            }
+            out[size_t(qi)] = top.takeSorted();
+        }
+        return out;
+    } catch (const std::exception &e) {
+        return internalError("exact search failed", e);
     }
 }
 

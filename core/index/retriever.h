@@ -81,4 +81,11 @@ private:
 // empty or holding NaN, dimensions differ, k < 1.
 Result<HitLists> exactSearch(const Matrix &sentences, const Matrix &queries, int k, float minScore = -2.f);
 
+// The same answers, each query scored with the same kernel as the
+// hierarchical scan whatever else is in its batch: exactSearch's BLAS
+// rounds a score differently with the number of queries, so a shard of
+// images would not retrieve exactly what the whole corpus does. Several
+// times slower than exactSearch; what the retrieve stage's exact mode uses.
+Result<HitLists> exactScan(const Matrix &sentences, const Matrix &queries, int k, float minScore = -2.f);
+
 } // namespace rs

@@ -12,11 +12,15 @@
 #include "core/store/globalsettings.h"
 
 #include <QDir>
+#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QHash>
+#include <QMap>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <numeric>
 #include <optional>
 
@@ -44,21 +48,33 @@ Result<EmbeddedItems> loadKept(ProjectStore &store, const QString &kind, const Q
 
 using Results = std::vector<std::vector<Hit>>; // per image: (sentence id, score), best first
 
+// wanted: the images to answer for (null: all). A document with any of them
+// is assigned whole, every kept image of it taking part, so an image's
+// answer does not depend on which others were asked for.
 Result<Results> documentLocal(ProjectStore &store, const EmbeddedItems &images, const EmbeddedItems &sentences, int k,
-                              float minScore, JobContext &ctx)
+                              float minScore, const QSet<qint64> *wanted, JobContext &ctx)
 {
     QHash<qint64, int> imageRow, sentenceRow;
     for (int i = 0; i < images.ids.size(); ++i)
         imageRow.insert(images.ids[i], i);
     for (int i = 0; i < sentences.ids.size(); ++i)
         sentenceRow.insert(sentences.ids[i], i);
-    QHash<qint64, QVector<qint64>> docImages, docSentences;
+    // Documents in id order: an image on two pages whose best answers tie
+    // keeps the first page's, whatever the process's hash seed.
+    QMap<qint64, QVector<qint64>> docImages;
+    QHash<qint64, QVector<qint64>> docSentences;
     auto q = store.exec(QStringLiteral("SELECT DISTINCT document_id, image_id FROM image_refs ORDER BY document_id, image_id"));
     if (!q)
         return q.error();
     while (q->next())
         if (imageRow.contains(q->value(1).toLongLong()))
             docImages[q->value(0).toLongLong()].push_back(q->value(1).toLongLong());
+    if (wanted)
+        for (auto it = docImages.begin(); it != docImages.end();) {
+            const QVector<qint64> &imgs = it.value();
+            const bool any = std::any_of(imgs.begin(), imgs.end(), [&](qint64 id) { return wanted->contains(id); });
+            it = any ? std::next(it) : docImages.erase(it);
+        }
     q = store.exec(QStringLiteral("SELECT document_id, id FROM sentences WHERE reject_reason IS NULL ORDER BY document_id, id"));
     if (!q)
         return q.error();
@@ -171,7 +187,8 @@ DenseSearch denseSearchFor(const Recipe &recipe, const Matrix &sentences, const 
 {
     const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
     if (settings.mode == QLatin1String("exact") || !index)
-        return [&sentences](const Matrix &queries, int k) { return exactSearch(sentences, queries, k); };
+        // Per query, not BLAS: a query's hits must not depend on its batch.
+        return [&sentences](const Matrix &queries, int k) { return exactScan(sentences, queries, k); };
     RetrieveOptions ro;
     ro.clusters = settings.clusters;
     return [index, ro](const Matrix &queries, int k) {
@@ -250,6 +267,175 @@ Result<FusionInput> buildFusionInput(ProjectStore &store, const Recipe &recipe, 
     return in;
 }
 
+namespace {
+
+constexpr auto kIndexKeyMeta = "retrieve.index_key";
+
+// What the saved sentence index was built from: the kept sentences (ids, in
+// row order), the k-means settings and the encoder fit their vectors came
+// from. A barrier job saves it with the index; shards load only a match.
+QString sentenceIndexKey(ProjectStore &store, const Recipe &recipe, const QVector<qint64> &sentenceIds)
+{
+    const KMeansOptions km = sentenceKMeansOptions(recipe, sentenceIds.size());
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(QStringLiteral("k=%1;it=%2;seed=%3;fit=%4;n=%5;")
+                  .arg(km.clusters)
+                  .arg(km.iterations)
+                  .arg(km.seed)
+                  .arg(EmbedStage::savedFitDigest(store))
+                  .arg(sentenceIds.size())
+                  .toUtf8());
+    h.addData(QByteArrayView(reinterpret_cast<const char *>(sentenceIds.constData()), sentenceIds.size() * qsizetype(sizeof(qint64))));
+    return QString::fromLatin1(h.result().toHex());
+}
+
+enum class IndexSource { Build, Saved };
+
+// The k-means hierarchy hierarchical retrieval probes (none for the other
+// modes). Build: k-means now, saved with its key (the stage, and the barrier
+// job before retrieve's shards). Saved: the one the barrier saved, when it
+// was built from the same sentences and settings; never built in a shard,
+// so every shard probes the same centres.
+Result<std::optional<HierarchicalRetriever>> retrievalIndex(ProjectStore &store, const Recipe &recipe, const EmbeddedItems &sentences,
+                                                           IndexSource source, JobContext &ctx)
+{
+    if (RetrieveSettings::fromRecipe(recipe).mode != QLatin1String("hierarchical") || sentences.ids.isEmpty())
+        return std::optional<HierarchicalRetriever>();
+    const QString key = sentenceIndexKey(store, recipe, sentences.ids);
+    const QString path = RetrieveStage::indexPath(store);
+    if (source == IndexSource::Saved) {
+        if (store.meta(QLatin1String(kIndexKeyMeta)) != key || !QFileInfo::exists(path))
+            return makeError(ErrorCode::Conflict, QStringLiteral("no sentence index built from the project's current sentences and settings; "
+                                                                 "run `realsyn run DIR --prepare retrieve` first"),
+                             path);
+        auto loaded = HierarchicalRetriever::load(path);
+        if (!loaded)
+            return loaded.error();
+        return std::optional<HierarchicalRetriever>(std::move(*loaded));
+    }
+    const KMeansOptions km = sentenceKMeansOptions(recipe, sentences.ids.size());
+    ctx.progress(0, 1, QStringLiteral("k-means over %1 sentences").arg(sentences.ids.size()));
+    auto built = HierarchicalRetriever::build(sentences.vectors, km);
+    if (!built)
+        return built.error();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    if (Status s = built->save(path); !s)
+        return s.error();
+    if (Status s = store.setMeta(QLatin1String(kIndexKeyMeta), key); !s)
+        return s.error();
+    return std::optional<HierarchicalRetriever>(std::move(*built));
+}
+
+// Per image (rows follow imageIds): hits best first, and for fused modes
+// each hit's signal scores.
+struct Retrieved {
+    QVector<qint64> imageIds;
+    Results results;
+    std::vector<std::vector<Candidate>> signals;
+};
+
+// Retrieval for the kept images of `store` in `wanted` (null: every kept
+// image with a vector), exactly as for the whole corpus: every step is per
+// image (the k-means index, the sentence pool and the BM25 statistics are
+// the corpus's), so a shard's images get the rows a single machine gives
+// them. Notes about images go to `notes` (the project, or a shard store).
+Result<Retrieved> retrieveImages(ProjectStore &store, const Recipe &recipe, const EmbeddedItems &allImages, const QSet<qint64> *wanted,
+                                 const SentencePool &pool, const HierarchicalRetriever *index, ProjectStore &notes, JobContext &ctx)
+{
+    const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
+    const int k = settings.k;
+    const float minScore = float(settings.minScore);
+    const QString &mode = settings.mode;
+    const EmbeddedItems &sentences = pool.items;
+    Retrieved out;
+    // The images answered for, in id order, with their vectors.
+    EmbeddedItems images;
+    QVector<qint64> allRows;
+    for (qsizetype i = 0; i < allImages.ids.size(); ++i)
+        if (!wanted || wanted->contains(allImages.ids[i])) {
+            images.ids.push_back(allImages.ids[i]);
+            allRows.push_back(i);
+        }
+    images.vectors = Matrix(images.ids.size(), allImages.vectors.cols);
+    for (qsizetype r = 0; r < allRows.size(); ++r)
+        std::copy_n(allImages.vectors.row(allRows[r]), allImages.vectors.cols, images.vectors.row(r));
+    out.imageIds = images.ids;
+    out.results.resize(size_t(images.ids.size()));
+    out.signals.resize(size_t(images.ids.size()));
+    if (sentences.ids.isEmpty() || images.ids.isEmpty())
+        return out;
+
+    if (mode == QLatin1String("document")) {
+        auto r = documentLocal(store, allImages, sentences, k, minScore, wanted, ctx);
+        if (!r)
+            return r.error();
+        for (qsizetype i = 0; i < allRows.size(); ++i)
+            out.results[size_t(i)] = std::move((*r)[size_t(allRows[i])]);
+        return out;
+    }
+    ctx.progress(0, 1, QStringLiteral("reading OCR and page context"));
+    auto texts = loadQueryTexts(store, images.ids, QueryTextOptions::fromRecipe(recipe), ctx);
+    if (!texts)
+        return texts.error();
+    for (qint64 id : std::as_const(images.ids)) {
+        const ImageQueryText &t = (*texts)[id];
+        if (t.ocr.isEmpty() && t.context.isEmpty())
+            recordImageIssue(notes, ctx, QStringLiteral("retrieve"), JobIssue{Severity::Info,
+                QStringLiteral("no OCR text and no page context: texts retrieved by the image embedding alone"), id, {}});
+        if (t.ocrCapped)
+            recordImageIssue(notes, ctx, QStringLiteral("retrieve"), JobIssue{Severity::Info,
+                QStringLiteral("OCR text cut to %1 characters for the query").arg(t.ocr.size()), id, {}});
+    }
+    if (ctx.isCanceled())
+        return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted after reading query texts"));
+    auto input = buildFusionInput(store, recipe, images, pool, *texts, ctx);
+    if (!input)
+        return input.error();
+    ctx.progress(0, images.ids.size(), QStringLiteral("%1 search, fused").arg(mode));
+    auto cands = gatherCandidates(*input, denseSearchFor(recipe, sentences.vectors, index), FusionOptions{});
+    if (!cands)
+        return cands.error();
+    const SignalWeights weights = SignalWeights::fromRecipe(recipe);
+    for (qsizetype i = 0; i < images.ids.size(); ++i) {
+        std::vector<Candidate> &c = (*cands)[size_t(i)];
+        QHash<qint64, int> at;
+        for (int j = 0; j < int(c.size()); ++j)
+            at.insert(c[size_t(j)].item, j);
+        for (const Hit &h : rankCandidates(c, weights, k, minScore)) {
+            out.results[size_t(i)].push_back({sentences.ids[h.item], h.score});
+            out.signals[size_t(i)].push_back(c[size_t(at.value(h.item))]);
+        }
+    }
+    return out;
+}
+
+// Writes the rows of `r` into `out`'s retrievals (replacing what it held
+// for those images) in the caller's transaction.
+Status storeRetrievals(ProjectStore &out, const Retrieved &r)
+{
+    QSqlQuery ins(out.db());
+    ins.prepare(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score, visual, ocr, context, lexical)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (qsizetype i = 0; i < r.imageIds.size(); ++i) {
+        const auto &hits = r.results[size_t(i)];
+        const auto &signals = r.signals[size_t(i)];
+        for (size_t rank = 0; rank < hits.size(); ++rank) {
+            ins.addBindValue(r.imageIds[i]);
+            ins.addBindValue(int(rank + 1));
+            ins.addBindValue(hits[rank].item);
+            ins.addBindValue(hits[rank].score);
+            for (int s = 0; s < kSignalCount; ++s)
+                ins.addBindValue(rank < signals.size() ? QVariant(double(signals[rank].signal[size_t(s)]))
+                                                       : QVariant(QMetaType(QMetaType::Double)));
+            if (!ins.exec())
+                return makeError(ErrorCode::IoError, QStringLiteral("cannot store retrievals: ") + ins.lastError().text());
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
     auto images = loadKeptImageEmbeddings(store);
@@ -259,104 +445,70 @@ Status RetrieveStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     auto pool = loadSentencePool(store);
     if (!pool)
         return pool.error();
-    const EmbeddedItems *sentences = &pool->items;
-    const RetrieveSettings settings = RetrieveSettings::fromRecipe(recipe);
-    const int k = settings.k;
-    const float minScore = float(settings.minScore);
-    const QString mode = settings.mode;
     // Ctrl-C is honoured between the phases (loading, clustering, searching,
     // writing): each is one batch call, and nothing is written before the
     // last, so an interrupted retrieve leaves the previous results intact.
-    const auto canceled = [](const char *where) {
-        return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted ") + QLatin1String(where));
-    };
     if (ctx.isCanceled())
-        return canceled("after loading embeddings");
-
-    // Per image: hits (sentence ids) best first, and for fused modes the
-    // signal scores of each hit.
-    Results results(images->ids.size());
-    std::vector<std::vector<Candidate>> signals(images->ids.size());
-    if (!sentences->ids.isEmpty() && !images->ids.isEmpty()) {
-        if (mode == QLatin1String("document")) {
-            auto r = documentLocal(store, *images, *sentences, k, minScore, ctx);
-            if (!r)
-                return r.error();
-            results = std::move(*r);
-        } else {
-            std::optional<HierarchicalRetriever> index;
-            if (mode != QLatin1String("exact")) {
-                const KMeansOptions km = sentenceKMeansOptions(recipe, sentences->ids.size());
-                ctx.progress(0, 1, QStringLiteral("k-means over %1 sentences").arg(sentences->ids.size()));
-                auto built = HierarchicalRetriever::build(sentences->vectors, km);
-                if (!built)
-                    return built.error();
-                QDir().mkpath(QFileInfo(indexPath(store)).absolutePath());
-                if (Status s = built->save(indexPath(store)); !s)
-                    return s;
-                index.emplace(std::move(*built));
-                if (ctx.isCanceled())
-                    return canceled("after k-means");
-            }
-            ctx.progress(0, 1, QStringLiteral("reading OCR and page context"));
-            auto texts = loadQueryTexts(store, images->ids, QueryTextOptions::fromRecipe(recipe), ctx);
-            if (!texts)
-                return texts.error();
-            for (qint64 id : std::as_const(images->ids)) {
-                const ImageQueryText &t = (*texts)[id];
-                if (t.ocr.isEmpty() && t.context.isEmpty())
-                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Info,
-                        QStringLiteral("no OCR text and no page context: texts retrieved by the image embedding alone"), id, {}});
-                if (t.ocrCapped)
-                    recordImageIssue(store, ctx, name(), JobIssue{Severity::Info,
-                        QStringLiteral("OCR text cut to %1 characters for the query").arg(t.ocr.size()), id, {}});
-            }
-            if (ctx.isCanceled())
-                return canceled("after reading query texts");
-            auto input = buildFusionInput(store, recipe, *images, *pool, *texts, ctx);
-            if (!input)
-                return input.error();
-            ctx.progress(0, images->ids.size(), QStringLiteral("%1 search, fused").arg(mode));
-            auto cands = gatherCandidates(*input, denseSearchFor(recipe, sentences->vectors, index ? &*index : nullptr), FusionOptions{});
-            if (!cands)
-                return cands.error();
-            const SignalWeights weights = SignalWeights::fromRecipe(recipe);
-            for (int i = 0; i < images->ids.size(); ++i) {
-                std::vector<Candidate> &c = (*cands)[size_t(i)];
-                QHash<qint64, int> at;
-                for (int j = 0; j < int(c.size()); ++j)
-                    at.insert(c[size_t(j)].item, j);
-                for (const Hit &h : rankCandidates(c, weights, k, minScore)) {
-                    results[size_t(i)].push_back({sentences->ids[h.item], h.score});
-                    signals[size_t(i)].push_back(c[size_t(at.value(h.item))]);
-                }
-            }
-        }
+        return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted after loading embeddings"));
+    std::optional<HierarchicalRetriever> index;
+    if (!images->ids.isEmpty()) {
+        auto built = retrievalIndex(store, recipe, pool->items, IndexSource::Build, ctx);
+        if (!built)
+            return built.error();
+        index = std::move(*built);
+        if (ctx.isCanceled())
+            return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted after k-means"));
     }
-
+    auto retrieved = retrieveImages(store, recipe, *images, nullptr, *pool, index ? &*index : nullptr, store, ctx);
+    if (!retrieved)
+        return retrieved.error();
     if (ctx.isCanceled())
-        return canceled("before storing results");
+        return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted before storing results"));
     Transaction tx(store);
     if (auto r = store.exec(QStringLiteral("DELETE FROM retrievals")); !r)
         return r.error();
-    QSqlQuery ins(store.db());
-    ins.prepare(QStringLiteral("INSERT INTO retrievals(image_id, rank, sentence_id, score, visual, ocr, context, lexical)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
-    for (int i = 0; i < images->ids.size(); ++i) {
-        for (size_t r = 0; r < results[i].size(); ++r) {
-            ins.addBindValue(images->ids[i]);
-            ins.addBindValue(int(r + 1));
-            ins.addBindValue(results[i][r].item);
-            ins.addBindValue(results[i][r].score);
-            for (int s = 0; s < kSignalCount; ++s)
-                ins.addBindValue(r < signals[size_t(i)].size() ? QVariant(double(signals[size_t(i)][r].signal[size_t(s)]))
-                                                                : QVariant(QMetaType(QMetaType::Double)));
-            if (!ins.exec())
-                return makeError(ErrorCode::IoError, QStringLiteral("cannot store retrievals: ") + ins.lastError().text());
-        }
-    }
+    if (Status s = storeRetrievals(store, *retrieved); !s)
+        return s;
     ctx.progress(images->ids.size(), images->ids.size(), QStringLiteral("retrieved texts for images"));
     return tx.commit();
+}
+
+Status RetrieveStage::prepareIndex(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    auto sentences = loadKeptSentenceEmbeddings(store);
+    if (!sentences)
+        return sentences.error();
+    auto built = retrievalIndex(store, recipe, *sentences, IndexSource::Build, ctx);
+    if (!built)
+        return built.error();
+    return {};
+}
+
+Result<qint64> RetrieveStage::retrieveInto(ProjectStore &main, const Recipe &recipe, const QSet<qint64> &wanted, ProjectStore &out,
+                                           JobContext &ctx)
+{
+    auto images = loadKeptImageEmbeddings(main);
+    if (!images)
+        return images.error();
+    auto pool = loadSentencePool(main);
+    if (!pool)
+        return pool.error();
+    std::optional<HierarchicalRetriever> index;
+    auto saved = retrievalIndex(main, recipe, pool->items, IndexSource::Saved, ctx);
+    if (!saved)
+        return saved.error();
+    index = std::move(*saved);
+    auto retrieved = retrieveImages(main, recipe, *images, &wanted, *pool, index ? &*index : nullptr, out, ctx);
+    if (!retrieved)
+        return retrieved.error();
+    if (ctx.isCanceled())
+        return makeError(ErrorCode::Canceled, QStringLiteral("retrieve interrupted before storing results"));
+    Transaction tx(out);
+    if (Status s = storeRetrievals(out, *retrieved); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return qint64(retrieved->imageIds.size());
 }
 
 } // namespace rs

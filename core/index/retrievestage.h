@@ -20,6 +20,7 @@
 #include "core/util/matrix.h"
 
 #include <QHash>
+#include <QSet>
 #include <QVector>
 
 #include <memory>
@@ -36,6 +37,21 @@ public:
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
 
     static QString indexPath(ProjectStore &store);
+
+    // Retrieve for a cluster (issue 14). Every step after the sentence
+    // k-means is per image, so it splits into:
+    // - the barrier job before the shards (`realsyn run DIR --prepare
+    //   retrieve`): builds the k-means index over the kept sentences and
+    //   saves it with a key of what it was built from (the stage itself
+    //   builds it the same way);
+    static Status prepareIndex(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+    // - one shard's part: the retrievals of the kept images of `main` in
+    //   `wanted`, exactly the rows the stage gives them, written with their
+    //   notes into `out` (a shard store). Uses the saved index; fails when
+    //   it is missing or was built from other sentences or settings.
+    //   Returns how many images it answered for.
+    static Result<qint64> retrieveInto(ProjectStore &main, const Recipe &recipe, const QSet<qint64> &wanted, ProjectStore &out,
+                                       JobContext &ctx);
 };
 
 // Kept items and their vectors, loaded from the embedding store. Rows of

@@ -137,14 +137,18 @@ Status Pipeline::runStage(IStage &impl, ProjectStore &store, const Recipe &recip
         ctx.setThreads(int(threads));
     if (Status s = runGuarded(impl, store, recipe, ctx); !s)
         return s;
-    auto inputs = verdictDigest(store, stagesBefore(impl.name()));
+    return recordDone(impl.name(), store, recipe);
+}
+
+Status Pipeline::recordDone(const QString &name, ProjectStore &store, const Recipe &recipe) const
+{
+    auto inputs = verdictDigest(store, stagesBefore(name));
     if (!inputs)
         return inputs.error();
     auto r = store.exec(QStringLiteral("INSERT INTO stages(name, fingerprint, finished_at, inputs) VALUES(?, ?, ?, ?) "
                                        "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint,"
                                        " finished_at = excluded.finished_at, inputs = excluded.inputs"),
-                        {impl.name(), fingerprint(impl.name(), store, recipe), QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
-                         *inputs});
+                        {name, fingerprint(name, store, recipe), QDateTime::currentDateTimeUtc().toString(Qt::ISODate), *inputs});
     if (!r)
         return r.error();
     return {};

@@ -60,6 +60,11 @@ public:
     // re-decide (IStage::quickToRerun), stopping at the first that is not.
     Status applySettings(ProjectStore &store, const Recipe &recipe, JobContext &ctx, QStringList *ran = nullptr) const;
 
+    // Records `name` done for the project's current settings and earlier
+    // verdicts, as a finished run does. For a stage whose work was done
+    // elsewhere and folded in whole: a merge of retrieve's shards.
+    Status recordDone(const QString &name, ProjectStore &store, const Recipe &recipe) const;
+
 private:
     // Runs one stage inside the job boundary and records its state.
     Status runStage(IStage &stage, ProjectStore &store, const Recipe &recipe, JobContext &ctx) const;

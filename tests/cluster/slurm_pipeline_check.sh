@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CTest (label cluster): every stage through the real sbatch of a throw-away
-# local Slurm, 4 shards (extract's probing, ground and embed's encoding in
-# array tasks; the barriers and the global stages in single jobs), gives
+# local Slurm, 4 shards (extract's probing, ground, embed's encoding and
+# retrieve's queries in array tasks; the barriers and the global stages in
+# single jobs), gives
 # exactly the single-machine result: stats --json (stage states included),
 # list --selected and a byte-identical export. Then a second submission has
 # one embed shard job killed (scancel) while it runs: the chain stops, the
@@ -36,6 +37,7 @@ outcome() {
   "$RS" stats "$1" --json | grep -vE '"[a-z_]*(seconds|_ms|_at|elapsed)[a-z_]*"' > "$1.stats"
   "$RS" list "$1" --json > "$1.list"
   "$RS" list "$1" --selected --json > "$1.selected"
+  rm -rf "$1.export"
   "$RS" export "$1" --format jsonl --out "$1.export" >/dev/null
 }
 same() {
@@ -72,10 +74,10 @@ eval "$("$ROOT/packaging/slurm-local.sh" start "$WORK/slurm")"
 step "through sbatch, 4 shards, every stage"
 "$RS" slurm submit "$WORK/cluster" --shards 4 | tee "$WORK/submit.out"
 ids=$(job_ids "$WORK/submit.out")
-[ "$(echo "$ids" | tr ',' '\n' | wc -l)" = 6 ] || { echo "FAIL: expected 6 jobs (extract, extract-merge, ground, ground-merge, embed, finish)"; exit 1; }
+[ "$(echo "$ids" | tr ',' '\n' | wc -l)" = 8 ] || { echo "FAIL: expected 8 jobs (extract, extract-merge, ground, ground-merge, embed, embed-merge, retrieve, finish)"; exit 1; }
 drain "$ids"
 "$RS" slurm status "$WORK/cluster" | tee "$WORK/status.out"
-for s in extract ground embed; do
+for s in extract ground embed retrieve; do
   grep -q "$s: 4 of 4 shards done" "$WORK/status.out" || { tail -n 20 "$WORK"/cluster/slurm/*/logs/*; echo "FAIL: $s shards not done"; exit 1; }
 done
 outcome "$WORK/cluster"
@@ -109,10 +111,26 @@ grep -q "1 of 4 shards cannot be merged" "$WORK/merge.err" || { cat "$WORK/merge
 
 step "resume"
 "$RS" slurm resume "$WORK/killed" | tee "$WORK/resume.out"
-grep -q "resubmitting embed shards 2, with embed-prepare, finish" "$WORK/resume.out" || { echo "FAIL: resume did not pick embed shard 2 alone"; exit 1; }
+grep -q "resubmitting embed shards 2, with embed-prepare, embed-merge, retrieve, finish" "$WORK/resume.out" || { echo "FAIL: resume did not pick embed shard 2 alone"; exit 1; }
 ids=$(job_ids "$WORK/resume.out")
 drain "$ids"
 "$RS" slurm status "$WORK/killed" | grep -q "embed: 4 of 4 shards done" || { tail -n 20 "$WORK"/killed/slurm/*/logs/*; echo "FAIL: resume did not finish"; exit 1; }
 outcome "$WORK/killed"
 same "$WORK/single" "$WORK/killed"
 step "every stage through sbatch, and after a killed shard and resume, identical to one machine"
+
+# Retrieve's other modes, sharded by hand (3 shards) against one machine:
+# exact (brute force) and document (a page's images assigned together, even
+# when they fall in different shards).
+for mode in exact document; do
+  step "retrieve.mode=$mode by hand in 3 shards"
+  for p in single cluster; do "$RS" recipe "$WORK/$p" --set retrieve.mode=$mode >/dev/null; done
+  "$RS" run "$WORK/single" >/dev/null
+  "$RS" run "$WORK/cluster" --prepare retrieve >/dev/null
+  for i in 0 1 2; do "$RS" run "$WORK/cluster" --shard "$i/3" --until retrieve >/dev/null; done
+  "$RS" merge "$WORK/cluster" --stage retrieve --shards 3 >/dev/null
+  "$RS" run "$WORK/cluster" >/dev/null
+  outcome "$WORK/single"; outcome "$WORK/cluster"
+  same "$WORK/single" "$WORK/cluster"
+done
+
