@@ -3,6 +3,7 @@
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
 #include "core/extract/extractstage.h"
+#include "core/generate/generatestage.h"
 #include "core/index/retrievestage.h"
 #include "core/pipeline/pipeline.h"
 #include "core/pipeline/stage.h"
@@ -34,18 +35,21 @@ const QString kShardEncoderKey = QStringLiteral("cluster.encoder");
 const QString kVectorTable = QStringLiteral("shard_vectors");
 const QStringList kVectorKinds = {QStringLiteral("images"), QStringLiteral("sentences")};
 
-// The tables a sharded ground writes, with the columns a merge copies
+// The tables a sharded ground (and generate, for its tag expert) writes,
+// with the columns a merge copies
 // (never ids: the main project numbers its own rows).
 struct CopiedTable {
     const char *name;
     const char *columns;
 };
-constexpr CopiedTable kGroundTables[] = {
+constexpr CopiedTable kExpertTables[] = {
     {"expert_findings", "image_id, expert, kind, level, x, y, w, h, label, confidence, input_hash"},
     {"expert_runs", "image_id, expert, input_hash, error"},
 };
 
 constexpr const char *kRetrievalColumns = "image_id, rank, sentence_id, score, visual, ocr, context, lexical";
+constexpr const char *kGenerationColumns = "image_id, input_hash, caption, tags, synthetic_text, generator, model, prompt_version, evidence,"
+                                           " similarity, error, created_at";
 
 Status requireEarlierStagesDone(ProjectStore &main, const Recipe &recipe, const QString &stage)
 {
@@ -63,7 +67,8 @@ Status requireEarlierStagesDone(ProjectStore &main, const Recipe &recipe, const 
 
 QStringList shardableStages()
 {
-    return {QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve")};
+    return {QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve"),
+            QStringLiteral("generate")};
 }
 
 namespace {
@@ -93,7 +98,7 @@ Status imageShard(std::unique_ptr<ProjectStore> &main, const Recipe &recipe, con
         for (const QVariantList &row : rows)
             if (auto r = shard.exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,?)"), row); !r)
                 return r.error();
-        for (const CopiedTable &t : kGroundTables) {
+        for (const CopiedTable &t : kExpertTables) {
             if (extract)
                 break;
             auto q = main->exec(QStringLiteral("SELECT %1 FROM %2 ORDER BY rowid").arg(QLatin1String(t.columns), QLatin1String(t.name)));
@@ -180,30 +185,40 @@ Status embedShard(ProjectStore &main, const Recipe &recipe, const ShardSpec &spe
     return {};
 }
 
-// retrieve's per-image half: the shard's kept images (listed in the shard
-// store's images, which is how a merge knows whose rows it replaces) with
-// the retrievals the stage gives them, from the index the barrier job saved.
-Status retrieveShard(ProjectStore &main, const Recipe &recipe, const ShardSpec &spec, ProjectStore &shard, qint64 *items, JobContext &ctx)
+// The shard's kept images (by image key), listed in the shard store's
+// images, which is how a merge knows whose rows it replaces.
+Result<QSet<qint64>> addKeptShardImages(ProjectStore &main, const ShardSpec &spec, ProjectStore &shard)
 {
     auto images = main.exec(QStringLiteral("SELECT id, image_key, path, sha256 FROM images WHERE reject_reason IS NULL ORDER BY id"));
     if (!images)
         return images.error();
     QSet<qint64> wanted;
-    {
-        Transaction tx(shard);
-        while (images->next()) {
-            if (shardOf(images->value(1).toString(), spec.count) != spec.index)
-                continue;
-            wanted.insert(images->value(0).toLongLong());
-            if (auto r = shard.exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,1)"),
-                                    {images->value(0), images->value(1), images->value(2), images->value(3)});
-                !r)
-                return r.error();
-        }
-        if (Status s = tx.commit(); !s)
-            return s;
+    Transaction tx(shard);
+    while (images->next()) {
+        if (shardOf(images->value(1).toString(), spec.count) != spec.index)
+            continue;
+        wanted.insert(images->value(0).toLongLong());
+        if (auto r = shard.exec(QStringLiteral("INSERT INTO images(id, image_key, path, sha256, probed) VALUES(?,?,?,?,1)"),
+                                {images->value(0), images->value(1), images->value(2), images->value(3)});
+            !r)
+            return r.error();
     }
-    auto answered = RetrieveStage::retrieveInto(main, recipe, wanted, shard, ctx);
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return wanted;
+}
+
+// retrieve's and generate's per-image half: the shard's kept images with
+// the rows the stage gives them (retrieve: from the index the barrier job
+// saved; generate: with the calibration it stored).
+Status perImageShard(ProjectStore &main, const Recipe &recipe, const QString &stage, const ShardSpec &spec, ProjectStore &shard,
+                     qint64 *items, JobContext &ctx)
+{
+    auto wanted = addKeptShardImages(main, spec, shard);
+    if (!wanted)
+        return wanted.error();
+    auto answered = stage == QLatin1String("retrieve") ? RetrieveStage::retrieveInto(main, recipe, *wanted, shard, ctx)
+                                                       : GenerateStage::generateInto(main, recipe, *wanted, shard, ctx);
     if (!answered)
         return answered.error();
     *items = *answered;
@@ -286,8 +301,8 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     try {
         if (stage == QLatin1String("embed"))
             ran = embedShard(**main, *recipe, spec, dir, **shard, &items, ctx);
-        else if (stage == QLatin1String("retrieve"))
-            ran = retrieveShard(**main, *recipe, spec, **shard, &items, ctx);
+        else if (stage == QLatin1String("retrieve") || stage == QLatin1String("generate"))
+            ran = perImageShard(**main, *recipe, stage, spec, **shard, &items, ctx);
         else
             ran = imageShard(*main, *recipe, stage, spec, **shard, &items, ctx);
     } catch (const std::exception &e) {
@@ -319,7 +334,7 @@ QString ShardExpectation::whyStale(const ShardManifest &m) const
     if (m.fingerprint != fingerprint)
         return QStringLiteral("made for other settings or plugins than the project's now");
     if (m.inputs != inputs)
-        return stage == QLatin1String("embed") || stage == QLatin1String("retrieve")
+        return stage == QLatin1String("embed") || stage == QLatin1String("retrieve") || stage == QLatin1String("generate")
             ? QStringLiteral("made from other inputs than the project's now (earlier verdicts or the encoder fit changed since)")
             : QStringLiteral("made from other inputs than the project's now (earlier verdicts changed since)");
     return {};
@@ -334,8 +349,9 @@ Result<ShardExpectation> expectedShard(ProjectStore &store, const Recipe &recipe
     if (!verdicts)
         return verdicts.error();
     e.inputs = *verdicts;
-    // The vectors embed encodes and retrieve searches come from the fit.
-    if (stage == QLatin1String("embed") || stage == QLatin1String("retrieve"))
+    // The vectors embed encodes, retrieve searches and generate tags and
+    // scores with come from the fit.
+    if (stage == QLatin1String("embed") || stage == QLatin1String("retrieve") || stage == QLatin1String("generate"))
         e.inputs += QStringLiteral("fit=") + EmbedStage::savedFitDigest(store) + QLatin1Char(';');
     return e;
 }
@@ -355,6 +371,8 @@ Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QStr
     }
     if (stage == QLatin1String("retrieve"))
         return RetrieveStage::prepareIndex(store, recipe, ctx);
+    if (stage == QLatin1String("generate"))
+        return GenerateStage::prepare(store, recipe, ctx);
     return {};
 }
 
@@ -445,12 +463,30 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
                     !r)
                     return r.error();
             }
+            if (stage == QLatin1String("generate")) {
+                // The tag runs the shard made replace those experts' rows for
+                // its images (the ground experts' stay); its texts replace theirs.
+                for (const CopiedTable &t : kExpertTables) {
+                    if (auto r = store.exec(QStringLiteral("DELETE FROM main.%1 WHERE (image_id, expert) IN (SELECT image_id, expert FROM shard.expert_runs)")
+                                                .arg(QLatin1String(t.name)));
+                        !r)
+                        return r.error();
+                    if (auto r = store.exec(QStringLiteral("INSERT INTO main.%1(%2) SELECT %2 FROM shard.%1 ORDER BY rowid")
+                                                .arg(QLatin1String(t.name), QLatin1String(t.columns)));
+                        !r)
+                        return r.error();
+                }
+                if (auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO main.generations(%1) SELECT %1 FROM shard.generations ORDER BY image_id")
+                                            .arg(QLatin1String(kGenerationColumns)));
+                    !r)
+                    return r.error();
+            }
             if (encoder) {
                 EmbeddingStore *stores[2] = {vectorStores[0].get(), vectorStores[1].get()};
                 if (Status s = mergeVectors(store, encoder->name, stores, m.index); !s)
                     return s;
             }
-            for (const CopiedTable &t : kGroundTables) {
+            for (const CopiedTable &t : kExpertTables) {
                 if (stage != QLatin1String("ground"))
                     break;
                 if (auto r = store.exec(QStringLiteral("DELETE FROM main.%1 WHERE image_id IN (SELECT id FROM shard.images)").arg(QLatin1String(t.name))); !r)

@@ -15,10 +15,13 @@
 // job before the shards, see prepareShardedStage, and the near-duplicate
 // pairs stay global, in the merge), and `retrieve`'s queries (the sentence
 // k-means index is built once by a barrier job and saved; each shard answers
-// for its kept images against the whole pool). Nothing global follows
-// retrieve's queries, so its merge records the stage done itself. Every
-// other stage runs whole in the merge job; `shardableStages()` lists what
-// may be given to `realsyn run --shard`.
+// for its kept images against the whole pool; nothing global follows the
+// queries, so its merge records the stage done itself) and `generate`
+// (tags, caption, text and similarity per image; the tag calibration on
+// held-out images is made once by the barrier and stored, and the stage run
+// in the merge reuses every text). `sample` (image k-means and balance, all
+// global) runs whole in the last job; `shardableStages()` lists what may be
+// given to `realsyn run --shard`.
 //
 // A shard job opens the main project read-only and never takes its lock, so
 // many run at once; a merge takes the lock like any writer.
@@ -45,9 +48,9 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
 
 // The barrier before a sharded stage's shards, run in the main project
 // (opened for writing): the stages before `stage`, then what every shard of
-// it needs decided globally first (retrieve: the sentence k-means index;
-// embed: fitting the built-in encoder on
-// its sample). `realsyn run DIR --prepare STAGE`.
+// it needs decided globally first (embed: fitting the built-in encoder on
+// its sample; retrieve: the sentence k-means index; generate: the tag
+// calibration). `realsyn run DIR --prepare STAGE`.
 Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QString &stage, JobContext &ctx);
 
 // What a finished shard of `stage` must have been made from to be used

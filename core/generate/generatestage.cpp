@@ -33,6 +33,7 @@
 #include <QtConcurrent>
 
 #include <condition_variable>
+#include <optional>
 #include <thread>
 
 namespace rs {
@@ -145,44 +146,75 @@ std::shared_ptr<IExpertFactory> tagExpert(ProjectStore &store, const Recipe &rec
     auto factory = std::make_shared<TagExpertFactory>(encoder, vocabulary, knows);
 
     if (!encoder->info().clipFamily) {
-        // Calibrate on held-out images with known texts.
+        // Calibrate on held-out images with known texts. The result is kept
+        // in the project's meta with a key of everything it was measured on
+        // (the encoder, its vocabulary, the held-out images and texts, the
+        // target), and reused while that key holds: the barrier job before
+        // generate's shards calibrates once, and the shards and the merge
+        // read it (a shard cannot write the project).
         const double holdout = EmbedSettings::fromRecipe(recipe).holdout;
         const quint64 seed = GlobalSettings::fromRecipe(recipe).seed;
-        auto q = store.exec(QStringLiteral("SELECT g.image_id, i.path, s.text FROM ground_truth g JOIN images i ON i.id = g.image_id"
+        auto q = store.exec(QStringLiteral("SELECT g.image_id, i.path, i.sha256, s.text FROM ground_truth g JOIN images i ON i.id = g.image_id"
                                            " JOIN sentences s ON s.id = g.sentence_id WHERE i.reject_reason IS NULL ORDER BY g.image_id"));
         if (!q) {
             ctx.warn(QStringLiteral("tags off: ") + q.error().toString());
             return {};
         }
-        QList<QImage> images;
-        QVector<QStringList> texts;
-        qint64 last = -1;
-        while (q->next() && images.size() < 400) {
+        struct Held {
+            QString path;
+            QStringList texts;
+        };
+        QVector<qint64> heldIds;
+        QHash<qint64, Held> held;
+        QCryptographicHash key(QCryptographicHash::Sha256);
+        key.addData(QStringLiteral("%1|%2|%3|%4|%5|").arg(encoder->info().name, EmbedStage::savedFitDigest(store)).arg(holdout).arg(seed)
+                        .arg(settings.tagPrecision).toUtf8());
+        key.addData(factory->vocabulary().join(QLatin1Char('\n')).toUtf8());
+        while (q->next()) {
             const qint64 id = q->value(0).toLongLong();
             if (!isHeldOut(id, holdout, seed))
                 continue;
-            if (id != last) {
-                auto img = loadImageRgb(q->value(1).toString(), ProbeOptions{}, 320);
+            if (!held.contains(id)) {
+                heldIds << id;
+                held.insert(id, Held{q->value(1).toString(), {}});
+            }
+            held[id].texts << q->value(3).toString();
+            key.addData(QString(QStringLiteral("|%1:%2:").arg(id).arg(q->value(2).toString()) + q->value(3).toString()).toUtf8());
+        }
+        const QString calibrationKey = QString::fromLatin1(key.result().toHex());
+        const QJsonObject saved = QJsonDocument::fromJson(store.meta(QStringLiteral("experts.tag_calibration")).toUtf8()).object();
+        std::optional<TagCalibration> calibration;
+        if (saved.value(QStringLiteral("key")).toString() == calibrationKey) {
+            calibration = TagCalibration::fromJson(saved);
+        } else {
+            QList<QImage> images;
+            QVector<QStringList> texts;
+            for (qint64 id : std::as_const(heldIds)) {
+                if (images.size() >= 400)
+                    break;
+                auto img = loadImageRgb(held[id].path, ProbeOptions{}, 320);
                 if (!img)
                     continue;
                 images << img.value();
-                texts << QStringList();
-                last = id;
+                texts << held[id].texts;
             }
-            texts.back() << q->value(2).toString();
+            TagCalibrationOptions opts;
+            opts.targetPrecision = settings.tagPrecision;
+            auto measured = images.isEmpty() ? Result<TagCalibration>(makeError(ErrorCode::NotFound, QStringLiteral("no held-out images with texts")))
+                                             : TagExpertFactory::calibrate(*encoder, factory->vocabulary(), images, texts, opts, &ctx);
+            if (!measured) {
+                ctx.warn(QStringLiteral("tags off: calibration failed: ") + measured.error().toString());
+                return {};
+            }
+            QJsonObject json = measured->toJson();
+            json.insert(QStringLiteral("key"), calibrationKey);
+            // Used as stored, so a run that calibrates and one that reads the
+            // stored calibration tag with exactly the same numbers.
+            calibration = TagCalibration::fromJson(json);
+            if (Status s = store.setMeta(QStringLiteral("experts.tag_calibration"), QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact)));
+                !s)
+                ctx.warn(QStringLiteral("tag calibration not stored (stats will not show it): ") + s.error().toString());
         }
-        TagCalibrationOptions opts;
-        opts.targetPrecision = settings.tagPrecision;
-        auto calibration = images.isEmpty() ? Result<TagCalibration>(makeError(ErrorCode::NotFound, QStringLiteral("no held-out images with texts")))
-                                            : TagExpertFactory::calibrate(*encoder, factory->vocabulary(), images, texts, opts, &ctx);
-        if (!calibration) {
-            ctx.warn(QStringLiteral("tags off: calibration failed: ") + calibration.error().toString());
-            return {};
-        }
-        if (Status s = store.setMeta(QStringLiteral("experts.tag_calibration"),
-                                     QString::fromUtf8(QJsonDocument(calibration->toJson()).toJson(QJsonDocument::Compact)));
-            !s)
-            ctx.warn(QStringLiteral("tag calibration not stored (stats will not show it): ") + s.error().toString());
         if (!calibration->enabled) {
             ctx.warn(QStringLiteral("tags off for this encoder: ") + calibration->reason);
             return {};
@@ -234,10 +266,50 @@ QString GenerateStage::environmentKey() const
     return found.join(QLatin1Char(','));
 }
 
-Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+namespace {
+
+// The findings generation reads for an image, in id order, as a single
+// machine would hold them: `source`'s, with those of the experts just run
+// (`ran`, written to `sink`) taken from `sink` after the rest (a rerun
+// replaces an expert's rows, so they come last).
+Result<Findings> readFindings(ProjectStore &source, ProjectStore &sink, qint64 imageId, const QStringList &ran)
+{
+    Findings out;
+    const auto read = [&](ProjectStore &from, bool fresh) -> Status {
+        auto f = from.exec(QStringLiteral("SELECT kind, level, x, y, w, h, label, confidence, expert FROM expert_findings WHERE image_id = ? ORDER BY id"),
+                           {imageId});
+        if (!f)
+            return f.error();
+        while (f->next()) {
+            if (&source != &sink && ran.contains(f->value(8).toString()) != fresh)
+                continue;
+            Finding fd;
+            fd.kind = f->value(0).toString();
+            fd.level = f->value(1).toString();
+            fd.box = QRectF(f->value(2).toDouble(), f->value(3).toDouble(), f->value(4).toDouble(), f->value(5).toDouble());
+            fd.text = f->value(6).toString();
+            fd.confidence = f->value(7).toDouble();
+            out.push_back(fd);
+        }
+        return {};
+    };
+    if (Status s = read(source, false); !s)
+        return s.error();
+    if (&source != &sink && !ran.isEmpty())
+        if (Status s = read(sink, true); !s)
+            return s.error();
+    return out;
+}
+
+// The stage's work for the kept images of `source` in `wanted` (null: all),
+// reading the project from `source` and writing texts, tag runs and notes
+// to `sink`: the project itself, or a shard store (source then opened
+// read-only). What `source` already holds for unchanged inputs is reused.
+Status generateImages(ProjectStore &source, ProjectStore &sink, const QSet<qint64> *wanted, const Recipe &recipe, JobContext &ctx,
+                      qint64 *answered)
 {
     // Kept images with their retrieved texts, best first.
-    auto q = store.exec(QStringLiteral("SELECT i.id, i.path, i.sha256, s.text FROM images i"
+    auto q = source.exec(QStringLiteral("SELECT i.id, i.path, i.sha256, s.text FROM images i"
                                        " LEFT JOIN retrievals r ON r.image_id = i.id LEFT JOIN sentences s ON s.id = r.sentence_id"
                                        " WHERE i.reject_reason IS NULL ORDER BY i.id, r.rank"));
     if (!q)
@@ -245,11 +317,15 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     QVector<Item> items;
     while (q->next()) {
         const qint64 id = q->value(0).toLongLong();
+        if (wanted && !wanted->contains(id))
+            continue;
         if (items.isEmpty() || items.back().id != id)
             items.push_back(Item{id, q->value(1).toString(), q->value(2).toString(), {}, {}, {}, {}, {}});
         if (!q->value(3).isNull())
             items.back().realistic << q->value(3).toString();
     }
+    if (answered)
+        *answered = items.size();
     if (items.isEmpty())
         return {};
 
@@ -257,13 +333,13 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     pool.setMaxThreadCount(workerThreads(ctx));
     // Similarity and tags need the active encoder; without one (imported
     // vectors) the texts are still written and stage 4 skips its band.
-    auto encoder = openActiveEncoder(store, recipe);
+    auto encoder = openActiveEncoder(source, recipe);
     if (!encoder)
         ctx.warn(QStringLiteral("no similarity or tags for synthetic texts: ") + encoder.error().toString());
     // OCR, faces and quality were stored by the ground stage; only the tag
     // expert runs here, since it needs the encoder.
     QVector<std::shared_ptr<ExpertPool>> experts;
-    if (auto tags = tagExpert(store, recipe, encoder ? *encoder : std::shared_ptr<IEncoder>(), ctx))
+    if (auto tags = tagExpert(source, recipe, encoder ? *encoder : std::shared_ptr<IEncoder>(), ctx))
         experts.push_back(std::make_shared<ExpertPool>(tags));
 
     // Caption and generation roles.
@@ -302,21 +378,21 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         : QStringLiteral("custom-") + QString::fromLatin1(QCryptographicHash::hash(instruction.toUtf8(), QCryptographicHash::Sha1).toHex().left(8));
     const QString generatorId = generator->name() + QLatin1Char('|') + settings.model;
 
-    auto imageVectors = EmbeddingStore::openInProject(store, QStringLiteral("images"));
+    auto imageVectors = EmbeddingStore::openInProject(source, QStringLiteral("images"));
 
     // Tags that are now switched off must not feed new texts (the ground
     // stage clears the findings of its own experts the same way).
     if (experts.isEmpty()) {
-        Transaction tx(store);
+        Transaction tx(sink);
         for (const char *table : {"expert_findings", "expert_runs"})
-            if (auto r = store.exec(QStringLiteral("DELETE FROM %1 WHERE expert = 'encoder-tags'").arg(QLatin1String(table))); !r)
+            if (auto r = sink.exec(QStringLiteral("DELETE FROM %1 WHERE expert = 'encoder-tags'").arg(QLatin1String(table))); !r)
                 return r.error();
         if (Status s = tx.commit(); !s)
             return s;
     }
     // Pixels are needed only by the tag expert and by backends that look at
     // the image; the built-in writers work from stored findings alone.
-    const bool needPixels = !experts.isEmpty() || backend != QLatin1String("builtin")
+    const bool pixelsForText = backend != QLatin1String("builtin")
         || (captionerName != QLatin1String("builtin") && captionerName != QLatin1String("none"));
 
     // A stored text is reused when its inputs are unchanged, and, where a
@@ -325,7 +401,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     // would decide that image differently from an uninterrupted run.
     const bool canScore = encoder && imageVectors;
     QHash<qint64, QString> storedHash;
-    auto g = store.exec(QStringLiteral("SELECT image_id, input_hash, similarity IS NOT NULL FROM generations WHERE error IS NULL"));
+    auto g = source.exec(QStringLiteral("SELECT image_id, input_hash, similarity IS NOT NULL FROM generations WHERE error IS NULL"));
     if (!g)
         return g.error();
     while (g->next()) {
@@ -333,7 +409,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         if (g->value(2).toBool() || !canScore || !(*imageVectors)->has(id))
             storedHash.insert(id, g->value(1).toString());
     }
-    auto runs = loadExpertRunHashes(store);
+    auto runs = loadExpertRunHashes(source);
     if (!runs)
         return runs.error();
     const ExpertRunHashes &expertHash = *runs;
@@ -368,17 +444,10 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             return deadlineError();
         QVector<Item> batch = items.mid(start, kBatch);
 
-        // 1. Decode and run the tag expert where its cached run is missing or stale.
-        QtConcurrent::blockingMap(&pool, batch, [&](Item &item) {
-            if (!needPixels)
-                return;
-            auto img = loadImageRgb(item.path, probe);
-            if (!img) {
-                item.error = img.error().toString();
-                return;
-            }
-            item.image = img.value();
-        });
+        // 1. Run the tag expert where its cached run is missing or stale,
+        // decoding only the images that need pixels: those, and every image
+        // for backends that look at it (a rerun with cached tags and the
+        // built-in writers decodes nothing).
         struct ExpertJob {
             int item;
             std::shared_ptr<ExpertPool> pool;
@@ -387,15 +456,29 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             bool cached = false;
         };
         QVector<ExpertJob> jobs;
+        QVector<bool> decode(batch.size(), pixelsForText);
         for (int i = 0; i < batch.size(); ++i) {
-            if (!batch[i].error.isEmpty())
-                continue;
             for (const auto &p : experts) {
                 const QString hash = batch[i].sha256 + QLatin1Char('|') + p->factory().name() + QLatin1Char('|') + p->factory().version();
                 const bool cached = expertHash.value({batch[i].id, p->factory().name()}) == hash;
                 jobs.push_back(ExpertJob{i, p, hash, Findings{}, cached});
+                decode[i] = decode[i] || !cached;
             }
         }
+        QVector<int> toDecode;
+        for (int i = 0; i < batch.size(); ++i)
+            if (decode[i])
+                toDecode << i;
+        QtConcurrent::blockingMap(&pool, toDecode, [&](int i) {
+            Item &item = batch[i];
+            auto img = loadImageRgb(item.path, probe);
+            if (!img) {
+                item.error = img.error().toString();
+                return;
+            }
+            item.image = img.value();
+        });
+        jobs.erase(std::remove_if(jobs.begin(), jobs.end(), [&](const ExpertJob &j) { return !batch[j.item].error.isEmpty(); }), jobs.end());
         QtConcurrent::blockingMap(&pool, jobs, [&](ExpertJob &job) {
             if (job.cached)
                 return;
@@ -407,36 +490,29 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
             job.result = expert->analyze(batch[job.item].image);
             job.pool->release(std::move(expert));
         });
+        QHash<int, QStringList> ran; // item -> experts run (not cached) in this batch
         {
-            Transaction tx(store);
+            Transaction tx(sink);
             for (ExpertJob &job : jobs) {
                 Item &item = batch[job.item];
                 const QString expertName = job.pool->factory().name();
                 if (!job.cached) {
                     if (!job.result)
-                        recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
-                    if (Status s = storeExpertRun(store, item.id, expertName, job.hash, job.result); !s)
+                        recordImageIssue(sink, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, expertName + QStringLiteral(": ") + job.result.error().toString(), item.id, item.path});
+                    if (Status s = storeExpertRun(sink, item.id, expertName, job.hash, job.result); !s)
                         return s;
+                    ran[job.item] << expertName;
                 }
             }
             if (Status s = tx.commit(); !s)
                 return s;
         }
         // Every image's findings, cached or new, as stored.
-        for (Item &item : batch) {
-            auto f = store.exec(QStringLiteral("SELECT kind, level, x, y, w, h, label, confidence FROM expert_findings WHERE image_id = ? ORDER BY id"),
-                                {item.id});
+        for (int i = 0; i < batch.size(); ++i) {
+            auto f = readFindings(source, sink, batch[i].id, ran.value(i));
             if (!f)
                 return f.error();
-            while (f->next()) {
-                Finding fd;
-                fd.kind = f->value(0).toString();
-                fd.level = f->value(1).toString();
-                fd.box = QRectF(f->value(2).toDouble(), f->value(3).toDouble(), f->value(4).toDouble(), f->value(5).toDouble());
-                fd.text = f->value(6).toString();
-                fd.confidence = f->value(7).toDouble();
-                item.findings.push_back(fd);
-            }
+            batch[i].findings = std::move(*f);
         }
 
         // 2. Captions.
@@ -461,7 +537,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 if (captions[k])
                     batch[index[k]].caption = captions[k].value();
                 else
-                    recordImageIssue(store, ctx, QStringLiteral("generate"),
+                    recordImageIssue(sink, ctx, QStringLiteral("generate"),
                                      JobIssue{Severity::Warning, QStringLiteral("caption: ") + imageError(batch[index[k]].id, captions[k].error()),
                                               batch[index[k]].id, {}});
             }
@@ -474,7 +550,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         for (int i = 0; i < batch.size(); ++i) {
             Item &item = batch[i];
             if (!item.error.isEmpty()) {
-                recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, item.error, item.id, item.path});
+                recordImageIssue(sink, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, item.error, item.id, item.path});
                 continue;
             }
             GenerationInput in;
@@ -545,7 +621,7 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
         if (ctx.isCanceled())
             return makeError(ErrorCode::Canceled, QStringLiteral("generate interrupted; texts written so far are kept"));
 
-        Transaction tx(store);
+        Transaction tx(sink);
         const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
         for (int k = 0; k < inputs.size(); ++k) {
             Item &item = batch[index[k]];
@@ -564,9 +640,9 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
                 error = k < texts.size() ? imageError(item.id, texts[k].error()) : QStringLiteral("image %1: no result").arg(item.id);
                 ++failed;
                 lastError = error.toString();
-                recordImageIssue(store, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, QStringLiteral("generate: ") + error.toString(), item.id, item.path});
+                recordImageIssue(sink, ctx, QStringLiteral("generate"), JobIssue{Severity::Warning, QStringLiteral("generate: ") + error.toString(), item.id, item.path});
             }
-            auto r = store.exec(QStringLiteral("INSERT OR REPLACE INTO generations(image_id, input_hash, caption, tags, synthetic_text, generator,"
+            auto r = sink.exec(QStringLiteral("INSERT OR REPLACE INTO generations(image_id, input_hash, caption, tags, synthetic_text, generator,"
                                                " model, prompt_version, evidence, similarity, error, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
                                 {item.id, hashes[k], item.caption, QString::fromUtf8(QJsonDocument(tags).toJson(QJsonDocument::Compact)),
                                  text, generator->name(), model, promptVersion, evidence,
@@ -592,6 +668,31 @@ Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext 
     if (reused > 0)
         ctx.progress(items.size(), items.size(), QStringLiteral("generating (%1 unchanged, reused)").arg(reused));
     return {};
+}
+
+} // namespace
+
+Status GenerateStage::run(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    return generateImages(store, store, nullptr, recipe, ctx, nullptr);
+}
+
+Status GenerateStage::prepare(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
+{
+    auto encoder = openActiveEncoder(store, recipe);
+    if (!encoder)
+        return {}; // no encoder: no tags, nothing to calibrate
+    tagExpert(store, recipe, *encoder, ctx);
+    return {};
+}
+
+Result<qint64> GenerateStage::generateInto(ProjectStore &main, const Recipe &recipe, const QSet<qint64> &wanted, ProjectStore &out,
+                                           JobContext &ctx)
+{
+    qint64 answered = 0;
+    if (Status s = generateImages(main, out, &wanted, recipe, ctx, &answered); !s)
+        return s.error();
+    return answered;
 }
 
 } // namespace rs

@@ -13,6 +13,8 @@
 #include "core/pipeline/stage.h"
 #include "core/store/settingfields.h"
 
+#include <QSet>
+
 namespace rs {
 
 // Everything generate reads, typed (core/store/settingfields.h): its keys are
@@ -66,6 +68,21 @@ public:
     // upgrading one changes the evidence, so the stage becomes stale.
     QString environmentKey() const override;
     Status run(ProjectStore &store, const Recipe &recipe, JobContext &ctx) override;
+
+    // Generate for a cluster (issue 14). Every image's text is its own, so:
+    // - the barrier job before the shards (`realsyn run DIR --prepare
+    //   generate`) makes the one global decision, the tag expert's
+    //   calibration on held-out images, and keeps it in the project with a
+    //   key of what it was measured on (the stage reuses it while the key
+    //   holds, so a shard never calibrates again);
+    static Status prepare(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+    // - one shard's part: texts, tags and similarities for the kept images
+    //   of `main` in `wanted`, exactly as the stage makes them, written
+    //   with their notes into `out` (a shard store). What `main` already
+    //   holds for unchanged inputs is reused, not written again. Returns how
+    //   many images it answered for.
+    static Result<qint64> generateInto(ProjectStore &main, const Recipe &recipe, const QSet<qint64> &wanted, ProjectStore &out,
+                                       JobContext &ctx);
 };
 
 } // namespace rs

@@ -128,7 +128,7 @@ private Q_SLOTS:
         JobContext ctx;
         QVERIFY(ExtractStage::decideImages(store, recipe, ctx).ok());
 
-        for (const QString stage : {QStringLiteral("ground"), QStringLiteral("embed")}) {
+        for (const QString stage : {QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve")}) {
             auto before = expectedShard(store, recipe, stage);
             QVERIFY(before.ok());
             ShardManifest m = sample();
@@ -150,12 +150,20 @@ private Q_SLOTS:
         g.stage = QStringLiteral("ground"), g.fingerprint = ground->fingerprint, g.inputs = ground->inputs;
         e.stage = QStringLiteral("embed"), e.fingerprint = embed->fingerprint, e.inputs = embed->inputs;
 
-        // The encoder was fitted again: embed's shards are stale, ground's are not.
+        auto retrieve = expectedShard(store, recipe, QStringLiteral("retrieve"));
+        QVERIFY(retrieve.ok());
+        ShardManifest r = sample();
+        r.stage = QStringLiteral("retrieve"), r.fingerprint = retrieve->fingerprint, r.inputs = retrieve->inputs;
+
+        // The encoder was fitted again: embed's shards are stale, and
+        // retrieve's (they searched vectors of the old fit); ground's are not.
         QVERIFY(store.setMeta(QStringLiteral("embed.builtin_fit"), QStringLiteral("another fit")).ok());
         auto refit = expectedShard(store, recipe, QStringLiteral("embed"));
         QVERIFY(refit.ok());
         QCOMPARE(refit->fingerprint, embed->fingerprint);
         QVERIFY2(refit->whyStale(e).contains(QLatin1String("encoder fit")), qPrintable(refit->whyStale(e)));
+        QVERIFY2(expectedShard(store, recipe, QStringLiteral("retrieve"))->whyStale(r).contains(QLatin1String("encoder fit")),
+                 qPrintable(expectedShard(store, recipe, QStringLiteral("retrieve"))->whyStale(r)));
         QVERIFY(expectedShard(store, recipe, QStringLiteral("ground"))->whyStale(g).isEmpty());
 
         // Image 2 made smaller: extract's verdicts change, the recipe does not.
