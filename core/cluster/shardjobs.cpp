@@ -5,6 +5,7 @@
 #include "core/extract/extractstage.h"
 #include "core/generate/generatestage.h"
 #include "core/index/retrievestage.h"
+#include "core/sample/samplestage.h"
 #include "core/pipeline/pipeline.h"
 #include "core/pipeline/stage.h"
 #include "core/store/projectstore.h"
@@ -68,7 +69,7 @@ Status requireEarlierStagesDone(ProjectStore &main, const Recipe &recipe, const 
 QStringList shardableStages()
 {
     return {QStringLiteral("extract"), QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve"),
-            QStringLiteral("generate")};
+            QStringLiteral("generate"), QStringLiteral("sample")};
 }
 
 namespace {
@@ -208,9 +209,10 @@ Result<QSet<qint64>> addKeptShardImages(ProjectStore &main, const ShardSpec &spe
     return wanted;
 }
 
-// retrieve's and generate's per-image half: the shard's kept images with
-// the rows the stage gives them (retrieve: from the index the barrier job
-// saved; generate: with the calibration it stored).
+// retrieve's, generate's and sample's per-image half: the shard's kept
+// images with the rows the stage gives them (retrieve: from the index the
+// barrier job saved; generate: with the calibration it stored; sample: the
+// nearest of the centres it trained).
 Status perImageShard(ProjectStore &main, const Recipe &recipe, const QString &stage, const ShardSpec &spec, ProjectStore &shard,
                      qint64 *items, JobContext &ctx)
 {
@@ -218,7 +220,8 @@ Status perImageShard(ProjectStore &main, const Recipe &recipe, const QString &st
     if (!wanted)
         return wanted.error();
     auto answered = stage == QLatin1String("retrieve") ? RetrieveStage::retrieveInto(main, recipe, *wanted, shard, ctx)
-                                                       : GenerateStage::generateInto(main, recipe, *wanted, shard, ctx);
+        : stage == QLatin1String("generate")           ? GenerateStage::generateInto(main, recipe, *wanted, shard, ctx)
+                                                       : SampleStage::assignInto(main, recipe, *wanted, shard, ctx);
     if (!answered)
         return answered.error();
     *items = *answered;
@@ -301,7 +304,7 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
     try {
         if (stage == QLatin1String("embed"))
             ran = embedShard(**main, *recipe, spec, dir, **shard, &items, ctx);
-        else if (stage == QLatin1String("retrieve") || stage == QLatin1String("generate"))
+        else if (stage == QLatin1String("retrieve") || stage == QLatin1String("generate") || stage == QLatin1String("sample"))
             ran = perImageShard(**main, *recipe, stage, spec, **shard, &items, ctx);
         else
             ran = imageShard(*main, *recipe, stage, spec, **shard, &items, ctx);
@@ -334,7 +337,7 @@ QString ShardExpectation::whyStale(const ShardManifest &m) const
     if (m.fingerprint != fingerprint)
         return QStringLiteral("made for other settings or plugins than the project's now");
     if (m.inputs != inputs)
-        return stage == QLatin1String("embed") || stage == QLatin1String("retrieve") || stage == QLatin1String("generate")
+        return stage != QLatin1String("extract") && stage != QLatin1String("ground")
             ? QStringLiteral("made from other inputs than the project's now (earlier verdicts or the encoder fit changed since)")
             : QStringLiteral("made from other inputs than the project's now (earlier verdicts changed since)");
     return {};
@@ -349,9 +352,9 @@ Result<ShardExpectation> expectedShard(ProjectStore &store, const Recipe &recipe
     if (!verdicts)
         return verdicts.error();
     e.inputs = *verdicts;
-    // The vectors embed encodes, retrieve searches and generate tags and
-    // scores with come from the fit.
-    if (stage == QLatin1String("embed") || stage == QLatin1String("retrieve") || stage == QLatin1String("generate"))
+    // The vectors embed encodes, and that retrieve, generate and sample
+    // search, tag, score and cluster with, come from the fit.
+    if (stage != QLatin1String("extract") && stage != QLatin1String("ground"))
         e.inputs += QStringLiteral("fit=") + EmbedStage::savedFitDigest(store) + QLatin1Char(';');
     return e;
 }
@@ -373,6 +376,8 @@ Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QStr
         return RetrieveStage::prepareIndex(store, recipe, ctx);
     if (stage == QLatin1String("generate"))
         return GenerateStage::prepare(store, recipe, ctx);
+    if (stage == QLatin1String("sample"))
+        return SampleStage::prepareCentres(store, recipe, ctx);
     return {};
 }
 
@@ -481,6 +486,11 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
                     !r)
                     return r.error();
             }
+            if (stage == QLatin1String("sample"))
+                if (auto r = store.exec(QStringLiteral("UPDATE main.images SET cluster = s.cluster, cluster_score = s.cluster_score"
+                                                       " FROM shard.images AS s WHERE main.images.id = s.id"));
+                    !r)
+                    return r.error();
             if (encoder) {
                 EmbeddingStore *stores[2] = {vectorStores[0].get(), vectorStores[1].get()};
                 if (Status s = mergeVectors(store, encoder->name, stores, m.index); !s)
@@ -540,6 +550,9 @@ Result<MergeReport> mergeShards(ProjectStore &store, const QString &projectDir, 
         if (Status s = Pipeline().recordDone(stage, store, recipe); !s)
             return s.error();
     }
+    if (stage == QLatin1String("sample"))
+        if (Status s = SampleStage::recordMergedClusters(store, recipe); !s)
+            return s.error();
     return report;
 }
 

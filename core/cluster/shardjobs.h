@@ -19,9 +19,11 @@
 // queries, so its merge records the stage done itself) and `generate`
 // (tags, caption, text and similarity per image; the tag calibration on
 // held-out images is made once by the barrier and stored, and the stage run
-// in the merge reuses every text). `sample` (image k-means and balance, all
-// global) runs whole in the last job; `shardableStages()` lists what may be
-// given to `realsyn run --shard`.
+// in the merge reuses every text) and `sample`'s cluster assignment (the
+// image k-means centres are trained once on a seeded sample by the barrier;
+// the band and the per-cluster cap stay global, in the merge).
+// `shardableStages()` lists what may be given to `realsyn run --shard`:
+// every stage.
 //
 // A shard job opens the main project read-only and never takes its lock, so
 // many run at once; a merge takes the lock like any writer.
@@ -50,7 +52,8 @@ Result<ShardManifest> runShard(const QString &projectDir, const QString &stage, 
 // (opened for writing): the stages before `stage`, then what every shard of
 // it needs decided globally first (embed: fitting the built-in encoder on
 // its sample; retrieve: the sentence k-means index; generate: the tag
-// calibration). `realsyn run DIR --prepare STAGE`.
+// calibration; sample: the image k-means centres).
+// `realsyn run DIR --prepare STAGE`.
 Status prepareShardedStage(ProjectStore &store, const Recipe &recipe, const QString &stage, JobContext &ctx);
 
 // What a finished shard of `stage` must have been made from to be used

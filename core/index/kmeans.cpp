@@ -2,9 +2,14 @@
 
 #include "core/index/detail/matrixcheck.h"
 
+#include <QDataStream>
+#include <QFile>
+#include <QSaveFile>
+
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -158,6 +163,95 @@ Result<KMeansResult> kmeans(const Matrix &points, const KMeansOptions &opts)
         return makeError(ErrorCode::Internal,
                          QStringLiteral("k-means failed: %1").arg(QString::fromUtf8(e.what())));
     }
+}
+
+QVector<qint64> trainingSample(const QVector<qint64> &ids, qint64 count, quint64 seed)
+{
+    if (count >= ids.size())
+        return ids;
+    // A seeded partial Fisher-Yates over positions, then id order again.
+    std::vector<qsizetype> at(size_t(ids.size()));
+    std::iota(at.begin(), at.end(), qsizetype(0));
+    std::mt19937_64 rng(seed ^ 0x5eed5a3b1e5ULL);
+    for (qint64 i = 0; i < count; ++i) {
+        std::uniform_int_distribution<qint64> pick(i, qint64(at.size()) - 1);
+        std::swap(at[size_t(i)], at[size_t(pick(rng))]);
+    }
+    at.resize(size_t(count));
+    std::sort(at.begin(), at.end());
+    QVector<qint64> out;
+    out.reserve(count);
+    for (qsizetype i : at)
+        out.push_back(ids[i]);
+    return out;
+}
+
+CentreAssignment assignToCentres(const Matrix &points, const Matrix &centres, bool sphericalCosine)
+{
+    CentreAssignment out;
+    out.centre.assign(size_t(points.rows), -1);
+    out.distance.assign(size_t(points.rows), 0.f);
+    const int d = points.cols;
+#pragma omp parallel for schedule(static)
+    for (qint64 i = 0; i < points.rows; ++i) {
+        const float *p = points.row(i);
+        int best = -1;
+        float bestScore = 0;
+        for (qint64 c = 0; c < centres.rows; ++c) {
+            // Ties go to the lower centre, as a scan in order would.
+            const float score = sphericalCosine ? detail::innerProduct(p, centres.row(c), d) : detail::squaredL2(p, centres.row(c), d);
+            if (best < 0 || (sphericalCosine ? score > bestScore : score < bestScore)) {
+                best = int(c);
+                bestScore = score;
+            }
+        }
+        out.centre[size_t(i)] = best;
+        out.distance[size_t(i)] = bestScore;
+    }
+    return out;
+}
+
+namespace {
+constexpr quint32 kCentresMagic = 0x52534331; // "RSC1"
+}
+
+Status saveCentres(const Matrix &centres, const QString &path)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot write the centres: ") + f.errorString(), path);
+    QDataStream out(&f);
+    out.setByteOrder(QDataStream::LittleEndian);
+    out << kCentresMagic << qint64(centres.rows) << qint32(centres.cols);
+    f.write(reinterpret_cast<const char *>(centres.data.data()), qint64(centres.data.size() * sizeof(float)));
+    if (!f.commit())
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot write the centres: ") + f.errorString(), path);
+    return {};
+}
+
+Result<Matrix> loadCentres(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::NotFound, QStringLiteral("cannot read the centres: ") + f.errorString(), path);
+    QDataStream in(&f);
+    in.setByteOrder(QDataStream::LittleEndian);
+    quint32 magic = 0;
+    qint64 rows = 0;
+    qint32 cols = 0;
+    in >> magic >> rows >> cols;
+    constexpr qint64 kHeader = 4 + 8 + 4;
+    if (in.status() != QDataStream::Ok || magic != kCentresMagic || rows < 1 || cols < 1 || cols > 65536
+        || rows > (f.size() - kHeader) / (qint64(cols) * qint64(sizeof(float)))
+        || f.size() != kHeader + rows * cols * qint64(sizeof(float)))
+        return makeError(ErrorCode::ParseError, QStringLiteral("not a centres file, or cut short"), path);
+    Matrix m(rows, cols);
+    const qint64 bytes = rows * cols * qint64(sizeof(float));
+    if (f.read(reinterpret_cast<char *>(m.data.data()), bytes) != bytes)
+        return makeError(ErrorCode::IoError, QStringLiteral("cannot read the centres"), path);
+    if (Status s = detail::checkMatrix(m, QStringLiteral("centres")); !s)
+        return s.error();
+    return m;
 }
 
 } // namespace rs

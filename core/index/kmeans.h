@@ -6,6 +6,8 @@
 // Batch-first and synchronous; it uses all hardware threads through OpenMP.
 
 #include "core/util/matrix.h"
+
+#include <QVector>
 #include "core/util/result.h"
 
 #include <QtGlobal>
@@ -52,5 +54,27 @@ struct KMeansResult {
 // match rows * cols, NaN or infinite values, clusters > rows, clusters < 0,
 // iterations < 1, maxPointsPerCentroid < 1. FAISS failures come back as Internal.
 Result<KMeansResult> kmeans(const Matrix &points, const KMeansOptions &opts);
+
+// For clusterings too large for one process (issue 14): centres trained once
+// on a seeded sample, then every point assigned to its nearest centre
+// wherever it is, in shards.
+//
+// The seeded sample of `count` of `ids` (all of them when count >= size),
+// in id order: what a training job loads instead of every vector.
+QVector<qint64> trainingSample(const QVector<qint64> &ids, qint64 count, quint64 seed);
+
+// Each point's nearest centre and its score (KMeansResult's `assignment`
+// and `distance`), with the same kernel for every point whatever batch it is
+// in, so a shard's points are assigned exactly as the whole set's.
+struct CentreAssignment {
+    std::vector<int> centre;
+    std::vector<float> distance;
+};
+CentreAssignment assignToCentres(const Matrix &points, const Matrix &centres, bool sphericalCosine);
+
+// Centres on disk for other processes: a small header and float32 rows,
+// replaced atomically. loadCentres checks the header against the file size.
+Status saveCentres(const Matrix &centres, const QString &path);
+Result<Matrix> loadCentres(const QString &path);
 
 } // namespace rs

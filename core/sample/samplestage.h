@@ -1,9 +1,11 @@
 #pragma once
 // Stage 4, sample: semantic balance sampling.
 //
-// 1. FAISS k-means over the embeddings of every kept image; the clustering
-//    is cached (keyed by encoder, members and k-means settings), so
-//    re-sampling with another band, cap or seed reuses it.
+// 1. FAISS k-means trained on a seeded sample of the kept images'
+//    embeddings (at most 256 per centre: all of them in a small project),
+//    then every kept image assigned to its nearest centre; centres and
+//    assignments are cached (keyed by encoder, members and k-means
+//    settings), so re-sampling with another band, cap or seed reuses them.
 // 2. The decisions come from the sample kernel (sampledecisions.h): images
 //    without texts are refused (missing_texts), then the band on the
 //    image–synthetic-text similarity (absolute for CLIP-family encoders, the
@@ -17,6 +19,7 @@
 #include "core/sample/sampledecisions.h"
 
 #include <QJsonObject>
+#include <QSet>
 
 namespace rs {
 
@@ -32,6 +35,23 @@ public:
 
     // The stored statistics (empty object before the stage has run).
     static QJsonObject storedStats(ProjectStore &store);
+
+    // The clustering for a cluster (issue 14): the image k-means is trained
+    // once on a seeded sample, then every image is assigned to its nearest
+    // centre on its own, so:
+    // - the barrier job before the shards (`realsyn run DIR --prepare
+    //   sample`) trains and saves the centres, keyed by what they depend on
+    //   (the stage reuses them while the key holds);
+    static Status prepareCentres(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+    // - one shard's part: the clusters of the kept images of `main` in
+    //   `wanted`, written into `out`'s images rows (which the caller made);
+    //   fails when no centres were saved for the project as it is now;
+    static Result<qint64> assignInto(ProjectStore &main, const Recipe &recipe, const QSet<qint64> &wanted, ProjectStore &out,
+                                     JobContext &ctx);
+    // - after the merge copied every shard's clusters: refused images lose
+    //   theirs, and the clustering is recorded as current, so the stage run
+    //   that follows only decides (the band, the cap: global).
+    static Status recordMergedClusters(ProjectStore &store, const Recipe &recipe);
 };
 
 } // namespace rs

@@ -5,6 +5,7 @@
 # through every stage in SHARDS shards.
 #
 #   tests/bench/bench_cluster.sh BUILD_DIR [DOCS] [SHARDS] [WORKDIR]
+#   CORPUS=DIR uses an already generated corpus; SBATCH=0 skips pass 2.
 #
 # Two passes over copies of the same ingested project:
 #  1. by hand, one step after another, each under /usr/bin/time: every
@@ -37,31 +38,36 @@ timed() { # timed NAME CMD...: one row of the report
 }
 
 echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-timed generate "$GEN" "$WORK/corpus" "$DOCS"
+if [ -n "${CORPUS:-}" ]; then ln -s "$CORPUS" "$WORK/corpus"; else timed generate "$GEN" "$WORK/corpus" "$DOCS"; fi
 "$RS" init "$WORK/base" >/dev/null
 timed ingest "$RS" ingest "$WORK/base" --format mmc4 --images "$WORK/corpus/images" "$WORK/corpus/corpus.jsonl"
 "$RS" recipe "$WORK/base" --set experts.ocr=off >/dev/null
 cp -a "$WORK/base" "$WORK/hand"
-cp -a "$WORK/base" "$WORK/cluster"
+[ "${SBATCH:-1}" = 0 ] || cp -a "$WORK/base" "$WORK/cluster"
 
 # 1. By hand.
 stage_shards() { # stage_shards STAGE: every shard, one after another
   for i in $(seq 0 $((SHARDS - 1))); do timed "$1 shard $i/$SHARDS" "$RS" run "$WORK/hand" --shard "$i/$SHARDS" --until "$1"; done
 }
 stage_shards extract
-timed "extract merge" "$RS" merge "$WORK/hand" --stage extract
-timed "ground barrier (--prepare)" "$RS" run "$WORK/hand" --prepare ground
+timed "extract merge (+ filters, exact/near-duplicate grouping)" "$RS" merge "$WORK/hand" --stage extract
+timed "ground barrier (--prepare: nothing global)" "$RS" run "$WORK/hand" --prepare ground
 stage_shards ground
 timed "ground merge" "$RS" merge "$WORK/hand" --stage ground
-timed "embed barrier (--prepare: sentence decisions, encoder fit)" "$RS" run "$WORK/hand" --prepare embed
+timed "embed barrier (--prepare: sentence decisions, dedup, encoder fit)" "$RS" run "$WORK/hand" --prepare embed
 stage_shards embed
 timed "embed merge (+ near-duplicate pairs)" "$RS" merge "$WORK/hand" --stage embed
-timed "retrieve (global job)" "$RS" run "$WORK/hand" --until retrieve
-timed "generate (global job)" "$RS" run "$WORK/hand" --until generate
-timed "sample (global job)" "$RS" run "$WORK/hand" --until sample
+timed "retrieve barrier (--prepare: sentence k-means index)" "$RS" run "$WORK/hand" --prepare retrieve
+stage_shards retrieve
+timed "retrieve merge (records retrieve done)" "$RS" merge "$WORK/hand" --stage retrieve
+timed "generate barrier (--prepare: tag calibration)" "$RS" run "$WORK/hand" --prepare generate
+stage_shards generate
+timed "generate merge (+ the stage reusing every text)" "$RS" merge "$WORK/hand" --stage generate
+timed "sample (global job: image k-means, balance)" "$RS" run "$WORK/hand" --until sample
 du -sh "$WORK/hand"/shards "$WORK/hand/project.sqlite" "$WORK/hand"/embeddings 2>/dev/null || true
 
-# 2. Through sbatch.
+# 2. Through sbatch (SBATCH=0 skips it: a large corpus takes as long again).
+if [ "${SBATCH:-1}" = 0 ]; then echo "report: $REPORT"; exit 0; fi
 eval "$("$ROOT/packaging/slurm-local.sh" start "$WORK/slurm")"
 start=$(date +%s.%N)
 "$RS" slurm submit "$WORK/cluster" --shards "$SHARDS" > "$WORK/submit.out"

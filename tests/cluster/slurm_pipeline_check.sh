@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CTest (label cluster): every stage through the real sbatch of a throw-away
 # local Slurm, 4 shards (extract's probing, ground, embed's encoding,
-# retrieve's queries and generate in array tasks; the barriers and the
-# global stages in single jobs), gives
+# retrieve's queries, generate and sample's cluster assignment in array
+# tasks; the barriers and global decisions in single jobs), gives
 # exactly the single-machine result: stats --json (stage states included),
 # list --selected and a byte-identical export. Then a second submission has
 # one embed shard job killed (scancel) while it runs: the chain stops, the
@@ -74,10 +74,10 @@ eval "$("$ROOT/packaging/slurm-local.sh" start "$WORK/slurm")"
 step "through sbatch, 4 shards, every stage"
 "$RS" slurm submit "$WORK/cluster" --shards 4 | tee "$WORK/submit.out"
 ids=$(job_ids "$WORK/submit.out")
-[ "$(echo "$ids" | tr ',' '\n' | wc -l)" = 10 ] || { echo "FAIL: expected 10 jobs (extract, extract-merge, ground, ground-merge, embed, embed-merge, retrieve, retrieve-merge, generate, finish)"; exit 1; }
+[ "$(echo "$ids" | tr ',' '\n' | wc -l)" = 12 ] || { echo "FAIL: expected 12 jobs (an array and a merge for each of the 6 stages)"; exit 1; }
 drain "$ids"
 "$RS" slurm status "$WORK/cluster" | tee "$WORK/status.out"
-for s in extract ground embed retrieve generate; do
+for s in extract ground embed retrieve generate sample; do
   grep -q "$s: 4 of 4 shards done" "$WORK/status.out" || { tail -n 20 "$WORK"/cluster/slurm/*/logs/*; echo "FAIL: $s shards not done"; exit 1; }
 done
 outcome "$WORK/cluster"
@@ -111,7 +111,7 @@ grep -q "1 of 4 shards cannot be merged" "$WORK/merge.err" || { cat "$WORK/merge
 
 step "resume"
 "$RS" slurm resume "$WORK/killed" | tee "$WORK/resume.out"
-grep -q "resubmitting embed shards 2, with embed-prepare, embed-merge, retrieve, retrieve-merge, generate, finish" "$WORK/resume.out" || { echo "FAIL: resume did not pick embed shard 2 alone"; exit 1; }
+grep -q "resubmitting embed shards 2, with embed-prepare, embed-merge, retrieve, retrieve-merge, generate, generate-merge, sample, finish" "$WORK/resume.out" || { echo "FAIL: resume did not pick embed shard 2 alone"; exit 1; }
 ids=$(job_ids "$WORK/resume.out")
 drain "$ids"
 "$RS" slurm status "$WORK/killed" | grep -q "embed: 4 of 4 shards done" || { tail -n 20 "$WORK"/killed/slurm/*/logs/*; echo "FAIL: resume did not finish"; exit 1; }

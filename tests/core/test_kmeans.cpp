@@ -1,8 +1,11 @@
 #include "core/index/kmeans.h"
 #include "tests/bench/syntheticdata.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -135,6 +138,65 @@ private Q_SLOTS:
             for (qint64 c = 0; c < r->centroids.rows; ++c)
                 QVERIFY(std::abs(dot(r->centroids.row(c), r->centroids.row(c), d) - 1.0) < 1e-4);
         }
+    }
+
+    // The pieces a sharded clustering uses (issue 14): a point's centre and
+    // score never depend on the batch it is assigned in, and match k-means'
+    // own assignment; the training sample is seeded and in id order; saved
+    // centres load back bit for bit and damaged files are refused.
+    void shardedClusteringPieces()
+    {
+        const test::ClusteredData data = test::makeClusteredData(3000, 8, 32, 1.0f, 5);
+        KMeansOptions opts;
+        opts.clusters = 8;
+        const Result<KMeansResult> r = kmeans(data.points, opts);
+        QVERIFY(r.ok());
+        const CentreAssignment all = assignToCentres(data.points, r->centroids, true);
+        int differ = 0;
+        for (qint64 i = 0; i < data.points.rows; ++i)
+            differ += all.centre[size_t(i)] != r->assignment[size_t(i)];
+        QCOMPARE(differ, 0);
+        for (qint64 batch : {1, 7, 1000}) {
+            for (qint64 start = 0; start < data.points.rows; start += batch) {
+                const qint64 n = std::min(batch, data.points.rows - start);
+                Matrix part(n, data.points.cols);
+                std::copy_n(data.points.row(start), size_t(n) * size_t(data.points.cols), part.data.begin());
+                const CentreAssignment a = assignToCentres(part, r->centroids, true);
+                for (qint64 i = 0; i < n; ++i) {
+                    QCOMPARE(a.centre[size_t(i)], all.centre[size_t(start + i)]);
+                    QCOMPARE(a.distance[size_t(i)], all.distance[size_t(start + i)]); // bit for bit
+                }
+            }
+        }
+
+        QVector<qint64> ids;
+        for (qint64 i = 0; i < 1000; ++i)
+            ids << i * 3;
+        const QVector<qint64> sample = trainingSample(ids, 100, 7);
+        QCOMPARE(sample.size(), 100);
+        QVERIFY(std::is_sorted(sample.begin(), sample.end()));
+        QCOMPARE(trainingSample(ids, 100, 7), sample);
+        QVERIFY(trainingSample(ids, 100, 8) != sample);
+        QCOMPARE(trainingSample(ids, 5000, 7), ids);
+
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath(QStringLiteral("centres.bin"));
+        QVERIFY(saveCentres(r->centroids, path).ok());
+        const Result<Matrix> back = loadCentres(path);
+        QVERIFY(back.ok());
+        QCOMPARE(back->rows, r->centroids.rows);
+        QVERIFY(back->data == r->centroids.data);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        const QByteArray bytes = f.readAll();
+        f.resize(bytes.size() - 4); // cut short
+        f.close();
+        QCOMPARE(loadCentres(path).error().code, ErrorCode::ParseError);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QByteArray("1CSR") + QByteArray(12, '\\x7f')); // the magic (little-endian), then absurd rows and columns
+        f.close();
+        QCOMPARE(loadCentres(path).error().code, ErrorCode::ParseError);
+        QCOMPARE(loadCentres(tmp.filePath(QStringLiteral("none.bin"))).error().code, ErrorCode::NotFound);
     }
 
     void deterministicWithSeed()

@@ -109,7 +109,7 @@ const Command &runCommand()
          {QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")},
          {QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")},
          {QStringLiteral("shard"), QStringLiteral("run only shard i of N of the --until stage into shards/<i>/<stage>/ (a Slurm array task)"), QStringLiteral("i/N")},
-         {QStringLiteral("prepare"), QStringLiteral("run the stages before a sharded STAGE and its global barrier (embed: fit the built-in encoder; retrieve: the sentence k-means index; generate: the tag calibration), so its shards can run"), QStringLiteral("STAGE")}},
+         {QStringLiteral("prepare"), QStringLiteral("run the stages before a sharded STAGE and its global barrier (embed: fit the built-in encoder; retrieve: the sentence k-means index; generate: the tag calibration; sample: the image k-means centres), so its shards can run"), QStringLiteral("STAGE")}},
         handleRun,
     };
     return command;

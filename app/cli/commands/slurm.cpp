@@ -127,7 +127,7 @@ const Command &slurmCommand()
     static const Command command{
         QStringLiteral("slurm"),
         QStringLiteral("submit|status|resume DIR [--shards N] [--until STAGE] [--partition P] [--account A] [--time T] [--cpus-per-task C] [--gpus-per-task G] [--dry-run]"),
-        QStringLiteral("run the pipeline on a Slurm cluster: extract's probing, ground, embed's encoding, retrieve's queries and generate in N array tasks each"),
+        QStringLiteral("run the pipeline on a Slurm cluster: every stage's per-item work in N array tasks each (extract's probing, ground, embed's encoding, retrieve's queries, generate, sample's cluster assignment)"),
         {{QStringLiteral("ACTION"), QStringLiteral("submit, status or resume")}, {QStringLiteral("DIR"), QStringLiteral("project folder on a filesystem the nodes share")}},
         {{QStringLiteral("shards"), QStringLiteral("array tasks for the sharded stages"), QStringLiteral("N")},
          {QStringLiteral("until"), QStringLiteral("last stage (default: all)"), QStringLiteral("STAGE")},
