@@ -193,7 +193,7 @@ private Q_SLOTS:
         f.close();
         QCOMPARE(loadCentres(path).error().code, ErrorCode::ParseError);
         QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        f.write(QByteArray("1CSR") + QByteArray(12, '\\x7f')); // the magic (little-endian), then absurd rows and columns
+        f.write(QByteArray("1CSR") + QByteArray(12, '\x7f')); // the magic (little-endian), then absurd rows and columns
         f.close();
         QCOMPARE(loadCentres(path).error().code, ErrorCode::ParseError);
         QCOMPARE(loadCentres(tmp.filePath(QStringLiteral("none.bin"))).error().code, ErrorCode::NotFound);
