@@ -72,9 +72,4 @@ struct CentreAssignment {
 };
 CentreAssignment assignToCentres(const Matrix &points, const Matrix &centres, bool sphericalCosine);
 
-// Centres on disk for other processes: a small header and float32 rows,
-// replaced atomically. loadCentres checks the header against the file size.
-Status saveCentres(const Matrix &centres, const QString &path);
-Result<Matrix> loadCentres(const QString &path);
-
 } // namespace rs

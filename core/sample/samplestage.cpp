@@ -2,6 +2,7 @@
 
 #include "core/embed/embeddingstore.h"
 #include "core/embed/embedstage.h"
+#include "core/index/centresfile.h"
 #include "core/index/kmeans.h"
 #include "core/index/retrievestage.h"
 #include "core/sample/balancer.h"

@@ -1,3 +1,4 @@
+#include "core/index/centresfile.h"
 #include "core/index/kmeans.h"
 #include "tests/bench/syntheticdata.h"
 
