@@ -63,7 +63,9 @@ timed "retrieve merge (records retrieve done)" "$RS" merge "$WORK/hand" --stage 
 timed "generate barrier (--prepare: tag calibration)" "$RS" run "$WORK/hand" --prepare generate
 stage_shards generate
 timed "generate merge (+ the stage reusing every text)" "$RS" merge "$WORK/hand" --stage generate
-timed "sample (global job: image k-means, balance)" "$RS" run "$WORK/hand" --until sample
+timed "sample barrier (--prepare: image k-means centres on a seeded sample)" "$RS" run "$WORK/hand" --prepare sample
+stage_shards sample
+timed "sample merge (+ band and per-cluster cap, global)" "$RS" merge "$WORK/hand" --stage sample
 du -sh "$WORK/hand"/shards "$WORK/hand/project.sqlite" "$WORK/hand"/embeddings 2>/dev/null || true
 
 # 2. Through sbatch (SBATCH=0 skips it: a large corpus takes as long again).

@@ -34,7 +34,7 @@ SlurmPanel::SlurmPanel(ProjectSession *session, QWidget *parent) : QWidget(paren
     m_shards->setRange(1, 100000);
     m_shards->setValue(4);
     m_shards->setPrefix(QStringLiteral("Shards: "));
-    m_shards->setToolTip(QStringLiteral("Array tasks per sharded stage (extract's probing, ground, embed's encoding)"));
+    m_shards->setToolTip(QStringLiteral("Array tasks per stage: each stage's per-item work (extract's probing, ground, embed's encoding, retrieve's queries, generate, sample's cluster assignment) is split into this many shards"));
     m_partition = new QLineEdit(this);
     m_partition->setPlaceholderText(QStringLiteral("partition (default)"));
     m_partition->setToolTip(QStringLiteral("sbatch --partition; empty: the cluster's default"));
