@@ -49,23 +49,19 @@ cp -a "$WORK/base" "$WORK/hand"
 stage_shards() { # stage_shards STAGE: every shard, one after another
   for i in $(seq 0 $((SHARDS - 1))); do timed "$1 shard $i/$SHARDS" "$RS" run "$WORK/hand" --shard "$i/$SHARDS" --until "$1"; done
 }
-stage_shards extract
-timed "extract merge (+ filters, exact/near-duplicate grouping)" "$RS" merge "$WORK/hand" --stage extract
-timed "ground barrier (--prepare: nothing global)" "$RS" run "$WORK/hand" --prepare ground
-stage_shards ground
-timed "ground merge" "$RS" merge "$WORK/hand" --stage ground
-timed "embed barrier (--prepare: sentence decisions, dedup, encoder fit)" "$RS" run "$WORK/hand" --prepare embed
-stage_shards embed
-timed "embed merge (+ near-duplicate pairs)" "$RS" merge "$WORK/hand" --stage embed
-timed "retrieve barrier (--prepare: sentence k-means index)" "$RS" run "$WORK/hand" --prepare retrieve
-stage_shards retrieve
-timed "retrieve merge (records retrieve done)" "$RS" merge "$WORK/hand" --stage retrieve
-timed "generate barrier (--prepare: tag calibration)" "$RS" run "$WORK/hand" --prepare generate
-stage_shards generate
-timed "generate merge (+ the stage reusing every text)" "$RS" merge "$WORK/hand" --stage generate
-timed "sample barrier (--prepare: image k-means centres on a seeded sample)" "$RS" run "$WORK/hand" --prepare sample
-stage_shards sample
-timed "sample merge (+ band and per-cluster cap, global)" "$RS" merge "$WORK/hand" --stage sample
+# stage_steps STAGE BARRIER MERGE: its barrier job (what it decides
+# globally; none for extract), its shards, and its merge (what follows it).
+stage_steps() {
+  [ -z "$2" ] || timed "$1 barrier (--prepare: $2)" "$RS" run "$WORK/hand" --prepare "$1"
+  stage_shards "$1"
+  timed "$1 merge (+ $3)" "$RS" merge "$WORK/hand" --stage "$1"
+}
+stage_steps extract "" "filters, exact/near-duplicate grouping"
+stage_steps ground "nothing global" "nothing"
+stage_steps embed "sentence decisions, dedup, encoder fit" "embedding near-duplicates"
+stage_steps retrieve "sentence k-means index" "records retrieve done"
+stage_steps generate "tag calibration" "the stage run reusing every text"
+stage_steps sample "image k-means centres on a seeded sample" "band and per-cluster cap"
 du -sh "$WORK/hand"/shards "$WORK/hand/project.sqlite" "$WORK/hand"/embeddings 2>/dev/null || true
 
 # 2. Through sbatch (SBATCH=0 skips it: a large corpus takes as long again).
