@@ -2,6 +2,7 @@
 // the project given on the command line, shows the window; all behaviour
 // lives in realsyn_ui and realsyn_core.
 
+#include "core/util/blasthreads.h"
 #include "ui/models/projectsession.h"
 #include "ui/views/inspector.h"
 #include "ui/views/mainwindow.h"
@@ -18,6 +19,7 @@
 
 int main(int argc, char **argv)
 {
+    rs::parkBlasThreads();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("RealSyn"));
     QApplication::setApplicationName(QStringLiteral("RealSyn Studio"));
