@@ -5,11 +5,13 @@
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
+#include <QVarLengthArray>
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace rs {
@@ -37,22 +39,6 @@ bool hasLetterOrDigit(QStringView token)
     bool found = false;
     forEachCodePoint(token, [&](char32_t cp, qsizetype) { found = found || QChar::isLetterOrNumber(cp); });
     return found;
-}
-
-QList<QStringView> whitespaceTokens(QStringView s)
-{
-    QList<QStringView> tokens;
-    qsizetype i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && s.at(i).isSpace())
-            ++i;
-        const qsizetype begin = i;
-        while (i < s.size() && !s.at(i).isSpace())
-            ++i;
-        if (i > begin)
-            tokens.append(s.mid(begin, i - begin));
-    }
-    return tokens;
 }
 
 QString entropyKey(QStringView token)
@@ -172,14 +158,79 @@ bool containsEmoji(QStringView s)
 
 } // namespace
 
+namespace {
+
+// QChar's own answers for the ASCII range, looked up once: most tokens are
+// ASCII, and the per-character property calls were a large share of ingest.
+struct AsciiClasses {
+    bool punct[128];
+    bool letterOrNumber[128];
+    bool symbol[128];
+    AsciiClasses()
+    {
+        for (char32_t c = 0; c < 128; ++c) {
+            punct[c] = QChar::isPunct(c);
+            symbol[c] = QChar::isSymbol(c);
+            letterOrNumber[c] = QChar::isLetterOrNumber(c);
+        }
+    }
+};
+
+bool isAscii(QStringView token)
+{
+    for (QChar c : token)
+        if (c.unicode() >= 128)
+            return false;
+    return true;
+}
+
+const AsciiClasses &asciiClasses()
+{
+    static const AsciiClasses classes;
+    return classes;
+}
+
+} // namespace
+
 SentenceScores scoreSentence(const QString &sentence)
 {
+    const AsciiClasses &ascii = asciiClasses();
     SentenceScores scores;
-    QHash<QString, int> counts;
-    for (QStringView token : whitespaceTokens(sentence)) {
-        if (hasLetterOrDigit(token)) {
+    // The entropy's word keys, written one after another into one buffer and
+    // counted by sorting views of it: no string or hash node per word.
+    QString keyText;
+    keyText.reserve(sentence.size());
+    QVarLengthArray<std::pair<qsizetype, qsizetype>, 64> keySpans; // offset, length in keyText
+    const QStringView all(sentence);
+    qsizetype i = 0;
+    while (i < all.size()) {
+        while (i < all.size() && all.at(i).isSpace())
+            ++i;
+        const qsizetype begin = i;
+        while (i < all.size() && !all.at(i).isSpace())
+            ++i;
+        if (i == begin)
+            continue;
+        const QStringView token = all.mid(begin, i - begin);
+        if (isAscii(token)) {
+            bool letterOrDigit = false;
+            for (QChar c : token)
+                letterOrDigit = letterOrDigit || ascii.letterOrNumber[c.unicode()];
+            if (letterOrDigit) {
+                ++scores.words;
+                const qsizetype start = keyText.size();
+                for (QChar c : token) {
+                    const char16_t u = c.unicode();
+                    if (!ascii.punct[u])
+                        keyText.append(QChar(u >= u'A' && u <= u'Z' ? char16_t(u + 32) : u));
+                }
+                keySpans.push_back({start, keyText.size() - start});
+            }
+        } else if (hasLetterOrDigit(token)) {
             ++scores.words;
-            ++counts[entropyKey(token)];
+            const qsizetype start = keyText.size();
+            keyText.append(entropyKey(token));
+            keySpans.push_back({start, keyText.size() - start});
         }
         const QStringView core = stripTokenPunctuation(token);
         if (core.isEmpty())
@@ -197,21 +248,42 @@ SentenceScores scoreSentence(const QString &sentence)
         }
     }
     if (scores.words > 0) {
+        QVarLengthArray<QStringView, 64> keys;
+        for (const auto &[start, length] : keySpans)
+            keys.push_back(QStringView(keyText).mid(start, length));
+        std::sort(keys.begin(), keys.end());
         const double n = scores.words;
         double h = 0.0;
-        for (int c : std::as_const(counts)) {
-            const double p = c / n;
+        // Summed in key order, so the low bits never depend on a hash seed.
+        for (qsizetype k = 0; k < keys.size();) {
+            qsizetype run = 1;
+            while (k + run < keys.size() && keys[k + run] == keys[k])
+                ++run;
+            const double p = run / n;
             h -= p * std::log2(p);
+            k += run;
         }
         // -0.0 and 1e-17 noise read badly in a score column.
         scores.entropy = h < 1e-12 ? 0.0 : h;
     }
-    scores.hasEmoji = containsEmoji(sentence);
+    scores.hasEmoji = !isAscii(all) && containsEmoji(sentence);
     return scores;
 }
 
 QString dedupKey(const QString &sentence)
 {
+    if (isAscii(sentence)) {
+        // NFKC case folding maps ASCII to itself but for A-Z, which it lower-cases.
+        const AsciiClasses &ascii = asciiClasses();
+        QString kept;
+        kept.reserve(sentence.size());
+        for (QChar c : sentence) {
+            const char16_t u = c.unicode();
+            if (!ascii.punct[u] && !ascii.symbol[u])
+                kept.append(QChar(u >= u'A' && u <= u'Z' ? char16_t(u + 32) : u));
+        }
+        return normalizeWhitespace(kept);
+    }
     QString folded;
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2 *nfkcCf = icu::Normalizer2::getNFKCCasefoldInstance(status);

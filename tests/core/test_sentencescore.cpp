@@ -231,6 +231,27 @@ private Q_SLOTS:
         QFETCH(bool, equal);
         QCOMPARE(dedupKey(a) == dedupKey(b), equal);
     }
+
+    // ASCII sentences take a shortcut past ICU (dedupKey) and past QChar's
+    // property calls (scoreSentence). A non-ASCII word sends the same text
+    // through the general path: every ASCII character, in every position,
+    // must come out as it does there.
+    void asciiShortcutMatchesGeneralPath()
+    {
+        const QString accented = QStringLiteral(" \u00E9t\u00E9");
+        for (char16_t c = 0; c < 128; ++c) {
+            const QString ascii = QStringLiteral("Ab") + QChar(c) + QStringLiteral("Cd e") + QChar(c) + QStringLiteral(" X");
+            QCOMPARE(rs::dedupKey(ascii + accented), rs::dedupKey(ascii) + accented);
+            const rs::SentenceScores plain = rs::scoreSentence(ascii + QStringLiteral(" Ab Ab"));
+            const rs::SentenceScores mixed = rs::scoreSentence(ascii + QStringLiteral(" Ab Ab") + accented);
+            QCOMPARE(mixed.words, plain.words + 1);
+            QCOMPARE(mixed.hasUrl, plain.hasUrl);
+            QCOMPARE(mixed.hasEmail, plain.hasEmail);
+        }
+        // Word keys: the same word in ASCII and in the general path counts once.
+        QCOMPARE(rs::scoreSentence(QStringLiteral("Word, word! WORD \u00E9t\u00E9")).entropy,
+                 rs::scoreSentence(QStringLiteral("x x x y")).entropy);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSentenceScore)
