@@ -8,6 +8,7 @@
 #include "core/ingest/jsonlreader.h"
 #include "core/ingest/sourceitem.h"
 #include "core/ingest/wdsreader.h"
+#include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
@@ -168,13 +169,14 @@ public:
     }
 
 private:
-    // Statements are prepared once per source: ingest writes tens of
-    // thousands of rows, and SQLite's parse cost would dominate otherwise.
+    // Statements are prepared once per source and bound with native values:
+    // ingest writes tens of thousands of rows, and SQLite's parse cost, then
+    // Qt's QVariant binding, dominated otherwise.
     Status prepareStatements()
     {
         if (m_prepared)
             return {};
-        const std::pair<QSqlQuery *, const char *> statements[] = {
+        const std::pair<std::optional<NativeStatement> *, const char *> statements[] = {
             {&m_findDocument, "SELECT id FROM documents WHERE doc_key = ?"},
             {&m_findLegacyDocument, "SELECT id FROM documents WHERE doc_key = ? AND source_path = ?"},
             {&m_insertDocument, "INSERT INTO documents(source_id, doc_key, source_path, url, title, license, encoding, warnings)"
@@ -187,42 +189,51 @@ private:
                                 " entropy, has_url, has_email, has_emoji, dedup_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"},
             {&m_insertTruth, "INSERT OR IGNORE INTO ground_truth(image_id, sentence_id, kind) VALUES(?, ?, ?)"},
         };
-        for (const auto &[query, sql] : statements) {
-            auto q = m_store.prepare(QString::fromLatin1(sql));
+        for (const auto &[statement, sql] : statements) {
+            auto q = NativeStatement::prepare(m_store, sql);
             if (!q)
                 return q.error();
-            *query = std::move(q.value());
+            statement->emplace(std::move(q.value()));
         }
         m_prepared = true;
         return {};
     }
 
+    // NativeStatement binds a null QString as NULL, as QSqlQuery did; these
+    // two columns are NULL when merely empty.
+    static QString orNull(const QString &s) { return s.isEmpty() ? QString() : s; }
+
     Status writeOne(PreparedDocument &p)
     {
         const Document &doc = *p.doc;
-        if (Status s = m_store.execPrepared(m_findDocument, {doc.key}); !s)
-            return s;
-        if (m_findDocument.next()) {
-            m_findDocument.finish();
+        auto existing = m_findDocument->bind(0, doc.key).firstInt64();
+        if (!existing)
+            return existing.error();
+        if (*existing) {
             ++m_report.documentsPresent;
             return {};
         }
-        m_findDocument.finish();
         if (const QString legacy = legacyWdsKey(doc.key); !legacy.isEmpty()) {
-            if (Status s = m_store.execPrepared(m_findLegacyDocument, {legacy, doc.sourcePath}); !s)
-                return s;
-            const bool present = m_findLegacyDocument.next();
-            m_findLegacyDocument.finish();
-            if (present) {
+            auto present = m_findLegacyDocument->bind(0, legacy).bind(1, doc.sourcePath).firstInt64();
+            if (!present)
+                return present.error();
+            if (*present) {
                 ++m_report.documentsPresent;
                 return {};
             }
         }
-        if (Status s = m_store.execPrepared(m_insertDocument, {m_sourceId, doc.key, doc.sourcePath, doc.url, doc.title, doc.license,
-                                                               doc.encoding, doc.warnings.join(QLatin1Char('\n'))});
+        if (Status s = m_insertDocument->bind(0, m_sourceId)
+                           .bind(1, doc.key)
+                           .bind(2, doc.sourcePath)
+                           .bind(3, doc.url)
+                           .bind(4, doc.title)
+                           .bind(5, doc.license)
+                           .bind(6, doc.encoding)
+                           .bind(7, doc.warnings.join(QLatin1Char('\n')))
+                           .exec();
             !s)
             return s;
-        const qint64 docId = m_insertDocument.lastInsertId().toLongLong();
+        const qint64 docId = m_insertDocument->lastInsertId();
         ++m_report.documentsAdded;
 
         QVector<qint64> refIds(doc.images.size());
@@ -230,42 +241,40 @@ private:
         for (int i = 0; i < doc.images.size(); ++i) {
             const ImageRef &ref = doc.images[i];
             const QString key = imageKey(ref, doc);
-            if (Status s = m_store.execPrepared(m_findImage, {key}); !s)
-                return s;
-            qint64 imageId = 0;
-            if (m_findImage.next()) {
-                imageId = m_findImage.value(0).toLongLong();
-                m_findImage.finish();
-            } else {
-                m_findImage.finish();
-                if (Status s = m_store.execPrepared(m_insertImage, {key, ref.localPath.isEmpty() ? QVariant() : QVariant(ref.localPath),
-                                                                    ref.refusal.isEmpty() ? QVariant() : QVariant(ref.refusal)});
-                    !s)
+            auto found = m_findImage->bind(0, key).firstInt64();
+            if (!found)
+                return found.error();
+            qint64 imageId = found->value_or(0);
+            if (!*found) {
+                if (Status s = m_insertImage->bind(0, key).bind(1, orNull(ref.localPath)).bind(2, orNull(ref.refusal)).exec(); !s)
                     return s;
-                imageId = m_insertImage.lastInsertId().toLongLong();
+                imageId = m_insertImage->lastInsertId();
                 ++m_report.imagesAdded;
             }
-            if (Status s = m_store.execPrepared(m_insertRef, {imageId, docId, ref.position, ref.src, ref.alt, ref.title, ref.caption,
-                                                              ref.matchedBlock >= 0 ? QVariant(ref.matchedBlock) : QVariant()});
-                !s)
+            m_insertRef->bind(0, imageId).bind(1, docId).bind(2, ref.position).bind(3, ref.src).bind(4, ref.alt);
+            m_insertRef->bind(5, ref.title).bind(6, ref.caption);
+            if (ref.matchedBlock >= 0)
+                m_insertRef->bind(7, ref.matchedBlock);
+            if (Status s = m_insertRef->exec(); !s)
                 return s;
-            refIds[i] = m_insertRef.lastInsertId().toLongLong();
+            refIds[i] = m_insertRef->lastInsertId();
             imageIds[i] = imageId;
             ++m_report.imageRefsAdded;
         }
 
         int position = 0;
         for (const PreparedSentence &s : p.sentences) {
-            if (Status st = m_store.execPrepared(m_insertSentence,
-                                                 {docId, position++, s.block, blockKindName(s.kind), s.text,
-                                                  s.imageRef >= 0 ? QVariant(refIds[s.imageRef]) : QVariant(), s.scores.words,
-                                                  s.scores.entropy, int(s.scores.hasUrl), int(s.scores.hasEmail), int(s.scores.hasEmoji),
-                                                  s.dedupKey});
-                !st)
+            m_insertSentence->bind(0, docId).bind(1, position++).bind(2, s.block).bind(3, blockKindName(s.kind)).bind(4, s.text);
+            if (s.imageRef >= 0)
+                m_insertSentence->bind(5, refIds[s.imageRef]);
+            m_insertSentence->bind(6, s.scores.words).bind(7, s.scores.entropy).bind(8, int(s.scores.hasUrl));
+            m_insertSentence->bind(9, int(s.scores.hasEmail)).bind(10, int(s.scores.hasEmoji)).bind(11, s.dedupKey);
+            if (Status st = m_insertSentence->exec(); !st)
                 return st;
             ++m_report.sentencesAdded;
             if (s.groundTruth && s.imageRef >= 0)
-                if (Status st = m_store.execPrepared(m_insertTruth, {imageIds[s.imageRef], m_insertSentence.lastInsertId(), s.truthKind}); !st)
+                if (Status st = m_insertTruth->bind(0, imageIds[s.imageRef]).bind(1, m_insertSentence->lastInsertId()).bind(2, s.truthKind).exec();
+                    !st)
                     return st;
         }
         return {};
@@ -275,7 +284,8 @@ private:
     qint64 m_sourceId;
     IngestReport &m_report;
     bool m_prepared = false;
-    QSqlQuery m_findDocument, m_findLegacyDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef, m_insertSentence, m_insertTruth;
+    std::optional<NativeStatement> m_findDocument, m_findLegacyDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef,
+        m_insertSentence, m_insertTruth;
 };
 
 Result<qint64> registerSource(ProjectStore &store, const QString &format, const QString &path, const QString &imagesRoot)
