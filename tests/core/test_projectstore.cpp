@@ -1,3 +1,4 @@
+#include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 
@@ -30,6 +31,47 @@ private Q_SLOTS:
         QCOMPARE(version->toInt(), ProjectStore::kSchemaVersion);
         auto mode = (*store)->scalar(QStringLiteral("PRAGMA journal_mode"));
         QCOMPARE(mode->toString(), QStringLiteral("wal"));
+    }
+
+    // The native statements ingest writes with: same connection as the
+    // store's queries (its transaction included), NULLs as QSqlQuery binds
+    // them, errors that name the SQL, and the statement reusable after one.
+    void nativeStatementOnTheStoresConnection()
+    {
+        QTemporaryDir tmp;
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        ProjectStore &s = **store;
+        QVERIFY(s.exec(QStringLiteral("CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER, x REAL, s TEXT UNIQUE)")).ok());
+
+        QVERIFY(!NativeStatement::prepare(s, "INSERT INTO nowhere VALUES(1)").ok());
+        auto insert = NativeStatement::prepare(s, "INSERT INTO t(n, x, s) VALUES(?, ?, ?)");
+        QVERIFY(insert.ok());
+        auto find = NativeStatement::prepare(s, "SELECT id FROM t WHERE s = ?");
+        QVERIFY(find.ok());
+        {
+            Transaction tx(s);
+            QVERIFY(insert->bind(0, qint64(1) << 40).bind(1, 0.25).bind(2, QStringLiteral("a\u00E9\U0001F600")).exec().ok());
+            QCOMPARE(insert->lastInsertId(), 1);
+            // Unbound and null-string parameters are NULL; an empty string is not.
+            QVERIFY(insert->bind(2, QString()).exec().ok());
+            QVERIFY(insert->bind(2, QStringLiteral("")).exec().ok());
+            const Status duplicate = insert->bind(2, QStringLiteral("")).exec();
+            QVERIFY(!duplicate.ok());
+            QVERIFY2(duplicate.error().message.contains(QLatin1String("UNIQUE")), qPrintable(duplicate.error().message));
+            QVERIFY(duplicate.error().context.startsWith(QLatin1String("INSERT INTO t")));
+            QVERIFY(insert->bind(0, 7).bind(2, QStringLiteral("b")).exec().ok()); // usable after the failure
+            QVERIFY(tx.commit().ok());
+        }
+        QCOMPARE(s.scalar(QStringLiteral("SELECT count(*) FROM t WHERE n IS NULL AND s IS NULL"))->toInt(), 1);
+        QCOMPARE(s.scalar(QStringLiteral("SELECT count(*) FROM t WHERE s = ''"))->toInt(), 1);
+        QCOMPARE(s.scalar(QStringLiteral("SELECT n FROM t WHERE x = 0.25"))->toLongLong(), qint64(1) << 40);
+        QCOMPARE(s.scalar(QStringLiteral("SELECT s FROM t WHERE id = 1"))->toString(), QStringLiteral("a\u00E9\U0001F600"));
+        auto hit = find->bind(0, QStringLiteral("b")).firstInt64();
+        QVERIFY(hit.ok() && hit->has_value());
+        QCOMPARE(**hit, 4);
+        auto miss = find->bind(0, QStringLiteral("zz")).firstInt64();
+        QVERIFY(miss.ok() && !miss->has_value());
     }
 
     void createRefusesNonEmptyFolder()
