@@ -10,6 +10,8 @@
 #include "core/extract/sentencefilters.h"
 #include "core/pipeline/stage.h"
 
+#include <functional>
+
 namespace rs {
 
 // Everything extract reads: the two filter kernels' settings and the probe's
@@ -37,8 +39,12 @@ public:
     // Once every image is probed, a run only re-decides from stored scores.
     bool quickToRerun(ProjectStore &store) const override;
 
-    // Probes images that have a local file and no probe yet.
-    static Status probeImages(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+    // Probes images that have a local file and no probe yet. `alongside`,
+    // when given, runs once on this thread while the workers decode (work
+    // that needs the database but no image, such as the sentence verdicts);
+    // its error stops the probing and is returned.
+    static Status probeImages(ProjectStore &store, const Recipe &recipe, JobContext &ctx,
+                              const std::function<Status()> &alongside = {});
     // BRISQUE-scores usable images not scored yet (when extract.max_brisque > 0).
     static Status scoreQuality(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
     // Re-decide all images / sentences from stored scores (fast, no I/O
