@@ -17,6 +17,7 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 
@@ -72,8 +73,11 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     const qint64 todo = total->toLongLong();
     if (todo == 0)
         return {};
-    // A broken install must not be recorded as thousands of undecodable images.
-    if (const QString why = detail::imageDecoderUnavailable(); !why.isEmpty())
+    // A broken install must not be recorded as thousands of undecodable
+    // images: a missing codec module stops the stage here, and one that does
+    // not load stops it at the first batch that needed it (below). The module
+    // is opened only then: PNG and JPEG decode without it.
+    if (const QString why = detail::imageDecoderMissing(); !why.isEmpty())
         return makeError(ErrorCode::Unsupported, why);
 
     ProbeOptions options;
@@ -146,6 +150,11 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
         const InFlight current = std::move(inFlight.front());
         inFlight.pop_front();
         const QList<ImageProbe> probes = current.probes.results();
+        const bool anyFailed = std::any_of(probes.cbegin(), probes.cend(), [](const ImageProbe &p) { return !p.ok(); });
+        if (const QString why = anyFailed ? detail::imageDecoderUnavailable() : QString(); !why.isEmpty()) {
+            status = makeError(ErrorCode::Unsupported, why);
+            break;
+        }
 
         Transaction tx(store);
         auto update = store.prepare(QStringLiteral("UPDATE images SET probed = 1, failure = ?, detail = ?, width = ?, height = ?,"

@@ -419,6 +419,20 @@ private Q_SLOTS:
         QCOMPARE(stats(project).value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(),
                  QStringLiteral("not-run"));
 
+        // A module file that is there but does not load is found out when
+        // an image first needs it (garbage.png here): the stage stops before
+        // that batch is written, instead of recording it as undecodable.
+        const QString bogus = m_tmp.filePath(QStringLiteral("bogus/realsyn_imagedecoder.so"));
+        QDir().mkpath(QFileInfo(bogus).path());
+        writeFile(bogus, "not a shared object");
+        qputenv("REALSYN_IMAGE_DECODER", bogus.toUtf8());
+        const Run unloadable = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
+        qunsetenv("REALSYN_IMAGE_DECODER");
+        QVERIFY(unloadable.code > 0);
+        QVERIFY2(unloadable.err.contains("image decoder module") && unloadable.err.contains(bogus.toUtf8()), unloadable.err.constData());
+        QCOMPARE(stats(project).value(QStringLiteral("images")).toObject().value(QStringLiteral("rejected")).toObject()
+                     .value(QStringLiteral("decode_failed")).toInt(), 0);
+
         const Run fixed = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
         QVERIFY2(fixed.code == 0, fixed.err.constData());
         // Only garbage.png fails to decode, as in endToEnd.

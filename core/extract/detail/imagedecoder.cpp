@@ -28,9 +28,17 @@ Decoder load()
     return {&realsyn_image_decode, {}};
 }
 
+QString missing() { return {}; }
+
 #else
 
 const QLatin1String kModuleFile("realsyn_imagedecoder.so");
+
+QString notLoaded(const QStringList &tried)
+{
+    return QStringLiteral("image decoder module %1 not loaded; tried: %2 (set REALSYN_IMAGE_DECODER to its path)")
+        .arg(kModuleFile, tried.join(QStringLiteral("; ")));
+}
 
 // REALSYN_IMAGE_DECODER (a file) first; then realsyn's library folder as
 // the build tree (<build>/lib/realsyn) and an install lay it out.
@@ -67,8 +75,18 @@ Decoder load()
                 + QLatin1Char(')');
         delete lib;
     }
-    return {nullptr, QStringLiteral("image decoder module %1 not loaded; tried: %2 (set REALSYN_IMAGE_DECODER to its path)")
-                         .arg(kModuleFile, tried.join(QStringLiteral("; ")))};
+    return {nullptr, notLoaded(tried)};
+}
+
+QString missing()
+{
+    QStringList tried;
+    for (const QString &file : candidates()) {
+        if (QFileInfo::exists(file))
+            return {};
+        tried << file + QStringLiteral(" (missing)");
+    }
+    return notLoaded(tried);
 }
 
 #endif
@@ -98,6 +116,11 @@ bool decodeImageBytes(const char *data, int size, cv::Mat &out, QString &error)
 QString imageDecoderUnavailable()
 {
     return decoder().unavailable;
+}
+
+QString imageDecoderMissing()
+{
+    return missing();
 }
 
 } // namespace rs::detail

@@ -22,4 +22,11 @@ bool decodeImageBytes(const char *data, int size, cv::Mat &out, QString &error);
 // image as undecodable.
 QString imageDecoderUnavailable();
 
+// Like imageDecoderUnavailable(), but without loading the module: empty when
+// it is loaded or a candidate file exists. For a stage's start, since PNG and
+// JPEG usually decode without the module (see pngdecoder.h, jpegdecoder.h);
+// a module that exists but does not load is caught by
+// imageDecoderUnavailable() once an image needs it.
+QString imageDecoderMissing();
+
 } // namespace rs::detail
