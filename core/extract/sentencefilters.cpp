@@ -1,5 +1,6 @@
 #include "core/extract/sentencefilters.h"
 
+#include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
 #include "core/store/recipe.h"
@@ -104,24 +105,31 @@ SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, con
 
 Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx)
 {
-    auto q = store.exec(QStringLiteral("SELECT id, kind, words, entropy, has_url, has_email, has_emoji, text, dedup_key"
-                                       " FROM sentences ORDER BY id"));
+    // Read natively: the studio's threshold panel loads every sentence
+    // through here, and QVariant per column was most of the cost.
+    auto q = NativeStatement::prepare(store, "SELECT id, kind, words, entropy, has_url, has_email, has_emoji, text, dedup_key"
+                                             " FROM sentences ORDER BY id");
     if (!q)
         return q.error();
     SentenceFilterInputs in;
     std::vector<QString> texts, keys;
-    while (q->next()) {
-        in.id.push_back(q->value(0).toLongLong());
-        const QString kind = q->value(1).toString();
+    while (true) {
+        auto row = q->next();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        in.id.push_back(q->int64(0));
+        const QString kind = q->text(1);
         in.kind.push_back(kind == QLatin1String("code") ? SentenceFilterInputs::Code
                           : kind == QLatin1String("nav") ? SentenceFilterInputs::Nav
                                                          : SentenceFilterInputs::Text);
-        in.words.push_back(q->value(2).toInt());
-        in.entropy.push_back(q->value(3).toDouble());
-        in.flags.push_back(quint8((q->value(4).toInt() ? SentenceFilterInputs::Url : 0) | (q->value(5).toInt() ? SentenceFilterInputs::Email : 0)
-                                  | (q->value(6).toInt() ? SentenceFilterInputs::Emoji : 0)));
-        texts.push_back(q->value(7).toString());
-        keys.push_back(q->value(8).toString());
+        in.words.push_back(int(q->int64(2)));
+        in.entropy.push_back(q->real(3));
+        in.flags.push_back(quint8((q->int64(4) ? SentenceFilterInputs::Url : 0) | (q->int64(5) ? SentenceFilterInputs::Email : 0)
+                                  | (q->int64(6) ? SentenceFilterInputs::Emoji : 0)));
+        texts.push_back(q->text(7));
+        keys.push_back(q->text(8));
         if (ctx && (in.id.size() % 65536) == 0) {
             if (ctx->isCanceled())
                 return makeError(ErrorCode::Canceled, QStringLiteral("canceled"));

@@ -107,6 +107,36 @@ Result<std::optional<qint64>> NativeStatement::firstInt64()
     return value;
 }
 
+Result<bool> NativeStatement::next()
+{
+    const int rc = sqlite3_step(m_stmt.get());
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc != SQLITE_DONE)
+        return error(rc).error();
+    sqlite3_reset(m_stmt.get());
+    sqlite3_clear_bindings(m_stmt.get());
+    return false;
+}
+
+qint64 NativeStatement::int64(int column) const
+{
+    return sqlite3_column_int64(m_stmt.get(), column);
+}
+
+double NativeStatement::real(int column) const
+{
+    return sqlite3_column_double(m_stmt.get(), column);
+}
+
+QString NativeStatement::text(int column) const
+{
+    const void *data = sqlite3_column_text16(m_stmt.get(), column);
+    if (!data)
+        return {};
+    return QString(static_cast<const QChar *>(data), sqlite3_column_bytes16(m_stmt.get(), column) / qsizetype(sizeof(QChar)));
+}
+
 qint64 NativeStatement::lastInsertId() const
 {
     return sqlite3_last_insert_rowid(m_db);

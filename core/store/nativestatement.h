@@ -50,6 +50,15 @@ public:
     // nullopt when it gives no row; resets the statement either way.
     Result<std::optional<qint64>> firstInt64();
 
+    // Steps a query: true with a row to read through the accessors below,
+    // false at its end (the statement is then reset for the next bindings).
+    Result<bool> next();
+    // Columns of the current row, numbered from 0; SQLite converts types
+    // as it documents (NULL reads as 0, 0.0 and a null QString).
+    qint64 int64(int column) const;
+    double real(int column) const;
+    QString text(int column) const;
+
     // The rowid of the last row inserted on this connection.
     qint64 lastInsertId() const;
 

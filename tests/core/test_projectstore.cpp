@@ -72,6 +72,24 @@ private Q_SLOTS:
         QCOMPARE(**hit, 4);
         auto miss = find->bind(0, QStringLiteral("zz")).firstInt64();
         QVERIFY(miss.ok() && !miss->has_value());
+
+        // Rows, in order, with SQLite's conversions; the statement starts
+        // over once it has given its last row.
+        auto rows = NativeStatement::prepare(s, "SELECT n, x, s FROM t WHERE id >= ? ORDER BY id");
+        QVERIFY(rows.ok());
+        for (int pass = 0; pass < 2; ++pass) {
+            rows->bind(0, 1);
+            QStringList seen;
+            while (true) {
+                auto row = rows->next();
+                QVERIFY(row.ok());
+                if (!*row)
+                    break;
+                seen << QStringLiteral("%1|%2|%3|%4").arg(rows->int64(0)).arg(rows->real(1)).arg(rows->text(2)).arg(rows->text(2).isNull() ? QStringLiteral("true") : QStringLiteral("false"));
+            }
+            QCOMPARE(seen, QStringList({QStringLiteral("1099511627776|0.25|a\u00E9\U0001F600|false"), QStringLiteral("0|0||true"),
+                                        QStringLiteral("0|0||false"), QStringLiteral("7|0|b|false")}));
+        }
     }
 
     void createRefusesNonEmptyFolder()
