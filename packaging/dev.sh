@@ -36,6 +36,8 @@ PACKAGES=(
   libopencv-dev opencv-data
   libqcustomplot-dev libqcustomplot2.1-qt6
   libgumbo-dev libicu-dev libarchive-dev
+  # PNG and JPEG decode without OpenCV's codec module (core/extract/detail).
+  libdeflate-dev libjpeg62-turbo-dev
   clang libclang-rt-14-dev
   libtesseract-dev tesseract-ocr-eng
   thrift-compiler libthrift-dev libboost-dev libsnappy-dev libzstd-dev nodejs

@@ -1,9 +1,18 @@
 // The decode floor of stage 1's extract (issue 16): reads and fully decodes
-// every image file named on standard input once, with the codecs extract uses
-// (OpenCV's imdecode: libpng, libjpeg-turbo, ...), on all cores, and prints
-// wall and CPU seconds. Nothing else: no hashing, no colour conversion, no
-// database. tests/bench/stage1_vs_python.sh feeds it the distinct image paths
-// of a project (one per line).
+// every image file named on standard input once, on all cores, and prints
+// wall and CPU seconds. Nothing else: no hashing, no resize, no database.
+// tests/bench/stage1_vs_python.sh feeds it the distinct image paths of a
+// project (one per line).
+//
+// Two passes, one line each:
+//   codecs=realsyn  the decoders extract uses: PNG through libdeflate and JPEG
+//                   through libjpeg-turbo (core/extract/detail, straight to
+//                   BGR), anything they decline through cv::imdecode;
+//   codecs=opencv   cv::imdecode for every file (libpng + zlib, libjpeg-turbo),
+//                   the floor before extract had its own PNG and JPEG paths.
+
+#include "core/extract/detail/jpegdecoder.h"
+#include "core/extract/detail/pngdecoder.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -38,30 +47,38 @@ int main(int argc, char **argv)
     for (QString line = in.readLine(); !line.isNull(); line = in.readLine())
         if (!line.isEmpty())
             paths << line;
-    std::atomic<qint64> pixels{0}, failed{0};
-    QElapsedTimer wall;
-    wall.start();
-    const double cpu0 = cpuSeconds();
-    QtConcurrent::blockingMap(paths, [&](const QString &path) {
-        QFile f(path);
-        if (!f.open(QIODevice::ReadOnly)) {
-            ++failed;
-            return;
-        }
-        const QByteArray data = f.readAll();
-        const cv::Mat buf(1, int(data.size()), CV_8U, const_cast<char *>(data.constData()));
-        try {
-            const cv::Mat m = cv::imdecode(buf, cv::IMREAD_UNCHANGED);
-            if (m.empty())
+    const auto pass = [&](bool own) {
+        std::atomic<qint64> pixels{0}, failed{0};
+        QElapsedTimer wall;
+        wall.start();
+        const double cpu0 = cpuSeconds();
+        QtConcurrent::blockingMap(paths, [&](const QString &path) {
+            QFile f(path);
+            if (!f.open(QIODevice::ReadOnly)) {
                 ++failed;
-            else
-                pixels += qint64(m.rows) * m.cols;
-        } catch (const std::exception &) {
-            ++failed;
-        }
-    });
-    std::printf("decode_floor images=%lld failed=%lld mpx=%.1f threads=%d wall_s=%.3f cpu_s=%.3f\n", qint64(paths.size()),
-                qint64(failed), double(pixels) / 1e6, QThreadPool::globalInstance()->maxThreadCount(), double(wall.nsecsElapsed()) / 1e9,
-                cpuSeconds() - cpu0);
+                return;
+            }
+            const QByteArray data = f.readAll();
+            const auto *bytes = reinterpret_cast<const unsigned char *>(data.constData());
+            try {
+                cv::Mat m;
+                if (!own || !(rs::detail::decodePngFast(bytes, size_t(data.size()), m)
+                              || rs::detail::decodeJpegFast(bytes, size_t(data.size()), m)))
+                    m = cv::imdecode(cv::Mat(1, int(data.size()), CV_8U, const_cast<char *>(data.constData())), cv::IMREAD_UNCHANGED);
+                if (m.empty())
+                    ++failed;
+                else
+                    pixels += qint64(m.rows) * m.cols;
+            } catch (const std::exception &) {
+                ++failed;
+            }
+        });
+        std::printf("decode_floor codecs=%s images=%lld failed=%lld mpx=%.1f threads=%d wall_s=%.3f cpu_s=%.3f\n",
+                    own ? "realsyn" : "opencv", qint64(paths.size()), qint64(failed), double(pixels) / 1e6,
+                    QThreadPool::globalInstance()->maxThreadCount(), double(wall.nsecsElapsed()) / 1e9, cpuSeconds() - cpu0);
+        std::fflush(stdout);
+    };
+    pass(true);
+    pass(false);
     return 0;
 }

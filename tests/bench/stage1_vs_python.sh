@@ -6,7 +6,8 @@
 # (alternated, so that machine load hits both alike). Reports medians of
 # wall and CPU (user+sys) seconds, the paired ratio (Python wall / stage-1
 # wall, median over pairs), ingest MB/s of HTML, and the extract decode floor
-# (decodefloor: every distinct image decoded once, same codecs, all cores).
+# (decodefloor: every distinct image decoded once, all cores, with extract's
+# own codecs and with cv::imdecode alone).
 #
 #   tests/bench/stage1_vs_python.sh BUILD_DIR [CORPUS...]
 # Environment: PAIRS (default 5), PYTHON (default /usr/bin/python3),
@@ -79,7 +80,10 @@ for (p,) in sqlite3.connect(sys.argv[1]).execute("SELECT path FROM images WHERE 
   echo "  ingest    wall median $ing_wall s, cpu $(cut -d' ' -f2 "$TMP/ing" | median) s, $(awk -v mb="$html_mb" -v s="$ing_wall" 'BEGIN {printf "%.1f", mb / s}') MB/s of HTML"
   ext_wall=$(cut -d' ' -f1 "$TMP/ext" | median)
   echo "  extract   wall median $ext_wall s, cpu $(cut -d' ' -f2 "$TMP/ext" | median) s (run --until extract, whole process)"
-  echo "  $floor"
-  echo "  extract / decode floor (wall): $(echo "$floor" | awk -v e="$ext_wall" '{for (i = 1; i <= NF; ++i) if ($i ~ /^wall_s=/) {split($i, a, "="); printf "%.2f", e / a[2]}}')"
+  # Two floors (see decodefloor.cpp): extract's own codecs, then cv::imdecode alone.
+  while read -r line; do
+    echo "  $line"
+    echo "  extract / decode floor $(echo "$line" | awk '{print $2}') (wall): $(echo "$line" | awk -v e="$ext_wall" '{for (i = 1; i <= NF; ++i) if ($i ~ /^wall_s=/) {split($i, a, "="); printf "%.2f", e / a[2]}}')"
+  done <<< "$floor"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
