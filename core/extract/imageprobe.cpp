@@ -2,6 +2,7 @@
 
 #include "core/extract/detail/imagedecoder.h"
 #include "core/extract/detail/jpegdecoder.h"
+#include "core/extract/detail/overwhite.h"
 #include "core/extract/detail/pngdecoder.h"
 #include "core/util/sha256.h"
 
@@ -194,8 +195,7 @@ JpegEnd jpegEnd(const QByteArray &data)
     return JpegEnd::Truncated;
 }
 
-// out = c * a + white * (1 - a), in 8 bits with rounding.
-inline uchar overWhite(int c, int a) { return uchar((c * a + 255 * (255 - a) + 127) / 255); }
+using detail::overWhite;
 
 // Any depth and 1..4 channels -> CV_8UC3 BGR on white. Empty on failure.
 cv::Mat toBgr8(const cv::Mat &in)
@@ -227,24 +227,7 @@ cv::Mat toBgr8(const cv::Mat &in)
         out.create(m8.rows, m8.cols, CV_8UC3);
         for (int y = 0; y < m8.rows; ++y) {
             const uchar *s = m8.ptr<uchar>(y);
-            uchar *d = out.ptr<uchar>(y);
-            for (int x = 0; x < m8.cols; ++x, s += 4, d += 3) {
-                // Most pixels of screenshots and icons are opaque or fully
-                // clear, where overWhite() is c and 255 exactly: skip the
-                // arithmetic there (this loop was 4% of extract).
-                const int a = s[3];
-                if (a == 255) {
-                    d[0] = s[0];
-                    d[1] = s[1];
-                    d[2] = s[2];
-                } else if (a == 0) {
-                    d[0] = d[1] = d[2] = 255;
-                } else {
-                    d[0] = overWhite(s[0], a);
-                    d[1] = overWhite(s[1], a);
-                    d[2] = overWhite(s[2], a);
-                }
-            }
+            detail::rowOverWhite<0, 1, 2>(s, out.ptr<uchar>(y), m8.cols);
         }
         break;
     }

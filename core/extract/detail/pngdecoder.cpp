@@ -1,5 +1,7 @@
 #include "core/extract/detail/pngdecoder.h"
 
+#include "core/extract/detail/overwhite.h"
+
 #include <libdeflate.h>
 
 #include <algorithm>
@@ -67,9 +69,6 @@ inline uint64_t le64(const unsigned char *p)
         v = __builtin_bswap64(v);
     return v;
 }
-
-// out = c * a + white * (1 - a), in 8 bits with rounding, as toBgr8.
-inline unsigned char overWhite(int c, int a) { return (unsigned char)((c * a + 255 * (255 - a) + 127) / 255); }
 
 struct Png {
     uint32_t width = 0;
@@ -855,22 +854,7 @@ bool grayAlphaRow(const unsigned char *s, unsigned char *d, uint32_t w, const vo
 
 bool rgbaRow(const unsigned char *s, unsigned char *d, uint32_t w, const void *)
 {
-    for (uint32_t x = 0; x < w; ++x, s += 4, d += 3) {
-        // Mostly opaque or fully clear pixels, where overWhite() is c and
-        // 255 exactly: skip the arithmetic there, as toBgr8 does.
-        const int a = s[3];
-        if (a == 255) {
-            d[0] = s[2];
-            d[1] = s[1];
-            d[2] = s[0];
-        } else if (a == 0) {
-            d[0] = d[1] = d[2] = 255;
-        } else {
-            d[0] = overWhite(s[2], a);
-            d[1] = overWhite(s[1], a);
-            d[2] = overWhite(s[0], a);
-        }
-    }
+    rowOverWhite<2, 1, 0>(s, d, long(w));
     return true;
 }
 
