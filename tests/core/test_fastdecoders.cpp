@@ -79,6 +79,33 @@ std::vector<uchar> qtPng(const QImage &image)
     return {data.begin(), data.end()};
 }
 
+quint32 crc32(const uchar *p, size_t n)
+{
+    quint32 c = 0xffffffffu;
+    for (size_t i = 0; i < n; ++i) {
+        c ^= p[i];
+        for (int k = 0; k < 8; ++k)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+// `png` with a chunk (CRC correct) inserted after IHDR, or before IEND.
+std::vector<uchar> withChunk(std::vector<uchar> png, const char *type, const std::vector<uchar> &data, bool afterIdat)
+{
+    std::vector<uchar> chunk;
+    const quint32 n = quint32(data.size());
+    for (int s = 24; s >= 0; s -= 8)
+        chunk.push_back(uchar(n >> s));
+    chunk.insert(chunk.end(), type, type + 4);
+    chunk.insert(chunk.end(), data.begin(), data.end());
+    const quint32 crc = crc32(chunk.data() + 4, chunk.size() - 4);
+    for (int s = 24; s >= 0; s -= 8)
+        chunk.push_back(uchar(crc >> s));
+    png.insert(png.begin() + std::ptrdiff_t(afterIdat ? png.size() - 12 : 33), chunk.begin(), chunk.end());
+    return png;
+}
+
 bool same(const cv::Mat &a, const cv::Mat &b)
 {
     return a.size == b.size && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
@@ -136,6 +163,48 @@ private Q_SLOTS:
             QVERIFY(same(decoded, referenceBgr(bytes)));
         else
             QVERIFY(decoded.empty());
+    }
+
+    // Exif in a PNG: OpenCV 4.6 parses it (and ignores what it cannot
+    // parse), libpng only warns about a malformed or repeated one; the pixels
+    // are the same either way, so the fast path keeps them.
+    void pngExifKeepsTheFastPath_data()
+    {
+        QTest::addColumn<QByteArray>("file");
+        const std::vector<uchar> png = encode(noise(20, 30, CV_8UC3, 12), ".png");
+        const std::vector<uchar> tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 1, 18, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0};
+        const auto row = [](const char *name, const std::vector<uchar> &bytes) {
+            QTest::newRow(name) << QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
+        };
+        row("orientation 6", withChunk(png, "eXIf", tiff, false));
+        row("after IDAT", withChunk(png, "eXIf", tiff, true));
+        row("twice", withChunk(withChunk(png, "eXIf", tiff, false), "eXIf", tiff, true));
+        row("bad byte order", withChunk(png, "eXIf", {'M', 'I', 0, 42, 1, 2, 3}, false));
+        row("too short", withChunk(png, "eXIf", {'M'}, false));
+        row("garbage directory", withChunk(png, "eXIf", {'I', 'I', 42, 0, 0xff, 0xff, 0xff, 0x7f}, false));
+    }
+
+    void pngExifKeepsTheFastPath()
+    {
+        QFETCH(QByteArray, file);
+        const std::vector<uchar> bytes(file.begin(), file.end());
+        const cv::Mat reference = referenceBgr(bytes);
+        QVERIFY(!reference.empty());
+        cv::Mat decoded;
+        QVERIFY(rs::detail::decodePngFast(bytes.data(), bytes.size(), decoded));
+        QVERIFY(same(decoded, reference));
+    }
+
+    // libpng limits chunk sizes (user_chunk_malloc_max, 8,000,000 bytes in
+    // Debian's build) in ways that depend on the chunk; the fast path leaves
+    // any chunk above that to it.
+    void oversizedChunkIsDeclined()
+    {
+        const std::vector<uchar> png = withChunk(encode(noise(8, 8, CV_8UC1, 13), ".png"), "tEXt",
+                                                 std::vector<uchar>(8000001, 'x'), false);
+        cv::Mat decoded;
+        QVERIFY(!rs::detail::decodePngFast(png.data(), png.size(), decoded));
+        QVERIFY(decoded.empty());
     }
 
     void jpegMatchesOpenCv_data()

@@ -37,6 +37,8 @@ constexpr uint32_t kMaxSide = 1000000;
 // OpenCV's CV_IO_MAX_IMAGE_PIXELS: imdecode throws above it.
 constexpr uint64_t kMaxPixels = uint64_t(1) << 30;
 constexpr uint64_t kMaxInflated = uint64_t(1) << 31;
+// libpng's PNG_USER_CHUNK_MALLOC_MAX (Debian's pnglibconf.h).
+constexpr uint32_t kMaxChunk = 8000000;
 
 constexpr uint32_t chunkId(const char (&s)[5])
 {
@@ -49,7 +51,6 @@ constexpr uint32_t kPLTE = chunkId("PLTE");
 constexpr uint32_t kIDAT = chunkId("IDAT");
 constexpr uint32_t kIEND = chunkId("IEND");
 constexpr uint32_t kTRNS = chunkId("tRNS");
-constexpr uint32_t kEXIF = chunkId("eXIf");
 constexpr uint32_t kACTL = chunkId("acTL");
 constexpr uint32_t kFCTL = chunkId("fcTL");
 constexpr uint32_t kFDAT = chunkId("fdAT");
@@ -85,6 +86,17 @@ struct Png {
     const unsigned char *onlyIdat = nullptr; // the payload when there is one piece
 };
 
+// Bytes of one row's samples, before the filter byte (0 before IHDR).
+int channelsOf(const Png &png)
+{
+    return png.colorType == 2 ? 3 : png.colorType == 4 ? 2 : png.colorType == 6 ? 4 : 1;
+}
+
+uint64_t rowBytes(const Png &png)
+{
+    return (uint64_t(png.width) * uint64_t(channelsOf(png)) * uint64_t(png.depth) + 7) / 8;
+}
+
 bool validDepth(int colorType, int depth)
 {
     switch (colorType) {
@@ -114,6 +126,12 @@ bool readChunks(const unsigned char *data, size_t size, Png &png)
         const uint32_t length = be32(data + pos);
         const uint32_t id = be32(data + pos + 4);
         if (length > 0x7fffffffu || size - pos - 12 < length)
+            return false;
+        // libpng limits chunk sizes ("chunk data is too large") by its
+        // user_chunk_malloc_max and, for IDAT, by what the rows could need,
+        // differently from chunk to chunk and version to version: leave any
+        // chunk above both to it.
+        if (length > kMaxChunk && (id != kIDAT || length > uint64_t(png.height) * (rowBytes(png) + 1)))
             return false;
         const unsigned char *body = data + pos + 8;
         for (int i = 0; i < 4; ++i) {
@@ -189,9 +207,8 @@ bool readChunks(const unsigned char *data, size_t size, Png &png)
             }
         } else if (id == kIEND) {
             return idat != kBeforeIdat && length == 0 && png.idatPieces > 0;
-        } else if (id == kEXIF || id == kACTL || id == kFCTL || id == kFDAT) {
-            // Later OpenCV versions read these (orientation, animation);
-            // 4.6 parses Exif too, and may fail on it.
+        } else if (id == kACTL || id == kFCTL || id == kFDAT) {
+            // Later OpenCV versions read these (animation).
             return false;
         } else if ((id & 0x20000000u) == 0) {
             return false; // an unknown critical chunk: libpng errors
@@ -897,10 +914,8 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
     if (!data || !readChunks(data, size, png))
         return false;
 
-    const int channels = png.colorType == 2 ? 3 : png.colorType == 4 ? 2 : png.colorType == 6 ? 4 : 1;
-    const uint64_t rowBits = uint64_t(png.width) * uint64_t(channels) * uint64_t(png.depth);
-    const uint64_t rowBytes = (rowBits + 7) / 8;
-    const uint64_t inflatedSize = (rowBytes + 1) * png.height;
+    const uint64_t rowSize = rowBytes(png);
+    const uint64_t inflatedSize = (rowSize + 1) * png.height;
     if (inflatedSize > kMaxInflated)
         return false;
 
@@ -999,9 +1014,9 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
     }
 
     cv::Mat out(int(png.height), int(png.width), CV_8UC3);
-    const size_t stride = size_t(rowBytes) + 1;
-    const size_t n = size_t(rowBytes);
-    const int bpp = std::max(1, int(channels * png.depth / 8));
+    const size_t stride = size_t(rowSize) + 1;
+    const size_t n = size_t(rowSize);
+    const int bpp = std::max(1, channelsOf(png) * png.depth / 8);
     const unsigned char *prev = nullptr;
     for (uint32_t y = 0; y < png.height; ++y) {
         unsigned char *row = raw + size_t(y) * stride;
