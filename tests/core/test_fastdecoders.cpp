@@ -133,8 +133,15 @@ private Q_SLOTS:
                 encode(noise(size.height, size.width, CV_8UC3, 4), ".png", {cv::IMWRITE_PNG_STRATEGY, cv::IMWRITE_PNG_STRATEGY_FILTERED,
                                                                            cv::IMWRITE_PNG_COMPRESSION, 9}),
                 true);
-            row(QByteArray("gray16 " + tag).constData(), encode(noise(size.height, size.width, CV_16UC1, 5), ".png"), false);
+            row(QByteArray("gray16 " + tag).constData(), encode(noise(size.height, size.width, CV_16UC1, 5), ".png"), true);
+            row(QByteArray("bgr16 " + tag).constData(), encode(noise(size.height, size.width, CV_16UC3, 15), ".png"), true);
+            row(QByteArray("bgra16 " + tag).constData(), encode(noise(size.height, size.width, CV_16UC4, 16), ".png"), true);
         }
+        // Every 16-bit value once: each must narrow as cv::Mat::convertTo does.
+        cv::Mat ramp(256, 256, CV_16UC1);
+        for (int v = 0; v < 65536; ++v)
+            ramp.at<ushort>(v / 256, v % 256) = ushort(v);
+        row("every 16-bit value", encode(ramp, ".png"), true);
         // Palette (with alpha in its table) and 1-bit images, as Qt writes them.
         QImage indexed(37, 21, QImage::Format_Indexed8);
         QList<QRgb> table;
@@ -192,6 +199,27 @@ private Q_SLOTS:
         QVERIFY(!reference.empty());
         cv::Mat decoded;
         QVERIFY(rs::detail::decodePngFast(bytes.data(), bytes.size(), decoded));
+        QVERIFY(same(decoded, reference));
+    }
+
+    // An animated PNG is its default image to libpng 1.6 without the APNG
+    // patch (Debian's), which skips the animation chunks.
+    void animatedPngIsItsDefaultImage()
+    {
+        const std::vector<uchar> still = encode(noise(12, 10, CV_8UC4, 14), ".png");
+        const std::vector<uchar> actl = {0, 0, 0, 2, 0, 0, 0, 0};
+        std::vector<uchar> fctl(26, 0);
+        fctl[7] = 10; // width
+        fctl[11] = 12; // height
+        std::vector<uchar> fdat = {0, 0, 0, 1};
+        fdat.insert(fdat.end(), still.begin() + 41, still.begin() + 60); // some bytes; never decoded by libpng
+        const std::vector<uchar> animated =
+            withChunk(withChunk(withChunk(still, "fcTL", fctl, false), "acTL", actl, false), "fdAT", fdat, true);
+        const cv::Mat reference = referenceBgr(animated);
+        QVERIFY(!reference.empty());
+        QVERIFY(same(reference, referenceBgr(still)));
+        cv::Mat decoded;
+        QVERIFY(rs::detail::decodePngFast(animated.data(), animated.size(), decoded));
         QVERIFY(same(decoded, reference));
     }
 

@@ -15,9 +15,13 @@
 
 namespace {
 
-// imageprobe's toBgr8 for what the fast path accepts: 8-bit gray, BGR or BGRA.
-cv::Mat bgrOnWhite(const cv::Mat &in)
+// imageprobe's toBgr8 for what the fast path accepts: 8- or 16-bit gray, BGR
+// or BGRA (16 bits narrowed with convertTo, as toBgr8 does).
+cv::Mat bgrOnWhite(const cv::Mat &decoded)
 {
+    cv::Mat in = decoded;
+    if (in.depth() == CV_16U)
+        decoded.convertTo(in, CV_8U, 1.0 / 257.0);
     if (in.depth() != CV_8U || (in.channels() != 1 && in.channels() != 3 && in.channels() != 4))
         return {};
     cv::Mat out(in.rows, in.cols, CV_8UC3);

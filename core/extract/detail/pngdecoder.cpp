@@ -5,11 +5,14 @@
 #include <libdeflate.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -24,8 +27,12 @@
 //  - palette: 3 channels, or 4 with the tRNS alphas (255 past their end);
 //  - gray+alpha: gray copied to B, G and R, plus alpha; RGBA: BGRA;
 //  - toBgr8 then composites 4 channels onto white and copies 1 to B, G, R.
-// Everything else (16 bits, interlacing) is left to OpenCV, as is every input
-// where libpng or zlib could fail or warn and drop something.
+//  - 16 bits: the same, each sample narrowed to 8 bits as toBgr8 does (16-bit
+//    tRNS colour keys are left to OpenCV).
+// Everything else (interlacing) is left to OpenCV, as is every input
+// where libpng or zlib could fail or warn and drop something. Animated PNGs
+// decode as their default image: Debian's libpng has no APNG support and
+// skips acTL, fcTL and fdAT as unknown ancillary chunks.
 
 namespace rs::detail {
 
@@ -51,9 +58,6 @@ constexpr uint32_t kPLTE = chunkId("PLTE");
 constexpr uint32_t kIDAT = chunkId("IDAT");
 constexpr uint32_t kIEND = chunkId("IEND");
 constexpr uint32_t kTRNS = chunkId("tRNS");
-constexpr uint32_t kACTL = chunkId("acTL");
-constexpr uint32_t kFCTL = chunkId("fcTL");
-constexpr uint32_t kFDAT = chunkId("fdAT");
 
 constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -100,11 +104,11 @@ uint64_t rowBytes(const Png &png)
 bool validDepth(int colorType, int depth)
 {
     switch (colorType) {
-    case 0: return depth == 1 || depth == 2 || depth == 4 || depth == 8;
+    case 0: return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
     case 3: return depth == 1 || depth == 2 || depth == 4 || depth == 8;
     case 2:
     case 4:
-    case 6: return depth == 8;
+    case 6: return depth == 8 || depth == 16;
     default: return false;
     }
 }
@@ -173,7 +177,8 @@ bool readChunks(const unsigned char *data, size_t size, Png &png)
             png.palette = body;
             png.paletteSize = int(length / 3);
         } else if (id == kTRNS) {
-            if (png.trns || idat != kBeforeIdat)
+            // 16-bit colour keys are compared before the samples are narrowed.
+            if (png.trns || idat != kBeforeIdat || png.depth == 16)
                 return false;
             switch (png.colorType) {
             case 0:
@@ -207,9 +212,6 @@ bool readChunks(const unsigned char *data, size_t size, Png &png)
             }
         } else if (id == kIEND) {
             return idat != kBeforeIdat && length == 0 && png.idatPieces > 0;
-        } else if (id == kACTL || id == kFCTL || id == kFDAT) {
-            // Later OpenCV versions read these (animation).
-            return false;
         } else if ((id & 0x20000000u) == 0) {
             return false; // an unknown critical chunk: libpng errors
         }
@@ -815,6 +817,39 @@ struct Palette {
     unsigned char invalid[256]; // index past the palette's end
 };
 
+// 16-bit samples become 8-bit ones as toBgr8 narrows cv::imdecode's 16-bit
+// output: cv::Mat::convertTo(CV_8U, 1.0 / 257), which multiplies in float and
+// rounds to nearest even (test_fastdecoders checks all 65,536 values).
+const unsigned char *narrowTable()
+{
+    static const auto table = [] {
+        std::array<unsigned char, 65536> t{};
+        const float scale = float(1.0 / 257.0);
+        for (int v = 0; v < 65536; ++v)
+            t[size_t(v)] = static_cast<unsigned char>(std::clamp(std::lrintf(float(v) * scale), 0L, 255L));
+        return t;
+    }();
+    return table.data();
+}
+
+// A row of 16-bit big-endian samples narrowed into `buffer`, then converted by
+// the 8-bit row function for the same colour type.
+struct Narrow16 {
+    RowFn inner = nullptr;
+    unsigned char *buffer = nullptr; // channels * width bytes
+    int channels = 0;
+};
+
+bool narrow16Row(const unsigned char *s, unsigned char *d, uint32_t w, const void *ctx)
+{
+    const auto *n = static_cast<const Narrow16 *>(ctx);
+    const unsigned char *table = narrowTable();
+    const size_t count = size_t(w) * size_t(n->channels);
+    for (size_t i = 0; i < count; ++i)
+        n->buffer[i] = table[size_t(s[2 * i]) << 8 | s[2 * i + 1]];
+    return n->inner(n->buffer, d, w, nullptr);
+}
+
 bool grayRow(const unsigned char *s, unsigned char *d, uint32_t w, const void *)
 {
     for (uint32_t x = 0; x < w; ++x, d += 3)
@@ -1012,6 +1047,14 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
     case 6: convert = rgbaRow; break;
     default: return false;
     }
+    Narrow16 narrow;
+    std::vector<unsigned char> narrowed;
+    if (png.depth == 16) {
+        narrowed.resize(size_t(png.width) * size_t(channelsOf(png)));
+        narrow = {png.colorType == 0 ? grayRow : convert, narrowed.data(), channelsOf(png)};
+        convert = narrow16Row;
+        ctx = &narrow;
+    }
 
     cv::Mat out(int(png.height), int(png.width), CV_8UC3);
     const size_t stride = size_t(rowSize) + 1;
@@ -1025,7 +1068,7 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
             return false; // libpng: "bad adaptive filter value"
         unsigned char *cur = row + 1;
 #if defined(__SSE2__)
-        if (filter == 4 && prev && bpp >= 3 && y + 1 < png.height && row[stride] == 4) {
+        if (filter == 4 && prev && (bpp == 3 || bpp == 4) && y + 1 < png.height && row[stride] == 4) {
             unsigned char *next = cur + stride;
             if (bpp == 3)
                 unfilterPaethPairSse2<3>(cur, prev, next, n);
@@ -1043,7 +1086,9 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
         case 1: unfilterRow<1>(cur, prev, n, filter); break;
         case 2: unfilterRow<2>(cur, prev, n, filter); break;
         case 3: unfilterRow<3>(cur, prev, n, filter); break;
-        default: unfilterRow<4>(cur, prev, n, filter); break;
+        case 4: unfilterRow<4>(cur, prev, n, filter); break;
+        case 6: unfilterRowScalar<6>(cur, prev, n, filter); break;
+        default: unfilterRowScalar<8>(cur, prev, n, filter); break;
         }
         if (!convert(cur, out.ptr<unsigned char>(int(y)), png.width, ctx))
             return false;

@@ -14,12 +14,13 @@ namespace rs::detail {
 
 // Returns true and sets `bgr` (CV_8UC3) to exactly what
 // toBgr8(cv::imdecode(bytes, cv::IMREAD_UNCHANGED)) gives, for the PNGs this
-// fast path handles: not interlaced, 8 bits or less per sample, gray (1/2/4/8
-// bits, tRNS or not), RGB (tRNS or not), palette (1/2/4/8 bits, tRNS or not),
-// gray+alpha and RGBA. Returns false (bgr left empty) for anything else, and
-// for ANY input that is malformed or unusual in any way; the caller then falls
-// back to cv::imdecode, which decides the outcome and the error message.
-// Only allocation failure throws (from cv::Mat).
+// fast path handles: not interlaced; gray (1/2/4/8 bits, tRNS or not; 16
+// bits without tRNS), RGB (8 bits, tRNS or not; 16 bits without), palette
+// (1/2/4/8 bits, tRNS or not), gray+alpha and RGBA (8 or 16 bits); animated
+// PNGs as their default image. Returns false (bgr left empty) for anything
+// else, and for ANY input that is malformed or unusual in any way; the caller
+// then falls back to cv::imdecode, which decides the outcome and the error
+// message. Only allocation failure throws.
 bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr);
 
 } // namespace rs::detail
