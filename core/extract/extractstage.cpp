@@ -150,8 +150,11 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
         const InFlight current = std::move(inFlight.front());
         inFlight.pop_front();
         const QList<ImageProbe> probes = current.probes.results();
-        const bool anyFailed = std::any_of(probes.cbegin(), probes.cend(), [](const ImageProbe &p) { return !p.ok(); });
-        if (const QString why = anyFailed ? detail::imageDecoderUnavailable() : QString(); !why.isEmpty()) {
+        // Only an image that failed to decode may have needed the module: a
+        // missing or oversized file must not open it.
+        const bool anyUndecoded = std::any_of(probes.cbegin(), probes.cend(),
+                                              [](const ImageProbe &p) { return p.failure == QLatin1String("decode_failed"); });
+        if (const QString why = anyUndecoded ? detail::imageDecoderUnavailable() : QString(); !why.isEmpty()) {
             status = makeError(ErrorCode::Unsupported, why);
             break;
         }

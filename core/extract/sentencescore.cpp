@@ -184,6 +184,9 @@ bool isAscii(QStringView token)
     return true;
 }
 
+// NFKC case folding and QString::toLower agree on ASCII: only A-Z change.
+inline QChar asciiLower(char16_t u) { return QChar(u >= u'A' && u <= u'Z' ? char16_t(u + 32) : u); }
+
 const AsciiClasses &asciiClasses()
 {
     static const AsciiClasses classes;
@@ -222,7 +225,7 @@ SentenceScores scoreSentence(const QString &sentence)
                 for (QChar c : token) {
                     const char16_t u = c.unicode();
                     if (!ascii.punct[u])
-                        keyText.append(QChar(u >= u'A' && u <= u'Z' ? char16_t(u + 32) : u));
+                        keyText.append(asciiLower(u));
                 }
                 keySpans.push_back({start, keyText.size() - start});
             }
@@ -273,14 +276,13 @@ SentenceScores scoreSentence(const QString &sentence)
 QString dedupKey(const QString &sentence)
 {
     if (isAscii(sentence)) {
-        // NFKC case folding maps ASCII to itself but for A-Z, which it lower-cases.
         const AsciiClasses &ascii = asciiClasses();
         QString kept;
         kept.reserve(sentence.size());
         for (QChar c : sentence) {
             const char16_t u = c.unicode();
             if (!ascii.punct[u] && !ascii.symbol[u])
-                kept.append(QChar(u >= u'A' && u <= u'Z' ? char16_t(u + 32) : u));
+                kept.append(asciiLower(u));
         }
         return normalizeWhitespace(kept);
     }
