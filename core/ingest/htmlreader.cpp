@@ -20,6 +20,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <vector>
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -712,8 +713,70 @@ private:
     bool m_depthWarned = false;
 };
 
-struct GumboOutputDeleter {
-    void operator()(GumboOutput *output) const { gumbo_destroy_output(&kGumboDefaultOptions, output); }
+// Gumbo's memory for one page, handed out from large blocks and dropped all
+// at once when the page is done. Gumbo allocates and frees every node,
+// string and vector on its own (malloc and free were over a fifth of the
+// parse), and its tree is thrown away whole anyway. One arena per worker
+// thread; it keeps up to kKeptBytes of blocks from page to page, so that
+// the next page does not page in fresh memory.
+class GumboArena {
+public:
+    static constexpr size_t kBlockBytes = size_t(1) << 20;
+    static constexpr size_t kKeptBytes = size_t(16) << 20;
+
+    static void *allocate(void *arena, size_t bytes) { return static_cast<GumboArena *>(arena)->take(bytes); }
+    static void deallocate(void *, void *) {}
+
+    // Forgets every allocation; call only once nothing points into the arena.
+    void reset()
+    {
+        size_t kept = 0;
+        size_t keep = 0;
+        while (keep < m_blocks.size() && kept + m_blocks[keep].size <= kKeptBytes)
+            kept += m_blocks[keep++].size;
+        m_blocks.resize(keep);
+        m_current = 0;
+        m_used = 0;
+    }
+
+private:
+    struct Block {
+        std::unique_ptr<std::byte[]> data;
+        size_t size = 0;
+    };
+
+    void *take(size_t bytes)
+    {
+        const size_t need = (std::max<size_t>(bytes, 1) + kAlign - 1) & ~(kAlign - 1);
+        while (m_current < m_blocks.size()) {
+            Block &b = m_blocks[m_current];
+            if (b.size - m_used >= need) {
+                void *p = b.data.get() + m_used;
+                m_used += need;
+                return p;
+            }
+            ++m_current; // blocks kept from earlier pages, then fresh ones
+            m_used = 0;
+        }
+        Block b;
+        b.size = std::max(kBlockBytes, need);
+        b.data.reset(new std::byte[b.size]); // gumbo cannot take a null; as malloc would, fail loudly
+        m_blocks.push_back(std::move(b));
+        m_current = m_blocks.size() - 1;
+        m_used = need;
+        return m_blocks.back().data.get();
+    }
+
+    static constexpr size_t kAlign = alignof(std::max_align_t);
+    std::vector<Block> m_blocks;
+    size_t m_current = 0; // the block being filled
+    size_t m_used = 0;    // bytes of it handed out
+};
+
+// Resets the arena when the page's tree is no longer used (on every way out).
+struct GumboArenaReset {
+    GumboArena &arena;
+    ~GumboArenaReset() { arena.reset(); }
 };
 
 // ---- page listing -------------------------------------------------------------
@@ -1007,10 +1070,14 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
         return makeError(ErrorCode::Unsupported,
                          QStringLiteral("too_complex: elements nested deeper than %1 (ingest.html_max_depth); not parsed").arg(m_limits.maxDepth),
                          path);
+    thread_local GumboArena arena;
+    const GumboArenaReset dropTree{arena};
     GumboOptions options = kGumboDefaultOptions;
     options.max_errors = kMaxParseErrors;
-    const std::unique_ptr<GumboOutput, GumboOutputDeleter> output(
-        gumbo_parse_with_options(&options, utf8.constData(), size_t(utf8.size())));
+    options.allocator = &GumboArena::allocate;
+    options.deallocator = &GumboArena::deallocate;
+    options.userdata = &arena;
+    const GumboOutput *output = gumbo_parse_with_options(&options, utf8.constData(), size_t(utf8.size()));
     if (!output || !output->document)
         return makeError(ErrorCode::Internal, QStringLiteral("HTML parser returned nothing"), path);
     if (deadline.hasExpired())

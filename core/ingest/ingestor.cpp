@@ -22,6 +22,7 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <deque>
 #include <optional>
 
 namespace rs {
@@ -29,6 +30,10 @@ namespace rs {
 namespace {
 
 constexpr int kBatchSize = 64;
+// HTML pages are parsed in batches of kPageBatchSize, kPageBatchesInFlight
+// batches ahead of the writer: the same 64 pages in flight as kBatchSize.
+constexpr int kPageBatchSize = 8;
+constexpr int kPageBatchesInFlight = kBatchSize / kPageBatchSize;
 
 struct PreparedSentence {
     int block = 0;   // position of the block (or image, for alt/title) in the document
@@ -430,9 +435,11 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                 if (Status s = writer.write(failed, ctx); !s)
                     return s.error();
             }
-            // Pages are parsed on the workers too: parsing is the cost here.
-            // A batch is parsed while this thread writes the one before it,
-            // so the database writes no longer leave the workers idle.
+            // Pages are parsed on the workers: parsing is the cost here. They
+            // go out in small batches, several in flight, and this thread
+            // writes each batch as soon as it and those before it are parsed.
+            // Small batches keep the last write, which nothing overlaps, short
+            // (64-page batches left the workers idle for the whole last one).
             const auto parse = [&reader](const QString &rel) {
                 PreparedDocument p;
                 p.location = rel;
@@ -447,24 +454,25 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                 return p;
             };
             QVector<QString> batch;
-            std::optional<QFuture<PreparedDocument>> parsing; // the batch before `batch`
-            const auto writeParsed = [&]() -> Status {
-                if (!parsing)
-                    return {};
-                QVector<PreparedDocument> prepared = parsing->results();
-                parsing.reset();
+            std::deque<QFuture<PreparedDocument>> parsing; // in page order
+            const auto writeOldest = [&]() -> Status {
+                QVector<PreparedDocument> prepared = parsing.front().results();
+                parsing.pop_front();
                 return writer.write(prepared, ctx);
             };
+            const auto waitForAll = [&]() {
+                for (QFuture<PreparedDocument> &f : parsing)
+                    f.waitForFinished(); // they read through `reader`
+            };
             const auto flushPages = [&]() -> Status {
-                QFuture<PreparedDocument> next = QtConcurrent::mapped(batch, parse);
+                parsing.push_back(QtConcurrent::mapped(batch, parse));
                 batch.clear();
-                Status s = writeParsed();
-                if (!s) {
-                    next.waitForFinished(); // it reads through `reader`
-                    return s;
-                }
-                parsing = next;
-                return s;
+                while (parsing.size() > size_t(kPageBatchesInFlight))
+                    if (Status s = writeOldest(); !s) {
+                        waitForAll();
+                        return s;
+                    }
+                return {};
             };
             for (const QString &rel : pages) {
                 if (opts.limit >= 0 && seen >= opts.limit)
@@ -473,10 +481,11 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                     continue;
                 ++seen;
                 batch.push_back(rel);
-                if (batch.size() >= kBatchSize) {
+                if (batch.size() >= kPageBatchSize) {
                     if (Status s = flushPages(); !s)
                         return s.error();
-                    ctx.progress(seen, pages.size(), QStringLiteral("ingest html"));
+                    if (seen % kBatchSize == 0)
+                        ctx.progress(seen, pages.size(), QStringLiteral("ingest html"));
                     if (ctx.isCanceled())
                         break;
                 }
@@ -484,12 +493,14 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             if (!batch.isEmpty() && !ctx.isCanceled())
                 if (Status s = flushPages(); !s)
                     return s.error();
-            if (ctx.isCanceled()) {
-                if (parsing)
-                    parsing->waitForFinished(); // parsed but not written: a resumed ingest adds it
-            } else if (Status s = writeParsed(); !s) {
-                return s.error();
-            }
+            // Once canceled, what is parsed but not written is dropped: a
+            // resumed ingest adds it.
+            while (!parsing.empty() && !ctx.isCanceled())
+                if (Status s = writeOldest(); !s) {
+                    waitForAll();
+                    return s.error();
+                }
+            waitForAll();
         } else {
             const auto sink = [&](SourceItem &&item) {
                 if (item.document && !inSample(item.document->key, opts.sample, opts.seed))
