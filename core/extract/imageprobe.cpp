@@ -1,5 +1,7 @@
 #include "core/extract/imageprobe.h"
 
+#include "core/extract/detail/arearesize.h"
+#include "core/extract/detail/bgrrows.h"
 #include "core/extract/detail/imagedecoder.h"
 #include "core/extract/detail/jpegdecoder.h"
 #include "core/extract/detail/overwhite.h"
@@ -21,6 +23,8 @@
 #include <bit>
 #include <climits>
 #include <cmath>
+#include <optional>
+#include <vector>
 
 namespace rs {
 
@@ -43,7 +47,6 @@ struct Outcome {
     Header header;
     QString failure;
     QString detail;
-    cv::Mat bgr; // CV_8UC3, alpha already composited onto white
 };
 
 quint32 le16(const uchar *p) { return quint32(p[0]) | quint32(p[1]) << 8; }
@@ -260,7 +263,9 @@ QString pixelsText(qint64 w, qint64 h)
         + QString::number(w * h) + QStringLiteral(" px)");
 }
 
-Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts)
+// Checks and decodes `data`, giving its pixels (BGR, alpha already
+// composited onto white) to `rows` when the outcome is usable.
+Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::BgrRows &rows)
 {
     Outcome o;
     if (data.isEmpty()) {
@@ -290,18 +295,20 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts)
     }
 
     cv::Mat decoded;
+    cv::Mat bgr;
     QString cvError;
+    bool fast = false;
     try {
         // Ordinary PNGs and JPEGs decode to the same pixels without OpenCV's
-        // codec module (and faster, for PNG); the rest, and anything those
-        // paths are unsure of, go through cv::imdecode, which also words
-        // every failure.
+        // codec module (and faster, for PNG), straight into `rows`; the rest,
+        // and anything those paths are unsure of, go through cv::imdecode,
+        // which also words every failure.
         const auto *bytes = reinterpret_cast<const unsigned char *>(data.constData());
-        const bool fast = (h.format == QLatin1String("png") && detail::decodePngFast(bytes, size_t(data.size()), o.bgr))
-            || (h.format == QLatin1String("jpeg") && detail::decodeJpegFast(bytes, size_t(data.size()), o.bgr));
+        fast = (h.format == QLatin1String("png") && detail::decodePngFast(bytes, size_t(data.size()), rows))
+            || (h.format == QLatin1String("jpeg") && detail::decodeJpegFast(bytes, size_t(data.size()), rows));
         if (!fast && detail::decodeImageBytes(data.constData(), int(std::min<qsizetype>(data.size(), INT_MAX)), decoded,
                                               cvError))
-            o.bgr = toBgr8(decoded);
+            bgr = toBgr8(decoded);
     } catch (const cv::Exception &e) {
         cvError = QString::fromStdString(e.msg).trimmed();
     } catch (const std::exception &e) {
@@ -312,41 +319,82 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts)
     const bool cvAuthoritative = h.format == QLatin1String("png") || h.format == QLatin1String("jpeg")
         || h.format == QLatin1String("bmp");
     const bool qtCanRead = h.format != QLatin1String("webp") && h.format != QLatin1String("tiff");
-    if (o.bgr.empty() && !cvAuthoritative && qtCanRead) {
+    if (!fast && bgr.empty() && !cvAuthoritative && qtCanRead) {
         ensureQtAllocationLimit(opts.maxPixels);
         QString qtError;
-        o.bgr = decodeWithQt(data, qtError);
-        if (o.bgr.empty() && cvError.isEmpty())
+        bgr = decodeWithQt(data, qtError);
+        if (bgr.empty() && cvError.isEmpty())
             cvError = qtError;
     }
-    if (o.bgr.empty()) {
+    if (!fast && bgr.empty()) {
         o.failure = kDecodeFailed;
         o.detail = h.format + QStringLiteral(" data could not be decoded")
             + (cvError.isEmpty() ? QString() : QStringLiteral(": ") + cvError.section(QLatin1Char('\n'), 0, 0));
         return o;
     }
-    if (qint64(o.bgr.cols) * o.bgr.rows > opts.maxPixels) { // header lied
+    const qint64 width = fast ? rows.width() : bgr.cols;
+    const qint64 height = fast ? rows.height() : bgr.rows;
+    if (width * height > opts.maxPixels) { // header lied
         o.failure = kTooManyPixels;
-        o.detail = QStringLiteral("decoded ") + pixelsText(o.bgr.cols, o.bgr.rows) + QStringLiteral(" > limit ")
+        o.detail = QStringLiteral("decoded ") + pixelsText(width, height) + QStringLiteral(" > limit ")
             + QString::number(opts.maxPixels);
-        o.bgr.release();
+        return o;
     }
+    if (!fast && !detail::giveRows(bgr, rows))
+        throw std::bad_alloc();
     return o;
 }
 
-quint64 perceptualHash(const cv::Mat &bgr)
-{
-    // Area-average down to PHash's 32x32 input first: its own linear resize
-    // aliases on large images, which makes resized copies hash further apart.
-    cv::Mat small;
-    cv::resize(bgr, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
-    cv::Mat hash;
-    cv::img_hash::PHash::create()->compute(small, hash);
-    quint64 h = 0;
-    for (int i = 0; i < int(hash.total()) && i < 8; ++i)
-        h = h << 8 | hash.ptr<uchar>(0)[i];
-    return h;
-}
+// The perceptual hash's input, taken row by row from a decoder: the image is
+// area-averaged down to PHash's 32x32 input first (its own linear resize
+// aliases on large images, which makes resized copies hash further apart).
+// The average is taken as the rows arrive, exactly as cv::resize(INTER_AREA)
+// computes it (detail/arearesize.h); an image under 32 pixels on a side,
+// which cv::resize enlarges instead, is kept whole and resized at the end.
+class PerceptualHashInput final : public detail::BgrRows {
+public:
+    unsigned char *row(int y) override { return m_streaming ? m_row.data() : m_whole.ptr<unsigned char>(y); }
+    void finishRow(int) override
+    {
+        if (m_streaming)
+            m_area->addRow(m_row.data());
+    }
+
+    quint64 hash() const
+    {
+        cv::Mat small(32, 32, CV_8UC3);
+        if (m_streaming)
+            m_area->result(small.data);
+        else
+            cv::resize(m_whole, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+        cv::Mat hash;
+        cv::img_hash::PHash::create()->compute(small, hash);
+        quint64 h = 0;
+        for (int i = 0; i < int(hash.total()) && i < 8; ++i)
+            h = h << 8 | hash.ptr<uchar>(0)[i];
+        return h;
+    }
+
+private:
+    bool start(int width, int height) override
+    {
+        m_streaming = detail::AreaResize32::supports(width, height);
+        if (m_streaming) {
+            m_whole.release();
+            m_area.emplace(width, height);
+            m_row.resize(size_t(width) * 3);
+        } else {
+            m_area.reset();
+            m_whole.create(height, width, CV_8UC3);
+        }
+        return true;
+    }
+
+    bool m_streaming = false;
+    std::optional<detail::AreaResize32> m_area;
+    std::vector<unsigned char> m_row;
+    cv::Mat m_whole;
+};
 
 Error outcomeError(const Outcome &o, const QString &context)
 {
@@ -421,9 +469,10 @@ ImageProbe probeImageData(const QByteArray &data, const ProbeOptions &opts)
     probe.sha256 = sha256Hex(data);
     Outcome o;
     try {
-        o = decodeChecked(data, opts);
+        PerceptualHashInput hashInput;
+        o = decodeChecked(data, opts, hashInput);
         if (o.failure.isEmpty())
-            probe.phash = perceptualHash(o.bgr);
+            probe.phash = hashInput.hash();
     } catch (const std::exception &e) { // cv::Exception, std::bad_alloc
         o.failure = kDecodeFailed;
         o.detail = QString::fromUtf8(e.what()).trimmed().section(QLatin1Char('\n'), 0, 0);
@@ -453,14 +502,15 @@ ImageProbe probeImageFile(const QString &path, const ProbeOptions &opts)
 Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts, int maxSide)
 {
     Outcome o;
+    detail::BgrImage image;
     try {
-        o = decodeChecked(data, opts);
+        o = decodeChecked(data, opts, image);
     } catch (const std::exception &e) {
         return makeError(ErrorCode::ParseError, kDecodeFailed + QStringLiteral(": ") + QString::fromUtf8(e.what()));
     }
     if (!o.failure.isEmpty())
         return outcomeError(o, {});
-    return finishRgb(o.bgr, maxSide, {});
+    return finishRgb(image.image, maxSide, {});
 }
 
 Result<QImage> loadImageRgb(const QString &path, const ProbeOptions &opts, int maxSide)

@@ -24,9 +24,6 @@ constexpr unsigned long long kMaxPixels = 1ull << 30;
 constexpr const char *kLimitVariables[] = {"OPENCV_IO_MAX_IMAGE_WIDTH", "OPENCV_IO_MAX_IMAGE_HEIGHT",
                                            "OPENCV_IO_MAX_IMAGE_PIXELS"};
 
-// libjpeg hands out at most a few rows per call; asking for more saves calls.
-constexpr int kRowsPerCall = 16;
-
 struct ErrorManager {
     jpeg_error_mgr pub; // first: libjpeg's cinfo->err points here
     std::jmp_buf jump;
@@ -79,7 +76,9 @@ bool readHeader(Decoder &d, const unsigned char *data, size_t size)
     return true;
 }
 
-bool readPixels(Decoder &d, unsigned char *pixels, size_t step)
+// `out` has begun an image of the output size; it never throws from row()
+// or finishRow(), so nothing unwinds through libjpeg.
+bool readPixels(Decoder &d, BgrRows &out)
 {
     if (setjmp(d.err.jump) != 0)
         return false;
@@ -90,20 +89,20 @@ bool readPixels(Decoder &d, unsigned char *pixels, size_t step)
     d.cinfo.out_color_space = JCS_EXT_BGR;
     if (!jpeg_start_decompress(&d.cinfo) || d.cinfo.output_components != 3)
         return false;
-    JSAMPROW rows[kRowsPerCall];
+    // One row per call: the rows go straight on to `out`, which may keep
+    // only the latest (libjpeg buffers its MCU row either way).
     while (d.cinfo.output_scanline < d.cinfo.output_height) {
-        const JDIMENSION first = d.cinfo.output_scanline;
-        const int count = int(std::min<JDIMENSION>(kRowsPerCall, d.cinfo.output_height - first));
-        for (int i = 0; i < count; ++i)
-            rows[i] = pixels + (size_t(first) + size_t(i)) * step;
-        if (jpeg_read_scanlines(&d.cinfo, rows, JDIMENSION(count)) == 0)
+        const int y = int(d.cinfo.output_scanline);
+        JSAMPROW row = out.row(y);
+        if (jpeg_read_scanlines(&d.cinfo, &row, 1) != 1)
             return false; // a memory source never suspends; never loop on it
+        out.finishRow(y);
     }
     jpeg_finish_decompress(&d.cinfo);
     return d.err.pub.num_warnings == 0;
 }
 
-// Frees libjpeg's memory on every way out, std::bad_alloc from cv::Mat too.
+// Frees libjpeg's memory on every way out, std::bad_alloc from the rows too.
 struct DecoderCleanup {
     Decoder &d;
     ~DecoderCleanup() { jpeg_destroy_decompress(&d.cinfo); }
@@ -130,9 +129,8 @@ bool fastLayout(const jpeg_decompress_struct &c)
 
 } // namespace
 
-bool decodeJpegFast(const unsigned char *data, size_t size, cv::Mat &bgr)
+bool decodeJpegFast(const unsigned char *data, size_t size, BgrRows &rows)
 {
-    bgr.release();
     // cv::imdecode hands the bytes to its JPEG decoder only when they start
     // with FF D8 FF; anything else is another decoder's business.
     if (data == nullptr || size < 3 || data[0] != 0xff || data[1] != 0xd8 || data[2] != 0xff)
@@ -156,11 +154,7 @@ bool decodeJpegFast(const unsigned char *data, size_t size, cv::Mat &bgr)
         || static_cast<unsigned long long>(width) * height > kMaxPixels)
         return false;
 
-    cv::Mat out(int(height), int(width), CV_8UC3);
-    if (!readPixels(d, out.data, out.step[0]))
-        return false;
-    bgr = out;
-    return true;
+    return rows.begin(int(width), int(height)) && readPixels(d, rows);
 }
 
 } // namespace rs::detail

@@ -935,16 +935,56 @@ struct DecompressorFree {
     void operator()(libdeflate_decompressor *d) const { libdeflate_free_decompressor(d); }
 };
 
+// A buffer a worker reuses from image to image, so that decoding does not
+// page in fresh memory for every image. One over kKeptBytes is freed when
+// the decode ends instead of being kept for the thread's lifetime.
+class ScratchBuffer {
+public:
+    static constexpr size_t kKeptBytes = size_t(64) << 20;
+
+    // Uninitialised room for n bytes; null when out of memory.
+    unsigned char *take(size_t n)
+    {
+        if (n > m_size) {
+            m_data.reset(new (std::nothrow) unsigned char[n]);
+            m_size = m_data ? n : 0;
+        }
+        return m_data.get();
+    }
+    void endOfDecode()
+    {
+        if (m_size > kKeptBytes) {
+            m_data.reset();
+            m_size = 0;
+        }
+    }
+
+private:
+    std::unique_ptr<unsigned char[]> m_data;
+    size_t m_size = 0;
+};
+
 struct ThreadState {
     std::unique_ptr<libdeflate_decompressor, DecompressorFree> decompressor;
     std::unique_ptr<Tables> tables;
+    ScratchBuffer inflated; // the whole zlib stream's output
+    ScratchBuffer joined;   // the IDAT chunks' data end to end, when there are several
+};
+
+// Ends a decode for `state`'s buffers on every way out.
+struct EndOfDecode {
+    ThreadState &state;
+    ~EndOfDecode()
+    {
+        state.inflated.endOfDecode();
+        state.joined.endOfDecode();
+    }
 };
 
 } // namespace
 
-bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
+bool decodePngFast(const unsigned char *data, size_t size, BgrRows &out)
 {
-    bgr.release();
     Png png;
     if (!data || !readChunks(data, size, png))
         return false;
@@ -965,32 +1005,33 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
         if (!state.tables)
             return false;
     }
+    const EndOfDecode end{state};
 
     const unsigned char *zdata = png.onlyIdat;
-    std::unique_ptr<unsigned char[]> joined;
     if (png.idatPieces > 1) {
-        joined.reset(new (std::nothrow) unsigned char[png.idatBytes]);
+        unsigned char *joined = state.joined.take(png.idatBytes);
         if (!joined)
             return false;
         size_t pos = png.firstIdat;
         size_t at = 0;
         while (be32(data + pos + 4) == kIDAT) {
             const uint32_t length = be32(data + pos);
-            memcpy(joined.get() + at, data + pos + 8, length);
+            memcpy(joined + at, data + pos + 8, length);
             at += length;
             pos += size_t(length) + 12;
         }
-        zdata = joined.get();
+        zdata = joined;
     }
 
     if (!checkDeflate(zdata, png.idatBytes, inflatedSize, *state.tables))
         return false;
 
-    // Whole-buffer inflate: the rows are then unfiltered in place.
-    const std::unique_ptr<unsigned char[]> inflated(new (std::nothrow) unsigned char[size_t(inflatedSize)]);
-    if (!inflated)
+    // Whole-buffer inflate: the rows are then unfiltered in place. Each
+    // worker keeps its buffer from image to image (up to a size), since
+    // fresh memory costs a page fault per 4 KiB on its first write.
+    unsigned char *raw = state.inflated.take(size_t(inflatedSize));
+    if (!raw)
         return false;
-    unsigned char *raw = inflated.get();
     size_t inUsed = 0;
     size_t outUsed = 0;
     if (libdeflate_zlib_decompress_ex(state.decompressor.get(), zdata, png.idatBytes, raw, size_t(inflatedSize),
@@ -1056,7 +1097,8 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
         ctx = &narrow;
     }
 
-    cv::Mat out(int(png.height), int(png.width), CV_8UC3);
+    if (!out.begin(int(png.width), int(png.height)))
+        return false;
     const size_t stride = size_t(rowSize) + 1;
     const size_t n = size_t(rowSize);
     const int bpp = std::max(1, channelsOf(png) * png.depth / 8);
@@ -1074,9 +1116,12 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
                 unfilterPaethPairSse2<3>(cur, prev, next, n);
             else
                 unfilterPaethPairSse2<4>(cur, prev, next, n);
-            if (!convert(cur, out.ptr<unsigned char>(int(y)), png.width, ctx)
-                || !convert(next, out.ptr<unsigned char>(int(y + 1)), png.width, ctx))
+            if (!convert(cur, out.row(int(y)), png.width, ctx))
                 return false;
+            out.finishRow(int(y));
+            if (!convert(next, out.row(int(y + 1)), png.width, ctx))
+                return false;
+            out.finishRow(int(y + 1));
             prev = next;
             ++y;
             continue;
@@ -1090,11 +1135,11 @@ bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
         case 6: unfilterRowScalar<6>(cur, prev, n, filter); break;
         default: unfilterRowScalar<8>(cur, prev, n, filter); break;
         }
-        if (!convert(cur, out.ptr<unsigned char>(int(y)), png.width, ctx))
+        if (!convert(cur, out.row(int(y)), png.width, ctx))
             return false;
+        out.finishRow(int(y));
         prev = cur;
     }
-    bgr = out;
     return true;
 }
 

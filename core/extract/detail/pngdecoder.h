@@ -6,21 +6,32 @@
 // where it could not be sure of matching OpenCV (Debian 12's 4.6 on libpng
 // 1.6 and zlib) exactly, down to which inputs fail.
 
+#include "core/extract/detail/bgrrows.h"
+
 #include <opencv2/core.hpp>
 
 #include <cstddef>
 
 namespace rs::detail {
 
-// Returns true and sets `bgr` (CV_8UC3) to exactly what
+// Returns true and gives `rows` exactly the pixels of
 // toBgr8(cv::imdecode(bytes, cv::IMREAD_UNCHANGED)) gives, for the PNGs this
 // fast path handles: not interlaced; gray (1/2/4/8 bits, tRNS or not; 16
 // bits without tRNS), RGB (8 bits, tRNS or not; 16 bits without), palette
 // (1/2/4/8 bits, tRNS or not), gray+alpha and RGBA (8 or 16 bits); animated
-// PNGs as their default image. Returns false (bgr left empty) for anything
-// else, and for ANY input that is malformed or unusual in any way; the caller
-// then falls back to cv::imdecode, which decides the outcome and the error
-// message. Only allocation failure throws.
-bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr);
+// PNGs as their default image. Returns false for anything else, and for ANY
+// input that is malformed or unusual in any way, possibly after giving `rows`
+// part of the image; the caller then falls back to cv::imdecode, which
+// decides the outcome and the error message. Only allocation failure throws.
+bool decodePngFast(const unsigned char *data, size_t size, BgrRows &rows);
+
+// The same, keeping the whole image in `bgr` (CV_8UC3; empty on false).
+inline bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
+{
+    BgrImage image;
+    const bool ok = decodePngFast(data, size, image);
+    bgr = ok ? image.image : cv::Mat();
+    return ok;
+}
 
 } // namespace rs::detail

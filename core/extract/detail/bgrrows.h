@@ -1,0 +1,88 @@
+#pragma once
+// Where an image decoder puts its BGR-on-white pixels: one row at a time, top
+// to bottom. A probe only needs the 32x32 area average for the perceptual
+// hash, so it takes each row as it is decoded and never holds the image
+// (holding it cost a page fault per 4 KiB of every image, and a second pass
+// over memory); a decode for the pipeline's later stages keeps the whole
+// image in a cv::Mat.
+#include <opencv2/core.hpp>
+
+namespace rs::detail {
+
+class BgrRows {
+public:
+    virtual ~BgrRows() = default;
+    // Starts a new image, dropping whatever an earlier, abandoned decode
+    // gave: a fast decoder may give up half way and cv::imdecode start over.
+    // False when the rows cannot be taken; may throw std::bad_alloc (before
+    // any decoder state that needs cleaning up by hand).
+    bool begin(int width, int height)
+    {
+        setSize(width, height);
+        return start(width, height);
+    }
+    // Where row y (width * 3 bytes) is to be written. Rows are asked for and
+    // finished in order, each finished before the next is asked for. Neither
+    // call throws: a decoder may call them between setjmp and longjmp.
+    virtual unsigned char *row(int y) = 0;
+    virtual void finishRow(int y) = 0;
+
+    // The size of the image begun last.
+    int width() const { return m_width; }
+    int height() const { return m_height; }
+
+protected:
+    virtual bool start(int width, int height) = 0;
+    void setSize(int width, int height)
+    {
+        m_width = width;
+        m_height = height;
+    }
+
+private:
+    int m_width = 0;
+    int m_height = 0;
+};
+
+// Keeps the whole image.
+class BgrImage final : public BgrRows {
+public:
+    unsigned char *row(int y) override { return image.ptr<unsigned char>(y); }
+    void finishRow(int) override {}
+
+    // Takes a decoded image (CV_8UC3) as it is, without a copy.
+    void adopt(const cv::Mat &bgr)
+    {
+        image = bgr;
+        setSize(bgr.cols, bgr.rows);
+    }
+
+    cv::Mat image; // CV_8UC3
+
+private:
+    bool start(int width, int height) override
+    {
+        image.create(height, width, CV_8UC3);
+        return !image.empty();
+    }
+};
+
+// Hands a whole decoded image (CV_8UC3) to `rows`; a BgrImage takes it as it
+// is, without a copy.
+inline bool giveRows(const cv::Mat &bgr, BgrRows &rows)
+{
+    CV_Assert(bgr.type() == CV_8UC3);
+    if (auto *image = dynamic_cast<BgrImage *>(&rows)) {
+        image->adopt(bgr);
+        return true;
+    }
+    if (!rows.begin(bgr.cols, bgr.rows))
+        return false;
+    for (int y = 0; y < bgr.rows; ++y) {
+        memcpy(rows.row(y), bgr.ptr<unsigned char>(y), size_t(bgr.cols) * 3);
+        rows.finishRow(y);
+    }
+    return true;
+}
+
+} // namespace rs::detail
