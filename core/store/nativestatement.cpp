@@ -137,6 +137,12 @@ QString NativeStatement::text(int column) const
     return QString(static_cast<const QChar *>(data), sqlite3_column_bytes16(m_stmt.get(), column) / qsizetype(sizeof(QChar)));
 }
 
+QByteArrayView NativeStatement::utf8(int column) const
+{
+    const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt.get(), column));
+    return data ? QByteArrayView(data, sqlite3_column_bytes(m_stmt.get(), column)) : QByteArrayView();
+}
+
 qint64 NativeStatement::lastInsertId() const
 {
     return sqlite3_last_insert_rowid(m_db);

@@ -14,6 +14,7 @@
 
 #include "core/util/result.h"
 
+#include <QByteArrayView>
 #include <QString>
 
 #include <memory>
@@ -58,6 +59,9 @@ public:
     qint64 int64(int column) const;
     double real(int column) const;
     QString text(int column) const;
+    // The column's text as stored (UTF-8), without a copy or a conversion;
+    // valid until the next call on this statement. NULL reads as empty.
+    QByteArrayView utf8(int column) const;
 
     // The rowid of the last row inserted on this connection.
     qint64 lastInsertId() const;

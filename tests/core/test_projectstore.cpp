@@ -86,6 +86,8 @@ private Q_SLOTS:
                 if (!*row)
                     break;
                 seen << QStringLiteral("%1|%2|%3|%4").arg(rows->int64(0)).arg(rows->real(1)).arg(rows->text(2)).arg(rows->text(2).isNull() ? QStringLiteral("true") : QStringLiteral("false"));
+                // The stored bytes are the text's UTF-8; NULL reads as empty.
+                QCOMPARE(rows->utf8(2), QByteArrayView(rows->text(2).toUtf8()));
             }
             QCOMPARE(seen, QStringList({QStringLiteral("1099511627776|0.25|a\u00E9\U0001F600|false"), QStringLiteral("0|0||true"),
                                         QStringLiteral("0|0||false"), QStringLiteral("7|0|b|false")}));
