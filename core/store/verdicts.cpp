@@ -1,8 +1,10 @@
 #include "core/store/verdicts.h"
 
+#include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
 
+#include <QHash>
 #include <QMap>
 
 #include <memory>
@@ -68,14 +70,32 @@ QMap<QString, QString> digestsOf(VerdictTable table, const QVector<Verdict> &ver
     return out;
 }
 
+// Read and written natively: extract rewrites the verdicts of every
+// sentence, and a QVariant per column was most of that.
 Result<QVector<Verdict>> readVerdicts(ProjectStore &store, VerdictTable table)
 {
-    auto q = store.exec(QStringLiteral("SELECT id, reject_reason, duplicate_of FROM %1 ORDER BY id").arg(tableName(table)));
+    const QByteArray sql = QStringLiteral("SELECT id, reject_reason, duplicate_of FROM %1 ORDER BY id").arg(tableName(table)).toUtf8();
+    auto q = NativeStatement::prepare(store, sql.constData());
     if (!q)
         return q.error();
     QVector<Verdict> out;
-    while (q->next())
-        out.push_back({q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toLongLong()});
+    // Reasons are a handful of codes: share one QString per code.
+    QHash<QByteArray, QString> reasons;
+    while (true) {
+        auto row = q->next();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        QString reason;
+        if (const QByteArrayView code = q->utf8(1); !code.isEmpty()) {
+            auto it = reasons.constFind(code.toByteArray());
+            if (it == reasons.cend())
+                it = reasons.insert(code.toByteArray(), QString::fromUtf8(code));
+            reason = *it;
+        }
+        out.push_back({q->int64(0), reason, q->int64(2)});
+    }
     return out;
 }
 
@@ -87,7 +107,8 @@ Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verd
     if (!current)
         return current.error();
     Transaction tx(store);
-    auto update = store.prepare(QStringLiteral("UPDATE %1 SET reject_reason = ?, duplicate_of = ? WHERE id = ?").arg(tableName(table)));
+    const QByteArray sql = QStringLiteral("UPDATE %1 SET reject_reason = ?, duplicate_of = ? WHERE id = ?").arg(tableName(table)).toUtf8();
+    auto update = NativeStatement::prepare(store, sql.constData());
     if (!update)
         return update.error();
     // Both lists are in id order: walk them together and touch only changes.
@@ -98,9 +119,13 @@ Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verd
         if (c < current->size() && current->at(c).id == v.id && current->at(c).reason == v.reason
             && current->at(c).duplicateOf == v.duplicateOf)
             continue;
-        if (Status s = store.execPrepared(*update, {v.reason.isEmpty() ? QVariant() : QVariant(v.reason),
-                                                    v.duplicateOf ? QVariant(v.duplicateOf) : QVariant(), v.id});
-            !s)
+        update->bind(0, v.reason.isEmpty() ? QString() : v.reason);
+        if (v.duplicateOf)
+            update->bind(1, v.duplicateOf);
+        else
+            update->bindNull(1);
+        update->bind(2, v.id);
+        if (Status s = update->exec(); !s)
             return s;
     }
     const QMap<QString, QString> digests = digestsOf(table, verdicts);
