@@ -5,6 +5,7 @@
 #include "app/cli/clisupport.h"
 #include "app/cli/command.h"
 #include "app/cli/commands/commands.h"
+#include "core/util/batchmalloc.h"
 #include "core/util/blasthreads.h"
 
 #include <QCoreApplication>
@@ -29,6 +30,7 @@ QList<const Command *> commandTable()
 
 int main(int argc, char **argv)
 {
+    rs::keepFreedMemoryForReuse();
     rs::parkBlasThreads();
     QCoreApplication app(argc, argv);
     // A file-size limit (ulimit -f) must fail a write with EFBIG, reported
