@@ -1,8 +1,8 @@
 #include "command.h"
 
 #include "clisupport.h"
-#include "core/pipeline/pipeline.h"
 
+#include <QCoreApplication>
 #include <QRegularExpression>
 
 #include <cstdio>
@@ -63,20 +63,12 @@ int dispatch(const Command &cmd, const QStringList &args)
     return cmd.handler(p);
 }
 
-QString overview(const QList<const Command *> &commands)
+int dispatchArguments(const Command &cmd)
 {
-    // Summaries start in column 52, after the usual synopsis; a longer
-    // synopsis pushes its summary right rather than wrapping.
-    constexpr int kSummaryColumn = 52;
-    QString text = QStringLiteral("usage: realsyn COMMAND ...\n");
-    for (const Command *c : commands) {
-        QString line = QStringLiteral("  ") + c->name + (c->usage.isEmpty() ? QString() : QStringLiteral(" ") + c->usage);
-        if (!c->summary.isEmpty())
-            line = line.leftJustified(kSummaryColumn - 1) + QLatin1Char(' ') + c->summary;
-        text += line + QLatin1Char('\n');
-    }
-    text += QStringLiteral("Stages: %1. `realsyn COMMAND --help` for details.\n").arg(Pipeline::stageNames().join(QStringLiteral(", ")));
-    return text;
+    QStringList args = QCoreApplication::arguments();
+    args.removeAt(1);
+    args[0] = QStringLiteral("realsyn ") + cmd.name;
+    return dispatch(cmd, args);
 }
 
 } // namespace rs::cli

@@ -48,7 +48,7 @@ struct Command {
 // Parses args (args[0] is "realsyn NAME") against cmd and runs its handler.
 int dispatch(const Command &cmd, const QStringList &args);
 
-// The overview `realsyn --help` prints: one line per command, then the stages.
-QString overview(const QList<const Command *> &commands);
+// dispatch() with QCoreApplication::arguments(), whose second one names cmd.
+int dispatchArguments(const Command &cmd);
 
 } // namespace rs::cli

@@ -1,29 +1,71 @@
-// realsyn: the headless command line of RealSyn Studio. Finds the command in
-// the table (app/cli/commands/commandlist.h) and runs it; each command's
+// realsyn: the headless command line of RealSyn Studio. Each command's
 // handler lives in app/cli/commands/, all behaviour in realsyn_core.
+//
+// This executable runs `init` and `ingest` itself and links only what they
+// use; every other command runs in realsyn_commands.so, which it opens here.
+// The first two commands of every corpus no longer map OpenCV, OpenBLAS,
+// FAISS, Thrift and Qt Gui, whose dynamic loading was over half of their
+// start (app/cli/CMakeLists.txt says how the link keeps them out).
 
 #include "app/cli/clisupport.h"
-#include "app/cli/command.h"
+#include "app/cli/commandmodule.h"
 #include "app/cli/commands/commands.h"
 #include "core/util/batchmalloc.h"
-#include "core/util/blasthreads.h"
+#include "core/util/runtimepaths.h"
 
 #include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
 
 #include <csignal>
 #include <cstdio>
+
+#include <dlfcn.h>
 
 using namespace rs::cli;
 
 namespace {
 
-QList<const Command *> commandTable()
+const char kModuleFile[] = "realsyn_commands.so";
+
+// REALSYN_COMMANDS_MODULE (a file) first; then realsyn's library folder as
+// the build tree (<build>/lib/realsyn) and an install lay it out.
+QStringList moduleCandidates()
 {
-    return {
-#define RS_CLI_COMMAND(function) &function(),
-#include "app/cli/commands/commandlist.h"
-#undef RS_CLI_COMMAND
-    };
+    const QString env = qEnvironmentVariable("REALSYN_COMMANDS_MODULE");
+    if (!env.isEmpty())
+        return {QFileInfo(env).absoluteFilePath()};
+    QStringList files;
+    for (const QString &dir : rs::runtimeDirs(QString(), QStringLiteral("lib/realsyn")))
+        files << dir + QLatin1Char('/') + QLatin1String(kModuleFile);
+    return files;
+}
+
+int runInCommandModule()
+{
+    QStringList tried;
+    for (const QString &file : moduleCandidates()) {
+        if (!QFileInfo::exists(file)) {
+            tried << file + QStringLiteral(" (missing)");
+            continue;
+        }
+        // Global, so that the module's libraries are found by name (OpenBLAS's
+        // worker pool, see core/util/blasthreads.h). Never closed.
+        void *module = dlopen(QFile::encodeName(file).constData(), RTLD_LAZY | RTLD_GLOBAL);
+        if (!module) {
+            tried << file + QStringLiteral(" (") + QString::fromLocal8Bit(dlerror()) + QLatin1Char(')');
+            continue;
+        }
+        const auto abi = reinterpret_cast<int (*)()>(dlsym(module, "realsyn_commands_abi"));
+        const auto run = reinterpret_cast<int (*)()>(dlsym(module, "realsyn_commands_main"));
+        if (abi && run && abi() == REALSYN_COMMANDS_ABI)
+            return run();
+        tried << file + QStringLiteral(" (") + (abi && run ? QStringLiteral("ABI %1, need %2").arg(abi()).arg(REALSYN_COMMANDS_ABI)
+                                                           : QStringLiteral("not realsyn's command module"))
+                + QLatin1Char(')');
+    }
+    return fail(QStringLiteral("command module %1 not loaded; tried: %2 (set REALSYN_COMMANDS_MODULE to its path)")
+                    .arg(QLatin1String(kModuleFile), tried.join(QStringLiteral("; "))));
 }
 
 } // namespace
@@ -31,28 +73,17 @@ QList<const Command *> commandTable()
 int main(int argc, char **argv)
 {
     rs::keepFreedMemoryForReuse();
-    rs::parkBlasThreads();
     QCoreApplication app(argc, argv);
     // A file-size limit (ulimit -f) must fail a write with EFBIG, reported
     // and cleaned up, rather than kill the process mid-export.
     std::signal(SIGXFSZ, SIG_IGN);
     QCoreApplication::setApplicationName(QStringLiteral("realsyn"));
     QCoreApplication::setApplicationVersion(QStringLiteral(REALSYN_VERSION));
-    const QList<const Command *> commands = commandTable();
-    QStringList args = app.arguments();
-    if (args.size() < 2 || args[1] == QLatin1String("--help") || args[1] == QLatin1String("-h") || args[1] == QLatin1String("help")) {
-        std::fputs(overview(commands).toUtf8().constData(), args.size() < 2 ? stderr : stdout);
-        return args.size() < 2 ? 2 : 0;
-    }
-    if (args[1] == QLatin1String("--version")) {
-        print(QStringLiteral("realsyn %1\n").arg(QStringLiteral(REALSYN_VERSION)));
-        return 0;
-    }
-    const QString name = args.takeAt(1);
-    args[0] = QStringLiteral("realsyn ") + name;
-    for (const Command *c : commands)
-        if (c->name == name)
-            return dispatch(*c, args);
-    std::fputs(overview(commands).toUtf8().constData(), stderr);
-    return fail(QStringLiteral("unknown command '%1'").arg(name), 2);
+    // The commands whose code needs none of the heavy libraries.
+    const QList<const Command *> ownCommands = {&initCommand(), &ingestCommand()};
+    const QStringList args = QCoreApplication::arguments();
+    for (const Command *c : ownCommands)
+        if (args.size() >= 2 && args[1] == c->name)
+            return dispatchArguments(*c);
+    return runInCommandModule();
 }

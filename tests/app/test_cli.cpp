@@ -440,6 +440,35 @@ private Q_SLOTS:
                      .value(QStringLiteral("decode_failed")).toInt(), 1);
     }
 
+    // `init` and `ingest` run in the executable itself, which links none of
+    // the heavy libraries (their loading was most of each start); every other
+    // command runs in realsyn_commands.so. Without the module the two still
+    // work, and the others fail with the paths tried.
+    void initAndIngestNeedNoCommandModule()
+    {
+        const QString absent = m_tmp.filePath(QStringLiteral("absent/realsyn_commands.so"));
+        qputenv("REALSYN_COMMANDS_MODULE", absent.toUtf8());
+        const QString project = m_tmp.filePath(QStringLiteral("light"));
+        const Run init = realsyn({QStringLiteral("init"), project});
+        const Run ingest = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus});
+        const Run other = realsyn({QStringLiteral("stats"), project});
+        qunsetenv("REALSYN_COMMANDS_MODULE");
+        QVERIFY2(init.code == 0, init.err.constData());
+        QVERIFY2(ingest.code == 0 && ingest.out.contains("ingested"), ingest.err.constData());
+        QCOMPARE(other.code, 1);
+        QVERIFY2(other.err.contains("command module") && other.err.contains(absent.toUtf8()), other.err.constData());
+        QVERIFY(stats(project).value(QStringLiteral("documents")).toInt() > 0);
+
+        // What keeps them light is the link: no heavy library is even named.
+        QProcess readelf;
+        readelf.start(QStringLiteral("readelf"), {QStringLiteral("-d"), m_cli});
+        QVERIFY(readelf.waitForFinished(30000));
+        const QByteArray needed = readelf.readAllStandardOutput();
+        QVERIFY2(needed.contains("libQt6Core"), needed.constData());
+        for (const char *heavy : {"opencv", "blas", "lapack", "faiss", "thrift", "Qt6Gui", "torch"})
+            QVERIFY2(!needed.contains(heavy), qPrintable(QStringLiteral("%1 in %2").arg(QLatin1String(heavy), QString::fromUtf8(needed))));
+    }
+
     void subsetsAreReproducible()
     {
         // Two projects ingesting the same 10% sample with the same seed agree.
