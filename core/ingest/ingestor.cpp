@@ -34,6 +34,7 @@ constexpr int kBatchSize = 64;
 // batches ahead of the writer: the same 64 pages in flight as kBatchSize.
 constexpr int kPageBatchSize = 8;
 constexpr int kPageBatchesInFlight = kBatchSize / kPageBatchSize;
+constexpr int kPagesPerWrite = 32;
 
 struct PreparedSentence {
     int block = 0;   // position of the block (or image, for alt/title) in the document
@@ -455,10 +456,18 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             };
             QVector<QString> batch;
             std::deque<QFuture<PreparedDocument>> parsing; // in page order
+            // Parsed pages are written kPagesPerWrite at a time, one
+            // transaction each (a commit per batch of 8 cost the writer a
+            // third more), and whatever is left once nothing is in flight.
+            QVector<PreparedDocument> unwritten;
             const auto writeOldest = [&]() -> Status {
-                QVector<PreparedDocument> prepared = parsing.front().results();
+                unwritten += parsing.front().results();
                 parsing.pop_front();
-                return writer.write(prepared, ctx);
+                if (unwritten.size() < kPagesPerWrite && !parsing.empty())
+                    return {};
+                Status s = writer.write(unwritten, ctx);
+                unwritten.clear();
+                return s;
             };
             const auto waitForAll = [&]() {
                 for (QFuture<PreparedDocument> &f : parsing)
