@@ -141,12 +141,7 @@ Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const
         return q.error();
     SentenceFilterInputs in;
     StoredTexts texts, keys;
-    while (true) {
-        auto row = q->next();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
+    const Status read = q->forEachRow([&]() -> Status {
         in.id.push_back(q->int64(0));
         const QByteArrayView kind = q->utf8(1);
         in.kind.push_back(kind == "code" ? SentenceFilterInputs::Code
@@ -163,7 +158,10 @@ Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const
                 return makeError(ErrorCode::Canceled, QStringLiteral("canceled"));
             ctx->progress(qint64(in.id.size()), 0, QStringLiteral("reading sentence scores"));
         }
-    }
+        return {};
+    });
+    if (!read)
+        return read.error();
     denseGroups(texts, in.textGroup, in.textGroups);
     texts = {};
     denseGroups(keys, in.keyGroup, in.keyGroups);

@@ -54,6 +54,21 @@ public:
     // Steps a query: true with a row to read through the accessors below,
     // false at its end (the statement is then reset for the next bindings).
     Result<bool> next();
+    // Steps a query to its end, calling onRow() (which returns a Status) on
+    // each row; stops at the first error, SQLite's or onRow's.
+    template <typename RowFn>
+    Status forEachRow(RowFn &&onRow)
+    {
+        for (;;) {
+            auto row = next();
+            if (!row)
+                return row.error();
+            if (!*row)
+                return {};
+            if (Status s = onRow(); !s)
+                return s;
+        }
+    }
     // Columns of the current row, numbered from 0; SQLite converts types
     // as it documents (NULL reads as 0, 0.0 and a null QString).
     qint64 int64(int column) const;

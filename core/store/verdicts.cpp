@@ -81,12 +81,7 @@ Result<QVector<Verdict>> readVerdicts(ProjectStore &store, VerdictTable table)
     QVector<Verdict> out;
     // Reasons are a handful of codes: share one QString per code.
     QHash<QByteArray, QString> reasons;
-    while (true) {
-        auto row = q->next();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
+    const Status read = q->forEachRow([&]() -> Status {
         QString reason;
         if (const QByteArrayView code = q->utf8(1); !code.isEmpty()) {
             auto it = reasons.constFind(code.toByteArray());
@@ -95,7 +90,10 @@ Result<QVector<Verdict>> readVerdicts(ProjectStore &store, VerdictTable table)
             reason = *it;
         }
         out.push_back({q->int64(0), reason, q->int64(2)});
-    }
+        return {};
+    });
+    if (!read)
+        return read.error();
     return out;
 }
 
