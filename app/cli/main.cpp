@@ -28,23 +28,11 @@ namespace {
 
 const char kModuleFile[] = "realsyn_commands.so";
 
-// REALSYN_COMMANDS_MODULE (a file) first; then realsyn's library folder as
-// the build tree (<build>/lib/realsyn) and an install lay it out.
-QStringList moduleCandidates()
-{
-    const QString env = qEnvironmentVariable("REALSYN_COMMANDS_MODULE");
-    if (!env.isEmpty())
-        return {QFileInfo(env).absoluteFilePath()};
-    QStringList files;
-    for (const QString &dir : rs::runtimeDirs(QString(), QStringLiteral("lib/realsyn")))
-        files << dir + QLatin1Char('/') + QLatin1String(kModuleFile);
-    return files;
-}
-
 int runInCommandModule()
 {
     QStringList tried;
-    for (const QString &file : moduleCandidates()) {
+    // REALSYN_COMMANDS_MODULE (a file), else realsyn's library folders.
+    for (const QString &file : rs::moduleCandidates("REALSYN_COMMANDS_MODULE", QLatin1String(kModuleFile))) {
         if (!QFileInfo::exists(file)) {
             tried << file + QStringLiteral(" (missing)");
             continue;

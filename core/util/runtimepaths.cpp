@@ -26,4 +26,15 @@ QStringList runtimeDirs(const QString &relative, const QString &buildTreeDir)
     return dirs;
 }
 
+QStringList moduleCandidates(const char *overrideVariable, const QString &fileName)
+{
+    const QString chosen = qEnvironmentVariable(overrideVariable);
+    if (!chosen.isEmpty())
+        return {QFileInfo(chosen).absoluteFilePath()};
+    QStringList files;
+    for (const QString &dir : runtimeDirs(QString(), QStringLiteral("lib/realsyn")))
+        files << dir + QLatin1Char('/') + fileName;
+    return files;
+}
+
 } // namespace rs

@@ -40,17 +40,10 @@ QString notLoaded(const QStringList &tried)
         .arg(kModuleFile, tried.join(QStringLiteral("; ")));
 }
 
-// REALSYN_IMAGE_DECODER (a file) first; then realsyn's library folder as
-// the build tree (<build>/lib/realsyn) and an install lay it out.
+// REALSYN_IMAGE_DECODER (a file), else realsyn's library folders.
 QStringList candidates()
 {
-    const QString env = qEnvironmentVariable("REALSYN_IMAGE_DECODER");
-    if (!env.isEmpty())
-        return {QFileInfo(env).absoluteFilePath()};
-    QStringList files;
-    for (const QString &dir : runtimeDirs(QString(), QStringLiteral("lib/realsyn")))
-        files << dir + QLatin1Char('/') + kModuleFile;
-    return files;
+    return moduleCandidates("REALSYN_IMAGE_DECODER", kModuleFile);
 }
 
 Decoder load()
