@@ -438,9 +438,9 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             }
             // Pages are parsed on the workers: parsing is the cost here. They
             // go out in small batches, several in flight, and this thread
-            // writes each batch as soon as it and those before it are parsed.
-            // Small batches keep the last write, which nothing overlaps, short
-            // (64-page batches left the workers idle for the whole last one).
+            // writes them in page order while later ones are parsed. Small
+            // batches keep the end, where nothing overlaps the last write,
+            // short (64-page batches left the workers idle for a whole one).
             const auto parse = [&reader](const QString &rel) {
                 PreparedDocument p;
                 p.location = rel;

@@ -67,6 +67,18 @@ private:
     }
 };
 
+// Runs `decode`, a decoder writing to BgrRows (decodePngFast,
+// decodeJpegFast), into a whole image: `bgr` (CV_8UC3) when it returns true,
+// empty otherwise.
+template <typename Decode>
+bool decodeWholeImage(Decode &&decode, cv::Mat &bgr)
+{
+    BgrImage image;
+    const bool ok = decode(image);
+    bgr = ok ? image.image : cv::Mat();
+    return ok;
+}
+
 // Hands a whole decoded image (CV_8UC3) to `rows`; a BgrImage takes it as it
 // is, without a copy.
 inline bool giveRows(const cv::Mat &bgr, BgrRows &rows)

@@ -27,10 +27,7 @@ bool decodeJpegFast(const unsigned char *data, size_t size, BgrRows &rows);
 // The same, keeping the whole image in `bgr` (CV_8UC3; empty on false).
 inline bool decodeJpegFast(const unsigned char *data, size_t size, cv::Mat &bgr)
 {
-    BgrImage image;
-    const bool ok = decodeJpegFast(data, size, image);
-    bgr = ok ? image.image : cv::Mat();
-    return ok;
+    return decodeWholeImage([&](BgrRows &rows) { return decodeJpegFast(data, size, rows); }, bgr);
 }
 
 } // namespace rs::detail

@@ -28,10 +28,7 @@ bool decodePngFast(const unsigned char *data, size_t size, BgrRows &rows);
 // The same, keeping the whole image in `bgr` (CV_8UC3; empty on false).
 inline bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
 {
-    BgrImage image;
-    const bool ok = decodePngFast(data, size, image);
-    bgr = ok ? image.image : cv::Mat();
-    return ok;
+    return decodeWholeImage([&](BgrRows &rows) { return decodePngFast(data, size, rows); }, bgr);
 }
 
 } // namespace rs::detail
