@@ -30,6 +30,8 @@ struct TextBlock {
     QString text;   // whitespace-normalised; may hold several sentences
     BlockKind kind = BlockKind::Body;
     int position = 0; // order in the document, shared with images
+
+    bool operator==(const TextBlock &) const = default;
 };
 
 struct ImageRef {
@@ -41,6 +43,8 @@ struct ImageRef {
     QString caption;      // figure caption, MMC4 matched sentence, WebDataset caption
     int position = 0;     // order in the document, shared with text blocks
     int matchedBlock = -1; // ground-truth text block index when the format records one (MMC4), else -1
+
+    bool operator==(const ImageRef &) const = default;
 };
 
 struct Document {
@@ -53,6 +57,8 @@ struct Document {
     QVector<TextBlock> blocks;
     QVector<ImageRef> images;
     QStringList warnings; // recoverable oddities met while reading (bad charset, broken markup)
+
+    bool operator==(const Document &) const = default;
 };
 
 } // namespace rs

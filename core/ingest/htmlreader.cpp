@@ -962,6 +962,84 @@ TagStats scanTags(const QByteArray &html, const HtmlLimits &limits)
     return st;
 }
 
+// ---- whitespace at tags ------------------------------------------------------------
+
+bool isHtmlSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+// Manuals are indented markup: a quarter of the GIMP manual's bytes are
+// whitespace between tags, and the parser handles every character as a
+// token of its own. This writes `html` to `out` with each run of two or more
+// HTML whitespace characters that directly follows a '>' or directly
+// precedes a '<' cut to its first character; true when it cut any.
+//
+// Why the page reads the same: the tokenizer treats a whitespace run like
+// one whitespace character in every state, so the tree has the same
+// elements and attributes; only text, comments and attribute values can
+// hold a shorter run. Every text the walk keeps is whitespace-simplified,
+// and comments are not read. An attribute value holds a cut run only next
+// to a '<' or '>' of its own; the few that the walk reads verbatim are
+// checked for those (foldingMayShow), and such a page is parsed again as
+// written.
+bool foldWhitespaceAtTags(const QByteArray &html, QByteArray &out)
+{
+    const char *const begin = html.constData();
+    const char *const end = begin + html.size();
+    out.resize(html.size());
+    char *o = out.data();
+    const char *copied = begin; // html before this is in out
+    bool cut = false;
+    for (const char *p = begin; p < end;) {
+        if (!isHtmlSpace(*p)) {
+            ++p;
+            continue;
+        }
+        const char *run = p;
+        while (p < end && isHtmlSpace(*p))
+            ++p;
+        if (p - run < 2 || !((run > begin && run[-1] == '>') || (p < end && *p == '<')))
+            continue;
+        const size_t keep = size_t(run - copied) + 1;
+        std::memcpy(o, copied, keep);
+        o += keep;
+        copied = p;
+        cut = true;
+    }
+    if (!cut)
+        return false;
+    std::memcpy(o, copied, size_t(end - copied));
+    o += end - copied;
+    out.truncate(o - out.constData());
+    return true;
+}
+
+// True when an attribute that the walk reads without simplifying its
+// whitespace (an image's src or data, an element's class) holds a '<' or
+// '>', and so may hold a run that foldWhitespaceAtTags cut.
+bool foldingMayShow(const GumboNode *root)
+{
+    std::vector<const GumboNode *> pending{root};
+    while (!pending.empty()) {
+        const GumboNode *node = pending.back();
+        pending.pop_back();
+        if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE)
+            continue;
+        const GumboElement &el = node->v.element;
+        for (unsigned i = 0; i < el.attributes.length; ++i) {
+            const auto *attr = static_cast<const GumboAttribute *>(el.attributes.data[i]);
+            if ((std::strcmp(attr->name, "src") == 0 || std::strcmp(attr->name, "data") == 0
+                 || std::strcmp(attr->name, "class") == 0)
+                && std::strpbrk(attr->value, "<>"))
+                return true;
+        }
+        for (unsigned i = 0; i < el.children.length; ++i)
+            pending.push_back(static_cast<const GumboNode *>(el.children.data[i]));
+    }
+    return false;
+}
+
 } // namespace
 
 HtmlReader::HtmlReader(const QString &corpusRoot, HtmlLimits limits)
@@ -1050,16 +1128,18 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
     detail::DecodedHtml decoded = detail::decodeHtml(bytes);
     doc.encoding = decoded.encoding;
     doc.warnings = std::move(decoded.warnings);
-    qsizetype controls = 0;
-    for (const QChar c : std::as_const(decoded.text))
-        if ((c.unicode() < 0x20 && c != u'\t' && c != u'\n' && c != u'\r' && c != u'\f'))
-            ++controls;
+    // In UTF-8 a byte under 0x20 is always that ASCII character.
+    const qsizetype controls = std::count_if(decoded.utf8.cbegin(), decoded.utf8.cend(), [](char c) {
+        return uchar(c) < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f';
+    });
     if (controls > 0)
         doc.warnings.append(
             QStringLiteral("%1 control character(s) ignored; the file may not be HTML").arg(controls));
 
-    const QByteArray utf8 = decoded.text.toUtf8();
-    const TagStats tags = scanTags(utf8, m_limits);
+    thread_local QByteArray folded; // kept from page to page, as the arena is
+    const bool didFold = m_foldWhitespace && foldWhitespaceAtTags(decoded.utf8, folded);
+    const QByteArray &markup = didFold ? folded : decoded.utf8;
+    const TagStats tags = scanTags(markup, m_limits);
     if (tags.nodes > m_limits.maxNodes)
         return makeError(ErrorCode::Unsupported,
                          QStringLiteral("too_complex: more than %1 elements (ingest.html_max_nodes); not parsed").arg(m_limits.maxNodes), path);
@@ -1070,24 +1150,37 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
         return makeError(ErrorCode::Unsupported,
                          QStringLiteral("too_complex: elements nested deeper than %1 (ingest.html_max_depth); not parsed").arg(m_limits.maxDepth),
                          path);
-    thread_local GumboArena arena;
-    const GumboArenaReset dropTree{arena};
-    GumboOptions options = kGumboDefaultOptions;
-    options.max_errors = kMaxParseErrors;
-    options.allocator = &GumboArena::allocate;
-    options.deallocator = &GumboArena::deallocate;
-    options.userdata = &arena;
-    const GumboOutput *output = gumbo_parse_with_options(&options, utf8.constData(), size_t(utf8.size()));
-    if (!output || !output->document)
-        return makeError(ErrorCode::Internal, QStringLiteral("HTML parser returned nothing"), path);
-    if (deadline.hasExpired())
-        return overBudget();
 
-    if (const GumboNode *title = findFirst(output->root, GUMBO_TAG_TITLE, 0))
-        doc.title = textOf(title);
-    PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot, *m_targets, deadline);
-    if (!walker.run(output->document) || deadline.hasExpired())
-        return overBudget();
+    const auto parseAndWalk = [&](const QByteArray &html, bool afterFolding) -> Result<bool> {
+        thread_local GumboArena arena;
+        const GumboArenaReset dropTree{arena};
+        GumboOptions options = kGumboDefaultOptions;
+        options.max_errors = kMaxParseErrors;
+        options.allocator = &GumboArena::allocate;
+        options.deallocator = &GumboArena::deallocate;
+        options.userdata = &arena;
+        const GumboOutput *output = gumbo_parse_with_options(&options, html.constData(), size_t(html.size()));
+        if (!output || !output->document)
+            return makeError(ErrorCode::Internal, QStringLiteral("HTML parser returned nothing"), path);
+        if (deadline.hasExpired())
+            return overBudget();
+        if (afterFolding && foldingMayShow(output->root))
+            return false;
+        if (const GumboNode *titleNode = findFirst(output->root, GUMBO_TAG_TITLE, 0))
+            doc.title = textOf(titleNode);
+        PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot, *m_targets, deadline);
+        if (!walker.run(output->document) || deadline.hasExpired())
+            return overBudget();
+        return true;
+    };
+    auto walked = parseAndWalk(markup, didFold);
+    if (walked && !*walked) {
+        // An attribute the walk reads verbatim may hold folded whitespace:
+        // parse the page as it was written (rare; see foldWhitespaceAtTags).
+        walked = parseAndWalk(decoded.utf8, false);
+    }
+    if (!walked)
+        return walked.error();
     return doc;
 }
 

@@ -93,10 +93,16 @@ public:
     // missing_file (absent, not a regular readable file, or an empty src).
     Result<Document> readPage(const QString &relativePath) const;
 
+    // Whitespace runs at tags are cut before parsing, which gives the same
+    // Document faster (see foldWhitespaceAtTags in htmlreader.cpp). Off only
+    // for the checks that it does give the same Document.
+    void setFoldWhitespace(bool fold) { m_foldWhitespace = fold; }
+
 private:
     QString m_root;          // absolute, cleaned
     QString m_canonicalRoot; // symlinks resolved; empty when the root does not exist
     HtmlLimits m_limits;
+    bool m_foldWhitespace = true;
 
 public:
     struct ImageTargets; // canonical path or refusal per image path, behind a mutex

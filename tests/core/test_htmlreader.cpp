@@ -455,6 +455,62 @@ private Q_SLOTS:
         }
     }
 
+    // Whitespace runs at tags are cut before parsing (a quarter of a
+    // manual's bytes); the Document must be exactly what the page as
+    // written gives, including attributes that hold such a run verbatim.
+    void foldedWhitespaceChangesNothing_data()
+    {
+        QTest::addColumn<QByteArray>("html");
+        QTest::newRow("indented manual") << page("\n  <div class=\"sect1\">\n    <p>\n      One two.\n    </p>\n"
+                                                 "    <ul>\n      <li>  Item  </li>\n\t\t<li>Next</li>\n    </ul>\n  </div>\n");
+        QTest::newRow("pre and listing keep their lines")
+            << page("<pre>\n\n  line one\n    line two\n\n</pre><listing>\n\n\tx</listing>\n\n<textarea>\n\n a</textarea>");
+        QTest::newRow("table whitespace")
+            << page("<table>\n  <tr>\n    <td>  a  </td>\n\n    <td>b</td>\n  </tr>\n  x  <tr><td>c</td></tr>\n</table>");
+        QTest::newRow("src with a cut run")
+            << page("<p>See</p>\n\n<img src=\"images/a>  \n <b.png\" alt=\"x>   <y\"><img src=\"images/ok.png\">");
+        QTest::newRow("class with a cut run")
+            << page("<div class=\"x> \tnavheader\"><p>Chrome?</p></div>\n\n<div class=\"figure\"><p class=\"title\">\n\n"
+                    "Figure 1</p><img src=\"images/ok.png\"></div>");
+        QTest::newRow("object data with a cut run")
+            << page("<object type=\"image/png\" data=\"images/ok.png  <\">  fallback  </object>\n\n<p>after</p>");
+        QTest::newRow("comments and doctype")
+            << QByteArray("<!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01//EN   <\">\n\n<html>\n <head>\n  <title>\n\n  The\n title  </title>\n"
+                          " </head>\n <!--  a  >   <  b  -->\n <body>\n  <p>x</p>\n\n </body>\n</html>\n");
+        QTest::newRow("script, style, cdata") << page("<script>\n if (a>   <b) {}\n</script>\n\n<style>\n  p>  <x {}\n</style>"
+                                                      "<math><![CDATA[ a >   < b ]]></math>\n\n<p>text</p>");
+        QTest::newRow("formatting elements reopened") << page("<p><b class=\"menu\">bold</p>\n\n   <p>\n\n  plain</p>");
+        QTest::newRow("CRLF and form feeds") << page("<p>a</p>\r\n\r\n<p>b</p>\f\f<br>\r\r<p>c</p>");
+    }
+
+    void foldedWhitespaceChangesNothing()
+    {
+        QFETCH(QByteArray, html);
+        writeFile(m_root + QStringLiteral("/fold.html"), html);
+        HtmlReader folding(m_root);
+        HtmlReader asWritten(m_root);
+        asWritten.setFoldWhitespace(false);
+        const Result<Document> folded = folding.readPage(QStringLiteral("fold.html"));
+        const Result<Document> plain = asWritten.readPage(QStringLiteral("fold.html"));
+        QVERIFY(folded.ok());
+        QVERIFY(plain.ok());
+        QCOMPARE(describeBlocks(folded.value()), describeBlocks(plain.value()));
+        QCOMPARE(folded.value().images.size(), plain.value().images.size());
+        for (qsizetype i = 0; i < plain.value().images.size(); ++i)
+            QCOMPARE(folded.value().images[i].src, plain.value().images[i].src);
+        QCOMPARE(folded.value().title, plain.value().title);
+        QVERIFY(folded.value() == plain.value());
+    }
+
+    void foldedSrcIsReadAsWritten()
+    {
+        const Document doc = readBack(QStringLiteral("foldsrc.html"),
+                                      page("\n\n<img src=\"images/a>  \n <b.png\">\n\n<img src=\"images/ok.png\">"));
+        QCOMPARE(doc.images.size(), 2);
+        QCOMPARE(doc.images[0].src, QStringLiteral("images/a>  \n <b.png"));
+        QCOMPARE(doc.images[1].refusal, QString());
+    }
+
     void deepNestingIsCut()
     {
         QByteArray bytes;

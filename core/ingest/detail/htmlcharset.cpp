@@ -258,7 +258,7 @@ bool decodeWith(const char *name, QByteArrayView bytes, DecodedHtml &out)
     std::optional<Conversion> conversion = convert(converter.get(), bytes);
     if (!conversion)
         return false;
-    out.text = std::move(conversion->text);
+    out.utf8 = conversion->text.toUtf8();
     out.encoding = displayName(converter.get(), QByteArray(name));
     noteConversion(out, conversion->replaced);
     return true;
@@ -354,9 +354,20 @@ DecodedHtml decodeHtml(const QByteArray &bytes)
         return true;
     };
 
+    // Valid UTF-8 decodes to itself: ICU's UTF-8 -> UTF-16 conversion and
+    // the way back would only copy it twice.
+    const auto asItIs = [&out](const QByteArray &utf8) {
+        if (!utf8.isValidUtf8())
+            return false;
+        out.utf8 = utf8;
+        return true;
+    };
+
     // A BOM outranks everything; ICU's UTF-8 converter would keep it as
     // U+FEFF, so it is cut here and the endian-specific converter named.
     if (hasPrefix({0xEF, 0xBB, 0xBF})) {
+        if (asItIs(bytes.sliced(3)))
+            return out;
         if (decodeWith("UTF-8", QByteArrayView(bytes).sliced(3), out))
             return out;
     } else if (hasPrefix({0xFF, 0xFE})) {
@@ -371,6 +382,8 @@ DecodedHtml decodeHtml(const QByteArray &bytes)
     const QByteArray declared = sniffMetaCharset(bytes);
     if (!declared.isEmpty()) {
         const QByteArray name = converterNameForLabel(declared);
+        if (ucnv_compareNames(name.constData(), "UTF-8") == 0 && asItIs(bytes))
+            return out;
         if (decodeWith(name.constData(), bytes, out))
             return out;
         notes.append(QStringLiteral("unknown charset \"%1\" declared")
@@ -378,11 +391,13 @@ DecodedHtml decodeHtml(const QByteArray &bytes)
     }
 
     // No usable declaration: UTF-8 if the bytes are valid UTF-8.
+    if (declared.isEmpty() && asItIs(bytes))
+        return out;
     ConverterPtr utf8 = openConverter("UTF-8");
     if (utf8) {
         std::optional<Conversion> conversion = convert(utf8.get(), bytes);
         if (conversion && conversion->replaced == 0) {
-            out.text = std::move(conversion->text);
+            out.utf8 = conversion->text.toUtf8();
             out.encoding = QStringLiteral("UTF-8");
             for (const QString &note : notes)
                 out.warnings.append(note + QStringLiteral("; decoded as UTF-8"));
@@ -400,7 +415,7 @@ DecodedHtml decodeHtml(const QByteArray &bytes)
         return out;
 
     // ICU without windows-1252 (should not happen): Latin-1 never fails.
-    out.text = QString::fromLatin1(bytes);
+    out.utf8 = QString::fromLatin1(bytes).toUtf8();
     out.encoding = QStringLiteral("ISO-8859-1");
     out.warnings.append(QStringLiteral("windows-1252 converter unavailable; decoded as ISO-8859-1"));
     return out;

@@ -22,7 +22,7 @@ namespace rs::detail {
 inline constexpr qsizetype kPrescanBytes = 4096;
 
 struct DecodedHtml {
-    QString text;         // the whole page as text; no BOM
+    QByteArray utf8;      // the whole page as UTF-8 (what the HTML parser reads); no BOM
     QString encoding;     // the IANA/MIME name of the encoding used, e.g. "UTF-8", "windows-1252"
     QStringList warnings; // conversion from a non-UTF-8 encoding, replaced bytes, unknown labels
 };
@@ -33,8 +33,10 @@ struct DecodedHtml {
 // other tags and their attributes are skipped, not pattern-matched.
 QByteArray sniffMetaCharset(QByteArrayView head);
 
-// Decodes a whole page. Invalid byte sequences become U+FFFD and are counted
-// in a warning; never fails (an empty input gives empty text, "UTF-8").
+// Decodes a whole page to UTF-8. Invalid byte sequences become U+FFFD and are
+// counted in a warning; never fails (an empty input gives empty text,
+// "UTF-8"). Pages that are valid UTF-8 and say so, or say nothing, are the
+// common case: their bytes are the result as they are, with no conversion.
 DecodedHtml decodeHtml(const QByteArray &bytes);
 
 } // namespace rs::detail
