@@ -786,48 +786,77 @@ struct PageEntry {
     QString canonical;
 };
 
-// Qt does not list entries whose names are not valid UTF-8 (it could not
+// One readdir() pass per folder. Entries whose type the folder itself
+// reports (a regular file, a folder; no link) have their canonical path from
+// the folder's own: canonicalising every page of a manual cost a readlink()
+// per path component and was most of the listing. Links and entries of
+// unknown type are resolved by the file system, as before.
+//
+// Qt would not list entries whose names are not valid UTF-8 (it could not
 // name them again), so pages and folders with such names would vanish
-// without a word. readdir() finds them, to report them as refused.
-void collectUndecodable(const QString &dirPath, const QString &dirRelative, QStringList &refused)
+// without a word: they are reported as refused.
+void collectPages(const QString &dirPath, const QString &canonicalDir, const QString &dirRelative,
+                  const QString &canonicalRoot, QSet<QString> &visitedDirs, QVector<PageEntry> &pages,
+                  QStringList *refused)
 {
+    struct Entry {
+        QString name;
+        unsigned char type;
+    };
+    std::vector<Entry> entries;
     DIR *dir = ::opendir(QFile::encodeName(dirPath).constData());
     if (!dir)
         return;
     while (const dirent *entry = ::readdir(dir)) {
-        const QByteArray name(entry->d_name);
+        const QByteArrayView name(entry->d_name);
         if (name.startsWith('.'))
-            continue; // hidden, as in the listing itself
+            continue; // hidden, and "." and ".."
         QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-        const QString decoded = utf8.decode(name); // decode() is lazy: converting runs it
-        if (!utf8.hasError())
+        QString decoded = utf8.decode(name); // decode() is lazy: converting runs it
+        if (utf8.hasError()) {
+            const QByteArray lower = name.toByteArray().toLower();
+            const bool page = lower.endsWith(".html") || lower.endsWith(".htm");
+            if (refused && (page || entry->d_type == DT_DIR)) {
+                const QString shown = QString::fromLatin1(name.toByteArray().toPercentEncoding(" "));
+                refused->append((dirRelative.isEmpty() ? shown : dirRelative + u'/' + shown)
+                                + QStringLiteral(": undecodable_name"));
+            }
             continue;
-        const QByteArray lower = name.toLower();
-        const bool page = lower.endsWith(".html") || lower.endsWith(".htm");
-        if (!page && entry->d_type != DT_DIR)
-            continue;
-        const QString shown = QString::fromLatin1(name.toPercentEncoding(" "));
-        refused.append((dirRelative.isEmpty() ? shown : dirRelative + u'/' + shown) + QStringLiteral(": undecodable_name"));
+        }
+        entries.push_back({std::move(decoded), entry->d_type});
     }
     ::closedir(dir);
-}
+    std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.name < b.name; });
 
-void collectPages(const QString &dirPath, const QString &dirRelative, const QString &canonicalRoot,
-                  QSet<QString> &visitedDirs, QVector<PageEntry> &pages, QStringList *refused)
-{
-    if (refused)
-        collectUndecodable(dirPath, dirRelative, *refused);
-    const QDir dir(dirPath);
-    // System: broken symlinks are only listed with it.
-    const QFileInfoList entries
-        = dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System, QDir::Name);
-    for (const QFileInfo &entry : entries) {
-        const QString relative = dirRelative.isEmpty() ? entry.fileName()
-                                                       : dirRelative + u'/' + entry.fileName();
-        const bool page = hasPageSuffix(entry.fileName());
-        if (!page && !entry.isDir())
+    const auto inFolder = [](const QString &folder, const QString &name) {
+        return folder.endsWith(u'/') ? QString(folder + name) : QString(folder + u'/' + name); // "/" alone ends so
+    };
+    for (const Entry &entry : entries) {
+        const QString relative = dirRelative.isEmpty() ? entry.name : dirRelative + u'/' + entry.name;
+        const QString path = inFolder(dirPath, entry.name);
+        const bool page = hasPageSuffix(entry.name);
+        if (entry.type == DT_REG) {
+            if (page)
+                pages.append(PageEntry{relative, inFolder(canonicalDir, entry.name)});
             continue;
-        const QString canonical = entry.canonicalFilePath();
+        }
+        if (entry.type == DT_DIR) {
+            const QString canonical = inFolder(canonicalDir, entry.name);
+            if (!visitedDirs.contains(canonical)) {
+                visitedDirs.insert(canonical);
+                collectPages(path, canonical, relative, canonicalRoot, visitedDirs, pages, refused);
+            }
+            continue;
+        }
+        if (entry.type != DT_LNK && entry.type != DT_UNKNOWN) {
+            if (page && refused)
+                refused->append(relative + QStringLiteral(": not_regular_file")); // FIFO, socket, device: reading could block
+            continue;
+        }
+        const QFileInfo info(path);
+        if (!page && !info.isDir())
+            continue;
+        const QString canonical = info.canonicalFilePath();
         if (canonical.isEmpty()) {
             if (refused && page)
                 refused->append(relative + QStringLiteral(": dangling_link"));
@@ -838,16 +867,15 @@ void collectPages(const QString &dirPath, const QString &dirRelative, const QStr
                 refused->append(relative + QStringLiteral(": outside_corpus"));
             continue;
         }
-        if (entry.isDir()) {
+        if (info.isDir()) {
             if (visitedDirs.contains(canonical))
                 continue; // a link loop or a second way into the same folder
             visitedDirs.insert(canonical);
-            collectPages(entry.absoluteFilePath(), relative, canonicalRoot, visitedDirs, pages,
-                         refused);
-        } else if (entry.isFile()) {
+            collectPages(path, canonical, relative, canonicalRoot, visitedDirs, pages, refused);
+        } else if (info.isFile()) {
             pages.append(PageEntry{relative, canonical});
         } else if (refused) {
-            refused->append(relative + QStringLiteral(": not_regular_file")); // FIFO, socket, device: reading could block
+            refused->append(relative + QStringLiteral(": not_regular_file"));
         }
     }
 }
@@ -1056,7 +1084,7 @@ QStringList HtmlReader::listPages(QStringList *refused) const
         return {};
     QSet<QString> visitedDirs{m_canonicalRoot};
     QVector<PageEntry> pages;
-    collectPages(m_root, QString(), m_canonicalRoot, visitedDirs, pages, refused);
+    collectPages(m_root, m_canonicalRoot, QString(), m_canonicalRoot, visitedDirs, pages, refused);
     std::sort(pages.begin(), pages.end(),
               [](const PageEntry &a, const PageEntry &b) { return a.relative < b.relative; });
     QStringList result;

@@ -39,9 +39,11 @@ constexpr int kPagesPerWrite = 32;
 struct PreparedSentence {
     int block = 0;   // position of the block (or image, for alt/title) in the document
     BlockKind kind = BlockKind::Body;
-    QString text;
+    // Text and key as stored (UTF-8), converted here on the workers: the
+    // writer binds them as they are.
+    QByteArray text;
     SentenceScores scores;
-    QString dedupKey;
+    QByteArray dedupKey;
     int imageRef = -1;     // index into Document::images for alt/title/caption sentences
     bool groundTruth = false;
     QString truthKind;
@@ -68,9 +70,9 @@ void prepare(PreparedDocument &p)
             PreparedSentence ps;
             ps.block = block;
             ps.kind = kind;
-            ps.text = s;
+            ps.text = s.toUtf8();
             ps.scores = scoreSentence(s);
-            ps.dedupKey = dedupKey(s);
+            ps.dedupKey = dedupKey(s).toUtf8();
             ps.imageRef = imageRef;
             ps.groundTruth = !truthKind.isEmpty();
             ps.truthKind = truthKind;
@@ -270,11 +272,11 @@ private:
 
         int position = 0;
         for (const PreparedSentence &s : p.sentences) {
-            m_insertSentence->bind(0, docId).bind(1, position++).bind(2, s.block).bind(3, blockKindName(s.kind)).bind(4, s.text);
+            m_insertSentence->bind(0, docId).bind(1, position++).bind(2, s.block).bind(3, blockKindName(s.kind)).bindUtf8(4, s.text);
             if (s.imageRef >= 0)
                 m_insertSentence->bind(5, refIds[s.imageRef]);
             m_insertSentence->bind(6, s.scores.words).bind(7, s.scores.entropy).bind(8, int(s.scores.hasUrl));
-            m_insertSentence->bind(9, int(s.scores.hasEmail)).bind(10, int(s.scores.hasEmoji)).bind(11, s.dedupKey);
+            m_insertSentence->bind(9, int(s.scores.hasEmail)).bind(10, int(s.scores.hasEmoji)).bindUtf8(11, s.dedupKey);
             if (Status st = m_insertSentence->exec(); !st)
                 return st;
             ++m_report.sentencesAdded;

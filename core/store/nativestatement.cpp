@@ -66,6 +66,12 @@ NativeStatement &NativeStatement::bind(int index, const QString &text)
     return *this;
 }
 
+NativeStatement &NativeStatement::bindUtf8(int index, QByteArrayView utf8)
+{
+    sqlite3_bind_text(m_stmt.get(), index + 1, utf8.isEmpty() ? "" : utf8.data(), int(utf8.size()), SQLITE_STATIC);
+    return *this;
+}
+
 NativeStatement &NativeStatement::bindNull(int index)
 {
     sqlite3_bind_null(m_stmt.get(), index + 1);

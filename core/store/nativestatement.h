@@ -42,6 +42,10 @@ public:
     NativeStatement &bind(int index, int value) { return bind(index, qint64(value)); }
     NativeStatement &bind(int index, double value);
     NativeStatement &bind(int index, const QString &text);
+    // Text already in UTF-8, the database's encoding, read in place: no copy
+    // and no conversion. The bytes must stay valid until exec() (or the next
+    // binding of this index). An empty view binds an empty text, not NULL.
+    NativeStatement &bindUtf8(int index, QByteArrayView utf8);
     NativeStatement &bindNull(int index);
 
     // Runs the statement to completion (an INSERT), then resets it for the

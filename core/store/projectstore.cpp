@@ -10,9 +10,26 @@
 #include <QSqlError>
 #include <QUuid>
 
+#include <sqlite3.h>
+
+#include <mutex>
+
 namespace rs {
 
 namespace {
+
+// SQLite keeps memory statistics by default, behind one process-wide mutex
+// taken on every malloc and free: on ingest's writer that was most of
+// SQLite's locking. Nothing here reads those statistics. The setting can
+// only be made before SQLite initialises, so it is made before the first
+// connection opens; once SQLite runs (another library opened a database
+// first) the call is refused and the default stays.
+void keepNoSqliteMemoryStatistics()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 
 const QString kDatabaseName = QStringLiteral("project.sqlite");
 const QString kLockName = QStringLiteral("project.lock");
@@ -125,6 +142,7 @@ Status ProjectStore::openDatabase(const QString &dir, Access access, bool takeLo
                              m_dir);
         }
     }
+    keepNoSqliteMemoryStatistics();
     m_connection = QStringLiteral("rs-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     m_db.setDatabaseName(databasePath());
