@@ -201,8 +201,8 @@ SentenceScores scoreSentence(const QString &sentence)
     SentenceScores scores;
     // The entropy's word keys, written one after another into one buffer and
     // counted by sorting views of it: no string or hash node per word.
-    QString keyText;
-    keyText.reserve(sentence.size());
+    QString keyText(sentence.size(), Qt::Uninitialized);
+    qsizetype keyLength = 0; // of keyText, in use
     QVarLengthArray<std::pair<qsizetype, qsizetype>, 64> keySpans; // offset, length in keyText
     const QStringView all(sentence);
     qsizetype i = 0;
@@ -221,19 +221,26 @@ SentenceScores scoreSentence(const QString &sentence)
                 letterOrDigit = letterOrDigit || ascii.letterOrNumber[c.unicode()];
             if (letterOrDigit) {
                 ++scores.words;
-                const qsizetype start = keyText.size();
+                // Written in place: keyText was sized for the whole sentence.
+                const qsizetype start = keyLength;
+                QChar *key = keyText.data() + start;
                 for (QChar c : token) {
                     const char16_t u = c.unicode();
                     if (!ascii.punct[u])
-                        keyText.append(asciiLower(u));
+                        *key++ = asciiLower(u);
                 }
-                keySpans.push_back({start, keyText.size() - start});
+                keyLength = key - keyText.data();
+                keySpans.push_back({start, keyLength - start});
             }
         } else if (hasLetterOrDigit(token)) {
             ++scores.words;
-            const qsizetype start = keyText.size();
-            keyText.append(entropyKey(token));
-            keySpans.push_back({start, keyText.size() - start});
+            // Lower-casing may lengthen it: keep room for the rest too.
+            const QString key = entropyKey(token);
+            if (keyLength + key.size() + (all.size() - i) > keyText.size())
+                keyText.resize(keyLength + key.size() + (all.size() - i));
+            std::copy(key.cbegin(), key.cend(), keyText.begin() + keyLength);
+            keySpans.push_back({keyLength, key.size()});
+            keyLength += key.size();
         }
         const QStringView core = stripTokenPunctuation(token);
         if (core.isEmpty())

@@ -328,6 +328,22 @@ QStringList SentenceSplitter::split(const QString &rawText)
 
 QString normalizeWhitespace(const QString &text)
 {
+    // Most texts come already normalised (the readers simplify whitespace):
+    // those are returned as they are, shared, without a copy.
+    bool normal = true;
+    char16_t previous = u' '; // so that a leading space is not normal
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        const bool ordinary = u > u' ' && u < 0x7F;
+        if (!ordinary && (u == u' ' ? previous == u' ' : (u == 0xFEFF || u == 0x200B || c.isSpace()))) {
+            normal = false;
+            break;
+        }
+        previous = u;
+    }
+    if (normal && previous != u' ')
+        return text;
+
     QString out;
     out.reserve(text.size());
     bool pendingSpace = false;
