@@ -1122,7 +1122,9 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
                              .arg(m_limits.maxBytes),
                          path);
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
+    // Unbuffered: read() fills the page's buffer straight from the file, not
+    // through QFile's own buffer (a second copy and allocation per page).
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
         return makeError(ErrorCode::IoError, file.errorString(), path);
     // Bounded even if the file grew since it was listed. QIODevice::read(n)
     // allocates n bytes up front: ask for the size seen plus one, and only
