@@ -261,7 +261,12 @@ SentenceScores scoreSentence(const QString &sentence)
         QVarLengthArray<QStringView, 64> keys;
         for (const auto &[start, length] : keySpans)
             keys.push_back(QStringView(keyText).mid(start, length));
-        std::sort(keys.begin(), keys.end());
+        if (isAscii(QStringView(keyText).first(keyLength))) // code units order as QStringView does, without its calls
+            std::sort(keys.begin(), keys.end(), [](QStringView a, QStringView b) {
+                return std::u16string_view(a.utf16(), size_t(a.size())) < std::u16string_view(b.utf16(), size_t(b.size()));
+            });
+        else
+            std::sort(keys.begin(), keys.end());
         const double n = scores.words;
         double h = 0.0;
         // Summed in key order, so the low bits never depend on a hash seed.
@@ -278,6 +283,33 @@ SentenceScores scoreSentence(const QString &sentence)
     }
     scores.hasEmoji = !isAscii(all) && containsEmoji(sentence);
     return scores;
+}
+
+QByteArray dedupKeyUtf8(const QString &sentence)
+{
+    if (!isAscii(sentence))
+        return dedupKey(sentence).toUtf8();
+    // The ASCII branch of dedupKey and normalizeWhitespace in one pass: in
+    // ASCII, the white space is 0x09-0x0D and ' '.
+    const AsciiClasses &ascii = asciiClasses();
+    QByteArray key(sentence.size(), Qt::Uninitialized);
+    char *out = key.data();
+    bool pendingSpace = false;
+    for (const QChar c : sentence) {
+        const char16_t u = c.unicode();
+        if (u == u' ' || (u >= 0x09 && u <= 0x0D)) {
+            pendingSpace = out != key.data();
+            continue;
+        }
+        if (ascii.punct[u] || ascii.symbol[u])
+            continue;
+        if (pendingSpace)
+            *out++ = ' ';
+        pendingSpace = false;
+        *out++ = char(asciiLower(u).unicode());
+    }
+    key.truncate(out - key.constData());
+    return key;
 }
 
 QString dedupKey(const QString &sentence)

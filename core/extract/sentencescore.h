@@ -25,6 +25,7 @@
 //    a keycap sequence (1️⃣). Text-style symbols are not emoji: © ® ™ ° ± ×
 //    ★ → ✔ and ❤ without U+FE0F.
 
+#include <QByteArray>
 #include <QString>
 
 namespace rs {
@@ -46,5 +47,9 @@ SentenceScores scoreSentence(const QString &sentence);
 // are duplicates when their keys are equal; a sentence of only punctuation
 // has an empty key (callers should not treat empty keys as duplicates).
 QString dedupKey(const QString &sentence);
+
+// dedupKey(sentence) as UTF-8, the form it is stored in; an ASCII sentence
+// (most of them) is keyed straight into bytes.
+QByteArray dedupKeyUtf8(const QString &sentence);
 
 } // namespace rs

@@ -73,7 +73,7 @@ void prepare(PreparedDocument &p)
             ps.kind = kind;
             ps.text = s.toUtf8();
             ps.scores = scoreSentence(s);
-            ps.dedupKey = dedupKey(s).toUtf8();
+            ps.dedupKey = dedupKeyUtf8(s);
             ps.imageRef = imageRef;
             ps.groundTruth = !truthKind.isEmpty();
             ps.truthKind = truthKind;

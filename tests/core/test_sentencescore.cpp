@@ -197,6 +197,7 @@ private Q_SLOTS:
         QFETCH(QString, sentence);
         QFETCH(QString, key);
         QCOMPARE(dedupKey(sentence), key);
+        QCOMPARE(dedupKeyUtf8(sentence), key.toUtf8());
     }
 
     void dedupKeyEquality_data()
@@ -242,6 +243,9 @@ private Q_SLOTS:
         for (char16_t c = 0; c < 128; ++c) {
             const QString ascii = QStringLiteral("Ab") + QChar(c) + QStringLiteral("Cd e") + QChar(c) + QStringLiteral(" X");
             QCOMPARE(rs::dedupKey(ascii + accented), rs::dedupKey(ascii) + accented);
+            // The UTF-8 form keys ASCII in one pass of its own.
+            for (const QString &text : QStringList{ascii, QChar(c) + ascii + QChar(c), QString(QChar(c)) + QChar(c), ascii + accented})
+                QCOMPARE(rs::dedupKeyUtf8(text), rs::dedupKey(text).toUtf8());
             const rs::SentenceScores plain = rs::scoreSentence(ascii + QStringLiteral(" Ab Ab"));
             const rs::SentenceScores mixed = rs::scoreSentence(ascii + QStringLiteral(" Ab Ab") + accented);
             QCOMPARE(mixed.words, plain.words + 1);
