@@ -20,6 +20,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <dirent.h>
@@ -899,22 +900,41 @@ bool isTagNameChar(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == ':';
 }
 
+// A tag name lower-cased into a small buffer: the scan meets every tag of
+// the page, and a QByteArray per tag was most of its time. Names longer
+// than the buffer are none of the names looked for below.
+struct TagName {
+    char text[16];
+    std::size_t size = 0; // 0 when too long to be one of them
+
+    TagName(const char *name, qsizetype length)
+    {
+        if (length >= qsizetype(sizeof text))
+            return;
+        for (qsizetype k = 0; k < length; ++k)
+            text[k] = (name[k] >= 'A' && name[k] <= 'Z') ? char(name[k] - 'A' + 'a') : name[k];
+        size = std::size_t(length);
+    }
+    std::string_view view() const { return {text, size}; }
+    bool is(std::string_view name) const { return view() == name; }
+};
+
 // Elements that never hold children, or whose end tag the parser supplies
 // itself when a sibling starts: neither deepens the tree.
-bool isFlatTag(const QByteArray &name)
+bool isFlatTag(const TagName &name)
 {
-    static const QSet<QByteArray> flat{
+    static constexpr std::string_view flat[] = {
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
         "keygen", "basefont", "bgsound", "frame", "image", "isindex", // void
         "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup",
         "rb", "rt", "rtc", "rp", "html", "head", "body"}; // optional end tag
-    return flat.contains(name);
+    return name.size > 0 && std::find(std::begin(flat), std::end(flat), name.view()) != std::end(flat);
 }
 
-bool isRawTextTag(const QByteArray &name)
+bool isRawTextTag(const TagName &name)
 {
-    return name == "script" || name == "style" || name == "textarea" || name == "title" || name == "xmp" || name == "iframe"
-        || name == "noembed" || name == "noframes" || name == "plaintext";
+    return name.is("script") || name.is("style") || name.is("textarea") || name.is("title") || name.is("xmp") || name.is("iframe")
+        || name.is("noembed") || name.is("noframes") || name.is("plaintext");
 }
 
 // A linear scan of the tags; stops early once a limit is passed.
@@ -950,7 +970,7 @@ TagStats scanTags(const QByteArray &html, const HtmlLimits &limits)
         const qsizetype nameStart = j;
         while (j < n && isTagNameChar(d[j]))
             ++j;
-        const QByteArray name = html.mid(nameStart, j - nameStart).toLower();
+        const TagName name(d + nameStart, j - nameStart);
         const qsizetype end = html.indexOf('>', j);
         if (end < 0)
             break;
@@ -970,7 +990,7 @@ TagStats scanTags(const QByteArray &html, const HtmlLimits &limits)
             return st;
         if (isRawTextTag(name)) {
             // Its content is text up to the matching end tag.
-            const QByteArray endTag = "</" + name;
+            const QByteArray endTag = "</" + QByteArray(name.text, qsizetype(name.size));
             const qsizetype close = html.indexOf(endTag, i);
             const qsizetype closeUpper = html.indexOf(endTag.toUpper(), i);
             qsizetype stop = close < 0 ? closeUpper : closeUpper < 0 ? close : std::min(close, closeUpper);
@@ -979,7 +999,7 @@ TagStats scanTags(const QByteArray &html, const HtmlLimits &limits)
         }
         if (isFlatTag(name) || (selfClosing && foreignDepth >= 0))
             continue;
-        if ((name == "svg" || name == "math") && foreignDepth < 0)
+        if ((name.is("svg") || name.is("math")) && foreignDepth < 0)
             foreignDepth = depth;
         if (++depth > st.maxDepth) {
             st.maxDepth = depth;
