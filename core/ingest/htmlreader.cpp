@@ -122,29 +122,20 @@ QString canonicalInResolvedDir(const QString &path, const QString &canonicalDir)
 } // namespace
 
 // Manual pages share their images (navigation icons on every page), and
-// canonicalising a path costs a readlink() per component: each path is
-// looked up once per reader, and each folder is canonicalised once so that
-// an ordinary file in it needs one lstat(). Shared by the threads reading
-// pages.
+// canonicalising a path costs a readlink() per component: each image path
+// is looked up once per reader, and each folder is canonicalised once so
+// that an ordinary file in it (an image, a page) needs one lstat(). Shared
+// by the threads reading pages.
 struct HtmlReader::ImageTargets {
     ImageTarget resolve(const QString &path, const QString &root, const QString &canonicalRoot)
     {
-        const QString dir = path.left(std::max<qsizetype>(1, path.lastIndexOf(u'/')));
-        QString canonicalDir;
-        bool dirKnown = false;
         {
             QMutexLocker lock(&mutex);
             if (auto it = known.constFind(path); it != known.cend())
                 return *it;
-            if (auto it = dirs.constFind(dir); it != dirs.cend()) {
-                canonicalDir = *it;
-                dirKnown = true;
-            }
         }
-        if (!dirKnown)
-            canonicalDir = QFileInfo(dir).canonicalFilePath();
         ImageTarget target;
-        if (const QString canonical = canonicalInResolvedDir(path, canonicalDir); !canonical.isEmpty()) {
+        if (const QString canonical = canonicalInResolvedDir(path, canonicalFolder(folderOf(path))); !canonical.isEmpty()) {
             if (!isInside(canonical, canonicalRoot))
                 target = {{}, kOutsideCorpus};
             else if (::access(QFile::encodeName(canonical).constData(), R_OK) != 0)
@@ -155,9 +146,33 @@ struct HtmlReader::ImageTargets {
             target = lookUpTarget(path, root, canonicalRoot); // links, missing files, odd folders
         }
         QMutexLocker lock(&mutex);
-        dirs.insert(dir, canonicalDir);
         known.insert(path, target);
         return target;
+    }
+
+    // What QFileInfo(path).canonicalFilePath() gives, with one lstat() for
+    // a plain file in a folder seen before (pages share their folders).
+    QString canonicalFile(const QString &path)
+    {
+        const QString canonical = canonicalInResolvedDir(path, canonicalFolder(folderOf(path)));
+        return canonical.isEmpty() ? QFileInfo(path).canonicalFilePath() : canonical;
+    }
+
+private:
+    static QString folderOf(const QString &path) { return path.left(std::max<qsizetype>(1, path.lastIndexOf(u'/'))); }
+
+    // A folder's canonical path (empty when unresolvable), looked up once.
+    QString canonicalFolder(const QString &dir)
+    {
+        {
+            QMutexLocker lock(&mutex);
+            if (auto it = dirs.constFind(dir); it != dirs.cend())
+                return *it;
+        }
+        const QString canonical = QFileInfo(dir).canonicalFilePath();
+        QMutexLocker lock(&mutex);
+        dirs.insert(dir, canonical);
+        return canonical;
     }
 
     QMutex mutex;
@@ -1130,7 +1145,7 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
     const QFileInfo info(path);
     if (!info.exists())
         return makeError(ErrorCode::NotFound, QStringLiteral("page does not exist"), path);
-    if (!isInside(info.canonicalFilePath(), m_canonicalRoot))
+    if (!isInside(m_targets->canonicalFile(path), m_canonicalRoot))
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("page links to a file outside the corpus root"), path);
     if (!info.isFile())
