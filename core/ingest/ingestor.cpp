@@ -92,6 +92,7 @@ void prepare(PreparedDocument &p)
             matchedOwner.insert(ref.matchedBlock, i);
     }
     QSet<int> captionUsed;
+    p.sentences.reserve(2 * (doc.blocks.size() + doc.images.size())); // about what manuals need: growing moved them all
     for (int b = 0; b < doc.blocks.size(); ++b) {
         const TextBlock &block = doc.blocks[b];
         int owner = -1;
