@@ -1027,11 +1027,6 @@ TagStats scanTags(const QByteArray &html, const HtmlLimits &limits)
 
 // ---- whitespace at tags ------------------------------------------------------------
 
-bool isHtmlSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
 // Manuals are indented markup: a quarter of the GIMP manual's bytes are
 // whitespace between tags, and the parser handles every character as a
 // token of its own. This writes `html` to `out` with each run of two or more
@@ -1055,12 +1050,12 @@ bool foldWhitespaceAtTags(const QByteArray &html, QByteArray &out)
     const char *copied = begin; // html before this is in out
     bool cut = false;
     for (const char *p = begin; p < end;) {
-        if (!isHtmlSpace(*p)) {
+        if (!detail::isHtmlSpace(*p)) {
             ++p;
             continue;
         }
         const char *run = p;
-        while (p < end && isHtmlSpace(*p))
+        while (p < end && detail::isHtmlSpace(*p))
             ++p;
         if (p - run < 2 || !((run > begin && run[-1] == '>') || (p < end && *p == '<')))
             continue;

@@ -18,6 +18,12 @@
 
 namespace rs::detail {
 
+// HTML's white space (the tokenizer's: tab, LF, FF, CR, space).
+inline bool isHtmlSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
 // How far into the page a <meta> charset declaration is looked for.
 inline constexpr qsizetype kPrescanBytes = 4096;
 
