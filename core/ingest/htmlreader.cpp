@@ -1196,7 +1196,16 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
         doc.warnings.append(
             QStringLiteral("%1 control character(s) ignored; the file may not be HTML").arg(controls));
 
-    thread_local QByteArray folded; // kept from page to page, as the arena is
+    // Kept from page to page, as the arena is, unless a huge page grew it.
+    thread_local QByteArray folded;
+    struct DropHugeBuffer {
+        QByteArray &buffer;
+        ~DropHugeBuffer()
+        {
+            if (buffer.capacity() > GumboArena::kKeptBytes)
+                buffer = QByteArray();
+        }
+    } const dropHuge{folded};
     const bool didFold = m_foldWhitespace && foldWhitespaceAtTags(decoded.utf8, folded);
     const QByteArray &markup = didFold ? folded : decoded.utf8;
     const TagStats tags = scanTags(markup, m_limits);
