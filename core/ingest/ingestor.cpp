@@ -164,6 +164,10 @@ public:
         if (Status s = prepareStatements(); !s)
             return s;
         Transaction tx(m_store);
+        auto nextId = m_nextSentenceIdQuery->firstInt64();
+        if (!nextId)
+            return nextId.error();
+        m_nextSentenceId = nextId->value_or(1);
         for (PreparedDocument &p : batch) {
             if (!p.doc) {
                 ++(p.tooComplex ? m_report.documentsTooComplex : m_report.documentsFailed);
@@ -195,12 +199,21 @@ private:
             {&m_insertImage, "INSERT INTO images(image_key, path, refusal) VALUES(?, ?, ?)"},
             {&m_insertRef, "INSERT INTO image_refs(image_id, document_id, position, src, alt, title, caption, matched_block)"
                            " VALUES(?, ?, ?, ?, ?, ?, ?, ?)"},
-            {&m_insertSentence, "INSERT INTO sentences(document_id, position, block, kind, text, image_ref_id, words,"
-                                " entropy, has_url, has_email, has_emoji, dedup_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"},
             {&m_insertTruth, "INSERT OR IGNORE INTO ground_truth(image_id, sentence_id, kind) VALUES(?, ?, ?)"},
+            {&m_nextSentenceIdQuery, "SELECT coalesce(max(id), 0) + 1 FROM sentences"},
         };
         for (const auto &[statement, sql] : statements) {
             auto q = NativeStatement::prepare(m_store, sql);
+            if (!q)
+                return q.error();
+            statement->emplace(std::move(q.value()));
+        }
+        for (auto [statement, rows] : {std::pair{&m_insertSentence, 1}, std::pair{&m_insertSentences, kSentenceRows}}) {
+            QByteArray sql = "INSERT INTO sentences(id, document_id, position, block, kind, text, image_ref_id, words,"
+                             " entropy, has_url, has_email, has_emoji, dedup_key) VALUES";
+            for (int row = 0; row < rows; ++row)
+                sql += row ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            auto q = NativeStatement::prepare(m_store, sql.constData());
             if (!q)
                 return q.error();
             statement->emplace(std::move(q.value()));
@@ -272,19 +285,38 @@ private:
             ++m_report.imageRefsAdded;
         }
 
-        int position = 0;
-        for (const PreparedSentence &s : p.sentences) {
-            m_insertSentence->bind(0, docId).bind(1, position++).bind(2, s.block).bind(3, blockKindName(s.kind)).bindUtf8(4, s.text);
+        // Sentences go kSentenceRows to a statement (SQLite's per-statement
+        // work was a fifth of the writer's), with their ids given: the next
+        // after the largest, as SQLite would assign them, so that ground
+        // truth can name them.
+        const qsizetype count = p.sentences.size();
+        const qint64 firstId = m_nextSentenceId;
+        const auto bindRow = [&](NativeStatement &q, int row, qsizetype k) {
+            const PreparedSentence &s = p.sentences[k];
+            const int c = row * kSentenceColumns;
+            q.bind(c, firstId + k).bind(c + 1, docId).bind(c + 2, int(k)).bind(c + 3, s.block).bind(c + 4, blockKindName(s.kind));
+            q.bindUtf8(c + 5, s.text);
             if (s.imageRef >= 0)
-                m_insertSentence->bind(5, refIds[s.imageRef]);
-            m_insertSentence->bind(6, s.scores.words).bind(7, s.scores.entropy).bind(8, int(s.scores.hasUrl));
-            m_insertSentence->bind(9, int(s.scores.hasEmail)).bind(10, int(s.scores.hasEmoji)).bindUtf8(11, s.dedupKey);
-            if (Status st = m_insertSentence->exec(); !st)
+                q.bind(c + 6, refIds[s.imageRef]);
+            q.bind(c + 7, s.scores.words).bind(c + 8, s.scores.entropy).bind(c + 9, int(s.scores.hasUrl));
+            q.bind(c + 10, int(s.scores.hasEmail)).bind(c + 11, int(s.scores.hasEmoji)).bindUtf8(c + 12, s.dedupKey);
+        };
+        for (qsizetype k = 0; k < count;) {
+            const bool full = count - k >= kSentenceRows;
+            NativeStatement &q = full ? *m_insertSentences : *m_insertSentence;
+            const int rows = full ? kSentenceRows : 1;
+            for (int row = 0; row < rows; ++row)
+                bindRow(q, row, k + row);
+            if (Status st = q.exec(); !st)
                 return st;
-            ++m_report.sentencesAdded;
+            k += rows;
+        }
+        m_nextSentenceId += count;
+        m_report.sentencesAdded += count;
+        for (qsizetype k = 0; k < count; ++k) {
+            const PreparedSentence &s = p.sentences[k];
             if (s.groundTruth && s.imageRef >= 0)
-                if (Status st = m_insertTruth->bind(0, imageIds[s.imageRef]).bind(1, m_insertSentence->lastInsertId()).bind(2, s.truthKind).exec();
-                    !st)
+                if (Status st = m_insertTruth->bind(0, imageIds[s.imageRef]).bind(1, firstId + k).bind(2, s.truthKind).exec(); !st)
                     return st;
         }
         return {};
@@ -295,7 +327,10 @@ private:
     IngestReport &m_report;
     bool m_prepared = false;
     std::optional<NativeStatement> m_findDocument, m_findLegacyDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef,
-        m_insertSentence, m_insertTruth;
+        m_insertSentence, m_insertSentences, m_insertTruth, m_nextSentenceIdQuery;
+    static constexpr int kSentenceColumns = 13;
+    static constexpr int kSentenceRows = 16;
+    qint64 m_nextSentenceId = 0; // read at the start of each write
 };
 
 Result<qint64> registerSource(ProjectStore &store, const QString &format, const QString &path, const QString &imagesRoot)
