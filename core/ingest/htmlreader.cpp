@@ -603,7 +603,7 @@ private:
             return;
         }
         if (el.tag == GUMBO_TAG_BR) {
-            m_buffer += u' ';
+            addSpace();
             return;
         }
         if (el.tag == GUMBO_TAG_OBJECT && hasAttribute(el, "data") && isObjectImage(el)) {
@@ -673,32 +673,58 @@ private:
             flush();
     }
 
-    void appendText(const char *utf8, const WalkContext &ctx)
+    // A block's text is kept simplified as it is added (what
+    // QString::simplified() would make of it all at the end): a run of white
+    // space becomes one space before the next visible character, and none
+    // leads or trails.
+    void addSpace() { m_pendingSpace = !m_buffer.isEmpty(); }
+
+    template <typename Text>
+    void addVisible(const Text &text, const WalkContext &ctx)
     {
-        QString text = QString::fromUtf8(utf8);
-        bool visible = false;
-        for (QChar &c : text) {
-            // Control characters (binary junk, stray form feeds) are not prose.
-            if (c.unicode() < 0x20 || (c.unicode() >= 0x7F && c.unicode() < 0xA0))
-                c = u' ';
-            else if (!c.isSpace())
-                visible = true;
-        }
-        if (visible && m_bufferPosition < 0) {
+        if (m_bufferPosition < 0) {
             m_bufferPosition = m_nextPosition++;
             m_bufferKind = ctx.kind;
         }
+        if (m_pendingSpace)
+            m_buffer += u' ';
+        m_pendingSpace = false;
         m_buffer += text;
+    }
+
+    void appendText(const char *utf8, const WalkContext &ctx)
+    {
+        // Control characters (binary junk, stray form feeds) are not prose:
+        // they count as spaces. ASCII, most of a manual, needs no decoding:
+        // its visible runs are added whole.
+        const char *p = utf8;
+        for (;;) {
+            const char *run = p;
+            while (uchar(*p) > ' ' && uchar(*p) < 0x7F)
+                ++p;
+            if (p > run)
+                addVisible(QLatin1StringView(run, p - run), ctx);
+            if (!*p)
+                return;
+            if (uchar(*p) >= 0x80)
+                break;
+            addSpace(); // white space, a control character or DEL
+            ++p;
+        }
+        for (const QChar c : QString::fromUtf8(p)) {
+            if (c.unicode() < 0x20 || (c.unicode() >= 0x7F && c.unicode() < 0xA0) || c.isSpace())
+                addSpace();
+            else
+                addVisible(c, ctx);
+        }
     }
 
     void flush()
     {
-        if (m_bufferPosition >= 0) {
-            const QString text = m_buffer.simplified();
-            if (!text.isEmpty())
-                m_doc.blocks.append(TextBlock{text, m_bufferKind, m_bufferPosition});
-        }
-        m_buffer.clear();
+        if (m_bufferPosition >= 0 && !m_buffer.isEmpty())
+            m_doc.blocks.append(TextBlock{std::move(m_buffer), m_bufferKind, m_bufferPosition});
+        m_buffer = QString();
+        m_pendingSpace = false;
         m_bufferPosition = -1;
     }
 
@@ -722,7 +748,8 @@ private:
     const QDeadlineTimer &m_deadline;
     quint64 m_visited = 0;
     bool m_expired = false;
-    QString m_buffer;
+    QString m_buffer;          // simplified as it grows
+    bool m_pendingSpace = false; // white space seen after the last visible character
     BlockKind m_bufferKind = BlockKind::Body;
     int m_bufferPosition = -1; // reserved at the block's first visible character
     int m_nextPosition = 0;
