@@ -115,6 +115,12 @@ private Q_SLOTS:
         QTest::newRow("whitespace normalised, empty blocks dropped")
             << QByteArray("<p>\n   lots   of\t\tspace \r\n here  </p><p>   </p><div>\n</div><p>&nbsp;</p>")
             << QStringList{QStringLiteral("body|lots of space here")};
+        // (Gumbo itself turns C0 and C1 control characters into U+FFFD.)
+        QTest::newRow("Unicode white space")
+            << QByteArray("<p> \t a\r\n\fb \xc2\xa0\xc2\xa0" "c\xe2\x80\x83" "d\xe3\x80\x80" "e\xe2\x80\xa8 </p>"
+                          "<p>\xc3\xa9t\xc3\xa9  caf\xc3\xa9<br> \xf0\x9f\x98\x80 end\xe2\x80\xa8</p><p>\xc2\xa0 \xe2\x80\x83</p>")
+            << QStringList{QStringLiteral("body|a b c d e"),
+                           QString::fromUtf8("body|\xc3\xa9t\xc3\xa9 caf\xc3\xa9 \xf0\x9f\x98\x80 end")};
         QTest::newRow("br is a space, not a new block")
             << QByteArray("<p>line one<br>line two<br/></p>")
             << QStringList{QStringLiteral("body|line one line two")};
