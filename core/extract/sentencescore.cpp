@@ -84,13 +84,17 @@ const QSet<QString> &countryTlds()
 
 QStringView stripTokenPunctuation(QStringView token)
 {
+    // In ASCII the open punctuation is ( [ {, the close ) ] }, and there are
+    // no initial or final quotes: no property lookup for those.
     auto leading = [](QChar c) {
-        return c == u'<' || c == u'"' || c == u'\'' || c.category() == QChar::Punctuation_Open
-            || c.category() == QChar::Punctuation_InitialQuote;
+        if (c.unicode() < 0x80)
+            return c == u'<' || c == u'"' || c == u'\'' || c == u'(' || c == u'[' || c == u'{';
+        return c.category() == QChar::Punctuation_Open || c.category() == QChar::Punctuation_InitialQuote;
     };
     auto trailing = [](QChar c) {
-        return QStringLiteral(".,;:!?>\"'").contains(c) || c.category() == QChar::Punctuation_Close
-            || c.category() == QChar::Punctuation_FinalQuote;
+        if (c.unicode() < 0x80)
+            return QStringView(u".,;:!?>\"')]}").contains(c);
+        return c.category() == QChar::Punctuation_Close || c.category() == QChar::Punctuation_FinalQuote;
     };
     while (!token.isEmpty() && leading(token.front()))
         token = token.mid(1);
@@ -201,7 +205,10 @@ SentenceScores scoreSentence(const QString &sentence)
     SentenceScores scores;
     // The entropy's word keys, written one after another into one buffer and
     // counted by sorting views of it: no string or hash node per word.
-    QString keyText(sentence.size(), Qt::Uninitialized);
+    // One buffer per thread, grown as needed: a sentence's keys fit in its length.
+    thread_local QString keyText;
+    if (keyText.size() < sentence.size())
+        keyText.resize(sentence.size());
     qsizetype keyLength = 0; // of keyText, in use
     QVarLengthArray<std::pair<qsizetype, qsizetype>, 64> keySpans; // offset, length in keyText
     const QStringView all(sentence);
@@ -247,7 +254,7 @@ SentenceScores scoreSentence(const QString &sentence)
             continue;
         // A token is an e-mail or a URL, never both: "x@example.com" is not
         // counted as a link to example.com.
-        if (core.contains(u"://")) {
+        if (core.contains(u':') && core.contains(u"://")) {
             if (isUrlToken(core))
                 scores.hasUrl = true;
         } else if (core.contains(u'@')) {
