@@ -1,9 +1,35 @@
-// Sentence splitting (ICU break iterator plus the rule-based fallback) and
-// whitespace normalisation. The first byte picks how the rest becomes text:
+// Sentence splitting (ICU break iterator plus the rule-based fallback),
+// whitespace normalisation, and each sentence's scores and dedup key. The first byte picks how the rest becomes text:
 // UTF-8 (lossy, as the readers produce) or raw UTF-16, which lets lone
 // surrogates through as they can arrive from QString arithmetic.
+#include "core/extract/sentencescore.h"
 #include "core/extract/sentencesplitter.h"
 #include "tests/fuzz/fuzzsupport.h"
+
+namespace {
+
+// normalizeWhitespace as first written, one character at a time: its
+// shortcut for text that is already normal must give the same.
+QString normalizedOneByOne(const QString &text)
+{
+    QString out;
+    bool pendingSpace = false;
+    for (QChar c : text) {
+        if (c == u'\uFEFF')
+            continue;
+        if (c.isSpace() || c == u'\u200B') {
+            pendingSpace = true;
+            continue;
+        }
+        if (pendingSpace && !out.isEmpty())
+            out.append(u' ');
+        pendingSpace = false;
+        out.append(c);
+    }
+    return out;
+}
+
+} // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
@@ -23,11 +49,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static rs::SentenceSplitter splitter; // reused, as a worker reuses it
     const QStringList sentences = splitter.split(text);
     qsizetype total = 0;
-    for (const QString &s : sentences)
+    for (const QString &s : sentences) {
         total += s.size();
+        (void)rs::scoreSentence(s);
+        // Ingest stores the key in UTF-8, made by a shortcut for ASCII.
+        if (rs::dedupKeyUtf8(s) != rs::dedupKey(s).toUtf8())
+            __builtin_trap();
+    }
+    if (rs::dedupKeyUtf8(text) != rs::dedupKey(text).toUtf8())
+        __builtin_trap();
+    (void)rs::scoreSentence(text);
     // Sentences are pieces of the text: together never longer than it.
     if (total > text.size())
         __builtin_trap();
-    (void)rs::normalizeWhitespace(text);
+    if (rs::normalizeWhitespace(text) != normalizedOneByOne(text))
+        __builtin_trap();
     return 0;
 }
