@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <dirent.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1114,8 +1115,9 @@ bool foldingMayShow(const GumboNode *root)
         const GumboElement &el = node->v.element;
         for (unsigned i = 0; i < el.attributes.length; ++i) {
             const auto *attr = static_cast<const GumboAttribute *>(el.attributes.data[i]);
-            if ((std::strcmp(attr->name, "src") == 0 || std::strcmp(attr->name, "data") == 0
-                 || std::strcmp(attr->name, "class") == 0)
+            // Named as gumbo_get_attribute() finds them, case aside.
+            if ((strcasecmp(attr->name, "src") == 0 || strcasecmp(attr->name, "data") == 0
+                 || strcasecmp(attr->name, "class") == 0)
                 && std::strpbrk(attr->value, "<>"))
                 return true;
         }
