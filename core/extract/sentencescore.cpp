@@ -292,12 +292,14 @@ SentenceScores scoreSentence(const QString &sentence)
     return scores;
 }
 
-QByteArray dedupKeyUtf8(const QString &sentence)
+namespace {
+
+// The dedup key of an ASCII sentence, in one pass: punctuation and symbols
+// dropped, letters lower-cased, white space (in ASCII 0x09-0x0D and ' ')
+// collapsed and trimmed, as normalizeWhitespace does. ASCII is its own UTF-8
+// and Latin-1, so both forms of the key come from here.
+QByteArray asciiDedupKey(QStringView sentence)
 {
-    if (!isAscii(sentence))
-        return dedupKey(sentence).toUtf8();
-    // The ASCII branch of dedupKey and normalizeWhitespace in one pass: in
-    // ASCII, the white space is 0x09-0x0D and ' '.
     const AsciiClasses &ascii = asciiClasses();
     QByteArray key(sentence.size(), Qt::Uninitialized);
     char *out = key.data();
@@ -319,19 +321,17 @@ QByteArray dedupKeyUtf8(const QString &sentence)
     return key;
 }
 
+} // namespace
+
+QByteArray dedupKeyUtf8(const QString &sentence)
+{
+    return isAscii(sentence) ? asciiDedupKey(sentence) : dedupKey(sentence).toUtf8();
+}
+
 QString dedupKey(const QString &sentence)
 {
-    if (isAscii(sentence)) {
-        const AsciiClasses &ascii = asciiClasses();
-        QString kept;
-        kept.reserve(sentence.size());
-        for (QChar c : sentence) {
-            const char16_t u = c.unicode();
-            if (!ascii.punct[u] && !ascii.symbol[u])
-                kept.append(asciiLower(u));
-        }
-        return normalizeWhitespace(kept);
-    }
+    if (isAscii(sentence))
+        return QString::fromLatin1(asciiDedupKey(sentence));
     QString folded;
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2 *nfkcCf = icu::Normalizer2::getNFKCCasefoldInstance(status);
