@@ -105,6 +105,12 @@ ImageTarget lookUpTarget(const QString &path, const QString &root, const QString
     return {canonical, {}};
 }
 
+// `name` in `folder`; "/" is the one folder whose path ends in a slash.
+QString inFolder(const QString &folder, QStringView name)
+{
+    return folder.endsWith(u'/') ? QString(folder + name) : QString(folder + u'/' + name);
+}
+
 // The canonical path of `path` when it names a regular file, not a link, in
 // a folder whose canonical path is known: that folder's canonical path and
 // the file's name, which is what realpath() would find, with one lstat()
@@ -114,10 +120,7 @@ QString canonicalInResolvedDir(const QString &path, const QString &canonicalDir)
     struct stat st;
     if (canonicalDir.isEmpty() || ::lstat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode))
         return {};
-    const QStringView name = QStringView(path).mid(path.lastIndexOf(u'/') + 1);
-    if (canonicalDir == QLatin1String("/"))
-        return u'/' + name;
-    return canonicalDir + u'/' + name;
+    return inFolder(canonicalDir, QStringView(path).mid(path.lastIndexOf(u'/') + 1));
 }
 
 } // namespace
@@ -872,9 +875,6 @@ void collectPages(const QString &dirPath, const QString &canonicalDir, const QSt
     ::closedir(dir);
     std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.name < b.name; });
 
-    const auto inFolder = [](const QString &folder, const QString &name) {
-        return folder.endsWith(u'/') ? QString(folder + name) : QString(folder + u'/' + name); // "/" alone ends so
-    };
     for (const Entry &entry : entries) {
         const QString relative = dirRelative.isEmpty() ? entry.name : dirRelative + u'/' + entry.name;
         const QString path = inFolder(dirPath, entry.name);
