@@ -573,18 +573,35 @@ private Q_SLOTS:
         QVERIFY2(grownMiB < 32, qPrintable(QString::number(grownMiB)));
     }
 
+    // PNG and JPEG take the fast decoders' own header, which must refuse an
+    // image one pixel over the limit as the general way does.
+    void pixelLimitIsAnOption_data()
+    {
+        QTest::addColumn<QString>("extension");
+        QTest::addColumn<QString>("format");
+        QTest::newRow("png") << QStringLiteral(".png") << QStringLiteral("png");
+        QTest::newRow("jpeg") << QStringLiteral(".jpg") << QStringLiteral("jpeg");
+        QTest::newRow("bmp") << QStringLiteral(".bmp") << QStringLiteral("bmp");
+    }
     void pixelLimitIsAnOption()
     {
-        const QByteArray bytes = encode(drawScene(640, 480, 2), ".png");
+        QFETCH(QString, extension);
+        QFETCH(QString, format);
+        const QByteArray bytes = encode(drawScene(640, 480, 2), extension.toLatin1().constData());
         ProbeOptions opts;
         opts.maxPixels = 640 * 480 - 1;
         ImageProbe probe = probeImageData(bytes, opts);
         QCOMPARE(probe.failure, QStringLiteral("too_many_pixels"));
+        QCOMPARE(probe.detail, QStringLiteral("header says 640x480 (307200 px) > limit 307199"));
+        QCOMPARE(probe.format, format);
         QCOMPARE(probe.width, 640);
         QCOMPARE(probe.phash, quint64(0));
         opts.maxPixels = 640 * 480;
         probe = probeImageData(bytes, opts);
         QVERIFY(probe.ok());
+        QCOMPARE(probe.format, format);
+        QCOMPARE(probe.width, 640);
+        QCOMPARE(probe.height, 480);
     }
 
     void identicalBytesShareSha256()

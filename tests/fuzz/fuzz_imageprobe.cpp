@@ -3,6 +3,9 @@
 #include "core/extract/imageprobe.h"
 #include "tests/fuzz/fuzzsupport.h"
 
+#include <QBuffer>
+#include <QImageReader>
+
 #include <opencv2/img_hash.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -44,6 +47,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (probe.ok() && (probe.width <= 0 || probe.height <= 0
                        || qint64(probe.width) * probe.height > opts.maxPixels))
         __builtin_trap();
+    // A PNG or JPEG that the fast decoders take never asks Qt for its header;
+    // what Qt would have said must agree, or the general way would have
+    // judged these bytes differently.
+    if (probe.ok() && (probe.format == QLatin1String("png") || probe.format == QLatin1String("jpeg"))) {
+        QBuffer buffer;
+        buffer.setData(bytes);
+        buffer.open(QIODevice::ReadOnly);
+        QImageReader reader(&buffer);
+        const QString qtFormat = QString::fromLatin1(reader.format()).toLower();
+        if (qtFormat != probe.format || reader.size() != QSize(probe.width, probe.height))
+            __builtin_trap();
+    }
     auto img = rs::decodeImageRgb(bytes, opts, 64);
     if (img && (img->width() > 64 || img->height() > 64))
         __builtin_trap();

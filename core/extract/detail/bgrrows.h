@@ -7,6 +7,8 @@
 // image in a cv::Mat.
 #include <opencv2/core.hpp>
 
+#include <cstdint>
+
 namespace rs::detail {
 
 class BgrRows {
@@ -16,11 +18,19 @@ public:
     // gave: a fast decoder may give up half way and cv::imdecode start over.
     // False when the rows cannot be taken; may throw std::bad_alloc (before
     // any decoder state that needs cleaning up by hand).
+    // Refuses an image over the pixel limit, if one is set, before taking
+    // anything: a decoder that read the size from its own header then gives
+    // up before decoding a single row.
     bool begin(int width, int height)
     {
+        if (m_pixelLimit >= 0 && int64_t(width) * height > m_pixelLimit)
+            return false;
         setSize(width, height);
         return start(width, height);
     }
+    // At most `pixels` (width * height) from the next begin() on; negative:
+    // no limit (the default).
+    void setPixelLimit(int64_t pixels) { m_pixelLimit = pixels; }
     // Where row y (width * 3 bytes) is to be written. Rows are asked for and
     // finished in order, each finished before the next is asked for. Neither
     // call throws: a decoder may call them between setjmp and longjmp.
@@ -42,6 +52,7 @@ protected:
 private:
     int m_width = 0;
     int m_height = 0;
+    int64_t m_pixelLimit = -1;
 };
 
 // Keeps the whole image.
