@@ -113,7 +113,11 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     // Batches queued on the pool ahead of the one being written: a worker
     // that finishes early starts on the next instead of waiting for a
     // batch's largest image, and the writes overlap the decoding. Before
-    // `alongside` runs, enough is queued to keep every worker busy through it.
+    // `alongside` runs, enough is queued to keep every worker busy through it,
+    // its commit's checkpoint included: with 8 batches (64 images each) the
+    // demo's workers ran dry while the sentence pass waited on fdatasync, and
+    // with 2 after it they sometimes waited on the writer (perf sched: 45-65
+    // ms of idle core time in a run, 28 with 16 and 3).
     std::deque<InFlight> inFlight;
     bool exhausted = false;
     const auto fill = [&](size_t depth) -> Status {
@@ -138,8 +142,8 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
         for (InFlight &f : inFlight)
             f.probes.waitForFinished();
     };
-    constexpr size_t kDepth = 2;
-    constexpr size_t kDepthAlongside = 8;
+    constexpr size_t kDepth = 3;
+    constexpr size_t kDepthAlongside = 16;
     Status status = fill(alongside ? kDepthAlongside : kDepth);
     if (status && alongside)
         status = alongside();
