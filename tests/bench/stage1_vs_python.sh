@@ -7,7 +7,8 @@
 # wall and CPU (user+sys) seconds, the paired ratio (Python wall / stage-1
 # wall, median over pairs), ingest MB/s of HTML, and the extract decode floor
 # (decodefloor: every distinct image decoded once, all cores, with extract's
-# own codecs and with cv::imdecode alone).
+# own codecs and with cv::imdecode alone), run in every pair after the
+# extract, with the paired ratio extract / floor.
 #
 #   tests/bench/stage1_vs_python.sh BUILD_DIR [CORPUS...]
 # Environment: PAIRS (default 5), PYTHON (default /usr/bin/python3),
@@ -61,9 +62,13 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for corpus in "${CORPORA[@]}"; do
   [ -d "$corpus" ] || { echo "skipping $corpus (not installed)"; continue; }
   html_mb=$(find -L "$corpus" -type f \( -iname '*.html' -o -iname '*.htm' \) -print0 | du -cb --files0-from=- | tail -1 | awk '{print $1 / 1e6}')
-  rm -f "$TMP"/py "$TMP"/cc "$TMP"/ing "$TMP"/ext
+  rm -f "$TMP"/py "$TMP"/cc "$TMP"/ing "$TMP"/ext "$TMP"/floor
   # Warm the page cache first: neither side should pay for the first read.
+  # The warm-up stage 1 also lists the images the floor decodes.
   "$PYTHON" "$BASELINE" "$corpus" > "$TMP/py.out"
+  bash -c 'stage1 "$0"' "$corpus" > /dev/null 2>> "$TMP/log"
+  "$PYTHON" -c 'import sqlite3, sys
+for (p,) in sqlite3.connect(sys.argv[1]).execute("SELECT path FROM images WHERE path IS NOT NULL"): print(p)' "$TMP/p/project.sqlite" > "$TMP/images.txt"
   for i in $(seq "$PAIRS"); do
     OUTFILE=$TMP/py timed "$PYTHON" "$BASELINE" "$corpus"
     OUTFILE=$TMP/cc timed bash -c 'stage1 "$0"' "$corpus"
@@ -71,11 +76,12 @@ for corpus in "${CORPORA[@]}"; do
     rm -rf "$TMP/q" && "$CLI" init "$TMP/q" > /dev/null
     OUTFILE=$TMP/ing timed "$CLI" ingest "$TMP/q" --format html "$corpus"
     OUTFILE=$TMP/ext timed "$CLI" run "$TMP/q" --until extract
+    # The floor in every pair too, right after the extract it is compared
+    # with: one floor run against the median extract drifted with the
+    # machine (the handbook's floor read 0.11-0.15 s from run to run).
+    "$FLOOR" < "$TMP/images.txt" >> "$TMP/floor" 2>> "$TMP/log" # libpng warns about odd ICC profiles
   done
   paste "$TMP/py" "$TMP/cc" | awk '{print $1 / $3}' > "$TMP/ratio"
-  "$PYTHON" -c 'import sqlite3, sys
-for (p,) in sqlite3.connect(sys.argv[1]).execute("SELECT path FROM images WHERE path IS NOT NULL"): print(p)' "$TMP/p/project.sqlite" > "$TMP/images.txt"
-  floor=$("$FLOOR" < "$TMP/images.txt" 2>> "$TMP/log") # libpng warns about odd ICC profiles
   echo
   echo "corpus: $corpus ($html_mb MB of HTML; python: $(cat "$TMP/py.out"))"
   echo "  python    wall median $(cut -d' ' -f1 "$TMP/py" | median) s, cpu $(cut -d' ' -f2 "$TMP/py" | median) s"
@@ -85,10 +91,13 @@ for (p,) in sqlite3.connect(sys.argv[1]).execute("SELECT path FROM images WHERE 
   echo "  ingest    wall median $ing_wall s, cpu $(cut -d' ' -f2 "$TMP/ing" | median) s, $(awk -v mb="$html_mb" -v s="$ing_wall" 'BEGIN {printf "%.1f", mb / s}') MB/s of HTML"
   ext_wall=$(cut -d' ' -f1 "$TMP/ext" | median)
   echo "  extract   wall median $ext_wall s, cpu $(cut -d' ' -f2 "$TMP/ext" | median) s (run --until extract, whole process)"
-  # Two floors (see decodefloor.cpp): extract's own codecs, then cv::imdecode alone.
-  while read -r line; do
-    echo "  $line"
-    echo "  extract / decode floor $(echo "$line" | awk '{print $2}') (wall): $(echo "$line" | awk -v e="$ext_wall" '{for (i = 1; i <= NF; ++i) if ($i ~ /^wall_s=/) {split($i, a, "="); printf "%.2f", e / a[2]}}')"
-  done <<< "$floor"
+  # Two floors (see decodefloor.cpp): extract's own codecs, then cv::imdecode
+  # alone; each pair's extract over that pair's floor.
+  for codecs in realsyn opencv; do
+    grep "codecs=$codecs " "$TMP/floor" | sed 's/.*wall_s=\([0-9.]*\) cpu_s=\([0-9.]*\).*/\1 \2/' > "$TMP/floor.$codecs"
+    paste "$TMP/ext" "$TMP/floor.$codecs" | awk '{printf "%.2f\n", $1 / $3}' > "$TMP/fratio"
+    echo "  decode_floor codecs=$codecs $(grep -m1 "codecs=$codecs " "$TMP/floor" | grep -o 'images=.*threads=[0-9]*') wall median $(cut -d' ' -f1 "$TMP/floor.$codecs" | median) s, cpu $(cut -d' ' -f2 "$TMP/floor.$codecs" | median) s"
+    echo "  extract / decode floor codecs=$codecs (paired, median of $PAIRS): $(median < "$TMP/fratio")  [each: $(tr '\n' ' ' < "$TMP/fratio")]"
+  done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
