@@ -263,8 +263,6 @@ QString pixelsText(qint64 w, qint64 h)
         + QString::number(w * h) + QStringLiteral(" px)");
 }
 
-// Checks and decodes `data`, giving its pixels (BGR, alpha already
-// composited onto white) to `rows` when the outcome is usable.
 // The format of bytes the fast decoders may take: the PNG signature, or the
 // FF D8 FF that cv::imdecode (and decodeJpegFast) ask of a JPEG. Qt's
 // readers name these two "png" and "jpeg".
@@ -277,6 +275,8 @@ QString fastPathFormat(const QByteArray &data)
     return {};
 }
 
+// Checks and decodes `data`, giving its pixels (BGR, alpha already
+// composited onto white) to `rows` when the outcome is usable.
 Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::BgrRows &rows)
 {
     Outcome o;

@@ -16,11 +16,10 @@ public:
     virtual ~BgrRows() = default;
     // Starts a new image, dropping whatever an earlier, abandoned decode
     // gave: a fast decoder may give up half way and cv::imdecode start over.
-    // False when the rows cannot be taken; may throw std::bad_alloc (before
-    // any decoder state that needs cleaning up by hand).
-    // Refuses an image over the pixel limit, if one is set, before taking
-    // anything: a decoder that read the size from its own header then gives
-    // up before decoding a single row.
+    // False when the rows cannot be taken, or when the image is over the
+    // pixel limit (setPixelLimit), so that a decoder which read the size from
+    // its own header gives up before decoding a row; may throw std::bad_alloc
+    // (before any decoder state that needs cleaning up by hand).
     bool begin(int width, int height)
     {
         if (m_pixelLimit >= 0 && int64_t(width) * height > m_pixelLimit)
