@@ -107,6 +107,23 @@ QByteArray pngBomb(quint32 width, quint32 height)
     return png;
 }
 
+// A small real JPEG whose frame header (SOF0) claims width x height: the
+// scan data is that of 16x16 pixels, so only a decoder that trusts the header
+// would try to allocate the rest.
+QByteArray jpegBomb(quint16 width, quint16 height)
+{
+    QByteArray jpeg = encode(cv::Mat(16, 16, CV_8UC3, cv::Scalar(40, 80, 120)), ".jpg");
+    const qsizetype sof = jpeg.indexOf(QByteArray("\xff\xc0", 2));
+    if (sof < 0)
+        return {};
+    // FF C0, length (2), precision (1), then height and width, big-endian.
+    jpeg[sof + 5] = char(height >> 8);
+    jpeg[sof + 6] = char(height & 0xff);
+    jpeg[sof + 7] = char(width >> 8);
+    jpeg[sof + 8] = char(width & 0xff);
+    return jpeg;
+}
+
 // Qt reads but does not write GIF, so write one by hand: 256-colour global
 // palette, each frame LZW-coded as 9-bit literals with a clear code every 250
 // pixels so the code size never grows.
@@ -522,6 +539,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("height");
         QTest::newRow("png 100000x100000") << pngBomb(100000, 100000) << QStringLiteral("png") << 100000 << 100000;
         QTest::newRow("png 9460x9460") << pngBomb(9460, 9460) << QStringLiteral("png") << 9460 << 9460; // 89.49M px
+        QTest::newRow("jpeg 60000x50000") << jpegBomb(60000, 50000) << QStringLiteral("jpeg") << 60000 << 50000;
         QByteArray webp("RIFF");
         QByteArray body("WEBPVP8X");
         body.append(QByteArray("\x0a\x00\x00\x00\x00\x00\x00\x00", 8));
