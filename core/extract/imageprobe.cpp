@@ -286,12 +286,17 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::
         return o;
     }
     // Ordinary PNGs and JPEGs go straight to the decoders of detail/, which
-    // read the size from the header themselves and refuse one over the limit
-    // before decoding a row (BgrRows::begin). Only a success is final here,
-    // and it is what the general way below gives for the same bytes, Qt's
-    // header included (fuzz_imageprobe checks that). Anything they decline
-    // goes the general way, which words every failure. Asking QImageReader
-    // for the header first was 2% of extract.
+    // decode them to the same pixels as cv::imdecode without OpenCV's codec
+    // module (and faster, for PNG), straight into `rows`. They read the size
+    // from the header themselves and refuse one over the limit before
+    // decoding a row (BgrRows::begin). Only a success is final here, and it
+    // is what the general way below gives for the same bytes, Qt's header
+    // included (fuzz_imageprobe checks that). Anything they decline goes the
+    // general way, which words every failure and never runs them again: they
+    // take nothing that lacks their signature, nor (by the header check) an
+    // image over the limit. Asking QImageReader for the header first was 2%
+    // of extract.
+    QString fastError; // what a fast decoder threw (std::bad_alloc from the rows)
     if (const QString format = fastPathFormat(data);
         !format.isEmpty() && (format != QLatin1String("jpeg") || jpegEnd(data) != JpegEnd::Truncated)) {
         const auto *bytes = reinterpret_cast<const unsigned char *>(data.constData());
@@ -300,8 +305,10 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::
         try {
             fast = format == QLatin1String("png") ? detail::decodePngFast(bytes, size_t(data.size()), rows)
                                                   : detail::decodeJpegFast(bytes, size_t(data.size()), rows);
-        } catch (const std::exception &) {
-            // std::bad_alloc from the rows: the general way meets it again and words it.
+        } catch (const cv::Exception &e) {
+            fastError = QString::fromStdString(e.msg).trimmed();
+        } catch (const std::exception &e) {
+            fastError = QString::fromUtf8(e.what());
         }
         rows.setPixelLimit(-1);
         if (fast) {
@@ -333,18 +340,12 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::
 
     cv::Mat decoded;
     cv::Mat bgr;
-    QString cvError;
-    bool fast = false;
+    // A fast decoder that threw ends the decode, as it did when this way ran
+    // it first.
+    QString cvError = fastError;
     try {
-        // Ordinary PNGs and JPEGs decode to the same pixels without OpenCV's
-        // codec module (and faster, for PNG), straight into `rows`; the rest,
-        // and anything those paths are unsure of, go through cv::imdecode,
-        // which also words every failure.
-        const auto *bytes = reinterpret_cast<const unsigned char *>(data.constData());
-        fast = (h.format == QLatin1String("png") && detail::decodePngFast(bytes, size_t(data.size()), rows))
-            || (h.format == QLatin1String("jpeg") && detail::decodeJpegFast(bytes, size_t(data.size()), rows));
-        if (!fast && detail::decodeImageBytes(data.constData(), int(std::min<qsizetype>(data.size(), INT_MAX)), decoded,
-                                              cvError))
+        if (fastError.isEmpty()
+            && detail::decodeImageBytes(data.constData(), int(std::min<qsizetype>(data.size(), INT_MAX)), decoded, cvError))
             bgr = toBgr8(decoded);
     } catch (const cv::Exception &e) {
         cvError = QString::fromStdString(e.msg).trimmed();
@@ -356,28 +357,28 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::
     const bool cvAuthoritative = h.format == QLatin1String("png") || h.format == QLatin1String("jpeg")
         || h.format == QLatin1String("bmp");
     const bool qtCanRead = h.format != QLatin1String("webp") && h.format != QLatin1String("tiff");
-    if (!fast && bgr.empty() && !cvAuthoritative && qtCanRead) {
+    if (bgr.empty() && !cvAuthoritative && qtCanRead) {
         ensureQtAllocationLimit(opts.maxPixels);
         QString qtError;
         bgr = decodeWithQt(data, qtError);
         if (bgr.empty() && cvError.isEmpty())
             cvError = qtError;
     }
-    if (!fast && bgr.empty()) {
+    if (bgr.empty()) {
         o.failure = kDecodeFailed;
         o.detail = h.format + QStringLiteral(" data could not be decoded")
             + (cvError.isEmpty() ? QString() : QStringLiteral(": ") + cvError.section(QLatin1Char('\n'), 0, 0));
         return o;
     }
-    const qint64 width = fast ? rows.width() : bgr.cols;
-    const qint64 height = fast ? rows.height() : bgr.rows;
+    const qint64 width = bgr.cols;
+    const qint64 height = bgr.rows;
     if (width * height > opts.maxPixels) { // header lied
         o.failure = kTooManyPixels;
         o.detail = QStringLiteral("decoded ") + pixelsText(width, height) + QStringLiteral(" > limit ")
             + QString::number(opts.maxPixels);
         return o;
     }
-    if (!fast && !detail::giveRows(bgr, rows))
+    if (!detail::giveRows(bgr, rows))
         throw std::bad_alloc();
     return o;
 }
