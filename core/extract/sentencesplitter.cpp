@@ -190,6 +190,10 @@ std::vector<Span> protectedSpans(const QString &text)
                        "|[\\w.%+-]+@[\\w-]+(?:\\.[\\w-]+)+"),
         QRegularExpression::UseUnicodePropertiesOption);
     std::vector<Span> spans;
+    // Every match holds "://", "www." or "@": most blocks hold none, and
+    // need no regular expression run over them.
+    if (!text.contains(u'@') && !text.contains(u"://") && !text.contains(u"www."))
+        return spans;
     auto it = kPattern.globalMatch(text);
     while (it.hasNext()) {
         const auto m = it.next();
