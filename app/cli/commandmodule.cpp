@@ -4,6 +4,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/commands/commands.h"
+#include "core/util/batchmalloc.h"
 #include "core/util/blasthreads.h"
 
 namespace {
@@ -32,6 +33,9 @@ __attribute__((visibility("default"))) int realsyn_commands_main()
 {
     // OpenBLAS came in with this module and has just started its workers.
     rs::parkBlasThreads();
+    // The executable has set malloc up already (main.cpp); this tells the
+    // module's own copy of the core, whose threads ask for huge pages.
+    rs::keepFreedMemoryForReuse();
     return rs::cli::runCommandLine(allCommands());
 }
 }

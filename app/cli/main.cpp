@@ -61,6 +61,7 @@ int runInCommandModule()
 int main(int argc, char **argv)
 {
     rs::keepFreedMemoryForReuse();
+    rs::preferHugePagesForThisThread();
     QCoreApplication app(argc, argv);
     // A file-size limit (ulimit -f) must fail a write with EFBIG, reported
     // and cleaned up, rather than kill the process mid-export.

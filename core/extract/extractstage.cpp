@@ -10,6 +10,7 @@
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/store/globalsettings.h"
+#include "core/util/batchmalloc.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -130,6 +131,7 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
                 break;
             }
             QFuture<ImageProbe> probes = QtConcurrent::mapped(&pool, batch.value(), [options](const Item &item) {
+                preferHugePagesForThisThread(); // the decoders' buffers (core/util/batchmalloc.h)
                 return probeImageFile(item.second, options);
             });
             inFlight.push_back({std::move(batch.value()), std::move(probes)});

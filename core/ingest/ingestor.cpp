@@ -11,6 +11,7 @@
 #include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/util/batchmalloc.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -481,6 +482,7 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             // batches keep the end, where nothing overlaps the last write,
             // short (64-page batches left the workers idle for a whole one).
             const auto parse = [&reader](const QString &rel) {
+                preferHugePagesForThisThread(); // gumbo's arenas and the page's texts (core/util/batchmalloc.h)
                 PreparedDocument p;
                 p.location = rel;
                 auto doc = reader.readPage(rel);
