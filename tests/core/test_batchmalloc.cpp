@@ -75,9 +75,20 @@ void onNewThread(Body &&body)
     t.join();
 }
 
-// Larger than any free block an earlier thread can have left in its arena:
+// On a new thread that asks for huge pages: the mapping of a block larger
+// than any free one an earlier thread can have left in its arena, so that
 // it comes from the top of the heap, where the advised block was.
-constexpr size_t kLarge = size_t(8) << 20;
+Mapping largeBlockAfterAsking()
+{
+    Mapping m;
+    onNewThread([&m] {
+        rs::preferHugePagesForThisThread();
+        void *p = std::malloc(size_t(8) << 20);
+        m = mappingOf(p);
+        std::free(p);
+    });
+    return m;
+}
 
 } // namespace
 
@@ -88,13 +99,7 @@ private Q_SLOTS:
     // the thread's would be unmapped on free and the advice lost with it.
     void nothingBeforeFreedMemoryIsKept()
     {
-        Mapping m;
-        onNewThread([&m] {
-            rs::preferHugePagesForThisThread();
-            void *p = std::malloc(kLarge);
-            m = mappingOf(p);
-            std::free(p);
-        });
+        const Mapping m = largeBlockAfterAsking();
         QVERIFY(m.found);
         QVERIFY(!m.hugePagesAdvised);
     }
@@ -103,13 +108,7 @@ private Q_SLOTS:
     {
         rs::keepFreedMemoryForReuse();
         for (int thread = 0; thread < 3; ++thread) {
-            Mapping m;
-            onNewThread([&m] {
-                rs::preferHugePagesForThisThread();
-                void *p = std::malloc(kLarge);
-                m = mappingOf(p);
-                std::free(p);
-            });
+            const Mapping m = largeBlockAfterAsking();
             QVERIFY(m.found);
             QCOMPARE(m.hugePagesAdvised, kernelHasTransparentHugePages());
         }
