@@ -128,7 +128,7 @@ private Q_SLOTS:
         JobContext ctx;
         QVERIFY(ExtractStage::decideImages(store, recipe, ctx).ok());
 
-        for (const QString stage : {QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve")}) {
+        for (const QString &stage : {QStringLiteral("ground"), QStringLiteral("embed"), QStringLiteral("retrieve")}) {
             auto before = expectedShard(store, recipe, stage);
             QVERIFY(before.ok());
             ShardManifest m = sample();
