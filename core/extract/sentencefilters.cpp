@@ -131,12 +131,14 @@ SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, con
     return out;
 }
 
-Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx)
+Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx, StoredVerdicts *stored)
 {
     // Read natively: the studio's threshold panel loads every sentence
     // through here, and QVariant per column was most of the cost.
-    auto q = NativeStatement::prepare(store, "SELECT id, kind, words, entropy, has_url, has_email, has_emoji, text, dedup_key"
-                                             " FROM sentences ORDER BY id");
+    auto q = NativeStatement::prepare(store, stored ? "SELECT id, kind, words, entropy, has_url, has_email, has_emoji, text, dedup_key,"
+                                                      " reject_reason, duplicate_of FROM sentences ORDER BY id"
+                                                    : "SELECT id, kind, words, entropy, has_url, has_email, has_emoji, text, dedup_key"
+                                                      " FROM sentences ORDER BY id");
     if (!q)
         return q.error();
     SentenceFilterInputs in;
@@ -153,6 +155,8 @@ Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const
                                   | (q->int64(6) ? SentenceFilterInputs::Emoji : 0)));
         texts.append(q->utf8(7));
         keys.append(q->utf8(8));
+        if (stored)
+            stored->add(in.id.back(), q->utf8(9), q->int64(10));
         if (ctx && (in.id.size() % 65536) == 0) {
             if (ctx->isCanceled())
                 return makeError(ErrorCode::Canceled, QStringLiteral("canceled"));
@@ -170,7 +174,8 @@ Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const
 
 Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
-    auto in = loadSentenceFilterInputs(store, &ctx);
+    StoredVerdicts stored;
+    auto in = loadSentenceFilterInputs(store, &ctx, &stored);
     if (!in)
         return in.error();
     const SentenceVerdictColumns v = decideSentenceFilters(*in, SentenceFilterSettings::fromRecipe(recipe));
@@ -180,7 +185,7 @@ Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &
     for (size_t i = 0; i < in->id.size(); ++i)
         verdicts.push_back({in->id[i], v.code[i] ? reasons.value(v.code[i] - 1) : QString(),
                             v.duplicateOf[i] >= 0 ? in->id[size_t(v.duplicateOf[i])] : 0});
-    if (Status s = writeVerdicts(store, VerdictTable::Sentences, verdicts); !s)
+    if (Status s = writeVerdicts(store, VerdictTable::Sentences, verdicts, stored.rows); !s)
         return s;
     ctx.progress(qint64(verdicts.size()), qint64(verdicts.size()), QStringLiteral("deciding sentences"));
     return {};

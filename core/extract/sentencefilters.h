@@ -21,6 +21,7 @@ namespace rs {
 
 class ProjectStore;
 class Recipe;
+class StoredVerdicts;
 
 struct SentenceFilterSettings {
     bool dropCode = true, dropNav = true, dropUrls = true, dropEmails = true, dropEmoji = true;
@@ -67,7 +68,10 @@ struct SentenceVerdictColumns {
 
 SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, const SentenceFilterSettings &settings);
 
-Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx = nullptr);
+// Reads every sentence's filter inputs; with `stored`, also the verdicts the
+// sentences hold now (for writeVerdicts), in the same pass over the table.
+Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx = nullptr,
+                                                      StoredVerdicts *stored = nullptr);
 
 // Loads, decides and writes every sentence verdict.
 Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &ctx);

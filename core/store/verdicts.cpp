@@ -78,32 +78,40 @@ Result<QVector<Verdict>> readVerdicts(ProjectStore &store, VerdictTable table)
     auto q = NativeStatement::prepare(store, sql.constData());
     if (!q)
         return q.error();
-    QVector<Verdict> out;
-    // Reasons are a handful of codes: share one QString per code.
-    QHash<QByteArray, QString> reasons;
+    StoredVerdicts stored;
     const Status read = q->forEachRow([&]() -> Status {
-        QString reason;
-        if (const QByteArrayView code = q->utf8(1); !code.isEmpty()) {
-            auto it = reasons.constFind(code.toByteArray());
-            if (it == reasons.cend())
-                it = reasons.insert(code.toByteArray(), QString::fromUtf8(code));
-            reason = *it;
-        }
-        out.push_back({q->int64(0), reason, q->int64(2)});
+        stored.add(q->int64(0), q->utf8(1), q->int64(2));
         return {};
     });
     if (!read)
         return read.error();
-    return out;
+    return std::move(stored.rows);
 }
 
 } // namespace
 
+void StoredVerdicts::add(qint64 id, QByteArrayView reason, qint64 duplicateOf)
+{
+    QString code;
+    if (!reason.isEmpty()) {
+        auto it = m_reasons.constFind(reason.toByteArray());
+        if (it == m_reasons.cend())
+            it = m_reasons.insert(reason.toByteArray(), QString::fromUtf8(reason));
+        code = *it;
+    }
+    rows.push_back({id, code, duplicateOf});
+}
+
 Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verdict> &verdicts)
 {
-    auto current = readVerdicts(store, table);
-    if (!current)
-        return current.error();
+    auto stored = readVerdicts(store, table);
+    if (!stored)
+        return stored.error();
+    return writeVerdicts(store, table, verdicts, *stored);
+}
+
+Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verdict> &verdicts, const QVector<Verdict> &stored)
+{
     Transaction tx(store);
     const QByteArray sql = QStringLiteral("UPDATE %1 SET reject_reason = ?, duplicate_of = ? WHERE id = ?").arg(tableName(table)).toUtf8();
     auto update = NativeStatement::prepare(store, sql.constData());
@@ -112,10 +120,9 @@ Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verd
     // Both lists are in id order: walk them together and touch only changes.
     qsizetype c = 0;
     for (const Verdict &v : verdicts) {
-        while (c < current->size() && current->at(c).id < v.id)
+        while (c < stored.size() && stored[c].id < v.id)
             ++c;
-        if (c < current->size() && current->at(c).id == v.id && current->at(c).reason == v.reason
-            && current->at(c).duplicateOf == v.duplicateOf)
+        if (c < stored.size() && stored[c].id == v.id && stored[c].reason == v.reason && stored[c].duplicateOf == v.duplicateOf)
             continue;
         update->bind(0, v.reason.isEmpty() ? QString() : v.reason);
         if (v.duplicateOf)

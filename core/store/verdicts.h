@@ -12,6 +12,8 @@
 
 #include "core/util/result.h"
 
+#include <QByteArray>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -31,6 +33,23 @@ struct Verdict {
 // `verdicts` covers every row of the table, in ascending id order. Runs in
 // its own transaction, so the caller must not hold one.
 Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verdict> &verdicts);
+// The same, for a caller that read the verdicts as stored (`stored`, every
+// row in id order) in the scan that read its inputs, sparing a second pass
+// over the table.
+Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verdict> &verdicts,
+                     const QVector<Verdict> &stored);
+
+// Verdicts as a query reads them: reject_reason as stored (UTF-8, empty =
+// kept) and duplicate_of (0 = none), in id order. Reasons are a handful of
+// codes, so each is one shared QString.
+class StoredVerdicts {
+public:
+    void add(qint64 id, QByteArrayView reason, qint64 duplicateOf);
+    QVector<Verdict> rows;
+
+private:
+    QHash<QByteArray, QString> m_reasons;
+};
 
 // Digest of the verdicts decided by the named stages (each reason's stage is
 // in the registry, core/store/reasons.h), in both tables, as last written.
