@@ -7,6 +7,7 @@
 #include "core/generate/iexpert.h"
 #include "core/plugin/pluginmanager.h"
 #include "core/pipeline/issuelog.h"
+#include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/store/globalsettings.h"
@@ -146,6 +147,13 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     };
     constexpr size_t kDepth = 3;
     constexpr size_t kDepthAlongside = 16;
+    // Written natively and prepared once, like the sentence verdicts: nine
+    // QVariants per image through QSqlQuery, and a prepare per batch, cost
+    // ~15 ms of the demo corpus's extract (1,963 images).
+    auto update = NativeStatement::prepare(store, "UPDATE images SET probed = 1, failure = ?, detail = ?, width = ?, height = ?,"
+                                                  " bytes = ?, format = ?, sha256 = ?, phash = ? WHERE id = ?");
+    if (!update)
+        return update.error();
     Status status = fill(alongside ? kDepthAlongside : kDepth);
     if (status && alongside)
         status = alongside();
@@ -166,13 +174,19 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
         }
 
         Transaction tx(store);
-        auto update = store.prepare(QStringLiteral("UPDATE images SET probed = 1, failure = ?, detail = ?, width = ?, height = ?,"
-                                                   " bytes = ?, format = ?, sha256 = ?, phash = ? WHERE id = ?"));
-        status = update ? Status() : Status(update.error());
         for (int i = 0; status && i < current.items.size(); ++i) {
             const ImageProbe &p = probes[i];
-            status = store.execPrepared(*update, {p.failure.isEmpty() ? QVariant() : QVariant(p.failure), p.detail, p.width, p.height,
-                                                  p.bytes, p.format, QString::fromLatin1(p.sha256), qint64(p.phash), current.items[i].first});
+            // Null texts bind NULL, as QSqlQuery binds a null QString.
+            status = update->bind(0, p.failure.isEmpty() ? QString() : p.failure)
+                         .bind(1, p.detail)
+                         .bind(2, p.width)
+                         .bind(3, p.height)
+                         .bind(4, p.bytes)
+                         .bind(5, p.format)
+                         .bind(6, QString::fromLatin1(p.sha256))
+                         .bind(7, qint64(p.phash))
+                         .bind(8, current.items[i].first)
+                         .exec();
             if (status && !p.failure.isEmpty())
                 recordImageIssue(store, ctx, QStringLiteral("extract"), JobIssue{Severity::Warning, p.failure + QStringLiteral(": ") + p.detail, current.items[i].first, current.items[i].second});
         }
