@@ -50,9 +50,9 @@ cv::Mat image(int width, int height, Content content, quint32 seed)
 
 // Feeds the rows one by one from buffers of exactly one row, so that a
 // sanitizer build catches any read past a row's end.
-std::vector<uchar> streamed(const cv::Mat &m)
+std::vector<uchar> streamed(const cv::Mat &m, AreaResize32::Kernel kernel)
 {
-    AreaResize32 resize(m.cols, m.rows);
+    AreaResize32 resize(m.cols, m.rows, kernel);
     std::vector<uchar> row;
     for (int y = 0; y < m.rows; ++y) {
         row.assign(m.ptr<uchar>(y), m.ptr<uchar>(y) + m.cols * 3);
@@ -67,18 +67,30 @@ std::vector<uchar> streamed(const cv::Mat &m)
     return out;
 }
 
+// Every kernel this CPU can run: each must give OpenCV's bytes.
+std::vector<std::pair<AreaResize32::Kernel, const char *>> kernels()
+{
+    std::vector<std::pair<AreaResize32::Kernel, const char *>> all{{AreaResize32::Kernel::Portable, "portable"}};
+    if (AreaResize32::kernelAvailable(AreaResize32::Kernel::Avx2))
+        all.emplace_back(AreaResize32::Kernel::Avx2, "avx2");
+    return all;
+}
+
 // Empty when the bytes are OpenCV's; otherwise where and how they differ.
 QByteArray difference(const cv::Mat &m)
 {
-    const std::vector<uchar> mine = streamed(m);
-    if (mine.empty())
-        return "complete() out of step with the rows added";
     cv::Mat reference;
     cv::resize(m, reference, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
-    for (int i = 0; i < AreaResize32::kOutputBytes; ++i)
-        if (mine[i] != reference.data[i])
-            return QByteArray::number(m.cols) + "x" + QByteArray::number(m.rows) + ": byte " + QByteArray::number(i) +
-                   " is " + QByteArray::number(mine[i]) + ", OpenCV " + QByteArray::number(reference.data[i]);
+    for (const auto &[kernel, kernelName] : kernels()) {
+        const std::vector<uchar> mine = streamed(m, kernel);
+        if (mine.empty())
+            return "complete() out of step with the rows added";
+        for (int i = 0; i < AreaResize32::kOutputBytes; ++i)
+            if (mine[i] != reference.data[i])
+                return QByteArray(kernelName) + " kernel, " + QByteArray::number(m.cols) + "x" +
+                       QByteArray::number(m.rows) + ": byte " + QByteArray::number(i) + " is " +
+                       QByteArray::number(mine[i]) + ", OpenCV " + QByteArray::number(reference.data[i]);
+    }
     return {};
 }
 

@@ -6,7 +6,10 @@
 // must not depend on which of the two computed it. tests/core/test_arearesize.cpp
 // compares the two over many sizes and contents. It runs several times
 // faster than cv::resize on one thread: it interleaves the float sums that
-// OpenCV computes one after another. One instance per image and thread.
+// OpenCV computes one after another, and on a CPU with AVX2 it advances two
+// cells in each vector (each lane still rounds each product and each sum on
+// its own, so the bytes do not depend on the vector width). One instance per
+// image and thread.
 #include <cstdint>
 #include <vector>
 
@@ -14,6 +17,11 @@ namespace rs::detail {
 
 class AreaResize32 {
 public:
+    // The instructions the float sums run on. Best picks the widest this CPU
+    // has; the others exist so that tests can hold each to OpenCV's bytes.
+    enum class Kernel { Best, Portable, Avx2 };
+    static bool kernelAvailable(Kernel kernel);
+
     static constexpr int kSide = 32;
     static constexpr int kChannels = 3;
     static constexpr int kOutputBytes = kSide * kSide * kChannels;
@@ -24,8 +32,9 @@ public:
     static bool supports(int width, int height);
 
     // Allocates everything addRow needs (O(width + height) bytes; throws
-    // std::bad_alloc when it cannot); width and height must be supported.
-    AreaResize32(int width, int height);
+    // std::bad_alloc when it cannot); width and height must be supported,
+    // and the kernel available.
+    AreaResize32(int width, int height, Kernel kernel = Kernel::Best);
 
     // Rows 0..height-1 in order, each width * 3 bytes of B, G, R. The row is
     // only read during the call. Rows beyond height are ignored. Never
@@ -60,6 +69,7 @@ private:
     int m_width;
     int m_height;
     int m_rowsAdded = 0;
+    bool m_avx2 = false;
 
     // OpenCV's resizeAreaFast_: both scales whole numbers.
     bool m_integerScale = false;
