@@ -20,6 +20,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <utility>
 #include <bit>
 #include <climits>
 #include <cmath>
@@ -397,13 +398,29 @@ public:
         if (m_streaming)
             m_area->addRow(m_row.data());
     }
+    // The average of each channel is worked out apart from the others'
+    // (AreaResize32 does the same arithmetic for every byte of a pixel), so
+    // R, G, B rows give the B, G, R average with B and R swapped: exactly,
+    // and with no pass to swap each pixel first.
+    void finishRgbRow(int y, const unsigned char *rgb) override
+    {
+        if (!m_streaming) {
+            BgrRows::finishRgbRow(y, rgb);
+            return;
+        }
+        m_rgbRows = true;
+        m_area->addRow(rgb);
+    }
 
     quint64 hash() const
     {
         cv::Mat small(32, 32, CV_8UC3);
-        if (m_streaming)
+        if (m_streaming) {
             m_area->result(small.data);
-        else
+            if (m_rgbRows)
+                for (int i = 0; i < detail::AreaResize32::kOutputBytes; i += 3)
+                    std::swap(small.data[i], small.data[i + 2]);
+        } else
             cv::resize(m_whole, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
         // One PHash per thread: it keeps its working matrices from image to
         // image instead of allocating them for each.
@@ -419,6 +436,7 @@ public:
 private:
     bool start(int width, int height) override
     {
+        m_rgbRows = false;
         m_streaming = detail::AreaResize32::supports(width, height);
         if (m_streaming) {
             m_whole.release();
@@ -432,6 +450,7 @@ private:
     }
 
     bool m_streaming = false;
+    bool m_rgbRows = false; // the rows came through finishRgbRow
     std::optional<detail::AreaResize32> m_area;
     std::vector<unsigned char> m_row;
     cv::Mat m_whole;

@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/img_hash.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <sys/resource.h>
@@ -661,6 +662,47 @@ private Q_SLOTS:
         QVERIFY2(sameSmall <= 8, qPrintable(QString::number(sameSmall)));
         QVERIFY2(diff >= 16, qPrintable(QString::number(diff)));
         QVERIFY2(diff2 >= 16, qPrintable(QString::number(diff2)));
+    }
+
+    // The probe's hash is PHash of the whole image area-averaged to 32x32,
+    // whichever way its rows reach the average: as B, G, R, or as an 8-bit
+    // RGB PNG's R, G, B (swapped at the end), through the whole-number
+    // scale, the fractional one, or (under 32 pixels) cv::resize itself.
+    void perceptualHashIsTheWholeImageHash_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<QString>("kind");
+        for (const QString &kind : {QStringLiteral("rgb png"), QStringLiteral("gray png"), QStringLiteral("jpeg")})
+            for (const cv::Size size : {cv::Size(640, 480), cv::Size(803, 601), cv::Size(40, 33), cv::Size(20, 20)})
+                QTest::addRow("%s %dx%d", qPrintable(kind), size.width, size.height) << size.width << size.height << kind;
+    }
+
+    void perceptualHashIsTheWholeImageHash()
+    {
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QFETCH(QString, kind);
+        cv::Mat scene = drawScene(width, height, quint32(width + height));
+        // Noise on top, so that the swapped channels differ everywhere.
+        cv::Mat noise(scene.size(), scene.type());
+        cv::randu(noise, 0, 64);
+        scene += noise;
+        if (kind == QLatin1String("gray png"))
+            cv::cvtColor(scene, scene, cv::COLOR_BGR2GRAY);
+        const QByteArray bytes = encode(scene, kind == QLatin1String("jpeg") ? ".jpg" : ".png");
+        const ImageProbe probe = probeImageData(bytes);
+        QVERIFY2(probe.ok(), qPrintable(probe.detail));
+
+        const cv::Mat decoded = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, const_cast<char *>(bytes.constData())),
+                                             cv::IMREAD_COLOR);
+        cv::Mat small, hash;
+        cv::resize(decoded, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+        cv::img_hash::PHash::create()->compute(small, hash);
+        quint64 expected = 0;
+        for (int i = 0; i < 8; ++i)
+            expected = expected << 8 | hash.ptr<uchar>(0)[i];
+        QCOMPARE(probe.phash, expected);
     }
 
     void maxSideDownsizes_data()

@@ -35,6 +35,27 @@ public:
     // call throws: a decoder may call them between setjmp and longjmp.
     virtual unsigned char *row(int y) = 0;
     virtual void finishRow(int y) = 0;
+    // Row y as R, G, B (width * 3 bytes, read only during the call), from a
+    // decoder that has it so (an 8-bit RGB PNG), instead of row() and
+    // finishRow(). By default it is swapped into row(y); a receiver that
+    // can take it as it is (the perceptual hash's average, which is the
+    // same per channel whatever their order) saves that pass over every
+    // pixel. Like them, it never throws.
+    virtual void finishRgbRow(int y, const unsigned char *rgb)
+    {
+        swapRedBlue(rgb, row(y), m_width);
+        finishRow(y);
+    }
+
+    // B, G, R from R, G, B (or back): `width` pixels of 3 bytes.
+    static void swapRedBlue(const unsigned char *s, unsigned char *d, int64_t width)
+    {
+        for (int64_t x = 0; x < width; ++x, s += 3, d += 3) {
+            d[0] = s[2];
+            d[1] = s[1];
+            d[2] = s[0];
+        }
+    }
 
     // The size of the image begun last.
     int width() const { return m_width; }

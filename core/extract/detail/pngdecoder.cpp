@@ -872,11 +872,7 @@ bool lowGrayRow(const unsigned char *s, unsigned char *d, uint32_t w, const void
 
 bool rgbRow(const unsigned char *s, unsigned char *d, uint32_t w, const void *)
 {
-    for (uint32_t x = 0; x < w; ++x, s += 3, d += 3) {
-        d[0] = s[2];
-        d[1] = s[1];
-        d[2] = s[0];
-    }
+    BgrRows::swapRedBlue(s, d, w);
     return true;
 }
 
@@ -1099,6 +1095,19 @@ bool decodePngFast(const unsigned char *data, size_t size, BgrRows &out)
 
     if (!out.begin(int(png.width), int(png.height)))
         return false;
+    // An 8-bit RGB row goes out as it is (finishRgbRow): the receiver swaps
+    // it, or has no need to.
+    const bool rgbAsIs = convert == rgbRow;
+    const auto emitRow = [&](uint32_t y, const unsigned char *samples) {
+        if (rgbAsIs) {
+            out.finishRgbRow(int(y), samples);
+            return true;
+        }
+        if (!convert(samples, out.row(int(y)), png.width, ctx))
+            return false;
+        out.finishRow(int(y));
+        return true;
+    };
     const size_t stride = size_t(rowSize) + 1;
     const size_t n = size_t(rowSize);
     const int bpp = std::max(1, channelsOf(png) * png.depth / 8);
@@ -1116,12 +1125,8 @@ bool decodePngFast(const unsigned char *data, size_t size, BgrRows &out)
                 unfilterPaethPairSse2<3>(cur, prev, next, n);
             else
                 unfilterPaethPairSse2<4>(cur, prev, next, n);
-            if (!convert(cur, out.row(int(y)), png.width, ctx))
+            if (!emitRow(y, cur) || !emitRow(y + 1, next))
                 return false;
-            out.finishRow(int(y));
-            if (!convert(next, out.row(int(y + 1)), png.width, ctx))
-                return false;
-            out.finishRow(int(y + 1));
             prev = next;
             ++y;
             continue;
@@ -1135,9 +1140,8 @@ bool decodePngFast(const unsigned char *data, size_t size, BgrRows &out)
         case 6: unfilterRowScalar<6>(cur, prev, n, filter); break;
         default: unfilterRowScalar<8>(cur, prev, n, filter); break;
         }
-        if (!convert(cur, out.row(int(y)), png.width, ctx))
+        if (!emitRow(y, cur))
             return false;
-        out.finishRow(int(y));
         prev = cur;
     }
     return true;
