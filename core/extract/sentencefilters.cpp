@@ -6,6 +6,10 @@
 #include "core/store/recipe.h"
 #include "core/store/verdicts.h"
 
+#include <QHashFunctions>
+
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -76,59 +80,149 @@ QStringList SentenceFilterSettings::recipeKeys(bool liveOnly)
     return settingKeysOf<SentenceFilterSettings>(liveOnly);
 }
 
+SentenceRules::SentenceRules(const SentenceFilterSettings &settings)
+    : m_s(settings)
+{
+    const QStringList r = reasonCodes(ReasonTable::Sentences);
+    auto code = [&](const char *reason) { return quint8(r.indexOf(QLatin1String(reason)) + 1); };
+    m_code = code("code_block");
+    m_nav = code("navigation");
+    m_url = code("has_url");
+    m_email = code("has_email");
+    m_emoji = code("has_emoji");
+    m_few = code("too_few_words");
+    m_many = code("too_many_words");
+    m_entropy = code("low_entropy");
+    m_exact = code("exact_duplicate");
+    m_normalized = code("normalized_duplicate");
+    m_flagMask = quint8((m_s.dropUrls ? SentenceFilterInputs::Url : 0) | (m_s.dropEmails ? SentenceFilterInputs::Email : 0)
+                        | (m_s.dropEmoji ? SentenceFilterInputs::Emoji : 0));
+}
+
+quint8 SentenceRules::decide(const SentenceFacts &f, qint64 self, qint64 *firstText, qint64 *firstKey, qint64 &duplicateOf) const
+{
+    const quint8 flags = f.flags & m_flagMask;
+    if (m_s.dropCode && f.kind == SentenceFilterInputs::Code)
+        return m_code;
+    if (m_s.dropNav && f.kind == SentenceFilterInputs::Nav)
+        return m_nav;
+    if (flags & SentenceFilterInputs::Url)
+        return m_url;
+    if (flags & SentenceFilterInputs::Email)
+        return m_email;
+    if (flags & SentenceFilterInputs::Emoji)
+        return m_emoji;
+    if (f.words < m_s.minWords)
+        return m_few;
+    if (f.words > m_s.maxWords)
+        return m_many;
+    // Entropy is compared at stored precision: float noise must not flip a
+    // sentence sitting exactly on the threshold.
+    if (f.entropy + 1e-9 < m_s.minEntropy)
+        return m_entropy;
+    if (!m_s.dedup)
+        return 0;
+    if (firstText && *firstText >= 0) {
+        duplicateOf = *firstText;
+        return m_exact;
+    }
+    if (firstKey && *firstKey >= 0) {
+        duplicateOf = *firstKey;
+        return m_normalized;
+    }
+    if (firstText)
+        *firstText = self;
+    if (firstKey)
+        *firstKey = self;
+    return 0;
+}
+
 SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, const SentenceFilterSettings &s)
 {
     const size_t n = in.id.size();
-    const QStringList r = reasonCodes(ReasonTable::Sentences);
-    auto code = [&](const char *reason) { return quint8(r.indexOf(QLatin1String(reason)) + 1); };
-    const quint8 cCode = code("code_block"), cNav = code("navigation"), cUrl = code("has_url"), cEmail = code("has_email"),
-                 cEmoji = code("has_emoji"), cFew = code("too_few_words"), cMany = code("too_many_words"),
-                 cEntropy = code("low_entropy"), cExact = code("exact_duplicate"), cNorm = code("normalized_duplicate");
-    const quint8 flagMask = quint8((s.dropUrls ? SentenceFilterInputs::Url : 0) | (s.dropEmails ? SentenceFilterInputs::Email : 0)
-                                   | (s.dropEmoji ? SentenceFilterInputs::Emoji : 0));
+    const SentenceRules rules(s);
     SentenceVerdictColumns out;
     out.code.assign(n, 0);
     out.duplicateOf.assign(n, -1);
-    std::vector<qint32> firstText(size_t(in.textGroups), -1), firstKey(size_t(in.keyGroups), -1);
+    // Rows stand for sentences here; a text or key no other sentence shares
+    // has no group, and so nothing to note.
+    std::vector<qint64> firstText(size_t(in.textGroups), -1), firstKey(size_t(in.keyGroups), -1);
     for (size_t i = 0; i < n; ++i) {
-        const quint8 flags = in.flags[i] & flagMask;
-        quint8 c = 0;
-        if (s.dropCode && in.kind[i] == SentenceFilterInputs::Code)
-            c = cCode;
-        else if (s.dropNav && in.kind[i] == SentenceFilterInputs::Nav)
-            c = cNav;
-        else if (flags & SentenceFilterInputs::Url)
-            c = cUrl;
-        else if (flags & SentenceFilterInputs::Email)
-            c = cEmail;
-        else if (flags & SentenceFilterInputs::Emoji)
-            c = cEmoji;
-        else if (in.words[i] < s.minWords)
-            c = cFew;
-        else if (in.words[i] > s.maxWords)
-            c = cMany;
-        // Entropy is compared at stored precision: float noise must not flip
-        // a sentence sitting exactly on the threshold.
-        else if (in.entropy[i] + 1e-9 < s.minEntropy)
-            c = cEntropy;
-        else if (s.dedup) {
-            const qint32 t = in.textGroup[i], k = in.keyGroup[i];
-            if (t >= 0 && firstText[size_t(t)] >= 0) {
-                c = cExact;
-                out.duplicateOf[i] = firstText[size_t(t)];
-            } else if (k >= 0 && firstKey[size_t(k)] >= 0) {
-                c = cNorm;
-                out.duplicateOf[i] = firstKey[size_t(k)];
-            } else {
-                if (t >= 0)
-                    firstText[size_t(t)] = qint32(i);
-                if (k >= 0)
-                    firstKey[size_t(k)] = qint32(i);
-            }
-        }
-        out.code[i] = c;
+        const qint32 t = in.textGroup[i], k = in.keyGroup[i];
+        qint64 duplicateOf = -1;
+        out.code[i] = rules.decide(SentenceFacts{in.kind[i], in.words[i], in.entropy[i], in.flags[i]}, qint64(i),
+                                   t >= 0 ? &firstText[size_t(t)] : nullptr, k >= 0 ? &firstKey[size_t(k)] : nullptr,
+                                   duplicateOf);
+        out.duplicateOf[i] = qint32(duplicateOf);
     }
     return out;
+}
+
+// Texts (by a 64-bit hash of their bytes) to the first surviving sentence
+// with each: an open-addressing table of hashes alone. Keeping the texts to
+// compare cost ingest more than a tenth of its writer's time; a collision
+// (odds near 1e-10 for a million sentences) would only make one verdict
+// ingest writes wrong, and extract's pass, which compares bytes, corrects it.
+class SentenceVerdictStream::FirstSurvivors {
+public:
+    qint64 &slot(QByteArrayView bytes)
+    {
+        const quint64 hash = quint64(qHash(bytes, 0));
+        if ((m_used + 1) * 2 > m_table.size())
+            grow();
+        for (size_t at = hash & (m_table.size() - 1);; at = (at + 1) & (m_table.size() - 1)) {
+            Entry &e = m_table[at];
+            if (e.first == kUnused) {
+                ++m_used;
+                e = {hash, -1};
+                return e.first;
+            }
+            if (e.hash == hash)
+                return e.first;
+        }
+    }
+
+private:
+    static constexpr qint64 kUnused = std::numeric_limits<qint64>::min();
+    struct Entry {
+        quint64 hash = 0;
+        qint64 first = kUnused; // -1: seen, none surviving yet
+    };
+
+    void grow()
+    {
+        std::vector<Entry> old(std::max<size_t>(4096, m_table.size() * 2));
+        old.swap(m_table);
+        for (const Entry &e : old)
+            if (e.first != kUnused) {
+                size_t at = e.hash & (m_table.size() - 1);
+                while (m_table[at].first != kUnused)
+                    at = (at + 1) & (m_table.size() - 1);
+                m_table[at] = e;
+            }
+    }
+
+    std::vector<Entry> m_table;
+    size_t m_used = 0;
+};
+
+SentenceVerdictStream::SentenceVerdictStream(const SentenceFilterSettings &settings)
+    : m_rules(settings)
+    , m_texts(std::make_unique<FirstSurvivors>())
+    , m_keys(std::make_unique<FirstSurvivors>())
+{
+    for (const QString &reason : reasonCodes(ReasonTable::Sentences))
+        m_reasons.push_back(reason.toUtf8());
+}
+
+SentenceVerdictStream::~SentenceVerdictStream() = default;
+
+SentenceVerdictStream::Verdict SentenceVerdictStream::decide(qint64 id, const SentenceFacts &facts, QByteArrayView text,
+                                                             QByteArrayView dedupKey)
+{
+    qint64 duplicateOf = 0;
+    const quint8 code = m_rules.decide(facts, id, &m_texts->slot(text), &m_keys->slot(dedupKey), duplicateOf);
+    return {code ? QByteArrayView(m_reasons.at(code - 1)) : QByteArrayView(), duplicateOf};
 }
 
 Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx, StoredVerdicts *stored)
@@ -145,10 +239,7 @@ Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const
     StoredTexts texts, keys;
     const Status read = q->forEachRow([&]() -> Status {
         in.id.push_back(q->int64(0));
-        const QByteArrayView kind = q->utf8(1);
-        in.kind.push_back(kind == "code" ? SentenceFilterInputs::Code
-                          : kind == "nav" ? SentenceFilterInputs::Nav
-                                          : SentenceFilterInputs::Text);
+        in.kind.push_back(SentenceFilterInputs::kindOf(q->utf8(1)));
         in.words.push_back(int(q->int64(2)));
         in.entropy.push_back(q->real(3));
         in.flags.push_back(quint8((q->int64(4) ? SentenceFilterInputs::Url : 0) | (q->int64(5) ? SentenceFilterInputs::Email : 0)

@@ -7,14 +7,21 @@
 // reason wins. Duplicates: the first surviving sentence (by id) with the
 // same text keeps (exact_duplicate), then the same normalised key
 // (normalized_duplicate).
+//
+// The rules themselves are SentenceRules, applied sentence by sentence in id
+// order: decideSentenceFilters runs them over loaded columns, and ingest
+// (SentenceVerdictStream) over the sentences of a fresh project as it writes
+// them, so that extract's pass finds them decided and writes nothing.
 // Thread-safety: decideSentenceFilters is pure and reentrant.
 
 #include "core/store/settingfields.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
+#include <QByteArrayView>
 #include <QStringList>
 
+#include <memory>
 #include <vector>
 
 namespace rs {
@@ -51,6 +58,11 @@ struct SentenceFilterSettings {
 struct SentenceFilterInputs {
     enum Kind : quint8 { Text = 0, Code = 1, Nav = 2 };
     enum Flag : quint8 { Url = 1, Email = 2, Emoji = 4 };
+    // The kind of a stored sentences.kind value ("code", "nav", else text).
+    static Kind kindOf(QByteArrayView storedKind)
+    {
+        return storedKind == "code" ? Code : storedKind == "nav" ? Nav : Text;
+    }
     std::vector<qint64> id;
     std::vector<quint8> kind;
     std::vector<qint32> words;
@@ -66,7 +78,61 @@ struct SentenceVerdictColumns {
     std::vector<qint32> duplicateOf; // row, -1 = none
 };
 
+// One sentence's scores, as the rules read them.
+struct SentenceFacts {
+    quint8 kind = SentenceFilterInputs::Text;
+    qint32 words = 0;
+    double entropy = 0; // bits, as stored
+    quint8 flags = 0;   // SentenceFilterInputs::Flag
+};
+
+// The sentence filters for one set of settings.
+class SentenceRules {
+public:
+    explicit SentenceRules(const SentenceFilterSettings &settings);
+
+    // The verdict code of the next sentence in id order (0 = kept).
+    // firstText and firstKey are where the first surviving sentence with
+    // the same text, and with the same normalised key, is noted (by the
+    // caller's numbering, `self` for this one; negative = none yet); null
+    // when no other sentence shares it. A duplicate gets the first one's
+    // number in duplicateOf; a survivor notes itself.
+    quint8 decide(const SentenceFacts &f, qint64 self, qint64 *firstText, qint64 *firstKey, qint64 &duplicateOf) const;
+
+private:
+    SentenceFilterSettings m_s;
+    quint8 m_flagMask = 0;
+    quint8 m_code = 0, m_nav = 0, m_url = 0, m_email = 0, m_emoji = 0, m_few = 0, m_many = 0, m_entropy = 0,
+           m_exact = 0, m_normalized = 0;
+};
+
 SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, const SentenceFilterSettings &settings);
+
+// Decides the sentences of a project that has none yet, as they are
+// written, in id order: the verdicts redecideSentences would give them,
+// except that equal texts are told by a 64-bit hash (see the .cpp). Only
+// for a project without sentences: a duplicate of a sentence written before
+// would go unseen. Extract's pass stays the authority either way.
+class SentenceVerdictStream {
+public:
+    explicit SentenceVerdictStream(const SentenceFilterSettings &settings);
+    ~SentenceVerdictStream();
+    SentenceVerdictStream(const SentenceVerdictStream &) = delete;
+    SentenceVerdictStream &operator=(const SentenceVerdictStream &) = delete;
+
+    struct Verdict {
+        QByteArrayView reason; // the reason key (UTF-8); empty = kept
+        qint64 duplicateOf = 0; // the first one's id; 0 = none
+    };
+    // text and dedupKey as stored (UTF-8).
+    Verdict decide(qint64 id, const SentenceFacts &facts, QByteArrayView text, QByteArrayView dedupKey);
+
+private:
+    class FirstSurvivors;
+    SentenceRules m_rules;
+    QList<QByteArray> m_reasons; // by code - 1
+    std::unique_ptr<FirstSurvivors> m_texts, m_keys;
+};
 
 // Reads every sentence's filter inputs; with `stored`, also the verdicts the
 // sentences hold now (for writeVerdicts), in the same pass over the table.

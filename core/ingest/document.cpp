@@ -19,12 +19,17 @@ constexpr std::array<std::pair<BlockKind, const char *>, 9> kBlockKindNames{{
 }};
 } // namespace
 
-QString blockKindName(BlockKind kind)
+const char *blockKindKey(BlockKind kind)
 {
     for (const auto &[k, name] : kBlockKindNames)
         if (k == kind)
-            return QString::fromLatin1(name);
-    return QStringLiteral("body");
+            return name;
+    return "body";
+}
+
+QString blockKindName(BlockKind kind)
+{
+    return QString::fromLatin1(blockKindKey(kind));
 }
 
 BlockKind blockKindFromName(const QString &name)

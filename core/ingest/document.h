@@ -24,6 +24,7 @@ enum class BlockKind {
 };
 
 QString blockKindName(BlockKind kind);           // stable snake_case key
+const char *blockKindKey(BlockKind kind);        // the same key, as static Latin-1
 BlockKind blockKindFromName(const QString &name); // Body for unknown names
 
 struct TextBlock {

@@ -158,7 +158,14 @@ QString legacyWdsKey(const QString &key)
 
 class Writer {
 public:
-    Writer(ProjectStore &store, qint64 sourceId, IngestReport &report) : m_store(store), m_sourceId(sourceId), m_report(report) {}
+    // With `verdicts`, each sentence is written with its verdict.
+    Writer(ProjectStore &store, qint64 sourceId, IngestReport &report, SentenceVerdictStream *verdicts)
+        : m_store(store)
+        , m_sourceId(sourceId)
+        , m_report(report)
+        , m_verdicts(verdicts)
+    {
+    }
 
     Status write(QVector<PreparedDocument> &batch, JobContext &ctx)
     {
@@ -211,9 +218,9 @@ private:
         }
         for (auto [statement, rows] : {std::pair{&m_insertSentence, 1}, std::pair{&m_insertSentences, kSentenceRows}}) {
             QByteArray sql = "INSERT INTO sentences(id, document_id, position, block, kind, text, image_ref_id, words,"
-                             " entropy, has_url, has_email, has_emoji, dedup_key) VALUES";
+                             " entropy, has_url, has_email, has_emoji, dedup_key, reject_reason, duplicate_of) VALUES";
             for (int row = 0; row < rows; ++row)
-                sql += row ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                sql += row ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
             auto q = NativeStatement::prepare(m_store, sql.constData());
             if (!q)
                 return q.error();
@@ -295,12 +302,25 @@ private:
         const auto bindRow = [&](NativeStatement &q, int row, qsizetype k) {
             const PreparedSentence &s = p.sentences[k];
             const int c = row * kSentenceColumns;
-            q.bind(c, firstId + k).bind(c + 1, docId).bind(c + 2, int(k)).bind(c + 3, s.block).bind(c + 4, blockKindName(s.kind));
+            const char *kind = blockKindKey(s.kind);
+            q.bind(c, firstId + k).bind(c + 1, docId).bind(c + 2, int(k)).bind(c + 3, s.block).bindUtf8(c + 4, kind);
             q.bindUtf8(c + 5, s.text);
             if (s.imageRef >= 0)
                 q.bind(c + 6, refIds[s.imageRef]);
             q.bind(c + 7, s.scores.words).bind(c + 8, s.scores.entropy).bind(c + 9, int(s.scores.hasUrl));
             q.bind(c + 10, int(s.scores.hasEmail)).bind(c + 11, int(s.scores.hasEmoji)).bindUtf8(c + 12, s.dedupKey);
+            if (m_verdicts) {
+                const quint8 flags = quint8((s.scores.hasUrl ? SentenceFilterInputs::Url : 0)
+                                            | (s.scores.hasEmail ? SentenceFilterInputs::Email : 0)
+                                            | (s.scores.hasEmoji ? SentenceFilterInputs::Emoji : 0));
+                const SentenceVerdictStream::Verdict v = m_verdicts->decide(
+                    firstId + k, SentenceFacts{SentenceFilterInputs::kindOf(kind), s.scores.words, s.scores.entropy, flags},
+                    s.text, s.dedupKey);
+                if (!v.reason.isEmpty())
+                    q.bindUtf8(c + 13, v.reason);
+                if (v.duplicateOf)
+                    q.bind(c + 14, v.duplicateOf);
+            }
         };
         for (qsizetype k = 0; k < count;) {
             const bool full = count - k >= kSentenceRows;
@@ -326,10 +346,11 @@ private:
     ProjectStore &m_store;
     qint64 m_sourceId;
     IngestReport &m_report;
+    SentenceVerdictStream *m_verdicts;
     bool m_prepared = false;
     std::optional<NativeStatement> m_findDocument, m_findLegacyDocument, m_insertDocument, m_findImage, m_insertImage, m_insertRef,
         m_insertSentence, m_insertSentences, m_insertTruth, m_nextSentenceIdQuery;
-    static constexpr int kSentenceColumns = 13;
+    static constexpr int kSentenceColumns = 15;
     static constexpr int kSentenceRows = 16;
     qint64 m_nextSentenceId = 0; // read at the start of each write
 };
@@ -396,9 +417,10 @@ PreparedDocument fromSourceItem(SourceItem &&item)
 
 } // namespace
 
-void applyIngestLimits(IngestOptions &options, const Recipe &recipe)
+void applyIngestRecipe(IngestOptions &options, const Recipe &recipe)
 {
     readSettings(recipe, options);
+    options.sentenceFilters = SentenceFilterSettings::fromRecipe(recipe);
 }
 
 QStringList ingestFormats()
@@ -440,6 +462,16 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
     if (!opts.imagesDir.isEmpty() && !QFileInfo(opts.imagesDir).isDir())
         return makeError(ErrorCode::NotFound, QStringLiteral("--images: no such folder"), opts.imagesDir);
 
+    // Verdicts as the sentences are written: only into a project without
+    // sentences, where every duplicate's first is among them.
+    std::optional<SentenceVerdictStream> verdicts;
+    if (opts.sentenceFilters) {
+        auto none = store.scalar(QStringLiteral("SELECT NOT EXISTS (SELECT 1 FROM sentences)"));
+        if (!none)
+            return none.error();
+        if (none->toBool())
+            verdicts.emplace(*opts.sentenceFilters);
+    }
     IngestReport report;
     qint64 seen = 0;
     QElapsedTimer clock;
@@ -452,7 +484,7 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
         auto sourceId = registerSource(store, opts.format, absolute, imagesRoot);
         if (!sourceId)
             return sourceId.error();
-        Writer writer(store, *sourceId, report);
+        Writer writer(store, *sourceId, report, verdicts ? &*verdicts : nullptr);
         BatchPump pump(writer, ctx, opts, &seen);
         const auto progress = [&](const QString &what) {
             ctx.progress(report.documentsAdded + report.documentsPresent + report.documentsFailed, -1, what);

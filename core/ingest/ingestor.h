@@ -6,8 +6,12 @@
 // referenced by many pages is one image with many references. Sentences are
 // split and scored here (cheap, intrinsic to the text); the extract stage
 // only decides from the stored scores, so a changed threshold never needs a
-// re-ingest.
+// re-ingest. Into a project with no sentences yet, ingest also writes each
+// sentence's verdict under the recipe's filters (SentenceVerdictStream, the
+// same rules): extract's pass then finds them decided, instead of rewriting
+// most rows of the table a moment later.
 
+#include "core/extract/sentencefilters.h"
 #include "core/ingest/htmlreader.h"
 #include "core/ingest/wdsreader.h"
 #include "core/util/jobcontext.h"
@@ -15,6 +19,8 @@
 
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace rs {
 
@@ -29,11 +35,15 @@ struct IngestOptions {
     double sample = 1.0; // keep this fraction of documents, chosen by hash(seed, key)
     quint64 seed = 0;
     // Limits on hostile input (the recipe's ingest.* settings; see
-    // applyIngestLimits). A page over an HTML limit is counted as too complex
+    // applyIngestRecipe). A page over an HTML limit is counted as too complex
     // and logged; a larger tar image member is refused as "too_large", and a
     // shard over a shard limit is read up to it and logged.
     HtmlLimits html;
     WdsLimits wds;
+    // The recipe's sentence filters (applyIngestRecipe): with them, the
+    // sentences of a project that has none yet are written decided. Without,
+    // they are written undecided, for extract.
+    std::optional<SentenceFilterSettings> sentenceFilters;
 
     // The limits' recipe keys, bound once (core/store/settingfields.h).
     template <class F>
@@ -66,8 +76,9 @@ QStringList ingestFormats();
 // `fraction` of keys, the same ones for the same seed.
 bool inSample(const QString &key, double fraction, quint64 seed);
 
-// Copies the ingest.* limits from the recipe into options.
-void applyIngestLimits(IngestOptions &options, const Recipe &recipe);
+// Copies the ingest.* limits and the sentence filters from the recipe into
+// options.
+void applyIngestRecipe(IngestOptions &options, const Recipe &recipe);
 
 // A source that cannot be read at all (a corrupt shard, an unreadable JSONL
 // file) is recorded in the issue log and counted as failed, and the other

@@ -2,9 +2,11 @@
 // shard that cannot be used is counted and logged, the others still go in,
 // and nothing stalls.
 
+#include "core/extract/sentencefilters.h"
 #include "core/ingest/ingestor.h"
 #include "core/ingest/wdsreader.h"
 #include "core/store/projectstore.h"
+#include "core/store/recipe.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -51,6 +53,30 @@ bool writeShard(const QString &path, const QByteArray &image, const QByteArray &
     ok = archive_write_close(a) == ARCHIVE_OK && ok;
     archive_write_free(a);
     return ok;
+}
+
+// Every sentence's verdict, "id reason duplicate_of", in id order.
+QStringList verdicts(ProjectStore &store)
+{
+    QStringList out;
+    auto q = store.exec(QStringLiteral("SELECT id, coalesce(reject_reason, '-'), coalesce(duplicate_of, 0) FROM sentences ORDER BY id"));
+    while (q && q->next())
+        out << q->value(0).toString() + QLatin1Char(' ') + q->value(1).toString() + QLatin1Char(' ') + q->value(2).toString();
+    return out;
+}
+
+// Pages whose sentences meet every sentence filter: duplicates within and
+// across pages (exact and by normalised key), short ones, code, a URL.
+void writeSentencePages(const QString &corpus, const QString &prefix)
+{
+    writeFile(corpus + QLatin1Char('/') + prefix + QStringLiteral("a.html"),
+              "<p>The brush tool paints soft strokes on the canvas. Click here. Short one.</p>"
+              "<pre>int main() { return 0; }</pre>"
+              "<p>Read the manual at https://example.org/manual for every detail of the tools.</p>"
+              "<p>The brush tool paints soft strokes on the canvas.</p>");
+    writeFile(corpus + QLatin1Char('/') + prefix + QStringLiteral("b.html"),
+              "<p>THE BRUSH TOOL PAINTS SOFT STROKES ON THE CANVAS. Layers keep each part of an image apart.</p>"
+              "<p>The brush tool paints soft strokes on the canvas. Click here.</p>");
 }
 
 QStringList issues(ProjectStore &store)
@@ -107,6 +133,63 @@ private Q_SLOTS:
         QVERIFY2(log.contains(QLatin1String("link-out.html | page not read: outside_corpus")), qPrintable(log));
         QVERIFY2(log.contains(QLatin1String("fifo.html | page not read: not_regular_file")), qPrintable(log));
         QVERIFY2(log.contains(QLatin1String("caf%E9.html | page not read: undecodable_name")), qPrintable(log));
+    }
+
+    // Into a project without sentences, ingest writes each sentence with the
+    // verdict extract's pass would give it (the recipe's filters, the same
+    // rules), so that the pass has nothing to rewrite. Into one that has
+    // sentences already, a duplicate of an earlier one could go unseen: the
+    // new sentences are written undecided, and the pass decides them.
+    void sentencesOfAFreshProjectAreWrittenDecided()
+    {
+        QTemporaryDir tmp;
+        const QString corpus = tmp.filePath(QStringLiteral("corpus"));
+        writeSentencePages(corpus, QString());
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        auto recipe = Recipe::load(**store);
+        QVERIFY(recipe.ok());
+        QVERIFY(recipe->set(QStringLiteral("extract.min_words"), QStringLiteral("3")).ok());
+        IngestOptions opts;
+        opts.format = QStringLiteral("html");
+        opts.paths = {corpus};
+        applyIngestRecipe(opts, *recipe);
+        JobContext ctx;
+        QVERIFY(ingest(**store, opts, ctx).ok());
+        const QStringList written = verdicts(**store);
+        const QString all = written.join(QLatin1Char('\n'));
+        for (const char *reason : {"exact_duplicate", "normalized_duplicate", "too_few_words", "code_block", "has_url"})
+            QVERIFY2(all.contains(QLatin1String(reason)), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String(" - 0")), qPrintable(all)); // and kept ones
+
+        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
+        QCOMPARE(verdicts(**store), written);
+
+        // A second corpus into the same project: undecided until the pass,
+        // which then sees its duplicates of the first.
+        const QString more = tmp.filePath(QStringLiteral("more"));
+        writeSentencePages(more, QStringLiteral("more-"));
+        opts.paths = {more};
+        QVERIFY(ingest(**store, opts, ctx).ok());
+        const QStringList second = verdicts(**store).mid(written.size());
+        QVERIFY(!second.isEmpty());
+        for (const QString &v : second)
+            QVERIFY2(v.endsWith(QLatin1String(" - 0")), qPrintable(v));
+        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
+        const QStringList decided = verdicts(**store);
+        QCOMPARE(decided.mid(0, written.size()), written);
+        for (const QString &v : decided.mid(written.size()))
+            QVERIFY2(!v.endsWith(QLatin1String(" - 0")), qPrintable(v)); // every one repeats the first corpus
+
+        // Without the recipe's filters (the studio's ingest), nothing is decided.
+        auto other = ProjectStore::create(tmp.filePath(QStringLiteral("q")));
+        QVERIFY(other.ok());
+        IngestOptions bare;
+        bare.format = QStringLiteral("html");
+        bare.paths = {corpus};
+        QVERIFY(ingest(**other, bare, ctx).ok());
+        for (const QString &v : verdicts(**other))
+            QVERIFY2(v.endsWith(QLatin1String(" - 0")), qPrintable(v));
     }
 
     void shardsWithOneNameAndABrokenShard()

@@ -88,7 +88,7 @@ private Q_SLOTS:
         QVERIFY(r.set(QStringLiteral("ingest.html_max_depth"), QStringLiteral("64")));
         QVERIFY(r.set(QStringLiteral("ingest.max_expansion"), QStringLiteral("7.5")));
         IngestOptions in;
-        applyIngestLimits(in, r);
+        applyIngestRecipe(in, r);
         QCOMPARE(in.html.maxDepth, 64);
         QCOMPARE(in.wds.maxExpansion, 7.5);
         QCOMPARE(in.html.maxNodes, qint64(500000)); // the table's default

@@ -2,10 +2,12 @@
 // QAbstractItemModelTester: the sample list (filters, sort, search, paging)
 // and the issue log (fetchMore paging, live issues).
 
+#include "core/ingest/ingestor.h"
 #include "core/pipeline/livedecisions.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "ui/models/issuelogmodel.h"
+#include "ui/models/projectsession.h"
 #include "ui/models/samplelistmodel.h"
 #include "ui/models/thumbnailcache.h"
 #include "uitestproject.h"
@@ -193,6 +195,34 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, IssueLogModel::TextColumn).data().toString(), QStringLiteral("issue 1199"));
         model.setStore(nullptr);
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    // A project made in the studio (New project) is ingested under its
+    // recipe, as the CLI's is: its sentences are written decided.
+    void newProjectIngestsUnderItsRecipe()
+    {
+        QTemporaryDir dir;
+        const QString corpus = dir.filePath(QStringLiteral("corpus"));
+        QVERIFY(QDir().mkpath(corpus));
+        QFile page(corpus + QStringLiteral("/a.html"));
+        QVERIFY(page.open(QIODevice::WriteOnly));
+        page.write("<p>The brush tool paints soft strokes on the canvas. Click here.</p>"
+                   "<p>The brush tool paints soft strokes on the canvas.</p>");
+        page.close();
+        ProjectSession session;
+        QSignalSpy finished(session.runner(), &JobRunner::finished);
+        IngestOptions opts;
+        opts.format = QStringLiteral("html");
+        opts.paths = {corpus};
+        QVERIFY(session.create(dir.filePath(QStringLiteral("p")), opts).ok());
+        QVERIFY(finished.wait(20000));
+        QVERIFY(finished.first().at(1).value<Status>().ok());
+        auto q = session.store()->exec(QStringLiteral("SELECT coalesce(reject_reason, '-') FROM sentences ORDER BY id"));
+        QVERIFY(q);
+        QStringList reasons;
+        while (q->next())
+            reasons << q->value(0).toString();
+        QCOMPARE(reasons, QStringList({QStringLiteral("-"), QStringLiteral("too_few_words"), QStringLiteral("exact_duplicate")}));
     }
 
 private:

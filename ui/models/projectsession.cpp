@@ -6,6 +6,7 @@
 #include "core/store/curation.h"
 #include "core/store/samplequery.h"
 #include "core/store/projectstore.h"
+#include "core/store/recipe.h"
 #include "ui/models/curationcommands.h"
 
 #include <QUndoStack>
@@ -72,7 +73,15 @@ Status ProjectSession::create(const QString &dir, const IngestOptions &options)
         return s;
     const IngestOptions opts = options;
     runJob(QStringLiteral("ingest"), [opts](ProjectStore *store, JobContext &ctx) -> Status {
-        auto report = ingest(*store, opts, ctx);
+        // The new project's recipe: its ingest limits, and its sentence
+        // filters, under which the sentences are written decided (as the CLI's
+        // ingest does).
+        auto recipe = Recipe::load(*store);
+        if (!recipe)
+            return recipe.error();
+        IngestOptions withRecipe = opts;
+        applyIngestRecipe(withRecipe, *recipe);
+        auto report = ingest(*store, withRecipe, ctx);
         if (!report)
             return report.error();
         return {};

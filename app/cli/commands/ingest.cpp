@@ -28,7 +28,7 @@ int handleIngest(const QCommandLineParser &p)
     opts.paths = pos.mid(1);
     opts.imagesDir = p.value(QStringLiteral("images"));
     opts.seed = GlobalSettings::fromRecipe(recipe).seed;
-    applyIngestLimits(opts, recipe);
+    applyIngestRecipe(opts, recipe);
     bool ok = true;
     if (p.isSet(QStringLiteral("limit"))) {
         opts.limit = p.value(QStringLiteral("limit")).toLongLong(&ok);
