@@ -1231,7 +1231,7 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
         QByteArray &buffer;
         ~DropHugeBuffer()
         {
-            if (buffer.capacity() > GumboArena::kKeptBytes)
+            if (size_t(buffer.capacity()) > GumboArena::kKeptBytes)
                 buffer = QByteArray();
         }
     } const dropHuge{folded};
