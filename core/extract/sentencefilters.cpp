@@ -12,7 +12,6 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace rs {
@@ -42,27 +41,41 @@ private:
 };
 
 // Dense group ids for values seen more than once, numbered in the order of
-// their second occurrence; -1 for unique ones.
+// their second occurrence; -1 for unique ones. An open-addressing table of
+// (hash, first occurrence): a node per distinct text, as a std::unordered_map
+// keeps them, cost a malloc each.
 void denseGroups(const StoredTexts &values, std::vector<qint32> &out, qint32 &groups)
 {
-    struct Seen {
-        qint32 first = -1; // index of the first occurrence
+    struct Slot {
+        size_t hash = 0;
+        qint32 first = -1; // index of the first occurrence; -1 = empty slot
         qint32 group = -1; // once seen twice
     };
-    std::unordered_map<std::string_view, Seen> seen;
-    seen.reserve(values.size());
+    size_t capacity = 16;
+    while (capacity < values.size() * 2)
+        capacity *= 2;
+    std::vector<Slot> table(capacity);
+    const size_t mask = capacity - 1;
     out.assign(values.size(), -1);
     groups = 0;
     for (size_t i = 0; i < values.size(); ++i) {
-        auto [it, inserted] = seen.try_emplace(values[i], Seen{qint32(i), -1});
-        if (inserted)
-            continue;
-        Seen &s = it->second;
-        if (s.group < 0) {
-            s.group = groups++;
-            out[size_t(s.first)] = s.group;
+        const std::string_view value = values[i];
+        const size_t hash = qHash(QByteArrayView(value.data(), qsizetype(value.size())), 0);
+        for (size_t at = hash & mask;; at = (at + 1) & mask) {
+            Slot &s = table[at];
+            if (s.first < 0) {
+                s = {hash, qint32(i), -1};
+                break;
+            }
+            if (s.hash == hash && values[size_t(s.first)] == value) {
+                if (s.group < 0) {
+                    s.group = groups++;
+                    out[size_t(s.first)] = s.group;
+                }
+                out[i] = s.group;
+                break;
+            }
         }
-        out[i] = s.group;
     }
 }
 
