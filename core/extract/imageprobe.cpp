@@ -20,11 +20,11 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <utility>
 #include <bit>
 #include <climits>
 #include <cmath>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace rs {
@@ -420,8 +420,9 @@ public:
             if (m_rgbRows)
                 for (int i = 0; i < detail::AreaResize32::kOutputBytes; i += 3)
                     std::swap(small.data[i], small.data[i + 2]);
-        } else
+        } else {
             cv::resize(m_whole, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+        }
         // One PHash per thread: it keeps its working matrices from image to
         // image instead of allocating them for each.
         thread_local const cv::Ptr<cv::img_hash::PHash> phash = cv::img_hash::PHash::create();

@@ -63,6 +63,11 @@ struct SentenceFilterInputs {
     {
         return storedKind == "code" ? Code : storedKind == "nav" ? Nav : Text;
     }
+    // The flags of the stored has_url, has_email and has_emoji.
+    static quint8 flagsOf(bool url, bool email, bool emoji)
+    {
+        return quint8((url ? Url : 0) | (email ? Email : 0) | (emoji ? Emoji : 0));
+    }
     std::vector<qint64> id;
     std::vector<quint8> kind;
     std::vector<qint32> words;

@@ -310,9 +310,7 @@ private:
             q.bind(c + 7, s.scores.words).bind(c + 8, s.scores.entropy).bind(c + 9, int(s.scores.hasUrl));
             q.bind(c + 10, int(s.scores.hasEmail)).bind(c + 11, int(s.scores.hasEmoji)).bindUtf8(c + 12, s.dedupKey);
             if (m_verdicts) {
-                const quint8 flags = quint8((s.scores.hasUrl ? SentenceFilterInputs::Url : 0)
-                                            | (s.scores.hasEmail ? SentenceFilterInputs::Email : 0)
-                                            | (s.scores.hasEmoji ? SentenceFilterInputs::Emoji : 0));
+                const quint8 flags = SentenceFilterInputs::flagsOf(s.scores.hasUrl, s.scores.hasEmail, s.scores.hasEmoji);
                 const SentenceVerdictStream::Verdict v = m_verdicts->decide(
                     firstId + k, SentenceFacts{SentenceFilterInputs::kindOf(kind), s.scores.words, s.scores.entropy, flags},
                     s.text, s.dedupKey);
