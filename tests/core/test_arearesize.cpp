@@ -104,6 +104,10 @@ private Q_SLOTS:
         // OpenCV's chunks of rows start their sums afresh: same bytes, but
         // the single-threaded run is the plainer reference.
         cv::setNumThreads(1);
+        QByteArray names;
+        for (const auto &[kernel, name] : kernels())
+            names += (names.isEmpty() ? "" : ", ") + QByteArray(name);
+        qInfo("kernels held to cv::resize on this CPU: %s", names.constData());
     }
 
     void matchesOpenCv_data()

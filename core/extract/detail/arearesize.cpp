@@ -267,6 +267,7 @@ bool AreaResize32::kernelAvailable(Kernel kernel)
     case Kernel::Portable: return true;
     case Kernel::Avx2:
 #if RS_AREARESIZE_AVX2
+        __builtin_cpu_init(); // idempotent; needed where this could run before the runtime's own constructor
         return __builtin_cpu_supports("avx2");
 #else
         return false;
