@@ -119,6 +119,11 @@ private Q_SLOTS:
         IngestOptions opts;
         opts.format = QStringLiteral("html");
         opts.paths = {corpus};
+        // With the recipe's filters, so that the sentences the readable
+        // pages give are written decided, failures and all around them.
+        auto recipe = Recipe::load(**store);
+        QVERIFY(recipe.ok());
+        applyIngestRecipe(opts, *recipe);
         JobContext ctx;
         QElapsedTimer clock;
         clock.start();
@@ -133,6 +138,12 @@ private Q_SLOTS:
         QVERIFY2(log.contains(QLatin1String("link-out.html | page not read: outside_corpus")), qPrintable(log));
         QVERIFY2(log.contains(QLatin1String("fifo.html | page not read: not_regular_file")), qPrintable(log));
         QVERIFY2(log.contains(QLatin1String("caf%E9.html | page not read: undecodable_name")), qPrintable(log));
+        // The two readable pages' sentences are in, decided as extract's
+        // pass decides them.
+        const QStringList written = verdicts(**store);
+        QVERIFY2(written.size() >= 2, qPrintable(written.join(QLatin1Char('\n'))));
+        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
+        QCOMPARE(verdicts(**store), written);
     }
 
     // Into a project without sentences, ingest writes each sentence with the
