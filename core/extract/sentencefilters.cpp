@@ -40,42 +40,80 @@ private:
     std::vector<size_t> m_ends;
 };
 
+// 64-bit hashes to a value each, in an open-addressing table: a
+// std::unordered_map node per distinct text cost a malloc each. Grouping
+// texts (below) and ingest's first survivors (SentenceVerdictStream) both
+// look up through it.
+class HashedSlots {
+public:
+    explicit HashedSlots(size_t expected = 0) { rehash(expected * 2); }
+
+    // The value of the first slot with `hash` whose value satisfies
+    // `same`; a new slot holding `fresh` when there is none.
+    template <class Same>
+    qint64 &find(quint64 hash, qint64 fresh, Same &&same)
+    {
+        if ((m_used + 1) * 2 > m_slots.size())
+            rehash(m_slots.size() * 2);
+        const size_t mask = m_slots.size() - 1;
+        for (size_t at = hash & mask;; at = (at + 1) & mask) {
+            Slot &slot = m_slots[at];
+            if (slot.value == kEmpty) {
+                ++m_used;
+                slot = {hash, fresh};
+                return slot.value;
+            }
+            if (slot.hash == hash && same(slot.value))
+                return slot.value;
+        }
+    }
+
+private:
+    static constexpr qint64 kEmpty = std::numeric_limits<qint64>::min();
+    struct Slot {
+        quint64 hash = 0;
+        qint64 value = kEmpty;
+    };
+
+    void rehash(size_t atLeast)
+    {
+        size_t capacity = 4096;
+        while (capacity < atLeast)
+            capacity *= 2;
+        std::vector<Slot> old(capacity);
+        old.swap(m_slots);
+        const size_t mask = m_slots.size() - 1;
+        for (const Slot &slot : old)
+            if (slot.value != kEmpty) {
+                size_t at = slot.hash & mask;
+                while (m_slots[at].value != kEmpty)
+                    at = (at + 1) & mask;
+                m_slots[at] = slot;
+            }
+    }
+
+    std::vector<Slot> m_slots;
+    size_t m_used = 0;
+};
+
+quint64 hashOf(QByteArrayView bytes) { return quint64(qHash(bytes, 0)); }
+
 // Dense group ids for values seen more than once, numbered in the order of
-// their second occurrence; -1 for unique ones. An open-addressing table of
-// (hash, first occurrence): a node per distinct text, as a std::unordered_map
-// keeps them, cost a malloc each.
+// their second occurrence; -1 for unique ones.
 void denseGroups(const StoredTexts &values, std::vector<qint32> &out, qint32 &groups)
 {
-    struct Slot {
-        size_t hash = 0;
-        qint32 first = -1; // index of the first occurrence; -1 = empty slot
-        qint32 group = -1; // once seen twice
-    };
-    size_t capacity = 16;
-    while (capacity < values.size() * 2)
-        capacity *= 2;
-    std::vector<Slot> table(capacity);
-    const size_t mask = capacity - 1;
+    HashedSlots firstOf(values.size());
     out.assign(values.size(), -1);
     groups = 0;
     for (size_t i = 0; i < values.size(); ++i) {
         const std::string_view value = values[i];
-        const size_t hash = qHash(QByteArrayView(value.data(), qsizetype(value.size())), 0);
-        for (size_t at = hash & mask;; at = (at + 1) & mask) {
-            Slot &s = table[at];
-            if (s.first < 0) {
-                s = {hash, qint32(i), -1};
-                break;
-            }
-            if (s.hash == hash && values[size_t(s.first)] == value) {
-                if (s.group < 0) {
-                    s.group = groups++;
-                    out[size_t(s.first)] = s.group;
-                }
-                out[i] = s.group;
-                break;
-            }
-        }
+        const qint64 first = firstOf.find(hashOf(QByteArrayView(value.data(), qsizetype(value.size()))), qint64(i),
+                                          [&](qint64 seen) { return values[size_t(seen)] == value; });
+        if (first == qint64(i))
+            continue;
+        if (out[size_t(first)] < 0)
+            out[size_t(first)] = groups++;
+        out[i] = out[size_t(first)];
     }
 }
 
@@ -172,52 +210,20 @@ SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, con
 }
 
 // Texts (by a 64-bit hash of their bytes) to the first surviving sentence
-// with each: an open-addressing table of hashes alone. Keeping the texts to
-// compare cost ingest more than a tenth of its writer's time; a collision
-// (odds about n^2 / 2^65: 6e-11 for the demo's 47,007 sentences, 3e-8 for a
-// million) would only make one verdict ingest writes wrong, and extract's
-// pass, which compares bytes, corrects it.
+// with each (-1: none yet), without the texts: keeping them to compare cost
+// ingest more than a tenth of its writer's time. A collision (odds about
+// n^2 / 2^65: 6e-11 for the demo's 47,007 sentences, 3e-8 for a million)
+// would only make one verdict ingest writes wrong, and extract's pass, which
+// compares bytes, corrects it.
 class SentenceVerdictStream::FirstSurvivors {
 public:
     qint64 &slot(QByteArrayView bytes)
     {
-        const quint64 hash = quint64(qHash(bytes, 0));
-        if ((m_used + 1) * 2 > m_table.size())
-            grow();
-        for (size_t at = hash & (m_table.size() - 1);; at = (at + 1) & (m_table.size() - 1)) {
-            Entry &e = m_table[at];
-            if (e.first == kUnused) {
-                ++m_used;
-                e = {hash, -1};
-                return e.first;
-            }
-            if (e.hash == hash)
-                return e.first;
-        }
+        return m_firsts.find(hashOf(bytes), -1, [](qint64) { return true; });
     }
 
 private:
-    static constexpr qint64 kUnused = std::numeric_limits<qint64>::min();
-    struct Entry {
-        quint64 hash = 0;
-        qint64 first = kUnused; // -1: seen, none surviving yet
-    };
-
-    void grow()
-    {
-        std::vector<Entry> old(std::max<size_t>(4096, m_table.size() * 2));
-        old.swap(m_table);
-        for (const Entry &e : old)
-            if (e.first != kUnused) {
-                size_t at = e.hash & (m_table.size() - 1);
-                while (m_table[at].first != kUnused)
-                    at = (at + 1) & (m_table.size() - 1);
-                m_table[at] = e;
-            }
-    }
-
-    std::vector<Entry> m_table;
-    size_t m_used = 0;
+    HashedSlots m_firsts;
 };
 
 SentenceVerdictStream::SentenceVerdictStream(const SentenceFilterSettings &settings)
