@@ -650,9 +650,13 @@ Result<ExportReport> exportSamples(const ExportSource &source, const QString &pr
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--split val=F needs 0 <= F < 1"));
     if (!QStringList{QStringLiteral("text1"), QStringLiteral("syn_text"), QStringLiteral("all")}.contains(opts.caption))
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--caption must be text1, syn_text or all"));
-    if (opts.format == QLatin1String("parquet"))
+    if (opts.format == QLatin1String("parquet")) {
         if (auto c = parseParquetCompression(opts.compression); !c)
             return c.error();
+        // Before any image is copied, not at the table's first row.
+        if (const QString why = parquetUnavailable(); !why.isEmpty())
+            return makeError(ErrorCode::Unsupported, why);
+    }
     if (!opts.images && opts.format != QLatin1String("parquet") && opts.format != QLatin1String("jsonl"))
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("--no-images is for the parquet and jsonl formats (%1 holds or lists image files)").arg(opts.format));
     if (opts.format == QLatin1String("llava") && llavaPrompts(recipe).isEmpty())

@@ -4,7 +4,9 @@
 // definition levels in the RLE/bit-packed hybrid, data pages v1 compressed
 // with Snappy, ZSTD or nothing, file metadata in the Thrift compact protocol
 // (code generated from core/export/detail/parquet.thrift by thrift-compiler).
-// Thrift, Snappy and ZSTD stay inside parquetwriter.cpp.
+// Thrift (which brings OpenSSL), Snappy and ZSTD stay inside the module
+// realsyn_parquet.so (detail/parquetfile.cpp), opened on the first parquet
+// file written or read: loading them cost every `realsyn` command 5-8 ms.
 //
 // Output is deterministic: the same rows in the same order give the same
 // bytes (no timestamps, a fixed created_by, fixed codec levels).
@@ -41,7 +43,7 @@ struct ParquetColumn {
 using ParquetValue = std::variant<std::monostate, QString, qint32, qint64, double>;
 
 // The metadata string every file carries; fixed so exports stay byte-identical.
-extern const char *const kParquetCreatedBy;
+inline constexpr char kParquetCreatedBy[] = "realsyn-studio version 1.0.0 (parquet writer 1)";
 
 class ParquetWriter {
 public:
@@ -51,7 +53,9 @@ public:
     ParquetWriter(const ParquetWriter &) = delete;
     ParquetWriter &operator=(const ParquetWriter &) = delete;
 
-    // Creates (truncates) `path` and writes the magic.
+    // Creates (truncates) `path` and writes the magic. Fails, writing
+    // nothing, when the parquet module cannot be loaded (see
+    // parquetUnavailable()).
     Status open(const QString &path);
     // One row, one value per column in schema order. A wrong arity, a type
     // that does not match its column or a null in a REQUIRED column is an
@@ -84,5 +88,10 @@ struct ParquetFileInfo {
 Result<ParquetFileInfo> readParquetFileInfo(const QString &path);
 // The same from the bytes of a whole file (the fuzz/malformed-input tests).
 Result<ParquetFileInfo> parseParquetFileInfo(const QByteArray &file);
+
+// Empty when the parquet module is there (without loading it); otherwise
+// which files were tried. For an export to refuse to start instead of
+// failing after its images are written.
+QString parquetUnavailable();
 
 } // namespace rs

@@ -271,6 +271,36 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(out));
     }
 
+    // Thrift lives in realsyn_parquet.so, opened only to write or read a
+    // parquet file: no other command maps it, and a broken install stops a
+    // parquet export before it copies anything, naming the files it tried.
+    void parquetModuleIsOpenedOnlyForParquet()
+    {
+        const QString out = m_tmp.filePath(QStringLiteral("nomodule"));
+        const QString absent = m_tmp.filePath(QStringLiteral("absent/realsyn_parquet.so"));
+        qputenv("REALSYN_PARQUET_MODULE", absent.toUtf8());
+        const Run broken = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("parquet"), QStringLiteral("--out"), out});
+        const Run csv = realsyn({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--out"), out + QStringLiteral("-csv")});
+        qunsetenv("REALSYN_PARQUET_MODULE");
+        QCOMPARE(broken.code, 1);
+        QVERIFY2(broken.err.contains("parquet module") && broken.err.contains(absent.toUtf8()), broken.err.constData());
+        QVERIFY(!QFileInfo::exists(out));
+        QVERIFY2(csv.code == 0, csv.err.constData());
+
+        // Which libraries a command maps: stats (any command but export)
+        // maps neither Thrift nor OpenSSL's libssl.
+        const QString maps = m_tmp.filePath(QStringLiteral("maps.txt"));
+        const Run stats = rs::test::runProcess(QStringLiteral("/bin/sh"),
+                                               {QStringLiteral("-c"), QStringLiteral("LD_DEBUG=files \"$0\" stats \"$1\" 2> \"$2\" > /dev/null"), m_cli, m_project, maps});
+        QCOMPARE(stats.code, 0);
+        QFile f(maps);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray loaded = f.readAll();
+        QVERIFY2(loaded.contains("realsyn_commands.so"), "LD_DEBUG=files listed no command module");
+        QVERIFY(!loaded.contains("libthrift"));
+        QVERIFY(!loaded.contains("libssl.so"));
+    }
+
     // Synthetic tables through the writer, read back by hyparquet.
     void syntheticTablesReadBack_data()
     {

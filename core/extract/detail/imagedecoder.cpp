@@ -1,19 +1,14 @@
 #include "core/extract/detail/imagedecoder.h"
 
 #include "core/extract/detail/imagedecodermodule.h"
-#include "core/util/runtimepaths.h"
+#include "core/util/runtimemodule.h"
 
-#include <QCoreApplication>
-#include <QDir>
-#include <QFileInfo>
 #include <QLibrary>
-#include <QStringList>
 
 namespace rs::detail {
 
 namespace {
 
-using AbiFn = int (*)();
 using DecodeFn = int (*)(const unsigned char *, int, cv::Mat *, std::string *);
 
 struct Decoder {
@@ -32,54 +27,24 @@ QString missing() { return {}; }
 
 #else
 
-const QLatin1String kModuleFile("realsyn_imagedecoder.so");
-
-QString notLoaded(const QStringList &tried)
-{
-    return QStringLiteral("image decoder module %1 not loaded; tried: %2 (set REALSYN_IMAGE_DECODER to its path)")
-        .arg(kModuleFile, tried.join(QStringLiteral("; ")));
-}
-
-// REALSYN_IMAGE_DECODER (a file), else realsyn's library folders.
-QStringList candidates()
-{
-    return moduleCandidates("REALSYN_IMAGE_DECODER", kModuleFile);
-}
+const RuntimeModuleSpec kModule{"image decoder", "REALSYN_IMAGE_DECODER", "realsyn_imagedecoder.so", "realsyn_image_decoder_abi",
+                                REALSYN_IMAGE_DECODER_ABI};
 
 Decoder load()
 {
-    QStringList tried;
-    for (const QString &file : candidates()) {
-        if (!QFileInfo::exists(file)) {
-            tried << file + QStringLiteral(" (missing)");
-            continue;
-        }
-        // Never unloaded: decoded cv::Mat buffers are freed through OpenCV's
-        // allocator, which stays loaded with the module.
-        auto *lib = new QLibrary(file);
-        const auto abi = lib->load() ? reinterpret_cast<AbiFn>(lib->resolve("realsyn_image_decoder_abi")) : nullptr;
-        const auto decode = reinterpret_cast<DecodeFn>(lib->resolve("realsyn_image_decode"));
-        if (abi && decode && abi() == REALSYN_IMAGE_DECODER_ABI)
-            return {decode, {}};
-        tried << file + QStringLiteral(" (")
-                + (!lib->isLoaded() ? lib->errorString()
-                                    : (abi && decode) ? QStringLiteral("ABI %1, need %2").arg(abi()).arg(REALSYN_IMAGE_DECODER_ABI)
-                                                      : QStringLiteral("not an image decoder module"))
-                + QLatin1Char(')');
-        delete lib;
-    }
-    return {nullptr, notLoaded(tried)};
+    // Decoded cv::Mat buffers are freed through OpenCV's allocator, which
+    // stays loaded with the module (never unloaded).
+    const RuntimeModule module = loadRuntimeModule(kModule);
+    if (!module.library)
+        return {nullptr, module.unavailable};
+    if (const auto decode = reinterpret_cast<DecodeFn>(module.library->resolve("realsyn_image_decode")))
+        return {decode, {}};
+    return {nullptr, module.library->fileName() + QStringLiteral(" has no realsyn_image_decode")};
 }
 
 QString missing()
 {
-    QStringList tried;
-    for (const QString &file : candidates()) {
-        if (QFileInfo::exists(file))
-            return {};
-        tried << file + QStringLiteral(" (missing)");
-    }
-    return notLoaded(tried);
+    return runtimeModuleMissing(kModule);
 }
 
 #endif
