@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QMap>
 
+#include <algorithm>
 #include <memory>
 
 #include <QCryptographicHash>
@@ -94,10 +95,11 @@ void StoredVerdicts::add(qint64 id, QByteArrayView reason, qint64 duplicateOf)
 {
     QString code;
     if (!reason.isEmpty()) {
-        auto it = m_reasons.constFind(reason.toByteArray());
+        // A handful of codes: a scan, with no key to build for each row.
+        auto it = std::find_if(m_reasons.cbegin(), m_reasons.cend(), [&](const auto &r) { return r.first == reason; });
         if (it == m_reasons.cend())
-            it = m_reasons.insert(reason.toByteArray(), QString::fromUtf8(reason));
-        code = *it;
+            it = m_reasons.insert(m_reasons.cend(), {reason.toByteArray(), QString::fromUtf8(reason)});
+        code = it->second;
     }
     rows.push_back({id, code, duplicateOf});
 }

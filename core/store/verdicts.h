@@ -18,6 +18,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include <utility>
+
 namespace rs {
 
 class ProjectStore;
@@ -48,7 +50,7 @@ public:
     QVector<Verdict> rows;
 
 private:
-    QHash<QByteArray, QString> m_reasons;
+    QVector<std::pair<QByteArray, QString>> m_reasons;
 };
 
 // Digest of the verdicts decided by the named stages (each reason's stage is
