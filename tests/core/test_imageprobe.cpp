@@ -403,6 +403,18 @@ private Q_SLOTS:
         QVERIFY(loadImageRgb(small, opts).ok());
         opts.maxFileBytes = png.size() - 1;
         QCOMPARE(probeImageFile(small, opts).failure, QStringLiteral("too_large"));
+
+        // A file whose size says nothing (a character device reads forever
+        // with size 0) is read only to the limit, then refused; the bytes
+        // of a regular file arrive whole.
+        opts.maxFileBytes = 1 << 20;
+        ImageProbe endless = probeImageFile(QStringLiteral("/dev/zero"), opts);
+        QCOMPARE(endless.failure, QStringLiteral("too_large"));
+        QVERIFY2(endless.detail.contains(QStringLiteral("%1 bytes").arg((1 << 20) + 1)), qPrintable(endless.detail));
+        opts.maxFileBytes = 256 << 20;
+        const ImageProbe whole = probeImageFile(small, opts);
+        QVERIFY(whole.ok());
+        QCOMPARE(whole.bytes, qint64(png.size()));
     }
 
     void truncated_data()
