@@ -2,6 +2,7 @@
 
 #include "core/extract/nearduplicates.h"
 #include "core/store/curation.h"
+#include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
 #include "core/store/recipe.h"
@@ -212,31 +213,34 @@ Result<ImageFilterInputs> loadImageFilterInputs(ProjectStore &store, int phashDi
 {
     ImageFilterInputs in;
     in.reasons = reasonCodes(ReasonTable::Images);
-    auto q = store.exec(QStringLiteral("SELECT id, refusal, failure, probed, width, height, sha256, phash, brisque FROM images ORDER BY id"));
+    // Read natively, like the sentences' inputs: extract's closing decision
+    // and the studio's image thresholds load every image through here, and
+    // nine QVariants a row were most of it.
+    auto q = NativeStatement::prepare(store, "SELECT id, refusal, failure, probed, width, height, sha256, phash, brisque FROM images ORDER BY id");
     if (!q)
         return q.error();
-    QHash<QString, qint32> firstBySha, groupBySha;
+    QHash<QByteArray, qint32> firstBySha, groupBySha;
     in.shaGroups = 0;
-    while (q->next()) {
+    const Status read = q->forEachRow([&]() -> Status {
         const qint32 row = qint32(in.id.size());
-        in.id.push_back(q->value(0).toLongLong());
-        const QString refusal = q->value(1).toString();
-        const QString failure = q->value(2).toString();
+        in.id.push_back(q->int64(0));
+        const QByteArrayView refusal = q->utf8(1);
+        const QByteArrayView failure = q->utf8(2);
         quint8 fixed = 0;
         if (!refusal.isEmpty())
-            fixed = addReason(in.reasons, refusal);
+            fixed = addReason(in.reasons, QString::fromUtf8(refusal));
         else if (!failure.isEmpty())
-            fixed = addReason(in.reasons, failure);
-        else if (q->value(3).toInt() == 0)
+            fixed = addReason(in.reasons, QString::fromUtf8(failure));
+        else if (q->int64(3) == 0)
             fixed = addReason(in.reasons, QStringLiteral("unreadable")); // never probed: cannot be kept
         in.fixedReason.push_back(fixed);
-        in.width.push_back(q->value(4).toInt());
-        in.height.push_back(q->value(5).toInt());
-        in.brisque.push_back(q->value(8).isNull() ? -1.0f : q->value(8).toFloat());
+        in.width.push_back(int(q->int64(4)));
+        in.height.push_back(int(q->int64(5)));
+        in.brisque.push_back(q->isNull(8) ? -1.0f : float(q->real(8)));
         in.shaGroup.push_back(-1);
-        in.phashValue.push_back(fixed ? 0 : quint64(q->value(7).toLongLong()));
+        in.phashValue.push_back(fixed ? 0 : quint64(q->int64(7)));
         if (!fixed) {
-            const QString sha = q->value(6).toString();
+            const QByteArray sha = q->utf8(6).toByteArray();
             if (auto f = firstBySha.constFind(sha); f == firstBySha.cend()) {
                 firstBySha.insert(sha, row);
             } else {
@@ -254,7 +258,10 @@ Result<ImageFilterInputs> loadImageFilterInputs(ProjectStore &store, int phashDi
                 return makeError(ErrorCode::Canceled, QStringLiteral("canceled"));
             ctx->progress(qint64(in.id.size()), 0, QStringLiteral("reading image scores"));
         }
-    }
+        return {};
+    });
+    if (!read)
+        return read.error();
     in.phash = phashDuplicateGraph(in, phashDistance);
 
     auto keepers = duplicateKeepers(store);

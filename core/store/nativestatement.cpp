@@ -130,6 +130,11 @@ qint64 NativeStatement::int64(int column) const
     return sqlite3_column_int64(m_stmt.get(), column);
 }
 
+bool NativeStatement::isNull(int column) const
+{
+    return sqlite3_column_type(m_stmt.get(), column) == SQLITE_NULL;
+}
+
 double NativeStatement::real(int column) const
 {
     return sqlite3_column_double(m_stmt.get(), column);

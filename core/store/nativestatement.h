@@ -77,6 +77,7 @@ public:
     // as it documents (NULL reads as 0, 0.0 and a null QString).
     qint64 int64(int column) const;
     double real(int column) const;
+    bool isNull(int column) const;
     QString text(int column) const;
     // The column's text as stored (UTF-8), without a copy or a conversion;
     // valid until the next call on this statement. NULL reads as empty.
