@@ -34,3 +34,25 @@ function(realsyn_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/plugins)
   install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/realsyn/plugins)
 endfunction()
+
+# realsyn_add_module(TARGET FILE name SOURCES... LIBS lib...)
+# One of realsyn's own modules: a shared object that keeps heavy libraries
+# out of the processes that do not need them, opened with dlopen
+# (core/util/runtimemodule.h, app/cli/main.cpp). It is written to
+# <build>/lib/realsyn (found from the build tree as bin/../lib/realsyn) as
+# FILE (no "lib" prefix), installed to <libdir>/realsyn, exports only what
+# its sources mark visible, and binds to its own copies of the static
+# libraries it links, never to the caller's.
+function(realsyn_add_module target)
+  cmake_parse_arguments(ARG "" "FILE" "SOURCES;LIBS" ${ARGN})
+  add_library(${target} MODULE ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE realsyn_options ${ARG_LIBS})
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME ${ARG_FILE}
+    PREFIX ""
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib/realsyn)
+  target_link_options(${target} PRIVATE -Wl,--exclude-libs,ALL -Wl,-Bsymbolic)
+  install(TARGETS ${target} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/realsyn)
+endfunction()
