@@ -56,3 +56,33 @@ function(realsyn_add_module target)
   target_link_options(${target} PRIVATE -Wl,--exclude-libs,ALL -Wl,-Bsymbolic)
   install(TARGETS ${target} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/realsyn)
 endfunction()
+
+# realsyn_add_parquet_library(TARGET GEN_DIR)
+# The parquet writer and footer reader (core/export/detail/parquetfile.cpp)
+# as a static library, with the file-metadata C++ that thrift-compiler
+# generates into GEN_DIR from our IDL subset (core/export/detail/
+# parquet.thrift). The caller has found REALSYN_THRIFT and the THRIFT and
+# ZSTD pkg-config targets and Snappy. The main build makes one for
+# realsyn_parquet.so and the unit tests, the fuzz build one for its harness.
+function(realsyn_add_parquet_library target gen_dir)
+  set(idl ${PROJECT_SOURCE_DIR}/core/export/detail/parquet.thrift)
+  add_custom_command(
+    OUTPUT ${gen_dir}/parquet_types.h ${gen_dir}/parquet_types.cpp
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${gen_dir}
+    COMMAND ${REALSYN_THRIFT} --gen cpp -out ${gen_dir} ${idl}
+    DEPENDS ${idl}
+    COMMENT "Generating the parquet file-metadata code (thrift --gen cpp)"
+    VERBATIM)
+  set(src ${PROJECT_SOURCE_DIR}/core/export)
+  add_library(${target} STATIC
+    ${src}/parquetwriter.h
+    ${src}/detail/parquetfile.h
+    ${src}/detail/parquetfile.cpp
+    ${src}/detail/parquetencoding.h
+    ${src}/detail/parquetencoding.cpp
+    ${gen_dir}/parquet_types.h
+    ${gen_dir}/parquet_types.cpp)
+  target_include_directories(${target} PRIVATE ${gen_dir})
+  target_link_libraries(${target} PUBLIC realsyn_options Qt6::Core PRIVATE PkgConfig::THRIFT PkgConfig::ZSTD Snappy::snappy)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
