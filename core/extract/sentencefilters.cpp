@@ -20,14 +20,14 @@ namespace rs {
 
 namespace {
 
-// Texts as the store holds them (UTF-8), end to end in one buffer: equal
-// bytes are equal texts, and grouping bytes spares a QString per sentence
-// (reading 47k of them as UTF-16 was most of the cost of loading).
-// Every sentence's text (or dedup key) while the sentences are grouped, in
-// fixed blocks that are filled and never moved: a growing std::string
-// touched about twice its final size in fresh pages, and a fresh page is the
-// dearest thing in this pass on the project's VMs (a 2 MiB one costs ~3 ms
-// to fault in, core/util/batchmalloc.h).
+// Every sentence's text (or dedup key) while the sentences are grouped, as
+// the store holds it (UTF-8): equal bytes are equal texts, and grouping bytes
+// spares a QString per sentence (reading 47k of them as UTF-16 was most of
+// the cost of loading). The bytes go into blocks that are filled and never
+// moved: a growing std::string touched about twice its final size in fresh
+// pages, and a fresh page is the dearest thing in this pass on the
+// project's VMs (core/util/batchmalloc.h). A text longer than a block gets
+// a block of its own.
 class StoredTexts {
 public:
     explicit StoredTexts(size_t expected) { m_views.reserve(expected); }
@@ -35,8 +35,9 @@ public:
     void append(QByteArrayView text)
     {
         const size_t n = size_t(text.size());
-        if (n > kBlock - m_used || m_blocks.empty()) {
-            m_blocks.push_back(std::make_unique<char[]>(std::max(n, kBlock)));
+        if (n > m_capacity - m_used) {
+            m_capacity = std::max(n, kBlock);
+            m_blocks.push_back(std::make_unique<char[]>(m_capacity));
             m_used = 0;
         }
         char *at = m_blocks.back().get() + m_used;
@@ -50,7 +51,7 @@ public:
 private:
     static constexpr size_t kBlock = 256 << 10;
     std::vector<std::unique_ptr<char[]>> m_blocks;
-    size_t m_used = 0;
+    size_t m_capacity = 0, m_used = 0; // of the last block
     std::vector<std::string_view> m_views;
 };
 

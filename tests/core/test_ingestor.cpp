@@ -203,6 +203,50 @@ private Q_SLOTS:
             QVERIFY2(v.endsWith(QLatin1String(" - 0")), qPrintable(v));
     }
 
+    // The pass holds texts in 256 KiB blocks; one longer than a block gets
+    // its own, and the texts after it start a new block. Equal long texts
+    // are still told equal, and nothing is written past a block's end.
+    void longTextsAreGroupedByTheirBytes()
+    {
+        QTemporaryDir tmp;
+        const QString corpus = tmp.filePath(QStringLiteral("corpus"));
+        QByteArray page = "<html><body>";
+        for (const char *animal : {"heron", "otter", "badger", "falcon", "marten", "plover", "stoat"})
+            page += QByteArray("<p>The quiet ") + animal + " watched the river bend below the old stone bridge.</p>";
+        writeFile(corpus + QStringLiteral("/animals.html"), page + "</body></html>");
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        auto recipe = Recipe::load(**store);
+        QVERIFY(recipe.ok());
+        IngestOptions opts;
+        opts.format = QStringLiteral("html");
+        opts.paths = {corpus};
+        applyIngestRecipe(opts, *recipe);
+        JobContext ctx;
+        QVERIFY(ingest(**store, opts, ctx).ok());
+        QList<qint64> kept;
+        for (const QString &v : verdicts(**store))
+            if (v.endsWith(QLatin1String(" - 0")))
+                kept << v.section(QLatin1Char(' '), 0, 0).toLongLong();
+        QVERIFY2(kept.size() >= 6, qPrintable(QString::number(kept.size())));
+        // Long texts that differ only in their last byte, and copies of them.
+        const QString long1 = QString(300 << 10, u'a') + u'1';
+        const QString long2 = QString(600 << 10, u'b') + u'2';
+        const QString long1b = QString(300 << 10, u'a') + u'9';
+        const QList<QString> texts{long1, QStringLiteral("short and unique words here"), long1, long2, long2, long1b};
+        for (int i = 0; i < texts.size(); ++i)
+            QVERIFY((*store)->exec(QStringLiteral("UPDATE sentences SET text = ?, dedup_key = ? WHERE id = ?"),
+                                   QVariantList{texts[i], QString(texts[i] + QString::number(i)), kept[i]}).ok());
+        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
+        QStringList after;
+        for (const QString &v : verdicts(**store))
+            for (int i = 0; i < texts.size(); ++i)
+                if (v.section(QLatin1Char(' '), 0, 0).toLongLong() == kept[i])
+                    after << v.section(QLatin1Char(' '), 1);
+        const auto dupOf = [&](int i) { return QStringLiteral("exact_duplicate %1").arg(kept[i]); };
+        QCOMPARE(after, (QStringList{QStringLiteral("- 0"), QStringLiteral("- 0"), dupOf(0), QStringLiteral("- 0"), dupOf(3), QStringLiteral("- 0")}));
+    }
+
     void shardsWithOneNameAndABrokenShard()
     {
         QTemporaryDir tmp;
