@@ -55,6 +55,17 @@ bool writeShard(const QString &path, const QByteArray &image, const QByteArray &
     return ok;
 }
 
+// An HTML ingest of `corpus` under the recipe's filters and limits, as
+// `realsyn ingest` and the studio's New project run it.
+IngestOptions recipeHtmlIngest(const QString &corpus, const Recipe &recipe)
+{
+    IngestOptions opts;
+    opts.format = QStringLiteral("html");
+    opts.paths = {corpus};
+    applyIngestRecipe(opts, recipe);
+    return opts;
+}
+
 // Every sentence's verdict, "id reason duplicate_of", in id order.
 QStringList verdicts(ProjectStore &store)
 {
@@ -116,14 +127,11 @@ private Q_SLOTS:
 
         auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
         QVERIFY(store.ok());
-        IngestOptions opts;
-        opts.format = QStringLiteral("html");
-        opts.paths = {corpus};
         // With the recipe's filters, so that the sentences the readable
         // pages give are written decided, failures and all around them.
         auto recipe = Recipe::load(**store);
         QVERIFY(recipe.ok());
-        applyIngestRecipe(opts, *recipe);
+        const IngestOptions opts = recipeHtmlIngest(corpus, *recipe);
         JobContext ctx;
         QElapsedTimer clock;
         clock.start();
@@ -161,10 +169,7 @@ private Q_SLOTS:
         auto recipe = Recipe::load(**store);
         QVERIFY(recipe.ok());
         QVERIFY(recipe->set(QStringLiteral("extract.min_words"), QStringLiteral("3")).ok());
-        IngestOptions opts;
-        opts.format = QStringLiteral("html");
-        opts.paths = {corpus};
-        applyIngestRecipe(opts, *recipe);
+        IngestOptions opts = recipeHtmlIngest(corpus, *recipe);
         JobContext ctx;
         QVERIFY(ingest(**store, opts, ctx).ok());
         const QStringList written = verdicts(**store);
@@ -218,12 +223,8 @@ private Q_SLOTS:
         QVERIFY(store.ok());
         auto recipe = Recipe::load(**store);
         QVERIFY(recipe.ok());
-        IngestOptions opts;
-        opts.format = QStringLiteral("html");
-        opts.paths = {corpus};
-        applyIngestRecipe(opts, *recipe);
         JobContext ctx;
-        QVERIFY(ingest(**store, opts, ctx).ok());
+        QVERIFY(ingest(**store, recipeHtmlIngest(corpus, *recipe), ctx).ok());
         QList<qint64> kept;
         for (const QString &v : verdicts(**store))
             if (v.endsWith(QLatin1String(" - 0")))
