@@ -4,7 +4,6 @@
 #include "core/store/projectstore.h"
 #include "core/store/reasons.h"
 
-#include <QHash>
 #include <QMap>
 
 #include <algorithm>

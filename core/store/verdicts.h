@@ -13,7 +13,6 @@
 #include "core/util/result.h"
 
 #include <QByteArray>
-#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QVector>
