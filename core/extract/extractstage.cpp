@@ -1,7 +1,6 @@
 #include "core/extract/extractstage.h"
 
 #include "core/extract/imageprobe.h"
-#include "core/extract/detail/imagedecoder.h"
 #include "core/extract/imagefilters.h"
 #include "core/extract/sentencefilters.h"
 #include "core/generate/iexpert.h"
@@ -76,10 +75,12 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     if (todo == 0)
         return {};
     // A broken install must not be recorded as thousands of undecodable
-    // images: a missing codec module stops the stage here, and one that does
-    // not load stops it at the first batch that needed it (below). The module
-    // is opened only then: PNG and JPEG decode without it.
-    if (const QString why = detail::imageDecoderMissing(); !why.isEmpty())
+    // images: a missing image module stops the stage here, and one that does
+    // not load stops it at the first batch that needed it (below). Neither
+    // is opened here: the probe module loads on the first worker's first
+    // image, beside the sentence pass, and the codecs module only for what
+    // the probe's own PNG and JPEG decoders decline.
+    if (const QString why = imageProbeMissing(); !why.isEmpty())
         return makeError(ErrorCode::Unsupported, why);
 
     ProbeOptions options;
@@ -168,7 +169,7 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
         // missing or oversized file must not open it.
         const bool anyUndecoded = std::any_of(probes.cbegin(), probes.cend(),
                                               [](const ImageProbe &p) { return p.failure == QLatin1String("decode_failed"); });
-        if (const QString why = anyUndecoded ? detail::imageDecoderUnavailable() : QString(); !why.isEmpty()) {
+        if (const QString why = anyUndecoded ? imageCodecsUnavailable() : QString(); !why.isEmpty()) {
             status = makeError(ErrorCode::Unsupported, why);
             break;
         }
@@ -247,11 +248,8 @@ Status ExtractStage::scoreQuality(ProjectStore &store, const Recipe &recipe, Job
             }
             if (!expert)
                 expert = factory->create();
-            double score = -1; // unscorable: recorded so it is not retried, never dropped for it
-            if (auto img = loadImageRgb(item.second); img && expert) {
-                if (auto f = expert->analyze(img.value()); f && !f->isEmpty())
-                    score = f->front().value;
-            }
+            // -1, unscorable: recorded so it is not retried, never dropped for it
+            const double score = expert ? scoreImageFile(*expert, item.second) : -1;
             QMutexLocker lock(&mutex);
             idle.push_back(std::move(expert));
             return score;

@@ -2,6 +2,10 @@
 // Stage-1 image probing: size from the header, exact and perceptual hashes,
 // and the guarded full decode that later stages use.
 //
+// The work is done in the module realsyn_imageprobe.so, opened on the first
+// call (detail/imageprobeimpl.h says why); imageProbeMissing() and
+// imageProbeUnavailable() say when it cannot be.
+//
 // Decompression bombs: the pixel count is read from the file header and an
 // image above ProbeOptions::maxPixels is refused before any pixel buffer is
 // allocated. Decoding uses OpenCV (PNG, JPEG, BMP, WebP, TIFF, PNM) and falls
@@ -28,6 +32,8 @@
 #include <QString>
 
 namespace rs {
+
+class IExpert;
 
 struct ProbeOptions {
     qint64 maxPixels = 89478485; // PIL's default decompression-bomb limit (width * height)
@@ -67,6 +73,27 @@ ImageProbe probeImageData(const QByteArray &data, const ProbeOptions &opts = {})
 // ImageProbe reason key, e.g. "too_many_pixels: header says ...".
 Result<QImage> loadImageRgb(const QString &path, const ProbeOptions &opts = {}, int maxSide = 0);
 Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts = {}, int maxSide = 0);
+
+// One image file's score from a quality expert (extract.max_brisque): the
+// first finding's value for the image as loadImageRgb gives it, or -1 when
+// the file does not load or the expert finds nothing. Decoded in the module,
+// so that its caller needs no QImage.
+double scoreImageFile(IExpert &expert, const QString &path);
+
+// Empty when the module is loaded (loading it if need be); otherwise why it
+// is not, with every file tried. Then the functions above fail every image
+// with that reason: a stage checks first instead.
+QString imageProbeUnavailable();
+// Empty when the module for the formats the probe's own PNG and JPEG
+// decoders decline (OpenCV's codecs, realsyn_imagedecoder.so) is loaded,
+// loading both modules if need be; otherwise why it is not. For a stage
+// whose images failed to decode, to tell a broken install from bad files.
+QString imageCodecsUnavailable();
+// Like imageProbeUnavailable(), but without loading anything: empty when
+// both modules are loaded or have a candidate file. For a stage's start, so
+// that the modules load on a worker while the main thread gets on with
+// other work.
+QString imageProbeMissing();
 
 // Number of differing bits (0..64).
 int hammingDistance(quint64 a, quint64 b);

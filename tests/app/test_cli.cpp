@@ -402,34 +402,50 @@ private Q_SLOTS:
             QVERIFY2(loaded.contains(QLatin1String(name)), r.out.constData());
     }
 
-    // The image codecs live in a module opened on the first decode: a broken
-    // install stops extract with the paths it tried, records nothing, and the
-    // next run (module found from the build tree) probes every image.
-    void missingImageDecoderStopsExtract()
+    // Extract's image work lives in two modules: realsyn_imageprobe.so (the
+    // probe itself, opened by the first worker) and realsyn_imagedecoder.so
+    // (OpenCV's codecs, for what the probe's own decoders decline). A broken
+    // install of either stops extract with the paths it tried, records
+    // nothing, and the next run (module found from the build tree) probes
+    // every image.
+    void missingImageModuleStopsExtract_data()
     {
-        const QString project = m_tmp.filePath(QStringLiteral("nodecoder"));
+        QTest::addColumn<QString>("variable");
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("what");
+        QTest::newRow("probe") << "REALSYN_IMAGE_PROBE_MODULE" << "realsyn_imageprobe.so" << "image probe module";
+        QTest::newRow("codecs") << "REALSYN_IMAGE_DECODER" << "realsyn_imagedecoder.so" << "image decoder module";
+    }
+    void missingImageModuleStopsExtract()
+    {
+        QFETCH(QString, variable);
+        QFETCH(QString, file);
+        QFETCH(QString, what);
+        const QByteArray var = variable.toUtf8();
+        const QString project = m_tmp.filePath(QStringLiteral("nomodule-") + QString::fromLatin1(QTest::currentDataTag()));
         QCOMPARE(realsyn({QStringLiteral("init"), project}).code, 0);
         QCOMPARE(realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus}).code, 0);
-        const QString absent = m_tmp.filePath(QStringLiteral("absent/realsyn_imagedecoder.so"));
-        qputenv("REALSYN_IMAGE_DECODER", absent.toUtf8());
+        const QString absent = m_tmp.filePath(QStringLiteral("absent/") + file);
+        qputenv(var.constData(), absent.toUtf8());
         const Run broken = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
-        qunsetenv("REALSYN_IMAGE_DECODER");
+        qunsetenv(var.constData());
         QVERIFY(broken.code > 0); // an error exit, not a crash
-        QVERIFY2(broken.err.contains("image decoder module") && broken.err.contains(absent.toUtf8()), broken.err.constData());
+        QVERIFY2(broken.err.contains(what.toUtf8()) && broken.err.contains(absent.toUtf8()), broken.err.constData());
         QCOMPARE(stats(project).value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(),
                  QStringLiteral("not-run"));
 
         // A module file that is there but does not load is found out when
-        // an image first needs it (garbage.png here): the stage stops before
-        // that batch is written, instead of recording it as undecodable.
-        const QString bogus = m_tmp.filePath(QStringLiteral("bogus/realsyn_imagedecoder.so"));
+        // an image first needs it (any image for the probe module, garbage.png
+        // for the codecs): the stage stops before that batch is written,
+        // instead of recording it as undecodable.
+        const QString bogus = m_tmp.filePath(QStringLiteral("bogus/") + file);
         QDir().mkpath(QFileInfo(bogus).path());
         writeFile(bogus, "not a shared object");
-        qputenv("REALSYN_IMAGE_DECODER", bogus.toUtf8());
+        qputenv(var.constData(), bogus.toUtf8());
         const Run unloadable = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
-        qunsetenv("REALSYN_IMAGE_DECODER");
+        qunsetenv(var.constData());
         QVERIFY(unloadable.code > 0);
-        QVERIFY2(unloadable.err.contains("image decoder module") && unloadable.err.contains(bogus.toUtf8()), unloadable.err.constData());
+        QVERIFY2(unloadable.err.contains(what.toUtf8()) && unloadable.err.contains(bogus.toUtf8()), unloadable.err.constData());
         QCOMPARE(stats(project).value(QStringLiteral("images")).toObject().value(QStringLiteral("rejected")).toObject()
                      .value(QStringLiteral("decode_failed")).toInt(), 0);
 

@@ -23,28 +23,18 @@ Decoder load()
     return {&realsyn_image_decode, {}};
 }
 
-QString missing() { return {}; }
-
 #else
-
-const RuntimeModuleSpec kModule{"image decoder", "REALSYN_IMAGE_DECODER", "realsyn_imagedecoder.so", "realsyn_image_decoder_abi",
-                                REALSYN_IMAGE_DECODER_ABI};
 
 Decoder load()
 {
     // Decoded cv::Mat buffers are freed through OpenCV's allocator, which
     // stays loaded with the module (never unloaded).
-    const RuntimeModule module = loadRuntimeModule(kModule);
+    const RuntimeModule module = loadRuntimeModule(kImageDecoderModule);
     if (!module.library)
         return {nullptr, module.unavailable};
     if (const auto decode = reinterpret_cast<DecodeFn>(module.library->resolve("realsyn_image_decode")))
         return {decode, {}};
     return {nullptr, module.library->fileName() + QStringLiteral(" has no realsyn_image_decode")};
-}
-
-QString missing()
-{
-    return runtimeModuleMissing(kModule);
 }
 
 #endif
@@ -74,11 +64,6 @@ bool decodeImageBytes(const char *data, int size, cv::Mat &out, QString &error)
 QString imageDecoderUnavailable()
 {
     return decoder().unavailable;
-}
-
-QString imageDecoderMissing()
-{
-    return missing();
 }
 
 } // namespace rs::detail

@@ -1,0 +1,20 @@
+#pragma once
+// What imageprobe.h promises, done here: reading, decoding and hashing an
+// image. These run inside realsyn_imageprobe.so (imageprobemodule.h), which
+// alone links what they need: OpenCV (the perceptual hash, resizing, the
+// fallback decodes), Qt Gui (QImage, QImageReader), OpenSSL (SHA-256),
+// libjpeg and libdeflate. The functions of imageprobe.h forward to the
+// module, so that linking them, as stage 1 does, maps none of those
+// libraries until the first image (see imageprobe.cpp). The fuzz build
+// links these in directly (REALSYN_IMAGE_PROBE_STATIC).
+#include "core/extract/imageprobe.h"
+
+namespace rs::detail {
+
+ImageProbe probeImageFileImpl(const QString &path, const ProbeOptions &opts);
+ImageProbe probeImageDataImpl(const QByteArray &data, const ProbeOptions &opts);
+Result<QImage> loadImageRgbImpl(const QString &path, const ProbeOptions &opts, int maxSide);
+Result<QImage> decodeImageRgbImpl(const QByteArray &data, const ProbeOptions &opts, int maxSide);
+double scoreImageFileImpl(IExpert &expert, const QString &path);
+
+} // namespace rs::detail

@@ -1,0 +1,48 @@
+// realsyn_imageprobe.so: imageprobe.h's work (detail/imageprobeimpl.cpp)
+// behind C entry points, so that the libraries it needs load with the first
+// image instead of with the process (see imageprobeimpl.h).
+#include "core/extract/detail/imageprobemodule.h"
+
+#include "core/extract/detail/imagedecoder.h"
+#include "core/extract/detail/imageprobeimpl.h"
+
+#define RS_EXPORT __attribute__((visibility("default")))
+
+extern "C" {
+
+RS_EXPORT int realsyn_image_probe_abi()
+{
+    return REALSYN_IMAGE_PROBE_ABI;
+}
+
+RS_EXPORT void realsyn_image_probe_file(const QString *path, const rs::ProbeOptions *opts, rs::ImageProbe *out)
+{
+    *out = rs::detail::probeImageFileImpl(*path, *opts);
+}
+
+RS_EXPORT void realsyn_image_probe_data(const QByteArray *data, const rs::ProbeOptions *opts, rs::ImageProbe *out)
+{
+    *out = rs::detail::probeImageDataImpl(*data, *opts);
+}
+
+RS_EXPORT void realsyn_image_load_rgb(const QString *path, const rs::ProbeOptions *opts, int maxSide, rs::Result<QImage> *out)
+{
+    *out = rs::detail::loadImageRgbImpl(*path, *opts, maxSide);
+}
+
+RS_EXPORT void realsyn_image_decode_rgb(const QByteArray *data, const rs::ProbeOptions *opts, int maxSide,
+                                        rs::Result<QImage> *out)
+{
+    *out = rs::detail::decodeImageRgbImpl(*data, *opts, maxSide);
+}
+
+RS_EXPORT double realsyn_image_score(rs::IExpert *expert, const QString *path)
+{
+    return rs::detail::scoreImageFileImpl(*expert, *path);
+}
+
+RS_EXPORT void realsyn_image_codecs_unavailable(QString *why)
+{
+    *why = rs::detail::imageDecoderUnavailable();
+}
+}
