@@ -1,11 +1,5 @@
 #include "core/pipeline/pipeline.h"
 
-#include "core/embed/embedstage.h"
-#include "core/extract/extractstage.h"
-#include "core/generate/generatestage.h"
-#include "core/generate/groundstage.h"
-#include "core/sample/samplestage.h"
-#include "core/index/retrievestage.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/store/verdicts.h"
@@ -35,14 +29,12 @@ QStringList Pipeline::stageNames()
             QStringLiteral("generate"), QStringLiteral("sample")};
 }
 
-Pipeline::Pipeline()
+Pipeline::Pipeline(std::vector<std::unique_ptr<IStage>> stages) : m_stages(std::move(stages))
 {
-    m_stages.push_back(std::make_unique<ExtractStage>());
-    m_stages.push_back(std::make_unique<GroundStage>());
-    m_stages.push_back(std::make_unique<EmbedStage>());
-    m_stages.push_back(std::make_unique<RetrieveStage>());
-    m_stages.push_back(std::make_unique<GenerateStage>());
-    m_stages.push_back(std::make_unique<SampleStage>());
+    const QStringList names = stageNames();
+    for (size_t i = 0; i < m_stages.size(); ++i)
+        Q_ASSERT_X(qsizetype(i) < names.size() && m_stages[i]->name() == names[qsizetype(i)], "Pipeline",
+                   "stages must be the first of stageNames(), in order");
 }
 
 Pipeline::~Pipeline() = default;

@@ -36,7 +36,15 @@ public:
     // The contract's stage names in order, whether or not this build implements them.
     static QStringList stageNames();
 
-    Pipeline(); // registers the stages this build implements
+    // Every stage this build implements (defined in allstages.cpp, so that
+    // a program linking only the first stages can build the one below).
+    Pipeline();
+    // Only `stages`: the first stages of stageNames(), in that order (a
+    // stage's fingerprint chains those of the stages before it). For a
+    // program that runs stage 1 without linking, or loading the libraries
+    // of, the stages after it (`realsyn run --until extract`, app/cli/main.cpp).
+    // The stages after them are unavailable: run() fails asking for one.
+    explicit Pipeline(std::vector<std::unique_ptr<IStage>> stages);
     ~Pipeline();
 
     bool isAvailable(const QString &stage) const;
