@@ -1,15 +1,18 @@
 // realsyn: the headless command line of RealSyn Studio. Each command's
 // handler lives in app/cli/commands/, all behaviour in realsyn_core.
 //
-// This executable runs `init` and `ingest` itself and links only what they
-// use; every other command runs in realsyn_commands.so, which it opens here.
-// The first two commands of every corpus no longer map OpenCV, OpenBLAS,
-// FAISS, Thrift and Qt Gui, whose dynamic loading was over half of their
-// start (app/cli/CMakeLists.txt says how the link keeps them out).
+// This executable runs stage 1 itself, `init`, `ingest` and `run --until
+// extract`, and links only what they use; every other command runs in
+// realsyn_commands.so, which it opens here. The three commands of a corpus's
+// first stage no longer map FAISS, OpenBLAS, Thrift and Qt Gui, whose dynamic
+// loading was over half of their start, and extract opens OpenCV with its
+// image module on a worker, beside the sentence pass (app/cli/CMakeLists.txt
+// says how the link keeps them out).
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commandmodule.h"
 #include "app/cli/commands/commands.h"
+#include "app/cli/commands/runstages.h"
 #include "core/util/batchmalloc.h"
 #include "core/util/runtimepaths.h"
 
@@ -90,5 +93,9 @@ int main(int argc, char **argv)
     for (const Command *c : ownCommands)
         if (args.size() >= 2 && args[1] == c->name)
             leave(dispatchArguments(*c));
+    // `run`, when every stage it asks for is stage 1's.
+    if (args.size() >= 2 && args[1] == stageOneRunCommand().name)
+        if (const int rc = dispatchArguments(stageOneRunCommand()); rc != kRunInCommandModule)
+            leave(rc);
     leave(runInCommandModule());
 }

@@ -5,6 +5,7 @@
 
 #include "core/extract/detail/imagedecoder.h"
 #include "core/extract/detail/imageprobemodule.h"
+#include "core/util/blasthreads.h"
 #include "core/util/runtimemodule.h"
 
 #include <QLibrary>
@@ -52,6 +53,7 @@ ImageProbeModule load()
     resolve(m.decodeRgb, "realsyn_image_decode_rgb");
     resolve(m.score, "realsyn_image_score");
     resolve(m.codecsUnavailable, "realsyn_image_codecs_unavailable");
+    parkBlasThreads(*module.library);
     if (!absent.isEmpty())
         return {.unavailable = module.library->fileName() + QStringLiteral(" lacks ") + absent.join(QStringLiteral(", "))};
     return m;

@@ -11,8 +11,16 @@
 // Call it first thing in main(). A no-op when the BLAS in use is not
 // OpenBLAS (the symbol is looked up at run time, not linked).
 
+class QLibrary;
+
 namespace rs {
 
 void parkBlasThreads();
+
+// The same for an OpenBLAS that came in with `module` (opened with QLibrary,
+// so local: the lookup above does not see its libraries). For
+// realsyn_imageprobe.so, whose OpenCV links OpenBLAS: its workers would spin
+// beside the sentence pass that extract runs while the module loads.
+void parkBlasThreads(QLibrary &module);
 
 } // namespace rs

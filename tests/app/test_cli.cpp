@@ -456,24 +456,42 @@ private Q_SLOTS:
                      .value(QStringLiteral("decode_failed")).toInt(), 1);
     }
 
-    // `init` and `ingest` run in the executable itself, which links none of
-    // the heavy libraries (their loading was most of each start); every other
-    // command runs in realsyn_commands.so. Without the module the two still
-    // work, and the others fail with the paths tried.
-    void initAndIngestNeedNoCommandModule()
+    // Stage 1 (`init`, `ingest`, `run --until extract`) runs in the
+    // executable itself, which links none of the heavy libraries (their
+    // loading was most of each start); every other command, and `run` past
+    // extract, runs in realsyn_commands.so. Without the module stage 1 still
+    // works, and the others fail with the paths tried.
+    void stageOneNeedsNoCommandModule()
     {
         const QString absent = m_tmp.filePath(QStringLiteral("absent/realsyn_commands.so"));
         qputenv("REALSYN_COMMANDS_MODULE", absent.toUtf8());
         const QString project = m_tmp.filePath(QStringLiteral("light"));
         const Run init = realsyn({QStringLiteral("init"), project});
         const Run ingest = realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus});
+        const Run extract = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract"),
+                                     QStringLiteral("--set"), QStringLiteral("extract.min_words=4")});
+        const Run again = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
         const Run other = realsyn({QStringLiteral("stats"), project});
+        const Run beyond = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("ground")});
+        const Run shard = realsyn({QStringLiteral("run"), project, QStringLiteral("--shard"), QStringLiteral("0/2"),
+                                   QStringLiteral("--until"), QStringLiteral("extract")});
         qunsetenv("REALSYN_COMMANDS_MODULE");
         QVERIFY2(init.code == 0, init.err.constData());
         QVERIFY2(ingest.code == 0 && ingest.out.contains("ingested"), ingest.err.constData());
-        QCOMPARE(other.code, 1);
-        QVERIFY2(other.err.contains("command module") && other.err.contains(absent.toUtf8()), other.err.constData());
-        QVERIFY(stats(project).value(QStringLiteral("documents")).toInt() > 0);
+        QVERIFY2(extract.code == 0 && extract.out.contains("ran: extract"), extract.err.constData());
+        QVERIFY2(again.code == 0 && again.out.contains("nothing to do"), again.err.constData());
+        for (const Run *r : {&other, &beyond, &shard}) {
+            QCOMPARE(r->code, 1);
+            QVERIFY2(r->err.contains("command module") && r->err.contains(absent.toUtf8()), r->err.constData());
+        }
+        // The same stage as the module's: done for the settings it ran with.
+        const QJsonObject after = stats(project);
+        QVERIFY(after.value(QStringLiteral("documents")).toInt() > 0);
+        QCOMPARE(after.value(QStringLiteral("stages")).toObject().value(QStringLiteral("extract")).toString(), QStringLiteral("done"));
+        const Run recipe = realsyn({QStringLiteral("recipe"), project, QStringLiteral("--json")});
+        QCOMPARE(QJsonDocument::fromJson(recipe.out).object().value(QStringLiteral("extract.min_words")).toObject()
+                     .value(QStringLiteral("value")).toString(),
+                 QStringLiteral("4"));
 
         // What keeps them light is the link: no heavy library is even named.
         QProcess readelf;

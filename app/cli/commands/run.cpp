@@ -1,8 +1,11 @@
 // realsyn run DIR [--until STAGE] [--set key=value]...: run the stages that are missing or stale;
 // --shard i/N (one shard job) and --prepare STAGE (a sharded stage's barrier) for the cluster.
+// Every form runs here, in the command module, but for stage 1 alone, which
+// the executable runs itself (runstages.h).
 
 #include "app/cli/clisupport.h"
 #include "app/cli/commands/commands.h"
+#include "app/cli/commands/runstages.h"
 #include "core/cluster/shardjobs.h"
 #include "core/pipeline/pipeline.h"
 
@@ -67,51 +70,14 @@ int handleRun(const QCommandLineParser &p)
         return prepareStage(p);
     if (p.isSet(QStringLiteral("shard")))
         return runOneShard(p);
-    auto project = openWithRecipe(p.positionalArguments().first(), ProjectStore::Access::ReadWrite);
-    if (!project)
-        return fail(project.error());
-    ProjectStore &store = *project->store;
-    Recipe &recipe = project->recipe;
-    QStringList sets = p.values(QStringLiteral("set"));
-    if (p.isSet(QStringLiteral("seed")))
-        sets << QStringLiteral("seed=") + p.value(QStringLiteral("seed"));
-    if (Status s = applySets(recipe, sets); !s)
-        return fail(s.error().toString(), 2);
-    if (Status s = recipe.save(store); !s)
-        return fail(s.error());
-
-    applyThreads(recipe);
-    Pipeline pipeline;
-    QStringList ran;
-    TerminalJob job(QStringLiteral("run"));
-    Status s = pipeline.run(store, recipe, p.value(QStringLiteral("until")), job.ctx, &ran);
-    job.printer.finish();
-    if (!s) {
-        if (s.error().code == ErrorCode::Canceled)
-            std::fprintf(stderr, "interrupted: work done so far is saved; `realsyn run` resumes\n");
-        return fail(s.error());
-    }
-    print(ran.isEmpty() ? QStringLiteral("nothing to do: every requested stage is done\n")
-                        : QStringLiteral("ran: %1\n").arg(ran.join(QStringLiteral(", "))));
-    return 0;
+    return runStages(p, Pipeline());
 }
 
 } // namespace
 
 const Command &runCommand()
 {
-    static const Command command{
-        QStringLiteral("run"),
-        QStringLiteral("DIR [--until STAGE] [--set key=value]... | DIR --shard i/N --until STAGE | DIR --prepare STAGE"),
-        QStringLiteral("run the stages that are missing or stale"),
-        {{QStringLiteral("DIR"), QStringLiteral("project folder")}},
-        {{QStringLiteral("until"), QStringLiteral("last stage to run (%1)").arg(Pipeline::stageNames().join(QLatin1Char('|'))), QStringLiteral("STAGE")},
-         {QStringLiteral("set"), QStringLiteral("change a setting (saved in the recipe)"), QStringLiteral("key=value")},
-         {QStringLiteral("seed"), QStringLiteral("shorthand for --set seed=S"), QStringLiteral("S")},
-         {QStringLiteral("shard"), QStringLiteral("run only shard i of N of the --until stage into shards/<i>/<stage>/ (a Slurm array task)"), QStringLiteral("i/N")},
-         {QStringLiteral("prepare"), QStringLiteral("run the stages before a sharded STAGE and its global barrier (embed: fit the built-in encoder; retrieve: the sentence k-means index; generate: the tag calibration; sample: the image k-means centres), so its shards can run"), QStringLiteral("STAGE")}},
-        handleRun,
-    };
+    static const Command command = makeRunCommand(handleRun);
     return command;
 }
 
