@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QMutex>
+#include <QSemaphore>
 #include <QThreadPool>
 #include <QtConcurrent>
 
@@ -25,6 +26,28 @@
 namespace rs {
 
 namespace {
+
+// Starts every thread of `pool` at once. glibc cannot create a thread while
+// another is inside dlopen (the new thread's TLS setup takes the loader's
+// lock), and the first image probed loads the image module with OpenCV
+// (~30 ms): a pool that grew as batches were queued held the main thread,
+// which queues them, for the whole load instead of letting it decide
+// sentences beside it.
+void startEveryThread(QThreadPool &pool)
+{
+    struct Gate {
+        QSemaphore started, open;
+    };
+    const auto gate = std::make_shared<Gate>();
+    const int threads = pool.maxThreadCount();
+    for (int i = 0; i < threads; ++i)
+        pool.start([gate] {
+            gate->started.release();
+            gate->open.acquire();
+        });
+    gate->started.acquire(threads); // every task running, so each on a thread of its own
+    gate->open.release(threads);
+}
 
 constexpr int kProbeBatch = 64;
 
@@ -90,6 +113,7 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     options.maxFileBytes = settings.maxFileBytes;
     QThreadPool pool;
     pool.setMaxThreadCount(workerThreads(ctx));
+    startEveryThread(pool);
 
     qint64 done = 0;
     qint64 lastId = 0;
