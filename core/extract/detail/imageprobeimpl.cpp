@@ -25,6 +25,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -195,9 +196,20 @@ JpegEnd jpegEnd(const QByteArray &data)
             return JpegEnd::Unknown;
         i += length;
         if (marker == 0xda) {
-            while (i + 1 < n && !(p[i] == 0xff && p[i + 1] != 0x00 && p[i + 1] != 0xff
-                                   && !(p[i + 1] >= 0xd0 && p[i + 1] <= 0xd7)))
+            // To the next 0xFF that starts a marker, 0xFF by 0xFF (memchr:
+            // the byte-by-byte walk was 0.4% of the demo's extract).
+            while (i + 1 < n) {
+                const void *ff = std::memchr(p + i, 0xff, size_t(n - i));
+                if (!ff)
+                    return JpegEnd::Truncated;
+                i = static_cast<const uchar *>(ff) - p;
+                if (i + 1 >= n)
+                    break;
+                const uchar next = p[i + 1];
+                if (next != 0x00 && next != 0xff && !(next >= 0xd0 && next <= 0xd7))
+                    break;
                 ++i;
+            }
             if (i + 1 >= n)
                 return JpegEnd::Truncated;
         }
