@@ -7,7 +7,10 @@
 #include <QMap>
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <QCryptographicHash>
 
@@ -56,13 +59,37 @@ QMap<QString, QString> digestsOf(VerdictTable table, const QVector<Verdict> &ver
     QMap<QString, std::shared_ptr<QCryptographicHash>> hashes;
     for (const QString &d : decidersOf(table))
         hashes.insert(d, std::make_shared<QCryptographicHash>(QCryptographicHash::Sha1));
+    // Each distinct reason once: its UTF-8 and its stage's hash. A table has
+    // a handful of reasons over tens of thousands of refused rows, and
+    // building each row's line from fresh strings (and looking its stage up
+    // in the registry) cost five allocations a row, on every threshold change.
+    struct Reason {
+        QString code;
+        QByteArray utf8;
+        QCryptographicHash *hash;
+    };
+    std::vector<Reason> reasons;
+    std::string line; // "<id>:<reason>:<duplicate_of>;", the bytes hashed since digests exist
     for (const Verdict &v : verdicts) {
         if (v.reason.isEmpty())
             continue; // kept rows add nothing: ingest adds them without touching a digest
-        auto &h = hashes[deciderOf(table, v.reason)];
-        if (!h)
-            h = std::make_shared<QCryptographicHash>(QCryptographicHash::Sha1);
-        h->addData(QByteArray(QByteArray::number(v.id) + ':' + v.reason.toUtf8() + ':' + QByteArray::number(v.duplicateOf) + ';'));
+        auto reason = std::find_if(reasons.begin(), reasons.end(), [&](const Reason &r) { return r.code == v.reason; });
+        if (reason == reasons.end()) {
+            auto &h = hashes[deciderOf(table, v.reason)];
+            if (!h)
+                h = std::make_shared<QCryptographicHash>(QCryptographicHash::Sha1);
+            reasons.push_back({v.reason, v.reason.toUtf8(), h.get()});
+            reason = reasons.end() - 1;
+        }
+        char number[24];
+        line.clear();
+        line.append(number, std::to_chars(number, number + sizeof number, v.id).ptr);
+        line += ':';
+        line.append(reason->utf8.constData(), size_t(reason->utf8.size()));
+        line += ':';
+        line.append(number, std::to_chars(number, number + sizeof number, v.duplicateOf).ptr);
+        line += ';';
+        reason->hash->addData(QByteArrayView(line.data(), qsizetype(line.size())));
     }
     QMap<QString, QString> out;
     for (auto it = hashes.cbegin(); it != hashes.cend(); ++it)
