@@ -243,6 +243,10 @@ Status ExtractStage::scoreQuality(ProjectStore &store, const Recipe &recipe, Job
         return makeError(ErrorCode::Unsupported, QStringLiteral("extract.max_brisque needs the quality expert plugin (expert_opencv), which was not found"));
     if (Status s = factory->initialize({}); !s)
         return s;
+    // Images are decoded for the expert in the image module: without it every
+    // image would be recorded as unscorable.
+    if (const QString why = imageProbeUnavailable(); !why.isEmpty())
+        return makeError(ErrorCode::Unsupported, why);
     auto total = store.scalar(QStringLiteral("SELECT count(*) FROM images WHERE probed = 1 AND failure IS NULL AND brisque IS NULL"));
     if (!total)
         return total.error();

@@ -1,28 +1,21 @@
-// imageprobe.h's full decodes for later stages, forwarded to
-// realsyn_imageprobe.so like the probes (imageprobe.cpp), in a file of their
-// own: a QImage crosses here, and only what links this file needs Qt Gui.
-#include "core/extract/detail/imageprobemodule.h"
+// imageprobe.h's full decodes for later stages (embed, ground, generate,
+// export, the studio), linked in directly rather than through
+// realsyn_imageprobe.so: what links these links OpenCV and Qt Gui anyway,
+// and a stage that decodes thousands of images must not depend on a module
+// file being installed. Stage 1, which must not map those libraries at start,
+// never links this file (app/cli/CMakeLists.txt).
+#include "core/extract/detail/imageprobeimpl.h"
 
 namespace rs {
 
 Result<QImage> loadImageRgb(const QString &path, const ProbeOptions &opts, int maxSide)
 {
-    const detail::ImageProbeModule &m = detail::imageProbeModule();
-    if (!m.loadRgb)
-        return makeError(ErrorCode::Unsupported, m.unavailable, path);
-    Result<QImage> image = QImage();
-    m.loadRgb(&path, &opts, maxSide, &image);
-    return image;
+    return detail::loadImageRgbImpl(path, opts, maxSide);
 }
 
 Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts, int maxSide)
 {
-    const detail::ImageProbeModule &m = detail::imageProbeModule();
-    if (!m.decodeRgb)
-        return makeError(ErrorCode::Unsupported, m.unavailable);
-    Result<QImage> image = QImage();
-    m.decodeRgb(&data, &opts, maxSide, &image);
-    return image;
+    return detail::decodeImageRgbImpl(data, opts, maxSide);
 }
 
 } // namespace rs

@@ -1,6 +1,6 @@
 // imageprobe.h's probes, forwarded to realsyn_imageprobe.so. Nothing here
-// touches a QImage, so that stage 1 links this file without Qt Gui; the
-// QImage functions forward from imageload.cpp.
+// touches a QImage, so that stage 1 links this file without Qt Gui or
+// OpenCV; the QImage functions are in imageload.cpp.
 #include "core/extract/imageprobe.h"
 
 #include "core/extract/detail/imagedecoder.h"
@@ -22,8 +22,7 @@ namespace {
 
 ImageProbeModule load()
 {
-    return {&realsyn_image_probe_file, &realsyn_image_probe_data, &realsyn_image_load_rgb, &realsyn_image_decode_rgb,
-            &realsyn_image_score, &realsyn_image_codecs_unavailable, {}};
+    return {&realsyn_image_probe_file, &realsyn_image_probe_data, &realsyn_image_score, &realsyn_image_codecs_unavailable, {}};
 }
 
 QString missing() { return {}; }
@@ -49,8 +48,6 @@ ImageProbeModule load()
     };
     resolve(m.probeFile, "realsyn_image_probe_file");
     resolve(m.probeData, "realsyn_image_probe_data");
-    resolve(m.loadRgb, "realsyn_image_load_rgb");
-    resolve(m.decodeRgb, "realsyn_image_decode_rgb");
     resolve(m.score, "realsyn_image_score");
     resolve(m.codecsUnavailable, "realsyn_image_codecs_unavailable");
     parkBlasThreads(*module.library);

@@ -2,9 +2,10 @@
 // Stage-1 image probing: size from the header, exact and perceptual hashes,
 // and the guarded full decode that later stages use.
 //
-// The work is done in the module realsyn_imageprobe.so, opened on the first
-// call (detail/imageprobeimpl.h says why); imageProbeMissing() and
-// imageProbeUnavailable() say when it cannot be.
+// The probes (and scoreImageFile) run in the module realsyn_imageprobe.so,
+// opened on the first call (detail/imageprobeimpl.h says why);
+// imageProbeMissing() and imageProbeUnavailable() say when it cannot be. The
+// full decodes (loadImageRgb, decodeImageRgb) are linked in.
 //
 // Decompression bombs: the pixel count is read from the file header and an
 // image above ProbeOptions::maxPixels is refused before any pixel buffer is
@@ -81,8 +82,8 @@ Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts =
 double scoreImageFile(IExpert &expert, const QString &path);
 
 // Empty when the module is loaded (loading it if need be); otherwise why it
-// is not, with every file tried. Then the functions above fail every image
-// with that reason: a stage checks first instead.
+// is not, with every file tried. Then the probes fail every image with that
+// reason, and scoreImageFile scores none: a stage checks first instead.
 QString imageProbeUnavailable();
 // Empty when the module for the formats the probe's own PNG and JPEG
 // decoders decline (OpenCV's codecs, realsyn_imagedecoder.so) is loaded,

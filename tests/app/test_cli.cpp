@@ -456,6 +456,27 @@ private Q_SLOTS:
                      .value(QStringLiteral("decode_failed")).toInt(), 1);
     }
 
+    // Only extract's probes need realsyn_imageprobe.so: the later stages'
+    // full decodes are linked in, so a missing module cannot turn into a
+    // warning per image there.
+    void laterStagesNeedNoImageProbeModule()
+    {
+        const QString project = m_tmp.filePath(QStringLiteral("noprobe-later"));
+        QCOMPARE(realsyn({QStringLiteral("init"), project}).code, 0);
+        QCOMPARE(realsyn({QStringLiteral("ingest"), project, QStringLiteral("--format"), QStringLiteral("html"), m_corpus}).code, 0);
+        const Run extract = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("extract")});
+        QVERIFY2(extract.code == 0, extract.err.constData());
+        const int extractIssues = stats(project).value(QStringLiteral("issues")).toObject().value(QStringLiteral("extract")).toInt();
+        qputenv("REALSYN_IMAGE_PROBE_MODULE", m_tmp.filePath(QStringLiteral("absent/realsyn_imageprobe.so")).toUtf8());
+        const Run ground = realsyn({QStringLiteral("run"), project, QStringLiteral("--until"), QStringLiteral("ground")});
+        qunsetenv("REALSYN_IMAGE_PROBE_MODULE");
+        QVERIFY2(ground.code == 0, ground.err.constData());
+        const QJsonObject s = stats(project);
+        QCOMPARE(s.value(QStringLiteral("stages")).toObject().value(QStringLiteral("ground")).toString(), QStringLiteral("done"));
+        QCOMPARE(s.value(QStringLiteral("issues")).toObject().value(QStringLiteral("ground")).toInt(), 0);
+        QCOMPARE(s.value(QStringLiteral("issues")).toObject().value(QStringLiteral("extract")).toInt(), extractIssues);
+    }
+
     // Stage 1 (`init`, `ingest`, `run --until extract`) runs in the
     // executable itself, which links none of the heavy libraries (their
     // loading was most of each start); every other command, and `run` past

@@ -3,10 +3,11 @@
 // image. These run inside realsyn_imageprobe.so (imageprobemodule.h), which
 // alone links what they need: OpenCV (the perceptual hash, resizing, the
 // fallback decodes), Qt Gui (QImage, QImageReader), OpenSSL (SHA-256),
-// libjpeg and libdeflate. The functions of imageprobe.h forward to the
+// libjpeg and libdeflate. The probes of imageprobe.h forward to the
 // module, so that linking them, as stage 1 does, maps none of those
-// libraries until the first image (see imageprobe.cpp). The fuzz build
-// links these in directly (REALSYN_IMAGE_PROBE_STATIC).
+// libraries until the first image (see imageprobe.cpp); the full decodes of
+// later stages call these directly (imageload.cpp). The fuzz build links
+// the module's entry points in too (REALSYN_IMAGE_PROBE_STATIC).
 #include "core/extract/imageprobe.h"
 
 namespace rs::detail {

@@ -25,17 +25,6 @@ RS_EXPORT void realsyn_image_probe_data(const QByteArray *data, const rs::ProbeO
     *out = rs::detail::probeImageDataImpl(*data, *opts);
 }
 
-RS_EXPORT void realsyn_image_load_rgb(const QString *path, const rs::ProbeOptions *opts, int maxSide, rs::Result<QImage> *out)
-{
-    *out = rs::detail::loadImageRgbImpl(*path, *opts, maxSide);
-}
-
-RS_EXPORT void realsyn_image_decode_rgb(const QByteArray *data, const rs::ProbeOptions *opts, int maxSide,
-                                        rs::Result<QImage> *out)
-{
-    *out = rs::detail::decodeImageRgbImpl(*data, *opts, maxSide);
-}
-
 RS_EXPORT double realsyn_image_score(rs::IExpert *expert, const QString *path)
 {
     return rs::detail::scoreImageFileImpl(*expert, *path);

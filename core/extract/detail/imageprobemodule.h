@@ -1,18 +1,19 @@
 #pragma once
-// The C entry points of realsyn_imageprobe.so (imageprobemodule.cpp), one
-// per function of imageprobe.h. Both sides are built from this tree with the
+// The C entry points of realsyn_imageprobe.so (imageprobemodule.cpp): the
+// functions of imageprobe.h that extract calls. (The full decodes of later
+// stages, loadImageRgb and decodeImageRgb, are linked into the core
+// instead: those stages link OpenCV and Qt Gui anyway, and so never depend
+// on the module being installed.) Both sides are built from this tree with the
 // same compiler and Qt, so Qt and realsyn types cross the boundary by
 // pointer; the ABI number guards against a stale module from another build.
 #include "core/extract/imageprobe.h"
 
-#define REALSYN_IMAGE_PROBE_ABI 1
+#define REALSYN_IMAGE_PROBE_ABI 2
 
 extern "C" {
 int realsyn_image_probe_abi();
 void realsyn_image_probe_file(const QString *path, const rs::ProbeOptions *opts, rs::ImageProbe *out);
 void realsyn_image_probe_data(const QByteArray *data, const rs::ProbeOptions *opts, rs::ImageProbe *out);
-void realsyn_image_load_rgb(const QString *path, const rs::ProbeOptions *opts, int maxSide, rs::Result<QImage> *out);
-void realsyn_image_decode_rgb(const QByteArray *data, const rs::ProbeOptions *opts, int maxSide, rs::Result<QImage> *out);
 double realsyn_image_score(rs::IExpert *expert, const QString *path);
 void realsyn_image_codecs_unavailable(QString *why);
 }
@@ -25,8 +26,6 @@ namespace rs::detail {
 struct ImageProbeModule {
     decltype(&realsyn_image_probe_file) probeFile = nullptr;
     decltype(&realsyn_image_probe_data) probeData = nullptr;
-    decltype(&realsyn_image_load_rgb) loadRgb = nullptr;
-    decltype(&realsyn_image_decode_rgb) decodeRgb = nullptr;
     decltype(&realsyn_image_score) score = nullptr;
     decltype(&realsyn_image_codecs_unavailable) codecsUnavailable = nullptr;
     QString unavailable;
