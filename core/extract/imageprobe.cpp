@@ -1,6 +1,6 @@
 // imageprobe.h's probes, forwarded to realsyn_imageprobe.so. Nothing here
 // touches a QImage, so that stage 1 links this file without Qt Gui or
-// OpenCV; the QImage functions are in imageload.cpp.
+// OpenCV; the QImage functions are in detail/imageprobeimpl.cpp.
 #include "core/extract/imageprobe.h"
 
 #include "core/extract/detail/imagedecoder.h"

@@ -610,7 +610,22 @@ ImageProbe probeImageFileImpl(const QString &path, const ProbeOptions &opts)
     return probeImageDataImpl(data.value(), opts);
 }
 
-Result<QImage> decodeImageRgbImpl(const QByteArray &data, const ProbeOptions &opts, int maxSide)
+double scoreImageFileImpl(IExpert &expert, const QString &path)
+{
+    if (auto image = loadImageRgb(path, {}, 0))
+        if (auto findings = expert.analyze(image.value()); findings && !findings->isEmpty())
+            return findings->front().value;
+    return -1;
+}
+
+} // namespace detail
+
+// imageprobe.h's full decodes for later stages (embed, ground, generate,
+// export, the studio), defined here rather than forwarded to the module:
+// what calls these links OpenCV and Qt Gui anyway, and a stage that decodes
+// thousands of images must not depend on a module file being installed.
+// Stage 1, which must not map those libraries at start, never calls them.
+Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts, int maxSide)
 {
     Outcome o;
     detail::BgrImage image;
@@ -624,25 +639,15 @@ Result<QImage> decodeImageRgbImpl(const QByteArray &data, const ProbeOptions &op
     return finishRgb(image.image, maxSide, {});
 }
 
-Result<QImage> loadImageRgbImpl(const QString &path, const ProbeOptions &opts, int maxSide)
+Result<QImage> loadImageRgb(const QString &path, const ProbeOptions &opts, int maxSide)
 {
     Result<QByteArray> data = readFile(path, opts.maxFileBytes);
     if (!data)
         return data.error();
-    Result<QImage> image = decodeImageRgbImpl(data.value(), opts, maxSide);
+    Result<QImage> image = decodeImageRgb(data.value(), opts, maxSide);
     if (!image)
         return makeError(image.error().code, image.error().message, path);
     return image;
 }
-
-double scoreImageFileImpl(IExpert &expert, const QString &path)
-{
-    if (auto image = loadImageRgbImpl(path, {}, 0))
-        if (auto findings = expert.analyze(image.value()); findings && !findings->isEmpty())
-            return findings->front().value;
-    return -1;
-}
-
-} // namespace detail
 
 } // namespace rs
