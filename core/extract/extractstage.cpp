@@ -30,9 +30,10 @@ namespace {
 // Starts every thread of `pool` at once. glibc cannot create a thread while
 // another is inside dlopen (the new thread's TLS setup takes the loader's
 // lock), and the first image probed loads the image module with OpenCV
-// (~30 ms): a pool that grew as batches were queued held the main thread,
-// which queues them, for the whole load instead of letting it decide
-// sentences beside it.
+// (~30 ms): a pool that grew as batches were queued could hold the main
+// thread, which queues them, for the whole load instead of letting it decide
+// sentences beside it (seen with strace -k when the load started earlier;
+// the pool usually wins that race, so this is a guarantee, not a speed-up).
 void startEveryThread(QThreadPool &pool)
 {
     struct Gate {
