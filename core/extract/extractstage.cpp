@@ -11,11 +11,11 @@
 #include "core/store/recipe.h"
 #include "core/store/globalsettings.h"
 #include "core/util/batchmalloc.h"
+#include "core/util/feederpool.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QMutex>
-#include <QSemaphore>
 #include <QThreadPool>
 #include <QtConcurrent>
 
@@ -26,29 +26,6 @@
 namespace rs {
 
 namespace {
-
-// Starts every thread of `pool` at once. glibc cannot create a thread while
-// another is inside dlopen (the new thread's TLS setup takes the loader's
-// lock), and the first image probed loads the image module with OpenCV
-// (~30 ms): a pool that grew as batches were queued could hold the main
-// thread, which queues them, for the whole load instead of letting it decide
-// sentences beside it (seen with strace -k when the load started earlier;
-// the pool usually wins that race, so this is a guarantee, not a speed-up).
-void startEveryThread(QThreadPool &pool)
-{
-    struct Gate {
-        QSemaphore started, open;
-    };
-    const auto gate = std::make_shared<Gate>();
-    const int threads = pool.maxThreadCount();
-    for (int i = 0; i < threads; ++i)
-        pool.start([gate] {
-            gate->started.release();
-            gate->open.acquire();
-        });
-    gate->started.acquire(threads); // every task running, so each on a thread of its own
-    gate->open.release(threads);
-}
 
 constexpr int kProbeBatch = 64;
 
@@ -114,7 +91,7 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     options.maxFileBytes = settings.maxFileBytes;
     QThreadPool pool;
     pool.setMaxThreadCount(workerThreads(ctx));
-    startEveryThread(pool);
+    startFeederThreads(pool, preferHugePagesForThisThread); // the decoders' buffers (core/util/batchmalloc.h)
 
     qint64 done = 0;
     qint64 lastId = 0;
@@ -158,7 +135,6 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
                 break;
             }
             QFuture<ImageProbe> probes = QtConcurrent::mapped(&pool, batch.value(), [options](const Item &item) {
-                preferHugePagesForThisThread(); // the decoders' buffers (core/util/batchmalloc.h)
                 return probeImageFile(item.second, options);
             });
             inFlight.push_back({std::move(batch.value()), std::move(probes)});

@@ -12,6 +12,7 @@
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
 #include "core/util/batchmalloc.h"
+#include "core/util/feederpool.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -511,8 +512,13 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
             // writes them in page order while later ones are parsed. Small
             // batches keep the end, where nothing overlaps the last write,
             // short (64-page batches left the workers idle for a whole one).
+            // The pool is the ingest's own, so that its workers can yield to
+            // this thread (core/util/feederpool.h); its size is the global
+            // pool's, which the `threads` setting sets.
+            QThreadPool parsers;
+            parsers.setMaxThreadCount(QThreadPool::globalInstance()->maxThreadCount());
+            startFeederThreads(parsers, preferHugePagesForThisThread); // gumbo's arenas and the pages' texts (core/util/batchmalloc.h)
             const auto parse = [&reader](const QString &rel) {
-                preferHugePagesForThisThread(); // gumbo's arenas and the page's texts (core/util/batchmalloc.h)
                 PreparedDocument p;
                 p.location = rel;
                 auto doc = reader.readPage(rel);
@@ -545,7 +551,7 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                     f.waitForFinished(); // they read through `reader`
             };
             const auto flushPages = [&]() -> Status {
-                parsing.push_back(QtConcurrent::mapped(batch, parse));
+                parsing.push_back(QtConcurrent::mapped(&parsers, batch, parse));
                 batch.clear();
                 while (parsing.size() > size_t(kPageBatchesInFlight))
                     if (Status s = writeOldest(); !s) {
