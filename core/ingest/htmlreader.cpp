@@ -1,6 +1,7 @@
 #include "core/ingest/htmlreader.h"
 
 #include "core/ingest/detail/htmlcharset.h"
+#include "core/ingest/detail/liftedtext.h"
 
 #include <gumbo.h>
 
@@ -1249,7 +1250,17 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
                          QStringLiteral("too_complex: elements nested deeper than %1 (ingest.html_max_depth); not parsed").arg(m_limits.maxDepth),
                          path);
 
-    const auto parseAndWalk = [&](const QByteArray &html, bool afterFolding) -> Result<bool> {
+    // Text runs lifted out of what gumbo parses (detail/liftedtext.h), and
+    // put back before anything reads the tree; kept like `folded`.
+    thread_local QByteArray lifted;
+    const DropHugeBuffer dropHugeLifted{lifted};
+    detail::LiftedText liftedText;
+    const bool didLift = m_liftText && liftedText.lift(markup, lifted);
+
+    // How a parse went: the Document is complete, or the page must be
+    // parsed again, without lifting or as written.
+    enum class Parsed { Walked, LiftMissed, FoldingMayShow };
+    const auto parseAndWalk = [&](const QByteArray &html, bool afterFolding, detail::LiftedText *runs) -> Result<Parsed> {
         thread_local GumboArena arena;
         const GumboArenaReset dropTree{arena};
         GumboOptions options = kGumboDefaultOptions;
@@ -1257,25 +1268,32 @@ Result<Document> HtmlReader::readPage(const QString &relativePath) const
         options.allocator = &GumboArena::allocate;
         options.deallocator = &GumboArena::deallocate;
         options.userdata = &arena;
-        const GumboOutput *output = gumbo_parse_with_options(&options, html.constData(), size_t(html.size()));
+        GumboOutput *output = gumbo_parse_with_options(&options, html.constData(), size_t(html.size()));
         if (!output || !output->document)
             return makeError(ErrorCode::Internal, QStringLiteral("HTML parser returned nothing"), path);
         if (deadline.hasExpired())
             return overBudget();
+        if (runs && !runs->restore(output->document, &GumboArena::allocate, &arena))
+            return Parsed::LiftMissed;
         if (afterFolding && foldingMayShow(output->root))
-            return false;
+            return Parsed::FoldingMayShow;
         if (const GumboNode *titleNode = findFirst(output->root, GUMBO_TAG_TITLE, 0))
             doc.title = textOf(titleNode);
         PageWalker walker(doc, info.absolutePath(), m_root, m_canonicalRoot, *m_targets, deadline);
         if (!walker.run(output->document) || deadline.hasExpired())
             return overBudget();
-        return true;
+        return Parsed::Walked;
     };
-    auto walked = parseAndWalk(markup, didFold);
-    if (walked && !*walked) {
+    auto walked = didLift ? parseAndWalk(lifted, didFold, &liftedText) : parseAndWalk(markup, didFold, nullptr);
+    if (walked && *walked == Parsed::LiftMissed) {
+        // A run was not text after all, or a mode dropped text: parse the
+        // page with its text in place (rare; see detail/liftedtext.h).
+        walked = parseAndWalk(markup, didFold, nullptr);
+    }
+    if (walked && *walked == Parsed::FoldingMayShow) {
         // An attribute the walk reads verbatim may hold folded whitespace:
         // parse the page as it was written (rare; see foldWhitespaceAtTags).
-        walked = parseAndWalk(decoded.utf8, false);
+        walked = parseAndWalk(decoded.utf8, false, nullptr);
     }
     if (!walked)
         return walked.error();

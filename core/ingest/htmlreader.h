@@ -97,12 +97,17 @@ public:
     // Document faster (see foldWhitespaceAtTags in htmlreader.cpp). Off only
     // for the checks that it does give the same Document.
     void setFoldWhitespace(bool fold) { m_foldWhitespace = fold; }
+    // Runs of plain text are lifted out of the page before parsing and put
+    // back into the parsed tree, which gives the same Document faster (see
+    // core/ingest/detail/liftedtext.h). Off only for the checks that it does.
+    void setLiftText(bool lift) { m_liftText = lift; }
 
 private:
     QString m_root;          // absolute, cleaned
     QString m_canonicalRoot; // symlinks resolved; empty when the root does not exist
     HtmlLimits m_limits;
     bool m_foldWhitespace = true;
+    bool m_liftText = true;
 
 public:
     struct ImageTargets; // canonical path or refusal per image path, behind a mutex

@@ -160,6 +160,42 @@ private Q_SLOTS:
         QCOMPARE(figureCaptioned, qsizetype(1719));
         QVERIFY(kinds.value(QStringLiteral("code")) > 0);
     }
+
+    // The reader's two shortcuts, whitespace folded at tags and text runs
+    // lifted out of the parse (htmlreader.h), must give every page exactly
+    // the Document it gives without them. The GIMP manual always; the
+    // bench's other manuals (packaging/dev.sh bench) where installed.
+    void shortcutsChangeNothing_data()
+    {
+        QTest::addColumn<QString>("root");
+        QTest::newRow("gimp-help-en") << m_root;
+        for (const char *other : {"/usr/share/doc/debian-handbook/html/en-US", "/usr/share/doc/kicad/help/en"})
+            if (QFileInfo(QString::fromLatin1(other)).isDir())
+                QTest::newRow(other) << QString::fromLatin1(other);
+    }
+
+    void shortcutsChangeNothing()
+    {
+        QFETCH(QString, root);
+        const HtmlReader reader(root);
+        HtmlReader asWritten(root);
+        asWritten.setFoldWhitespace(false);
+        asWritten.setLiftText(false);
+        HtmlReader unlifted(root);
+        unlifted.setLiftText(false);
+        const QStringList pages = reader.listPages();
+        QVERIFY(!pages.isEmpty());
+        for (const QString &relative : pages) {
+            const Result<Document> fast = reader.readPage(relative);
+            const Result<Document> plain = asWritten.readPage(relative);
+            const Result<Document> folded = unlifted.readPage(relative);
+            QVERIFY2(fast.ok() == plain.ok() && folded.ok() == plain.ok(), qPrintable(relative));
+            if (!plain.ok())
+                continue;
+            QVERIFY2(fast.value() == plain.value(), qPrintable(relative));
+            QVERIFY2(folded.value() == plain.value(), qPrintable(relative));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHtmlCorpus)

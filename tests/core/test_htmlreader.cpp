@@ -1,4 +1,5 @@
 #include "core/ingest/htmlreader.h"
+#include "core/ingest/detail/liftedtext.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -461,10 +462,12 @@ private Q_SLOTS:
         }
     }
 
-    // Whitespace runs at tags are cut before parsing (a quarter of a
-    // manual's bytes); the Document must be exactly what the page as
-    // written gives, including attributes that hold such a run verbatim.
-    void foldedWhitespaceChangesNothing_data()
+    // Whitespace runs at tags are cut, and runs of plain text lifted out,
+    // before parsing (htmlreader.h); the Document must be exactly what the
+    // page as written gives, including attributes that hold such a run
+    // verbatim, text next to character references, and text that a mode of
+    // the tree builder moves or drops.
+    void shortcutsChangeNothing_data()
     {
         QTest::addColumn<QByteArray>("html");
         QTest::newRow("indented manual") << page("\n  <div class=\"sect1\">\n    <p>\n      One two.\n    </p>\n"
@@ -487,25 +490,86 @@ private Q_SLOTS:
                                                       "<math><![CDATA[ a >   < b ]]></math>\n\n<p>text</p>");
         QTest::newRow("formatting elements reopened") << page("<p><b class=\"menu\">bold</p>\n\n   <p>\n\n  plain</p>");
         QTest::newRow("CRLF and form feeds") << page("<p>a</p>\r\n\r\n<p>b</p>\f\f<br>\r\r<p>c</p>");
+        // Lifted text.
+        QTest::newRow("character references beside runs")
+            << page("<p>AT&amp;T rocks and rolls &notit; more text here &#65;BCDEFGHIJ &#x42;CDEFGHIJK &amp lots of text</p>"
+                    "<p>&lt;tag&gt; in prose, and a &unknown; reference in a long sentence</p>");
+        QTest::newRow("script escapes") << page("<script><!--<script>var a = 1;</script> long text here --> more</script>"
+                                                "<p>after the script text</p><script>if (a<b && c>d) { long(); }</script>");
+        QTest::newRow("frameset drops text") << QByteArray("<html><head><title>Frames</title></head><frameset><frame src=a.html>"
+                                                           " some long text in a frameset </frameset></html>");
+        QTest::newRow("table moves text") << page("<table><tr><td>cell text here</td></tr> stray text in a table "
+                                                  "<tr><td>next cell text</td></tr> more stray words</table><p>after the table</p>");
+        QTest::newRow("attributes with '>' and '<'")
+            << page("<p title=\"a > long attribute text < here\">visible words here</p>"
+                    "<img alt='quoted > alt text here' src=images/ok.png title=unquoted_long_value>"
+                    "<p data-x=a>b long text>paragraph text here</p><p class=x=y>odd equals text</p>");
+        QTest::newRow("comments") << page("<!-- comment > with text here --> text after comment here <!--> bare text after an empty"
+                                          " comment <!---> more text after three dashes <!-- a --!> text after a bang close"
+                                          "<!-- never closed comment with long text");
+        QTest::newRow("title, textarea, pre") << QByteArray("<html><head><title>A long title text here</title></head><body>"
+                                                            "<textarea>long textarea text here</textarea><pre>\nfirst line of code here\n"
+                                                            "  second line</pre><pre>no newline long text</pre></body></html>");
+        QTest::newRow("svg and cdata") << page("<svg><desc>long description text here</desc><![CDATA[ cdata text here ]]>"
+                                               "<title>svg title text here</title></svg><p>after the svg element</p><![CDATA[ html cdata text ]]> tail text here");
+        QTest::newRow("a placeholder's code point in the page")
+            << page("<p>plane fifteen \xF3\xB0\x80\x80 private use char here</p><p>other long text here</p>");
+        QTest::newRow("plaintext") << page("<p>before the plaintext element</p><plaintext>everything <b>here</b> is text &amp; more");
+        QTest::newRow("select and after body")
+            << QByteArray("<body><select><option>long option text here</option> stray text in select</select>"
+                          "</body> text after the body end </html> text after the html end");
+        QTest::newRow("controls, CR, noncharacters")
+            << page("<p>line one here\r\nline two here\x01 and more text</p><p>bad \xEF\xB7\x90 noncharacter text here</p>"
+                    "<p>bom \xEF\xBB\xBF inside long text</p><p>c1 \xC2\x85 control in text</p><p>invalid \xC3 utf-8 in text here</p>");
+        QTest::newRow("noscript, iframe, xmp") << page("<noscript><p>noscript paragraph text</p></noscript><iframe>iframe raw text"
+                                                       " here</iframe><xmp>xmp raw <b>text</b> here</xmp><p>after the raw text</p>");
+        QTest::newRow("hyphens and brackets at run ends") << page("<p>--leading dashes text-- and ]]brackets]] here</p><p>-- --</p>");
+        QTest::newRow("unclosed markup") << page("<p>text before an unclosed tag <a href=\"never closed long text");
+        {
+            // More runs than plane 15 holds placeholders for.
+            QByteArray many;
+            for (int i = 0; i < 70000; ++i)
+                many += "<i>run" + QByteArray::number(i).rightJustified(5, '0') + "</i>";
+            QTest::newRow("more runs than one plane") << page(many);
+        }
     }
 
-    void foldedWhitespaceChangesNothing()
+    void shortcutsChangeNothing()
     {
         QFETCH(QByteArray, html);
         writeFile(m_root + QStringLiteral("/fold.html"), html);
-        HtmlReader folding(m_root);
+        HtmlReader fast(m_root);
+        HtmlReader unlifted(m_root);
+        unlifted.setLiftText(false);
         HtmlReader asWritten(m_root);
         asWritten.setFoldWhitespace(false);
-        const Result<Document> folded = folding.readPage(QStringLiteral("fold.html"));
+        asWritten.setLiftText(false);
         const Result<Document> plain = asWritten.readPage(QStringLiteral("fold.html"));
-        QVERIFY(folded.ok());
         QVERIFY(plain.ok());
-        QCOMPARE(describeBlocks(folded.value()), describeBlocks(plain.value()));
-        QCOMPARE(folded.value().images.size(), plain.value().images.size());
-        for (qsizetype i = 0; i < plain.value().images.size(); ++i)
-            QCOMPARE(folded.value().images[i].src, plain.value().images[i].src);
-        QCOMPARE(folded.value().title, plain.value().title);
-        QVERIFY(folded.value() == plain.value());
+        for (const HtmlReader *reader : {&fast, &unlifted}) {
+            const Result<Document> doc = reader->readPage(QStringLiteral("fold.html"));
+            QVERIFY(doc.ok());
+            QCOMPARE(describeBlocks(doc.value()), describeBlocks(plain.value()));
+            QCOMPARE(doc.value().images.size(), plain.value().images.size());
+            for (qsizetype i = 0; i < plain.value().images.size(); ++i)
+                QCOMPARE(doc.value().images[i].src, plain.value().images[i].src);
+            QCOMPARE(doc.value().title, plain.value().title);
+            QVERIFY(doc.value() == plain.value());
+        }
+    }
+
+    // The lift engages: plain runs of eight bytes or more become one
+    // placeholder each, and nothing else changes.
+    void runsAreLifted()
+    {
+        const QByteArray html("<p class=\"long class value\">First paragraph text.</p>\n<p>short</p><p>A &amp; B and more</p>");
+        detail::LiftedText lifted;
+        QByteArray reduced;
+        QVERIFY(lifted.lift(html, reduced));
+        QCOMPARE(lifted.runCount(), size_t(2)); // "First paragraph text." and " B and more" (after the reference)
+        QCOMPARE(reduced, QByteArray("<p class=\"long class value\">\xF3\xB0\x80\x80</p>\n<p>short</p><p>A &amp; \xF3\xB0\x80\x81</p>"));
+        QVERIFY(!lifted.lift(QByteArray("<p>short</p><p>tiny</p>"), reduced));
+        QVERIFY(!lifted.lift(QByteArray("<p>a private \xF4\x80\x80\x80 use code point in text</p>"), reduced));
     }
 
     void foldedSrcIsReadAsWritten()
