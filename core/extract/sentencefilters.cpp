@@ -10,10 +10,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace rs {
@@ -224,29 +226,38 @@ SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, con
     return out;
 }
 
-// Texts (by a 64-bit hash of their bytes) to the first surviving sentence
-// with each (-1: none yet), without the texts: keeping them to compare cost
-// ingest more than a tenth of its writer's time. A collision (odds about
-// n^2 / 2^65: 6e-11 for the demo's 47,007 sentences, 3e-8 for a million)
-// would only make one verdict ingest writes wrong, and extract's pass, which
-// compares bytes, corrects it.
+// Texts to the first surviving sentence with each (-1: none yet), found by a
+// 64-bit hash of their bytes and then told apart by the bytes themselves, as
+// extract's pass tells them apart: the verdicts the stream writes are then
+// the pass's exactly, and extract need not decide again (see
+// sentenceVerdictsCurrent). Each distinct text is kept once.
 class SentenceVerdictStream::FirstSurvivors {
 public:
     qint64 &slot(QByteArrayView bytes)
     {
-        return m_firsts.find(hashOf(bytes), -1, [](qint64) { return true; });
+        const std::string_view text(bytes.data(), size_t(bytes.size()));
+        const qint64 fresh = qint64(m_firsts.size());
+        const qint64 at = m_slots.find(hashOf(bytes), fresh, [&](qint64 seen) { return m_texts[size_t(seen)] == text; });
+        if (at == fresh) {
+            m_texts.append(bytes);
+            m_firsts.push_back(-1);
+        }
+        return m_firsts[size_t(at)];
     }
 
 private:
-    HashedSlots m_firsts;
+    HashedSlots m_slots;
+    StoredTexts m_texts{0};
+    std::deque<qint64> m_firsts; // by first occurrence; a deque, so that a slot handed out stays put
 };
 
 SentenceVerdictStream::SentenceVerdictStream(const SentenceFilterSettings &settings)
     : m_rules(settings)
+    , m_reasonNames(reasonCodes(ReasonTable::Sentences))
     , m_texts(std::make_unique<FirstSurvivors>())
     , m_keys(std::make_unique<FirstSurvivors>())
 {
-    for (const QString &reason : reasonCodes(ReasonTable::Sentences))
+    for (const QString &reason : std::as_const(m_reasonNames))
         m_reasons.push_back(reason.toUtf8());
 }
 
@@ -257,7 +268,10 @@ SentenceVerdictStream::Verdict SentenceVerdictStream::decide(qint64 id, const Se
 {
     qint64 duplicateOf = 0;
     const quint8 code = m_rules.decide(facts, id, &m_texts->slot(text), &m_keys->slot(dedupKey), duplicateOf);
-    return {code ? QByteArrayView(m_reasons.at(code - 1)) : QByteArrayView(), duplicateOf};
+    if (!code)
+        return {};
+    m_refused.push_back({id, m_reasonNames.at(code - 1), duplicateOf});
+    return {QByteArrayView(m_reasons.at(code - 1)), duplicateOf};
 }
 
 Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx, StoredVerdicts *stored)
@@ -310,13 +324,72 @@ Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const
     return in;
 }
 
+namespace {
+
+// Bump when SentenceRules decides differently, so that verdicts an older
+// build recorded as current are decided again.
+constexpr int kSentenceRulesRevision = 1;
+
+// What the stored verdicts are decided from, in words: the rules, every
+// setting they read, and the sentences in the table (count and largest id:
+// sentences are only ever added).
+Result<QString> sentencesDecidedFrom(ProjectStore &store, const SentenceFilterSettings &settings)
+{
+    auto rows = store.exec(QStringLiteral("SELECT count(*), coalesce(max(id), 0) FROM sentences"));
+    if (!rows)
+        return rows.error();
+    if (!rows->next())
+        return makeError(ErrorCode::Internal, QStringLiteral("counting sentences gave no row"));
+    QString out = QStringLiteral("rules %1; ").arg(kSentenceRulesRevision);
+    SentenceFilterSettings s = settings;
+    s.fields([&out](const auto &value, const char *key) {
+        using T = std::decay_t<decltype(value)>;
+        out += QLatin1String(key) + QLatin1Char('=');
+        if constexpr (std::is_same_v<T, bool>)
+            out += value ? QLatin1Char('1') : QLatin1Char('0');
+        else if constexpr (std::is_floating_point_v<T>)
+            out += QString::number(value, 'g', 17);
+        else
+            out += QString::number(value);
+        out += QStringLiteral("; ");
+    });
+    return QString(out + QStringLiteral("sentences %1 to id %2").arg(rows->value(0).toLongLong()).arg(rows->value(1).toLongLong()));
+}
+
+} // namespace
+
+Result<bool> sentenceVerdictsCurrent(ProjectStore &store, const SentenceFilterSettings &settings)
+{
+    const QString recorded = verdictsDecidedFrom(store, VerdictTable::Sentences);
+    if (recorded.isEmpty())
+        return false;
+    auto now = sentencesDecidedFrom(store, settings);
+    if (!now)
+        return now.error();
+    return *now == recorded;
+}
+
+Status recordSentenceVerdictsCurrent(ProjectStore &store, const SentenceFilterSettings &settings)
+{
+    auto now = sentencesDecidedFrom(store, settings);
+    if (!now)
+        return now.error();
+    return recordVerdictsDecidedFrom(store, VerdictTable::Sentences, *now);
+}
+
 Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
+    const SentenceFilterSettings settings = SentenceFilterSettings::fromRecipe(recipe);
+    auto current = sentenceVerdictsCurrent(store, settings);
+    if (!current)
+        return current.error();
+    if (*current)
+        return {}; // ingest's verdict stream, or the last pass, decided them all as these settings do
     StoredVerdicts stored;
     auto in = loadSentenceFilterInputs(store, &ctx, &stored);
     if (!in)
         return in.error();
-    const SentenceVerdictColumns v = decideSentenceFilters(*in, SentenceFilterSettings::fromRecipe(recipe));
+    const SentenceVerdictColumns v = decideSentenceFilters(*in, settings);
     const QStringList reasons = reasonCodes(ReasonTable::Sentences);
     QVector<Verdict> verdicts;
     verdicts.reserve(qsizetype(in->id.size()));
@@ -326,7 +399,7 @@ Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &
     if (Status s = writeVerdicts(store, VerdictTable::Sentences, verdicts, stored.rows); !s)
         return s;
     ctx.progress(qint64(verdicts.size()), qint64(verdicts.size()), QStringLiteral("deciding sentences"));
-    return {};
+    return recordSentenceVerdictsCurrent(store, settings);
 }
 
 } // namespace rs

@@ -15,6 +15,7 @@
 // Thread-safety: decideSentenceFilters is pure and reentrant.
 
 #include "core/store/settingfields.h"
+#include "core/store/verdicts.h"
 #include "core/util/jobcontext.h"
 #include "core/util/result.h"
 
@@ -28,7 +29,6 @@ namespace rs {
 
 class ProjectStore;
 class Recipe;
-class StoredVerdicts;
 
 struct SentenceFilterSettings {
     bool dropCode = true, dropNav = true, dropUrls = true, dropEmails = true, dropEmoji = true;
@@ -114,10 +114,9 @@ private:
 SentenceVerdictColumns decideSentenceFilters(const SentenceFilterInputs &in, const SentenceFilterSettings &settings);
 
 // Decides the sentences of a project that has none yet, as they are
-// written, in id order: the verdicts redecideSentences would give them,
-// except that equal texts are told by a 64-bit hash (see the .cpp). Only
-// for a project without sentences: a duplicate of a sentence written before
-// would go unseen. Extract's pass stays the authority either way.
+// written, in id order: exactly the verdicts redecideSentences would give
+// them. Only for a project without sentences: a duplicate of a sentence
+// written before would go unseen.
 class SentenceVerdictStream {
 public:
     explicit SentenceVerdictStream(const SentenceFilterSettings &settings);
@@ -132,10 +131,16 @@ public:
     // text and dedupKey as stored (UTF-8).
     Verdict decide(qint64 id, const SentenceFacts &facts, QByteArrayView text, QByteArrayView dedupKey);
 
+    // Every refused sentence so far, in id order: what recordVerdictDigests
+    // needs once the last sentence is written.
+    const QVector<rs::Verdict> &refused() const { return m_refused; }
+
 private:
     class FirstSurvivors;
     SentenceRules m_rules;
     QList<QByteArray> m_reasons; // by code - 1
+    QStringList m_reasonNames;   // the same, as verdicts name them
+    QVector<rs::Verdict> m_refused;
     std::unique_ptr<FirstSurvivors> m_texts, m_keys;
 };
 
@@ -144,7 +149,20 @@ private:
 Result<SentenceFilterInputs> loadSentenceFilterInputs(ProjectStore &store, const JobContext *ctx = nullptr,
                                                       StoredVerdicts *stored = nullptr);
 
-// Loads, decides and writes every sentence verdict.
+// Loads, decides and writes every sentence verdict, unless the stored ones
+// are known to be what `recipe` decides (sentenceVerdictsCurrent).
 Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &ctx);
+
+// Whether every stored sentence verdict is what `settings` decide, without
+// reading the sentences: the last writer of the whole column recorded (with
+// recordSentenceVerdictsCurrent) that it decided every sentence then in the
+// table under these settings, by these rules, and the table holds the same
+// sentences now. Sentences are only ever added, so their count and largest
+// id tell; writeVerdicts forgets the record (core/store/verdicts.h).
+Result<bool> sentenceVerdictsCurrent(ProjectStore &store, const SentenceFilterSettings &settings);
+// Records that the verdicts now stored are what `settings` decide for every
+// sentence in the table. Only for a writer that has just decided them all:
+// redecideSentences, or ingest's verdict stream into a project that had none.
+Status recordSentenceVerdictsCurrent(ProjectStore &store, const SentenceFilterSettings &settings);
 
 } // namespace rs

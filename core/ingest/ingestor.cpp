@@ -11,6 +11,7 @@
 #include "core/store/nativestatement.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/verdicts.h"
 #include "core/util/batchmalloc.h"
 #include "core/util/feederpool.h"
 
@@ -624,6 +625,16 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
     if (report.documentsAdded > 0)
         if (Status s = store.bumpDataGeneration(); !s)
             return s.error();
+    // The stream decided every sentence the project holds, exactly as
+    // extract's pass would: record so, with the digests writeVerdicts would
+    // have written, and extract need not decide them again. Not after an
+    // interruption (nor, above, an error): the pass then decides them all.
+    if (verdicts && !ctx.isCanceled()) {
+        if (Status s = recordVerdictDigests(store, VerdictTable::Sentences, verdicts->refused()); !s)
+            return s.error();
+        if (Status s = recordSentenceVerdictsCurrent(store, *opts.sentenceFilters); !s)
+            return s.error();
+    }
     if (ctx.isCanceled())
         return makeError(ErrorCode::Canceled, QStringLiteral("ingest interrupted; documents written so far are kept"));
     return report;

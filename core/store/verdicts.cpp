@@ -97,6 +97,23 @@ QMap<QString, QString> digestsOf(VerdictTable table, const QVector<Verdict> &ver
     return out;
 }
 
+QString decidedFromKey(VerdictTable table)
+{
+    return QStringLiteral("verdicts.%1.decided_from").arg(tableName(table));
+}
+
+// The digests of `verdicts` (every row, or only the refused ones: kept rows
+// add nothing), in meta; the table's decidedFrom record is forgotten, since
+// its verdicts are being written. Inside the caller's transaction.
+Status recordDigests(ProjectStore &store, VerdictTable table, const QVector<Verdict> &verdicts)
+{
+    const QMap<QString, QString> digests = digestsOf(table, verdicts);
+    for (auto it = digests.cbegin(); it != digests.cend(); ++it)
+        if (Status s = store.setMeta(metaKey(table, it.key()), it.value()); !s)
+            return s;
+    return recordVerdictsDecidedFrom(store, table, QString());
+}
+
 // Read and written natively: extract rewrites the verdicts of every
 // sentence, and a QVariant per column was most of that.
 Result<QVector<Verdict>> readVerdicts(ProjectStore &store, VerdictTable table)
@@ -161,11 +178,32 @@ Status writeVerdicts(ProjectStore &store, VerdictTable table, const QVector<Verd
         if (Status s = update->exec(); !s)
             return s;
     }
-    const QMap<QString, QString> digests = digestsOf(table, verdicts);
-    for (auto it = digests.cbegin(); it != digests.cend(); ++it)
-        if (Status s = store.setMeta(metaKey(table, it.key()), it.value()); !s)
-            return s;
+    if (Status s = recordDigests(store, table, verdicts); !s)
+        return s;
     return tx.commit();
+}
+
+Status recordVerdictDigests(ProjectStore &store, VerdictTable table, const QVector<Verdict> &refused)
+{
+    Transaction tx(store);
+    if (Status s = recordDigests(store, table, refused); !s)
+        return s;
+    return tx.commit();
+}
+
+QString verdictsDecidedFrom(ProjectStore &store, VerdictTable table)
+{
+    return store.meta(decidedFromKey(table));
+}
+
+Status recordVerdictsDecidedFrom(ProjectStore &store, VerdictTable table, const QString &decidedFrom)
+{
+    if (!decidedFrom.isEmpty())
+        return store.setMeta(decidedFromKey(table), decidedFrom);
+    auto forget = store.exec(QStringLiteral("DELETE FROM meta WHERE key = ?"), {decidedFromKey(table)});
+    if (!forget)
+        return forget.error();
+    return {};
 }
 
 Result<QString> verdictDigest(ProjectStore &store, const QStringList &deciders)

@@ -52,6 +52,20 @@ private:
     QVector<std::pair<QByteArray, QString>> m_reasons;
 };
 
+// For a writer that wrote every row's verdict itself as it added the rows
+// (ingest's verdict stream): records the digests writeVerdicts would have.
+// `refused` holds the refused rows, in id order (kept rows add nothing to a
+// digest). Like writeVerdicts, it forgets the table's decidedFrom record.
+Status recordVerdictDigests(ProjectStore &store, VerdictTable table, const QVector<Verdict> &refused);
+
+// What the table's verdicts were last decided from, as the deciding code
+// words it (the settings, the rules, the rows then present), for a reader
+// that would otherwise decide them all again; empty when unknown. Every
+// writeVerdicts forgets it: a writer that decided every row records it
+// afterwards. Recording an empty one forgets it.
+QString verdictsDecidedFrom(ProjectStore &store, VerdictTable table);
+Status recordVerdictsDecidedFrom(ProjectStore &store, VerdictTable table, const QString &decidedFrom);
+
 // Digest of the verdicts decided by the named stages (each reason's stage is
 // in the registry, core/store/reasons.h), in both tables, as last written.
 // A project written before digests existed has it computed from the tables.

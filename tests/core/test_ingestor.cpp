@@ -7,6 +7,7 @@
 #include "core/ingest/wdsreader.h"
 #include "core/store/projectstore.h"
 #include "core/store/recipe.h"
+#include "core/store/verdicts.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -208,6 +209,72 @@ private Q_SLOTS:
             QVERIFY2(v.endsWith(QLatin1String(" - 0")), qPrintable(v));
     }
 
+    // Ingest's stream records that it decided every sentence of a fresh
+    // project as the recipe's settings do, with the digests the pass would
+    // write; extract's pass then reads nothing. Any other settings, more
+    // sentences or another writer of the column make the pass decide again.
+    void streamVerdictsAreRecordedCurrent()
+    {
+        QTemporaryDir tmp;
+        const QString corpus = tmp.filePath(QStringLiteral("corpus"));
+        writeSentencePages(corpus, QString());
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        auto recipe = Recipe::load(**store);
+        QVERIFY(recipe.ok());
+        IngestOptions opts = recipeHtmlIngest(corpus, *recipe);
+        JobContext ctx;
+        QVERIFY(ingest(**store, opts, ctx).ok());
+        const SentenceFilterSettings settings = SentenceFilterSettings::fromRecipe(*recipe);
+        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), true);
+        SentenceFilterSettings stricter = settings;
+        stricter.minWords = settings.minWords + 8; // more words than any sentence here has
+        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), false);
+
+        // The digests ingest recorded are the ones the pass writes.
+        const QString streamed = verdictDigest(**store, {QStringLiteral("extract")}).value();
+        const QStringList written = verdicts(**store);
+        QVERIFY(recordVerdictsDecidedFrom(**store, VerdictTable::Sentences, {}).ok());
+        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), false);
+        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
+        QCOMPARE(verdicts(**store), written);
+        QCOMPARE(verdictDigest(**store, {QStringLiteral("extract")}).value(), streamed);
+        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), true); // the pass recorded it
+
+        // Other settings: the pass decides, and records those.
+        QVERIFY(recipe->set(QStringLiteral("extract.min_words"), QString::number(stricter.minWords)).ok());
+        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
+        QVERIFY(verdicts(**store) != written);
+        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), true);
+        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), false);
+
+        // More sentences, written undecided: not current until the pass.
+        const QString more = tmp.filePath(QStringLiteral("more"));
+        writeSentencePages(more, QStringLiteral("more-"));
+        opts.paths = {more};
+        QVERIFY(ingest(**store, opts, ctx).ok());
+        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), false);
+        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
+        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), true);
+
+        // Another writer of the column (the studio's threshold panel writes
+        // through writeVerdicts) makes the record go.
+        QVector<Verdict> none;
+        for (const QString &v : verdicts(**store))
+            none.push_back({v.section(QLatin1Char(' '), 0, 0).toLongLong(), QString(), 0});
+        QVERIFY(writeVerdicts(**store, VerdictTable::Sentences, none).ok());
+        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), false);
+
+        // An interrupted ingest records nothing.
+        auto other = ProjectStore::create(tmp.filePath(QStringLiteral("q")));
+        QVERIFY(other.ok());
+        JobContext canceled;
+        canceled.cancel();
+        opts.paths = {corpus};
+        QVERIFY(!ingest(**other, opts, canceled).ok());
+        QCOMPARE(verdictsDecidedFrom(**other, VerdictTable::Sentences), QString());
+    }
+
     // The pass holds texts in 256 KiB blocks; one longer than a block gets
     // its own, and the texts after it start a new block. Equal long texts
     // are still told equal, and nothing is written past a block's end.
@@ -238,6 +305,9 @@ private Q_SLOTS:
         for (int i = 0; i < texts.size(); ++i)
             QVERIFY((*store)->exec(QStringLiteral("UPDATE sentences SET text = ?, dedup_key = ? WHERE id = ?"),
                                    QVariantList{texts[i], QString(texts[i] + QString::number(i)), kept[i]}).ok());
+        // The rows were changed behind the pipeline's back: what ingest
+        // recorded about their verdicts no longer holds.
+        QVERIFY(recordVerdictsDecidedFrom(**store, VerdictTable::Sentences, {}).ok());
         QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
         QStringList after;
         for (const QString &v : verdicts(**store))
