@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace rs {
@@ -333,7 +334,12 @@ constexpr int kSentenceRulesRevision = 1;
 // What the stored verdicts are decided from, in words: the rules, every
 // setting they read, and the sentences in the table (count and largest id:
 // sentences are only ever added).
-Result<QString> sentencesDecidedFrom(ProjectStore &store, const SentenceFilterSettings &settings)
+struct DecidedFrom {
+    QString words;
+    qint64 sentences = 0;
+};
+
+Result<DecidedFrom> sentencesDecidedFrom(ProjectStore &store, const SentenceFilterSettings &settings)
 {
     auto rows = store.exec(QStringLiteral("SELECT count(*), coalesce(max(id), 0) FROM sentences"));
     if (!rows)
@@ -353,20 +359,28 @@ Result<QString> sentencesDecidedFrom(ProjectStore &store, const SentenceFilterSe
             out += QString::number(value);
         out += QStringLiteral("; ");
     });
-    return QString(out + QStringLiteral("sentences %1 to id %2").arg(rows->value(0).toLongLong()).arg(rows->value(1).toLongLong()));
+    const qint64 count = rows->value(0).toLongLong();
+    return DecidedFrom{out + QStringLiteral("sentences %1 to id %2").arg(count).arg(rows->value(1).toLongLong()), count};
+}
+
+// The same, and whether it is what the stored verdicts were decided from.
+Result<std::pair<bool, DecidedFrom>> compareDecidedFrom(ProjectStore &store, const SentenceFilterSettings &settings)
+{
+    auto now = sentencesDecidedFrom(store, settings);
+    if (!now)
+        return now.error();
+    const QString recorded = verdictsDecidedFrom(store, VerdictTable::Sentences);
+    return std::pair{!recorded.isEmpty() && recorded == now->words, *now};
 }
 
 } // namespace
 
 Result<bool> sentenceVerdictsCurrent(ProjectStore &store, const SentenceFilterSettings &settings)
 {
-    const QString recorded = verdictsDecidedFrom(store, VerdictTable::Sentences);
-    if (recorded.isEmpty())
-        return false;
-    auto now = sentencesDecidedFrom(store, settings);
-    if (!now)
-        return now.error();
-    return *now == recorded;
+    auto current = compareDecidedFrom(store, settings);
+    if (!current)
+        return current.error();
+    return current->first;
 }
 
 Status recordSentenceVerdictsCurrent(ProjectStore &store, const SentenceFilterSettings &settings)
@@ -374,17 +388,22 @@ Status recordSentenceVerdictsCurrent(ProjectStore &store, const SentenceFilterSe
     auto now = sentencesDecidedFrom(store, settings);
     if (!now)
         return now.error();
-    return recordVerdictsDecidedFrom(store, VerdictTable::Sentences, *now);
+    return recordVerdictsDecidedFrom(store, VerdictTable::Sentences, now->words);
 }
 
 Status redecideSentences(ProjectStore &store, const Recipe &recipe, JobContext &ctx)
 {
     const SentenceFilterSettings settings = SentenceFilterSettings::fromRecipe(recipe);
-    auto current = sentenceVerdictsCurrent(store, settings);
+    auto current = compareDecidedFrom(store, settings);
     if (!current)
         return current.error();
-    if (*current)
-        return {}; // ingest's verdict stream, or the last pass, decided them all as these settings do
+    if (current->first) {
+        // Ingest's verdict stream, or the last pass, decided them all as
+        // these settings do. Said as the pass says it: a run shows the same.
+        const qint64 n = current->second.sentences;
+        ctx.progress(n, n, QStringLiteral("deciding sentences"));
+        return {};
+    }
     StoredVerdicts stored;
     auto in = loadSentenceFilterInputs(store, &ctx, &stored);
     if (!in)
