@@ -115,6 +115,10 @@ private Q_SLOTS:
     }
 
     // The heap is grown, not filled: asking leaves the resident size alone.
+    // The block is 31 MiB, so touching it would add that much; the margin
+    // is for what else the process may fault in meanwhile (khugepaged can
+    // collapse an earlier test's advised memory into a 2 MiB page: CI once
+    // read 12,544 -> 14,348 KiB).
     void asksWithoutTouching()
     {
         rs::keepFreedMemoryForReuse();
@@ -125,7 +129,7 @@ private Q_SLOTS:
             after = residentKb();
         });
         QVERIFY(before > 0);
-        QVERIFY2(after - before < 1024, qPrintable(QStringLiteral("%1 KiB -> %2 KiB").arg(before).arg(after)));
+        QVERIFY2(after - before < 8192, qPrintable(QStringLiteral("%1 KiB -> %2 KiB").arg(before).arg(after)));
     }
 };
 
