@@ -77,10 +77,11 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
         return {};
     // A broken install must not be recorded as thousands of undecodable
     // images: a missing image module stops the stage here, and one that does
-    // not load stops it at the first batch that needed it (below). Neither
-    // is opened here: the probe module loads on the first worker's first
-    // image, beside the sentence pass, and the codecs module only for what
-    // the probe's own PNG and JPEG decoders decline.
+    // not load stops it before a batch that needed it is written (below).
+    // None is opened here: the reader module loads as the workers start, the
+    // hash module on this thread once they decode (their hashes wait for it,
+    // see startImageProbe), and the probe and codecs modules only for what
+    // the reader's own PNG and JPEG decoders decline.
     if (const QString why = imageProbeMissing(); !why.isEmpty())
         return makeError(ErrorCode::Unsupported, why);
 
@@ -91,7 +92,13 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     options.maxFileBytes = settings.maxFileBytes;
     QThreadPool pool;
     pool.setMaxThreadCount(workerThreads(ctx));
-    startFeederThreads(pool, preferHugePagesForThisThread); // the decoders' buffers (core/util/batchmalloc.h)
+    // Huge pages for the decoders' buffers (core/util/batchmalloc.h), and
+    // the reader module loaded and each thread readied before the probe
+    // module's load below (imageprobe.h, prepareImageProbeThread).
+    startFeederThreads(pool, [] {
+        preferHugePagesForThisThread();
+        prepareImageProbeThread();
+    });
 
     qint64 done = 0;
     qint64 lastId = 0;
@@ -135,7 +142,7 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
                 break;
             }
             QFuture<ImageProbe> probes = QtConcurrent::mapped(&pool, batch.value(), [options](const Item &item) {
-                return probeImageFile(item.second, options);
+                return startImageProbe(item.second, options);
             });
             inFlight.push_back({std::move(batch.value()), std::move(probes)});
         }
@@ -159,13 +166,21 @@ Status ExtractStage::probeImages(ProjectStore &store, const Recipe &recipe, JobC
     Status status = fill(alongside ? kDepthAlongside : kDepth);
     if (status && alongside)
         status = alongside();
+    // The hash module (OpenCV: ~25 ms of dynamic loading) loads here, while
+    // the workers decode: the image module used to load on the first
+    // worker's first image, with the other worker waiting for it and a core
+    // idle.
+    if (const QString why = status ? imageHashUnavailable() : QString(); !why.isEmpty())
+        status = makeError(ErrorCode::Unsupported, why);
     while (status && !inFlight.empty() && !ctx.isCanceled()) {
         status = fill(kDepth);
         if (!status)
             break;
         const InFlight current = std::move(inFlight.front());
         inFlight.pop_front();
-        const QList<ImageProbe> probes = current.probes.results();
+        QList<ImageProbe> probes = current.probes.results();
+        for (ImageProbe &p : probes)
+            finishImageProbe(p);
         // Only an image that failed to decode may have needed the module: a
         // missing or oversized file must not open it.
         const bool anyUndecoded = std::any_of(probes.cbegin(), probes.cend(),

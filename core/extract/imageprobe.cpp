@@ -1,15 +1,19 @@
-// imageprobe.h's probes, forwarded to realsyn_imageprobe.so. Nothing here
-// touches a QImage, so that stage 1 links this file without Qt Gui or
-// OpenCV; the QImage functions are in detail/imageprobeimpl.cpp.
+// imageprobe.h's probes, forwarded to realsyn_imagereader.so and
+// realsyn_imageprobe.so. Nothing here touches a QImage, so that stage 1
+// links this file without Qt Gui or OpenCV; the QImage functions are in
+// detail/imageprobeimpl.cpp.
 #include "core/extract/imageprobe.h"
 
 #include "core/extract/detail/imagedecoder.h"
+#include "core/extract/detail/imagehashmodule.h"
 #include "core/extract/detail/imageprobemodule.h"
+#include "core/extract/detail/imagereadermodule.h"
 #include "core/util/blasthreads.h"
 #include "core/util/runtimemodule.h"
 
 #include <QLibrary>
 
+#include <atomic>
 #include <bit>
 
 namespace rs {
@@ -20,54 +24,130 @@ namespace {
 
 #ifdef REALSYN_IMAGE_PROBE_STATIC
 
+ImageReaderModule loadReader()
+{
+    return {&realsyn_image_read_file, &realsyn_image_reader_prepare_thread, {}};
+}
+
+ImageHashModule loadHash()
+{
+    return {&realsyn_image_hash_probe, {}};
+}
+
 ImageProbeModule load()
 {
-    return {&realsyn_image_probe_file, &realsyn_image_probe_data, &realsyn_image_score, &realsyn_image_codecs_unavailable, {}};
+    return {&realsyn_image_probe_data, &realsyn_image_score, &realsyn_image_codecs_unavailable, {}};
 }
 
 QString missing() { return {}; }
 
 #else
 
+const RuntimeModuleSpec kReaderModule{"image reader", "REALSYN_IMAGE_READER_MODULE", "realsyn_imagereader.so",
+                                      "realsyn_image_reader_abi", REALSYN_IMAGE_READER_ABI};
+const RuntimeModuleSpec kHashModule{"image hash", "REALSYN_IMAGE_HASH_MODULE", "realsyn_imagehash.so", "realsyn_image_hash_abi",
+                                    REALSYN_IMAGE_HASH_ABI};
 const RuntimeModuleSpec kModule{"image probe", "REALSYN_IMAGE_PROBE_MODULE", "realsyn_imageprobe.so", "realsyn_image_probe_abi",
                                 REALSYN_IMAGE_PROBE_ABI};
 
-ImageProbeModule load()
-{
-    ImageProbeModule m;
-    const RuntimeModule module = loadRuntimeModule(kModule);
-    if (!module.library) {
-        m.unavailable = module.unavailable;
-        return m;
-    }
+// Resolves a loaded module's entries by name, noting the absent ones.
+struct Resolver {
+    QLibrary &library;
     QStringList absent;
-    const auto resolve = [&](auto &entry, const char *name) {
-        entry = reinterpret_cast<std::remove_reference_t<decltype(entry)>>(module.library->resolve(name));
+
+    template <typename Entry>
+    void operator()(Entry &entry, const char *name)
+    {
+        entry = reinterpret_cast<Entry>(library.resolve(name));
         if (!entry)
             absent << QLatin1String(name);
-    };
-    resolve(m.probeFile, "realsyn_image_probe_file");
+    }
+    QString why() const
+    {
+        return absent.isEmpty() ? QString() : library.fileName() + QStringLiteral(" lacks ") + absent.join(QStringLiteral(", "));
+    }
+};
+
+ImageReaderModule loadReader()
+{
+    const RuntimeModule module = loadRuntimeModule(kReaderModule);
+    if (!module.library)
+        return {.unavailable = module.unavailable};
+    ImageReaderModule m;
+    Resolver resolve{*module.library, {}};
+    resolve(m.readFile, "realsyn_image_read_file");
+    resolve(m.prepareThread, "realsyn_image_reader_prepare_thread");
+    if (QString why = resolve.why(); !why.isEmpty())
+        return {.unavailable = why};
+    return m;
+}
+
+// The hash and the probe modules link OpenCV, and with it OpenBLAS, whose
+// workers would spin beside extract's decoders (core/util/blasthreads.h).
+ImageHashModule loadHash()
+{
+    const RuntimeModule module = loadRuntimeModule(kHashModule);
+    if (!module.library)
+        return {.unavailable = module.unavailable};
+    ImageHashModule m;
+    Resolver resolve{*module.library, {}};
+    resolve(m.hashProbe, "realsyn_image_hash_probe");
+    parkBlasThreads(*module.library);
+    if (QString why = resolve.why(); !why.isEmpty())
+        return {.unavailable = why};
+    return m;
+}
+
+ImageProbeModule load()
+{
+    const RuntimeModule module = loadRuntimeModule(kModule);
+    if (!module.library)
+        return {.unavailable = module.unavailable};
+    ImageProbeModule m;
+    Resolver resolve{*module.library, {}};
     resolve(m.probeData, "realsyn_image_probe_data");
     resolve(m.score, "realsyn_image_score");
     resolve(m.codecsUnavailable, "realsyn_image_codecs_unavailable");
     parkBlasThreads(*module.library);
-    if (!absent.isEmpty())
-        return {.unavailable = module.library->fileName() + QStringLiteral(" lacks ") + absent.join(QStringLiteral(", "))};
+    if (QString why = resolve.why(); !why.isEmpty())
+        return {.unavailable = why};
     return m;
 }
 
-// The probe module, then the codecs module it opens for what its own
-// decoders decline (detail/imagedecoder.h).
+// The reader, the hash, the probe module, then the codecs module the probe
+// module opens for what the reader's own decoders decline
+// (detail/imagedecoder.h).
 QString missing()
 {
-    if (QString why = runtimeModuleMissing(kModule); !why.isEmpty())
-        return why;
-    return runtimeModuleMissing(kImageDecoderModule);
+    for (const RuntimeModuleSpec *spec : {&kReaderModule, &kHashModule, &kModule, &kImageDecoderModule})
+        if (QString why = runtimeModuleMissing(*spec); !why.isEmpty())
+            return why;
+    return {};
 }
 
 #endif
 
+std::atomic<const ImageHashModule *> loadedHashModule{nullptr};
+
 } // namespace
+
+const ImageReaderModule &imageReaderModule()
+{
+    static const ImageReaderModule m = loadReader();
+    return m;
+}
+
+const ImageHashModule &imageHashModule()
+{
+    static const ImageHashModule m = loadHash();
+    loadedHashModule.store(&m, std::memory_order_release);
+    return m;
+}
+
+const ImageHashModule *imageHashModuleIfLoaded()
+{
+    return loadedHashModule.load(std::memory_order_acquire);
+}
 
 const ImageProbeModule &imageProbeModule()
 {
@@ -79,7 +159,7 @@ const ImageProbeModule &imageProbeModule()
 
 namespace {
 
-// What every probe says when the module is not there.
+// What every probe says when a module is not there.
 ImageProbe unavailableProbe(const QString &why)
 {
     ImageProbe probe;
@@ -90,13 +170,53 @@ ImageProbe unavailableProbe(const QString &why)
 
 } // namespace
 
+ImageProbe startImageProbe(const QString &path, const ProbeOptions &opts)
+{
+    const detail::ImageReaderModule &reader = detail::imageReaderModule();
+    if (!reader.readFile)
+        return unavailableProbe(reader.unavailable);
+    ImageProbe probe;
+    auto pixels = std::make_shared<detail::HashPixels>();
+    QByteArray data;
+    switch (detail::FastProbe(reader.readFile(&path, &opts, &probe, pixels.get(), &data))) {
+    case detail::FastProbe::Final:
+        return probe;
+    case detail::FastProbe::Hashed:
+        if (const detail::ImageHashModule *m = detail::imageHashModuleIfLoaded(); m && m->hashProbe)
+            m->hashProbe(&probe, pixels.get());
+        else
+            probe.hashPending = std::move(pixels);
+        return probe;
+    case detail::FastProbe::Declined:
+        break;
+    }
+    return probeImageData(data, opts);
+}
+
+void prepareImageProbeThread()
+{
+    if (const detail::ImageReaderModule &reader = detail::imageReaderModule(); reader.prepareThread)
+        reader.prepareThread();
+}
+
+void finishImageProbe(ImageProbe &probe)
+{
+    if (!probe.hashPending)
+        return;
+    const std::shared_ptr<const detail::HashPixels> pixels = std::move(probe.hashPending);
+    probe.hashPending.reset();
+    const detail::ImageHashModule &m = detail::imageHashModule();
+    if (!m.hashProbe) {
+        probe = unavailableProbe(m.unavailable);
+        return;
+    }
+    m.hashProbe(&probe, pixels.get());
+}
+
 ImageProbe probeImageFile(const QString &path, const ProbeOptions &opts)
 {
-    const detail::ImageProbeModule &m = detail::imageProbeModule();
-    if (!m.probeFile)
-        return unavailableProbe(m.unavailable);
-    ImageProbe probe;
-    m.probeFile(&path, &opts, &probe);
+    ImageProbe probe = startImageProbe(path, opts);
+    finishImageProbe(probe);
     return probe;
 }
 
@@ -116,13 +236,24 @@ double scoreImageFile(IExpert &expert, const QString &path)
     return m.score ? m.score(&expert, &path) : -1;
 }
 
+QString imageHashUnavailable()
+{
+    if (const QString &why = detail::imageReaderModule().unavailable; !why.isEmpty())
+        return why;
+    return detail::imageHashModule().unavailable;
+}
+
 QString imageProbeUnavailable()
 {
+    if (QString why = imageHashUnavailable(); !why.isEmpty())
+        return why;
     return detail::imageProbeModule().unavailable;
 }
 
 QString imageCodecsUnavailable()
 {
+    if (QString why = imageHashUnavailable(); !why.isEmpty())
+        return why;
     const detail::ImageProbeModule &m = detail::imageProbeModule();
     if (!m.codecsUnavailable)
         return m.unavailable;

@@ -2,10 +2,13 @@
 // Stage-1 image probing: size from the header, exact and perceptual hashes,
 // and the guarded full decode that later stages use.
 //
-// The probes (and scoreImageFile) run in the module realsyn_imageprobe.so,
-// opened on the first call (detail/imageprobeimpl.h says why);
-// imageProbeMissing() and imageProbeUnavailable() say when it cannot be. The
-// full decodes (loadImageRgb, decodeImageRgb) are linked in.
+// The probes (and scoreImageFile) run in modules, each opened on the first
+// call that needs it: realsyn_imagereader.so reads a file and decodes an
+// ordinary PNG or JPEG (detail/imagereader.h), realsyn_imagehash.so hashes
+// it (detail/imagehash.h), and realsyn_imageprobe.so does the rest
+// (detail/imageprobeimpl.h says why); imageProbeMissing() and
+// imageProbeUnavailable() say when they cannot be.
+// The full decodes (loadImageRgb, decodeImageRgb) are linked in.
 //
 // Decompression bombs: the pixel count is read from the file header and an
 // image above ProbeOptions::maxPixels is refused before any pixel buffer is
@@ -26,6 +29,7 @@
 // different inputs. They raise Qt's process-wide QImageReader allocation
 // limit (under a mutex) when maxPixels needs more than the current limit.
 
+#include "core/extract/imageproberesult.h"
 #include "core/util/result.h"
 
 #include <QByteArray>
@@ -36,33 +40,29 @@ namespace rs {
 
 class IExpert;
 
-struct ProbeOptions {
-    qint64 maxPixels = 89478485; // PIL's default decompression-bomb limit (width * height)
-    // Files larger than this are refused before any byte is read (the
-    // recipe's extract.max_file_bytes has the same default).
-    qint64 maxFileBytes = 256LL * 1024 * 1024;
-};
-
-struct ImageProbe {
-    // Empty when the image is usable; otherwise a stable reason key:
-    //   "unreadable"      I/O error or zero bytes
-    //   "too_large"       file larger than maxFileBytes (nothing read)
-    //   "too_many_pixels" header width * height > maxPixels (nothing decoded)
-    //   "decode_failed"   unknown format, corrupt or truncated data
-    QString failure;
-    QString detail;            // one line for a person; may be set even when usable
-    int width = 0, height = 0; // from the header, before decoding (also set for too_many_pixels)
-    qint64 bytes = 0;          // file size
-    QString format;            // lower-case: "png", "jpeg", "gif", "webp", "bmp", ...; empty if unknown
-    QByteArray sha256;         // lower-case hex SHA-256 of the file bytes (exact-duplicate key)
-    quint64 phash = 0;         // 64-bit DCT perceptual hash of the decoded image (alpha on white);
-                               // valid only when failure is empty. Compare with hammingDistance().
-
-    bool ok() const { return failure.isEmpty(); }
-};
-
 // Reads the file and probes its bytes; a missing/unreadable file is "unreadable".
+// startImageProbe, then finishImageProbe.
 ImageProbe probeImageFile(const QString &path, const ProbeOptions &opts = {});
+
+// Extract's probe, in two halves, so that its workers decode from their
+// first image while the main thread loads the OpenCV that hashes (~25 ms on
+// one core, during which the second worker used to wait). startImageProbe
+// reads and decodes in realsyn_imagereader.so and hashes the image too when
+// realsyn_imagehash.so is loaded already; otherwise the hash's 32x32 input
+// waits in `hashPending`. finishImageProbe computes it, loading the module
+// if need be (where it does not load, the probe fails as every probe then
+// does). What the reader declines (formats other than PNG and JPEG, odd
+// PNGs and JPEGs) is probed whole in realsyn_imageprobe.so at once. The
+// result is the same either way, bit for bit.
+ImageProbe startImageProbe(const QString &path, const ProbeOptions &opts = {});
+void finishImageProbe(ImageProbe &probe);
+// Loads the reader module and readies the calling thread's decoders, as its
+// first image would. A worker thread calls it before the probe module loads
+// elsewhere: the decoders' thread-local state is set up under glibc's
+// loader lock, which that load holds throughout, so a worker that met it
+// there would wait the load out. A failed load is left for
+// startImageProbe to report.
+void prepareImageProbeThread();
 ImageProbe probeImageData(const QByteArray &data, const ProbeOptions &opts = {});
 
 // Full decode for later stages: QImage::Format_RGB888, alpha composited onto
@@ -81,17 +81,22 @@ Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts =
 // so that its caller needs no QImage.
 double scoreImageFile(IExpert &expert, const QString &path);
 
-// Empty when the module is loaded (loading it if need be); otherwise why it
-// is not, with every file tried. Then the probes fail every image with that
-// reason, and scoreImageFile scores none: a stage checks first instead.
+// Empty when the reader, hash and probe modules are loaded (loading them
+// if need be); otherwise why one is not, with every file tried. Then the
+// probes fail every image with that reason, and scoreImageFile scores
+// none: a stage checks first instead.
 QString imageProbeUnavailable();
+// The same for the reader and hash modules alone, which are all that an
+// ordinary PNG or JPEG needs: what extract's main thread loads while its
+// workers decode.
+QString imageHashUnavailable();
 // Empty when the module for the formats the probe's own PNG and JPEG
 // decoders decline (OpenCV's codecs, realsyn_imagedecoder.so) is loaded,
-// loading both modules if need be; otherwise why it is not. For a stage
+// loading the other modules if need be; otherwise why one is not. For a stage
 // whose images failed to decode, to tell a broken install from bad files.
 QString imageCodecsUnavailable();
 // Like imageProbeUnavailable(), but without loading anything: empty when
-// both modules are loaded or have a candidate file. For a stage's start, so
+// the four modules are loaded or have a candidate file. For a stage's start, so
 // that the modules load on a worker while the main thread gets on with
 // other work.
 QString imageProbeMissing();

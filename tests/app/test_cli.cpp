@@ -402,17 +402,20 @@ private Q_SLOTS:
             QVERIFY2(loaded.contains(QLatin1String(name)), r.out.constData());
     }
 
-    // Extract's image work lives in two modules: realsyn_imageprobe.so (the
-    // probe itself, opened by the first worker) and realsyn_imagedecoder.so
-    // (OpenCV's codecs, for what the probe's own decoders decline). A broken
-    // install of either stops extract with the paths it tried, records
-    // nothing, and the next run (module found from the build tree) probes
-    // every image.
+    // Extract's image work lives in four modules: realsyn_imagereader.so
+    // (reading and the fast decoders, opened as the workers start),
+    // realsyn_imagehash.so (the perceptual hash, opened by the main thread
+    // once they decode), realsyn_imageprobe.so (whatever the reader
+    // declines) and realsyn_imagedecoder.so (OpenCV's codecs, for it). A broken install of any
+    // stops extract with the paths it tried, records nothing, and the next
+    // run (module found from the build tree) probes every image.
     void missingImageModuleStopsExtract_data()
     {
         QTest::addColumn<QString>("variable");
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("what");
+        QTest::newRow("reader") << "REALSYN_IMAGE_READER_MODULE" << "realsyn_imagereader.so" << "image reader module";
+        QTest::newRow("hash") << "REALSYN_IMAGE_HASH_MODULE" << "realsyn_imagehash.so" << "image hash module";
         QTest::newRow("probe") << "REALSYN_IMAGE_PROBE_MODULE" << "realsyn_imageprobe.so" << "image probe module";
         QTest::newRow("codecs") << "REALSYN_IMAGE_DECODER" << "realsyn_imagedecoder.so" << "image decoder module";
     }
@@ -435,9 +438,10 @@ private Q_SLOTS:
                  QStringLiteral("not-run"));
 
         // A module file that is there but does not load is found out when
-        // an image first needs it (any image for the probe module, garbage.png
-        // for the codecs): the stage stops before that batch is written,
-        // instead of recording it as undecodable.
+        // an image first needs it (any image for the reader and hash modules,
+        // garbage.png for the probe and codecs modules): the stage stops
+        // before that batch is written, instead of recording it as
+        // undecodable.
         const QString bogus = m_tmp.filePath(QStringLiteral("bogus/") + file);
         QDir().mkpath(QFileInfo(bogus).path());
         writeFile(bogus, "not a shared object");

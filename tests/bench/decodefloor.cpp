@@ -18,8 +18,7 @@
 //   codecs=opencv   cv::imdecode for every file (libpng + zlib, libjpeg-turbo),
 //                   the floor before extract had its own PNG and JPEG paths.
 
-#include "core/extract/detail/jpegdecoder.h"
-#include "core/extract/detail/pngdecoder.h"
+#include "core/extract/detail/bgrimage.h"
 #include "core/util/batchmalloc.h"
 #include "core/util/blasthreads.h"
 

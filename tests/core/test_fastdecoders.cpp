@@ -4,8 +4,7 @@
 // followed by probing's conversion (16 bits to 8, gray to BGR, alpha over
 // white) gives; where they are unsure, they must decline. The fuzz harnesses
 // fuzz_pngdecoder and fuzz_jpegdecoder check the same on mutated files.
-#include "core/extract/detail/jpegdecoder.h"
-#include "core/extract/detail/pngdecoder.h"
+#include "core/extract/detail/bgrimage.h"
 
 #include <QBuffer>
 #include <QImage>

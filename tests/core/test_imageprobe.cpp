@@ -1,5 +1,7 @@
 #include "core/extract/imageprobe.h"
 
+#include "core/extract/detail/imagehashmodule.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
@@ -212,6 +214,75 @@ private:
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    // Extract's probe in two halves (startImageProbe, then finishImageProbe)
+    // gives what the whole probe gives, field for field: with the hash left
+    // pending while the hash module is not loaded (this test runs first,
+    // before anything has loaded it), and with it computed at once after.
+    // The sizes take each way to the hash's input: streamed through the
+    // whole-number and the fractional area average, as 8-bit RGB rows, and
+    // kept whole under 32 pixels. A BMP and garbage are declined by the
+    // reader and probed whole; a missing file ends in the reader.
+    void halvesGiveTheWholeProbe()
+    {
+        QVERIFY2(!detail::imageHashModuleIfLoaded(), "a test before this one loaded the hash module");
+        QStringList fast;
+        int n = 0;
+        for (const QString &ext : {QStringLiteral(".png"), QStringLiteral(".jpg")})
+            for (const cv::Size size : {cv::Size(640, 480), cv::Size(803, 601), cv::Size(40, 33), cv::Size(20, 20), cv::Size(31, 500)})
+                for (const bool gray : {false, true}) {
+                    cv::Mat scene = drawScene(size.width, size.height, quint32(++n));
+                    if (gray)
+                        cv::cvtColor(scene, scene, cv::COLOR_BGR2GRAY);
+                    fast << path(QStringLiteral("half%1").arg(n) + ext);
+                    QVERIFY(writeFile(fast.back(), encode(scene, qPrintable(ext))));
+                }
+        const QString bmp = path(QStringLiteral("half.bmp"));
+        QVERIFY(writeFile(bmp, encode(drawScene(64, 48, 7), ".bmp")));
+        const QString garbage = path(QStringLiteral("half-garbage.png"));
+        QVERIFY(writeFile(garbage, QByteArray("\x89PNG\r\n\x1a\n not really a PNG at all")));
+        const QString missing = path(QStringLiteral("half-missing.png"));
+
+        const auto sameProbe = [](const ImageProbe &got, const ImageProbe &want, const QString &file) {
+            const QByteArray where = file.toUtf8();
+            QVERIFY2(!got.hashPending, where.constData());
+            QVERIFY2(got.failure == want.failure && got.detail == want.detail, qPrintable(file + QStringLiteral(": ") + got.failure + QStringLiteral(" / ") + got.detail));
+            QVERIFY2(got.width == want.width && got.height == want.height && got.bytes == want.bytes, where.constData());
+            QVERIFY2(got.format == want.format && got.sha256 == want.sha256, where.constData());
+            QVERIFY2(got.phash == want.phash, where.constData());
+        };
+
+        // Before the hash module loads: every PNG and JPEG waits for its hash.
+        QList<ImageProbe> started;
+        for (const QString &file : fast) {
+            started << startImageProbe(file);
+            QVERIFY2(started.back().ok(), qPrintable(file + QStringLiteral(": ") + started.back().detail));
+            QVERIFY2(started.back().hashPending && started.back().phash == 0, qPrintable(file));
+        }
+        ImageProbe gone = startImageProbe(missing);
+        QCOMPARE(gone.failure, QStringLiteral("unreadable"));
+        QVERIFY(!gone.hashPending);
+        QVERIFY(!detail::imageHashModuleIfLoaded());
+        for (int i = 0; i < fast.size(); ++i) {
+            finishImageProbe(started[i]);
+            QFile f(fast[i]);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            sameProbe(started[i], probeImageData(f.readAll()), fast[i]);
+        }
+        QVERIFY(detail::imageHashModuleIfLoaded());
+        finishImageProbe(gone);
+        sameProbe(gone, probeImageFile(missing), missing);
+
+        // Loaded: the first half hashes at once, and what it declines is
+        // probed whole.
+        const QStringList every = QStringList(fast) << bmp << garbage << missing;
+        for (const QString &file : every) {
+            ImageProbe probe = startImageProbe(file);
+            QVERIFY2(!probe.hashPending, qPrintable(file));
+            QFile f(file);
+            sameProbe(probe, f.open(QIODevice::ReadOnly) ? probeImageData(f.readAll()) : probeImageFile(file), file);
+        }
+    }
 
     void decodesFormats_data()
     {

@@ -3,7 +3,7 @@
 // is replicated to BGR (as the image probe's toBgr8 does). What it declines
 // is cv::imdecode's to judge, so a decline needs no check beyond an empty
 // result.
-#include "core/extract/detail/jpegdecoder.h"
+#include "core/extract/detail/bgrimage.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

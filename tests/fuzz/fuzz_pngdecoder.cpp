@@ -3,7 +3,7 @@
 // composited onto white as imageprobe's toBgr8 does. Each input is also tried
 // with every chunk CRC recomputed, so that mutations get past the CRC checks
 // into the chunk rules and the deflate stream.
-#include "core/extract/detail/pngdecoder.h"
+#include "core/extract/detail/bgrimage.h"
 
 #include <libdeflate.h>
 #include <opencv2/core.hpp>

@@ -4,9 +4,8 @@
 // hash, so it takes each row as it is decoded and never holds the image
 // (holding it cost a page fault per 4 KiB of every image, and a second pass
 // over memory); a decode for the pipeline's later stages keeps the whole
-// image in a cv::Mat.
-#include <opencv2/core.hpp>
-
+// image in a cv::Mat (bgrimage.h). Nothing here needs OpenCV: the image
+// reader module (imagereader.h) decodes without it.
 #include <cstdint>
 
 namespace rs::detail {
@@ -74,58 +73,5 @@ private:
     int m_height = 0;
     int64_t m_pixelLimit = -1;
 };
-
-// Keeps the whole image.
-class BgrImage final : public BgrRows {
-public:
-    unsigned char *row(int y) override { return image.ptr<unsigned char>(y); }
-    void finishRow(int) override {}
-
-    // Takes a decoded image (CV_8UC3) as it is, without a copy.
-    void adopt(const cv::Mat &bgr)
-    {
-        image = bgr;
-        setSize(bgr.cols, bgr.rows);
-    }
-
-    cv::Mat image; // CV_8UC3
-
-private:
-    bool start(int width, int height) override
-    {
-        image.create(height, width, CV_8UC3);
-        return !image.empty();
-    }
-};
-
-// Runs `decode`, a decoder writing to BgrRows (decodePngFast,
-// decodeJpegFast), into a whole image: `bgr` (CV_8UC3) when it returns true,
-// empty otherwise.
-template <typename Decode>
-bool decodeWholeImage(Decode &&decode, cv::Mat &bgr)
-{
-    BgrImage image;
-    const bool ok = decode(image);
-    bgr = ok ? image.image : cv::Mat();
-    return ok;
-}
-
-// Hands a whole decoded image (CV_8UC3) to `rows`; a BgrImage takes it as it
-// is, without a copy.
-inline bool giveRows(const cv::Mat &bgr, BgrRows &rows)
-{
-    CV_Assert(bgr.type() == CV_8UC3);
-    if (auto *image = dynamic_cast<BgrImage *>(&rows)) {
-        image->adopt(bgr);
-        return true;
-    }
-    if (!rows.begin(bgr.cols, bgr.rows))
-        return false;
-    for (int y = 0; y < bgr.rows; ++y) {
-        memcpy(rows.row(y), bgr.ptr<unsigned char>(y), size_t(bgr.cols) * 3);
-        rows.finishRow(y);
-    }
-    return true;
-}
 
 } // namespace rs::detail

@@ -1,47 +1,32 @@
 #include "core/extract/detail/imageprobeimpl.h"
 
-#include "core/extract/detail/arearesize.h"
-#include "core/extract/detail/bgrrows.h"
+#include "core/extract/detail/bgrimage.h"
 #include "core/extract/detail/imagedecoder.h"
-#include "core/extract/detail/jpegdecoder.h"
+#include "core/extract/detail/imagehash.h"
+#include "core/extract/detail/imagereader.h"
 #include "core/extract/detail/overwhite.h"
-#include "core/extract/detail/pngdecoder.h"
 #include "core/generate/iexpert.h"
 #include "core/util/sha256.h"
 
 #include <QBuffer>
-#include <QFile>
-#include <QFileInfo>
 #include <QImageReader>
 #include <QMutex>
 #include <QMutexLocker>
-#include <QScopeGuard>
 
 #include <opencv2/core.hpp>
-#include <opencv2/img_hash.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cmath>
 #include <cstring>
-#include <optional>
-#include <utility>
-#include <vector>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace rs {
 
 namespace {
 
-const QString kUnreadable = QStringLiteral("unreadable");
 const QString kTooManyPixels = QStringLiteral("too_many_pixels");
 const QString kDecodeFailed = QStringLiteral("decode_failed");
-const QString kTooLarge = QStringLiteral("too_large");
 
 struct Header {
     QString format;
@@ -164,59 +149,7 @@ void ensureQtAllocationLimit(qint64 maxPixels)
         QImageReader::setAllocationLimit(int(neededMiB));
 }
 
-enum class JpegEnd { Complete, Truncated, Unknown };
-
-// libjpeg decodes a truncated file into a partly grey image with only a
-// warning, so walk the marker segments and the entropy-coded data to see
-// whether the end-of-image marker is there. Inside scan data 0xFF is always
-// followed by 0x00 (stuffing) or an RST marker, so any other FFxx is a marker.
-JpegEnd jpegEnd(const QByteArray &data)
-{
-    const auto *p = reinterpret_cast<const uchar *>(data.constData());
-    const qsizetype n = data.size();
-    if (n < 4 || p[0] != 0xff || p[1] != 0xd8)
-        return JpegEnd::Unknown;
-    qsizetype i = 2;
-    while (i < n) {
-        if (p[i] != 0xff)
-            return JpegEnd::Unknown; // not where a marker should be: let libjpeg judge
-        while (i < n && p[i] == 0xff)
-            ++i; // fill bytes
-        if (i >= n)
-            return JpegEnd::Truncated;
-        const uchar marker = p[i++];
-        if (marker == 0xd9)
-            return JpegEnd::Complete;
-        if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
-            continue;
-        if (i + 1 >= n)
-            return JpegEnd::Truncated;
-        const qsizetype length = qsizetype(p[i]) << 8 | p[i + 1];
-        if (length < 2)
-            return JpegEnd::Unknown;
-        i += length;
-        if (marker == 0xda) {
-            // To the next 0xFF that starts a marker, 0xFF by 0xFF (memchr:
-            // the byte-by-byte walk was 0.4% of the demo's extract).
-            while (i + 1 < n) {
-                const void *ff = std::memchr(p + i, 0xff, size_t(n - i));
-                if (!ff)
-                    return JpegEnd::Truncated;
-                i = static_cast<const uchar *>(ff) - p;
-                if (i + 1 >= n)
-                    break;
-                const uchar next = p[i + 1];
-                if (next != 0x00 && next != 0xff && !(next >= 0xd0 && next <= 0xd7))
-                    break;
-                ++i;
-            }
-            if (i + 1 >= n)
-                return JpegEnd::Truncated;
-        }
-    }
-    return JpegEnd::Truncated;
-}
-
+using detail::kUnreadable;
 using detail::overWhite;
 
 // Any depth and 1..4 channels -> CV_8UC3 BGR on white. Empty on failure.
@@ -282,18 +215,6 @@ QString pixelsText(qint64 w, qint64 h)
         + QString::number(w * h) + QStringLiteral(" px)");
 }
 
-// The format of bytes the fast decoders may take: the PNG signature, or the
-// FF D8 FF that cv::imdecode (and decodeJpegFast) ask of a JPEG. Qt's
-// readers name these two "png" and "jpeg".
-QString fastPathFormat(const QByteArray &data)
-{
-    if (data.startsWith(QByteArrayView("\x89PNG\r\n\x1a\n", 8)))
-        return QStringLiteral("png");
-    if (data.startsWith(QByteArrayView("\xff\xd8\xff", 3)))
-        return QStringLiteral("jpeg");
-    return {};
-}
-
 // Checks and decodes `data`, giving its pixels (BGR, alpha already
 // composited onto white) to `rows` when the outcome is usable.
 Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::BgrRows &rows)
@@ -304,37 +225,15 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::
         o.detail = QStringLiteral("file is empty (0 bytes)");
         return o;
     }
-    // Ordinary PNGs and JPEGs go straight to the decoders of detail/, which
-    // decode them to the same pixels as cv::imdecode without OpenCV's codec
-    // module (and faster, for PNG), straight into `rows`. They read the size
-    // from the header themselves and refuse one over the limit before
-    // decoding a row (BgrRows::begin). Only a success is final here, and it
-    // is what the general way below gives for the same bytes, Qt's header
-    // included (fuzz_imageprobe checks that). Anything they decline goes the
-    // general way, which words every failure and never runs them again: they
-    // take nothing that lacks their signature, nor (by the header check) an
-    // image over the limit. Asking QImageReader for the header first was 2%
-    // of extract.
-    QString fastError; // what a fast decoder threw (std::bad_alloc from the rows)
-    if (const QString format = fastPathFormat(data);
-        !format.isEmpty() && (format != QLatin1String("jpeg") || jpegEnd(data) != JpegEnd::Truncated)) {
-        const auto *bytes = reinterpret_cast<const unsigned char *>(data.constData());
-        bool fast = false;
-        rows.setPixelLimit(opts.maxPixels);
-        try {
-            fast = format == QLatin1String("png") ? detail::decodePngFast(bytes, size_t(data.size()), rows)
-                                                  : detail::decodeJpegFast(bytes, size_t(data.size()), rows);
-        } catch (const cv::Exception &e) {
-            fastError = QString::fromStdString(e.msg).trimmed();
-        } catch (const std::exception &e) {
-            fastError = QString::fromUtf8(e.what());
-        }
-        rows.setPixelLimit(-1);
-        if (fast) {
-            o.header = Header{format, rows.width(), rows.height(), true};
-            return o;
-        }
+    // The fast path first (imagereader.h); anything it declines goes the
+    // general way below, which words every failure and never runs its
+    // decoders again.
+    const detail::FastDecode fast = detail::decodeFast(data, opts, rows);
+    if (fast.decoded) {
+        o.header = Header{fast.format, rows.width(), rows.height(), true};
+        return o;
     }
+    const QString &fastError = fast.error;
 
     o.header = readHeader(data);
     const Header &h = o.header;
@@ -351,7 +250,7 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::
             + QString::number(opts.maxPixels);
         return o;
     }
-    if (h.format == QLatin1String("jpeg") && jpegEnd(data) == JpegEnd::Truncated) {
+    if (h.format == QLatin1String("jpeg") && detail::jpegEnd(data) == detail::JpegEnd::Truncated) {
         o.failure = kDecodeFailed;
         o.detail = QStringLiteral("JPEG data ends before the end-of-image marker (truncated)");
         return o;
@@ -402,79 +301,6 @@ Outcome decodeChecked(const QByteArray &data, const ProbeOptions &opts, detail::
     return o;
 }
 
-// The perceptual hash's input, taken row by row from a decoder: the image is
-// area-averaged down to PHash's 32x32 input first (its own linear resize
-// aliases on large images, which makes resized copies hash further apart).
-// The average is taken as the rows arrive, exactly as cv::resize(INTER_AREA)
-// computes it (detail/arearesize.h); an image under 32 pixels on a side,
-// which cv::resize enlarges instead, is kept whole and resized at the end.
-class PerceptualHashInput final : public detail::BgrRows {
-public:
-    unsigned char *row(int y) override { return m_streaming ? m_row.data() : m_whole.ptr<unsigned char>(y); }
-    void finishRow(int) override
-    {
-        if (m_streaming)
-            m_area->addRow(m_row.data());
-    }
-    // The average of each channel is worked out apart from the others'
-    // (AreaResize32 does the same arithmetic for every byte of a pixel), so
-    // R, G, B rows give the B, G, R average with B and R swapped: exactly,
-    // and with no pass to swap each pixel first.
-    void finishRgbRow(int y, const unsigned char *rgb) override
-    {
-        if (!m_streaming) {
-            BgrRows::finishRgbRow(y, rgb);
-            return;
-        }
-        m_rgbRows = true;
-        m_area->addRow(rgb);
-    }
-
-    quint64 hash() const
-    {
-        cv::Mat small(32, 32, CV_8UC3);
-        if (m_streaming) {
-            m_area->result(small.data);
-            if (m_rgbRows)
-                for (int i = 0; i < detail::AreaResize32::kOutputBytes; i += 3)
-                    std::swap(small.data[i], small.data[i + 2]);
-        } else {
-            cv::resize(m_whole, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
-        }
-        // One PHash per thread: it keeps its working matrices from image to
-        // image instead of allocating them for each.
-        thread_local const cv::Ptr<cv::img_hash::PHash> phash = cv::img_hash::PHash::create();
-        cv::Mat hash;
-        phash->compute(small, hash);
-        quint64 h = 0;
-        for (int i = 0; i < int(hash.total()) && i < 8; ++i)
-            h = h << 8 | hash.ptr<uchar>(0)[i];
-        return h;
-    }
-
-private:
-    bool start(int width, int height) override
-    {
-        m_rgbRows = false;
-        m_streaming = detail::AreaResize32::supports(width, height);
-        if (m_streaming) {
-            m_whole.release();
-            m_area.emplace(width, height);
-            m_row.resize(size_t(width) * 3);
-        } else {
-            m_area.reset();
-            m_whole.create(height, width, CV_8UC3);
-        }
-        return true;
-    }
-
-    bool m_streaming = false;
-    bool m_rgbRows = false; // the rows came through finishRgbRow
-    std::optional<detail::AreaResize32> m_area;
-    std::vector<unsigned char> m_row;
-    cv::Mat m_whole;
-};
-
 Error outcomeError(const Outcome &o, const QString &context)
 {
     const ErrorCode code = o.failure == kUnreadable ? ErrorCode::IoError
@@ -507,68 +333,6 @@ Result<QImage> finishRgb(const cv::Mat &bgr, int maxSide, const QString &context
     }
 }
 
-// Reads a whole image file, refusing one over maxBytes before reading it
-// (two 2 GB files decoded at once took over 4 GB and aborted the process).
-Result<QByteArray> readFile(const QString &path, qint64 maxBytes)
-{
-    // POSIX calls, four per image (open, fstat, read, close): QFileInfo and
-    // a buffered QFile made it nine, and on the project's VMs a system call
-    // costs microseconds; the demo's 1,963 images made ~8,000 of them extra.
-    const QByteArray name = QFile::encodeName(path);
-    int fd;
-    do
-        fd = ::open(name.constData(), O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return makeError(ErrorCode::NotFound, QStringLiteral("unreadable: no such file"), path);
-        return makeError(ErrorCode::IoError, QStringLiteral("unreadable: ") + qt_error_string(errno), path);
-    }
-    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
-    const auto ioError = [&](int error) { return makeError(ErrorCode::IoError, QStringLiteral("unreadable: ") + qt_error_string(error), path); };
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-        return ioError(errno);
-    if (S_ISDIR(st.st_mode))
-        return ioError(EISDIR);
-    const auto tooLarge = [&](qint64 size) {
-        return makeError(ErrorCode::Unsupported,
-                         kTooLarge + QStringLiteral(": file is %1 bytes, over the limit of %2 (extract.max_file_bytes)").arg(size).arg(maxBytes),
-                         path);
-    };
-    const qint64 size = qint64(st.st_size);
-    if (size > maxBytes)
-        return tooLarge(size);
-    // Bounded even when the size above was not the whole story (a file that
-    // grows, a special file whose size reads 0): the size seen plus one byte
-    // first, which a regular file answers in one read, then up to the limit
-    // plus one. Asking for the limit at once cost a 256 MiB buffer per image
-    // (slow under ASan, and that much address space per worker).
-    QByteArray data(size + 1, Qt::Uninitialized);
-    qint64 got = 0;
-    for (;;) {
-        if (got == data.size()) {
-            if (data.size() > maxBytes)
-                break;
-            data.resize(std::min<qint64>(maxBytes + 1, std::max<qint64>(data.size() * 2, 4096)));
-        }
-        const ssize_t n = ::read(fd, data.data() + got, size_t(data.size() - got));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return ioError(errno);
-        if (n == 0)
-            break;
-        got += n;
-        if (S_ISREG(st.st_mode) && got < data.size())
-            break; // a regular file reads short only at its end: no second read to learn that
-    }
-    data.truncate(got);
-    if (data.size() > maxBytes)
-        return tooLarge(data.size());
-    return data;
-}
-
 } // namespace
 
 namespace detail {
@@ -580,10 +344,10 @@ ImageProbe probeImageDataImpl(const QByteArray &data, const ProbeOptions &opts)
     probe.sha256 = sha256Hex(data);
     Outcome o;
     try {
-        PerceptualHashInput hashInput;
+        detail::PerceptualHashInput hashInput;
         o = decodeChecked(data, opts, hashInput);
         if (o.failure.isEmpty())
-            probe.phash = hashInput.hash();
+            probe.phash = detail::perceptualHashOf(hashInput.take());
     } catch (const std::exception &e) { // cv::Exception, std::bad_alloc
         o.failure = kDecodeFailed;
         o.detail = QString::fromUtf8(e.what()).trimmed().section(QLatin1Char('\n'), 0, 0);
@@ -594,20 +358,6 @@ ImageProbe probeImageDataImpl(const QByteArray &data, const ProbeOptions &opts)
     probe.width = o.header.width;
     probe.height = o.header.height;
     return probe;
-}
-
-ImageProbe probeImageFileImpl(const QString &path, const ProbeOptions &opts)
-{
-    Result<QByteArray> data = readFile(path, opts.maxFileBytes);
-    if (!data) {
-        ImageProbe probe;
-        const QString &message = data.error().message;
-        probe.failure = message.startsWith(kTooLarge) ? kTooLarge : kUnreadable;
-        probe.detail = message.mid(probe.failure.size() + 2);
-        probe.bytes = QFileInfo(path).size();
-        return probe;
-    }
-    return probeImageDataImpl(data.value(), opts);
 }
 
 double scoreImageFileImpl(IExpert &expert, const QString &path)
@@ -641,7 +391,7 @@ Result<QImage> decodeImageRgb(const QByteArray &data, const ProbeOptions &opts, 
 
 Result<QImage> loadImageRgb(const QString &path, const ProbeOptions &opts, int maxSide)
 {
-    Result<QByteArray> data = readFile(path, opts.maxFileBytes);
+    Result<QByteArray> data = detail::readImageFile(path, opts.maxFileBytes);
     if (!data)
         return data.error();
     Result<QImage> image = decodeImageRgb(data.value(), opts, maxSide);

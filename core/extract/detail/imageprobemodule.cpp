@@ -1,6 +1,6 @@
 // realsyn_imageprobe.so: imageprobe.h's work (detail/imageprobeimpl.cpp)
-// behind C entry points, so that the libraries it needs load with the first
-// image instead of with the process (see imageprobeimpl.h).
+// behind C entry points, so that the libraries it needs load when an image
+// first needs them instead of with the process (see imageprobeimpl.h).
 #include "core/extract/detail/imageprobemodule.h"
 
 #include "core/extract/detail/imagedecoder.h"
@@ -13,11 +13,6 @@ extern "C" {
 RS_EXPORT int realsyn_image_probe_abi()
 {
     return REALSYN_IMAGE_PROBE_ABI;
-}
-
-RS_EXPORT void realsyn_image_probe_file(const QString *path, const rs::ProbeOptions *opts, rs::ImageProbe *out)
-{
-    *out = rs::detail::probeImageFileImpl(*path, *opts);
 }
 
 RS_EXPORT void realsyn_image_probe_data(const QByteArray *data, const rs::ProbeOptions *opts, rs::ImageProbe *out)

@@ -5,6 +5,7 @@
 #include <cstdio> // jpeglib.h uses FILE and size_t without declaring them
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 extern "C" {
 #include <jpeglib.h>

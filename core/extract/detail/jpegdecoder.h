@@ -7,8 +7,6 @@
 // tests/fuzz/fuzz_jpegdecoder.cpp checks that against cv::imdecode.
 #include "core/extract/detail/bgrrows.h"
 
-#include <opencv2/core.hpp>
-
 #include <cstddef>
 
 namespace rs::detail {
@@ -23,11 +21,5 @@ namespace rs::detail {
 // cv::imdecode, which decides the outcome and the error message. Only
 // std::bad_alloc (from `rows`) escapes.
 bool decodeJpegFast(const unsigned char *data, size_t size, BgrRows &rows);
-
-// The same, keeping the whole image in `bgr` (CV_8UC3; empty on false).
-inline bool decodeJpegFast(const unsigned char *data, size_t size, cv::Mat &bgr)
-{
-    return decodeWholeImage([&](BgrRows &rows) { return decodeJpegFast(data, size, rows); }, bgr);
-}
 
 } // namespace rs::detail

@@ -977,7 +977,30 @@ struct EndOfDecode {
     }
 };
 
+// The calling thread's state, its decompressor and tables allocated; false
+// when out of memory.
+ThreadState *readyThreadState()
+{
+    thread_local ThreadState state;
+    if (!state.decompressor) {
+        state.decompressor.reset(libdeflate_alloc_decompressor());
+        if (!state.decompressor)
+            return nullptr;
+    }
+    if (!state.tables) {
+        state.tables.reset(new (std::nothrow) Tables);
+        if (!state.tables)
+            return nullptr;
+    }
+    return &state;
+}
+
 } // namespace
+
+void preparePngDecoderThread()
+{
+    readyThreadState();
+}
 
 bool decodePngFast(const unsigned char *data, size_t size, BgrRows &out)
 {
@@ -990,17 +1013,10 @@ bool decodePngFast(const unsigned char *data, size_t size, BgrRows &out)
     if (inflatedSize > kMaxInflated)
         return false;
 
-    thread_local ThreadState state;
-    if (!state.decompressor) {
-        state.decompressor.reset(libdeflate_alloc_decompressor());
-        if (!state.decompressor)
-            return false;
-    }
-    if (!state.tables) {
-        state.tables.reset(new (std::nothrow) Tables);
-        if (!state.tables)
-            return false;
-    }
+    ThreadState *ready = readyThreadState();
+    if (!ready)
+        return false;
+    ThreadState &state = *ready;
     const EndOfDecode end{state};
 
     const unsigned char *zdata = png.onlyIdat;

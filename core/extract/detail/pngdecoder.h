@@ -8,8 +8,6 @@
 
 #include "core/extract/detail/bgrrows.h"
 
-#include <opencv2/core.hpp>
-
 #include <cstddef>
 
 namespace rs::detail {
@@ -25,10 +23,11 @@ namespace rs::detail {
 // decides the outcome and the error message. Only allocation failure throws.
 bool decodePngFast(const unsigned char *data, size_t size, BgrRows &rows);
 
-// The same, keeping the whole image in `bgr` (CV_8UC3; empty on false).
-inline bool decodePngFast(const unsigned char *data, size_t size, cv::Mat &bgr)
-{
-    return decodeWholeImage([&](BgrRows &rows) { return decodePngFast(data, size, rows); }, bgr);
-}
+// Allocates the calling thread's decompressor and buffers, which
+// decodePngFast would on its first image. They are thread-local, and glibc
+// takes the loader's lock to set up a thread's copy in a module opened with
+// dlopen (realsyn_imagereader.so): a thread that first decodes while
+// another thread is inside dlopen waits for that whole load.
+void preparePngDecoderThread();
 
 } // namespace rs::detail
