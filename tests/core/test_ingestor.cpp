@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <optional>
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -91,6 +93,44 @@ void writeSentencePages(const QString &corpus, const QString &prefix)
               "<p>The brush tool paints soft strokes on the canvas. Click here.</p>");
 }
 
+// A fresh project ("p" in `dir`) with the sentence pages ("corpus")
+// ingested under its recipe's filters, each of `settings` ("key=value")
+// set on the recipe first: where the tests of ingest's sentence verdicts
+// start. `status` says what failed, if anything did.
+struct IngestedSentences {
+    QString corpus;
+    std::unique_ptr<ProjectStore> store;
+    std::optional<Recipe> recipe;
+    IngestOptions opts;
+    Status status;
+};
+IngestedSentences ingestSentencePages(const QTemporaryDir &dir, const QStringList &settings = {})
+{
+    IngestedSentences p;
+    p.corpus = dir.filePath(QStringLiteral("corpus"));
+    writeSentencePages(p.corpus, QString());
+    auto store = ProjectStore::create(dir.filePath(QStringLiteral("p")));
+    if (!store) {
+        p.status = store.error();
+        return p;
+    }
+    p.store = std::move(store.value());
+    auto recipe = Recipe::load(*p.store);
+    if (!recipe) {
+        p.status = recipe.error();
+        return p;
+    }
+    p.recipe = std::move(recipe.value());
+    for (const QString &setting : settings)
+        if (p.status = p.recipe->setAssignment(setting); !p.status)
+            return p;
+    p.opts = recipeHtmlIngest(p.corpus, *p.recipe);
+    JobContext ctx;
+    if (auto report = ingest(*p.store, p.opts, ctx); !report)
+        p.status = report.error();
+    return p;
+}
+
 QStringList issues(ProjectStore &store)
 {
     QStringList out;
@@ -163,37 +203,34 @@ private Q_SLOTS:
     void sentencesOfAFreshProjectAreWrittenDecided()
     {
         QTemporaryDir tmp;
-        const QString corpus = tmp.filePath(QStringLiteral("corpus"));
-        writeSentencePages(corpus, QString());
-        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
-        QVERIFY(store.ok());
-        auto recipe = Recipe::load(**store);
-        QVERIFY(recipe.ok());
-        QVERIFY(recipe->set(QStringLiteral("extract.min_words"), QStringLiteral("3")).ok());
-        IngestOptions opts = recipeHtmlIngest(corpus, *recipe);
+        IngestedSentences p = ingestSentencePages(tmp, {QStringLiteral("extract.min_words=3")});
+        QVERIFY2(p.status.ok(), p.status.ok() ? "" : qPrintable(p.status.error().toString()));
+        const QString &corpus = p.corpus;
+        ProjectStore &store = *p.store;
+        Recipe &recipe = *p.recipe;
+        IngestOptions &opts = p.opts;
         JobContext ctx;
-        QVERIFY(ingest(**store, opts, ctx).ok());
-        const QStringList written = verdicts(**store);
+        const QStringList written = verdicts(store);
         const QString all = written.join(QLatin1Char('\n'));
         for (const char *reason : {"exact_duplicate", "normalized_duplicate", "too_few_words", "code_block", "has_url"})
             QVERIFY2(all.contains(QLatin1String(reason)), qPrintable(all));
         QVERIFY2(all.contains(QLatin1String(" - 0")), qPrintable(all)); // and kept ones
 
-        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
-        QCOMPARE(verdicts(**store), written);
+        QVERIFY(redecideSentences(store, recipe, ctx).ok());
+        QCOMPARE(verdicts(store), written);
 
         // A second corpus into the same project: undecided until the pass,
         // which then sees its duplicates of the first.
         const QString more = tmp.filePath(QStringLiteral("more"));
         writeSentencePages(more, QStringLiteral("more-"));
         opts.paths = {more};
-        QVERIFY(ingest(**store, opts, ctx).ok());
-        const QStringList second = verdicts(**store).mid(written.size());
+        QVERIFY(ingest(store, opts, ctx).ok());
+        const QStringList second = verdicts(store).mid(written.size());
         QVERIFY(!second.isEmpty());
         for (const QString &v : second)
             QVERIFY2(v.endsWith(QLatin1String(" - 0")), qPrintable(v));
-        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
-        const QStringList decided = verdicts(**store);
+        QVERIFY(redecideSentences(store, recipe, ctx).ok());
+        const QStringList decided = verdicts(store);
         QCOMPARE(decided.mid(0, written.size()), written);
         for (const QString &v : decided.mid(written.size()))
             QVERIFY2(!v.endsWith(QLatin1String(" - 0")), qPrintable(v)); // every one repeats the first corpus
@@ -216,54 +253,52 @@ private Q_SLOTS:
     void streamVerdictsAreRecordedCurrent()
     {
         QTemporaryDir tmp;
-        const QString corpus = tmp.filePath(QStringLiteral("corpus"));
-        writeSentencePages(corpus, QString());
-        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
-        QVERIFY(store.ok());
-        auto recipe = Recipe::load(**store);
-        QVERIFY(recipe.ok());
-        IngestOptions opts = recipeHtmlIngest(corpus, *recipe);
+        IngestedSentences p = ingestSentencePages(tmp);
+        QVERIFY2(p.status.ok(), p.status.ok() ? "" : qPrintable(p.status.error().toString()));
+        const QString &corpus = p.corpus;
+        ProjectStore &store = *p.store;
+        Recipe &recipe = *p.recipe;
+        IngestOptions &opts = p.opts;
         JobContext ctx;
-        QVERIFY(ingest(**store, opts, ctx).ok());
-        const SentenceFilterSettings settings = SentenceFilterSettings::fromRecipe(*recipe);
-        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), true);
+        const SentenceFilterSettings settings = SentenceFilterSettings::fromRecipe(recipe);
+        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), true);
         SentenceFilterSettings stricter = settings;
         stricter.minWords = settings.minWords + 8; // more words than any sentence here has
-        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), false);
+        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), false);
 
         // The digests ingest recorded are the ones the pass writes.
-        const QString streamed = verdictDigest(**store, {QStringLiteral("extract")}).value();
-        const QStringList written = verdicts(**store);
-        QVERIFY(recordVerdictsDecidedFrom(**store, VerdictTable::Sentences, {}).ok());
-        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), false);
-        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
-        QCOMPARE(verdicts(**store), written);
-        QCOMPARE(verdictDigest(**store, {QStringLiteral("extract")}).value(), streamed);
-        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), true); // the pass recorded it
+        const QString streamed = verdictDigest(store, {QStringLiteral("extract")}).value();
+        const QStringList written = verdicts(store);
+        QVERIFY(recordVerdictsDecidedFrom(store, VerdictTable::Sentences, {}).ok());
+        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), false);
+        QVERIFY(redecideSentences(store, recipe, ctx).ok());
+        QCOMPARE(verdicts(store), written);
+        QCOMPARE(verdictDigest(store, {QStringLiteral("extract")}).value(), streamed);
+        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), true); // the pass recorded it
 
         // Other settings: the pass decides, and records those.
-        QVERIFY(recipe->set(QStringLiteral("extract.min_words"), QString::number(stricter.minWords)).ok());
-        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
-        QVERIFY(verdicts(**store) != written);
-        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), true);
-        QCOMPARE(sentenceVerdictsCurrent(**store, settings).value(), false);
+        QVERIFY(recipe.set(QStringLiteral("extract.min_words"), QString::number(stricter.minWords)).ok());
+        QVERIFY(redecideSentences(store, recipe, ctx).ok());
+        QVERIFY(verdicts(store) != written);
+        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), true);
+        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), false);
 
         // More sentences, written undecided: not current until the pass.
         const QString more = tmp.filePath(QStringLiteral("more"));
         writeSentencePages(more, QStringLiteral("more-"));
         opts.paths = {more};
-        QVERIFY(ingest(**store, opts, ctx).ok());
-        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), false);
-        QVERIFY(redecideSentences(**store, *recipe, ctx).ok());
-        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), true);
+        QVERIFY(ingest(store, opts, ctx).ok());
+        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), false);
+        QVERIFY(redecideSentences(store, recipe, ctx).ok());
+        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), true);
 
         // Another writer of the column (the studio's threshold panel writes
         // through writeVerdicts) makes the record go.
         QVector<Verdict> none;
-        for (const QString &v : verdicts(**store))
+        for (const QString &v : verdicts(store))
             none.push_back({v.section(QLatin1Char(' '), 0, 0).toLongLong(), QString(), 0});
-        QVERIFY(writeVerdicts(**store, VerdictTable::Sentences, none).ok());
-        QCOMPARE(sentenceVerdictsCurrent(**store, stricter).value(), false);
+        QVERIFY(writeVerdicts(store, VerdictTable::Sentences, none).ok());
+        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), false);
 
         // An interrupted ingest records nothing.
         auto other = ProjectStore::create(tmp.filePath(QStringLiteral("q")));
