@@ -25,6 +25,7 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 
@@ -533,13 +534,27 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                 return p;
             };
             QVector<QString> batch;
-            std::deque<QFuture<PreparedDocument>> parsing; // in page order
+            // A batch's pages go to the workers largest first, and `order`
+            // puts them back in page order for the writer. In page order a
+            // worker could meet a batch's largest page last, after the
+            // other's had finished: KiCad's manual is 8 pages, two of them
+            // 410 and 425 KB, and the second came seventh.
+            struct InFlight {
+                QFuture<PreparedDocument> pages;
+                QVector<int> order; // the batch position of each page given out
+            };
+            std::deque<InFlight> parsing; // in page order
             // Parsed pages are written kPagesPerWrite at a time, one
             // transaction each (a commit per batch of 8 cost the writer a
             // third more), and whatever is left once nothing is in flight.
             QVector<PreparedDocument> unwritten;
             const auto writeOldest = [&]() -> Status {
-                unwritten += parsing.front().results();
+                QList<PreparedDocument> parsed = parsing.front().pages.results();
+                const QVector<int> &order = parsing.front().order;
+                const qsizetype first = unwritten.size();
+                unwritten.resize(first + parsed.size());
+                for (qsizetype i = 0; i < parsed.size(); ++i)
+                    unwritten[first + order[i]] = std::move(parsed[i]);
                 parsing.pop_front();
                 if (unwritten.size() < kPagesPerWrite && !parsing.empty())
                     return {};
@@ -548,11 +563,23 @@ Result<IngestReport> ingest(ProjectStore &store, const IngestOptions &opts, JobC
                 return s;
             };
             const auto waitForAll = [&]() {
-                for (QFuture<PreparedDocument> &f : parsing)
-                    f.waitForFinished(); // they read through `reader`
+                for (InFlight &f : parsing)
+                    f.pages.waitForFinished(); // they read through `reader`
             };
+            const QDir root(reader.root());
             const auto flushPages = [&]() -> Status {
-                parsing.push_back(QtConcurrent::mapped(&parsers, batch, parse));
+                QVector<qint64> bytes(batch.size());
+                QVector<int> order(batch.size());
+                for (int i = 0; i < batch.size(); ++i) {
+                    bytes[i] = QFileInfo(root.filePath(batch[i])).size();
+                    order[i] = i;
+                }
+                std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return bytes[a] > bytes[b]; });
+                QVector<QString> largestFirst;
+                largestFirst.reserve(batch.size());
+                for (int i : std::as_const(order))
+                    largestFirst.push_back(batch[i]);
+                parsing.push_back({QtConcurrent::mapped(&parsers, largestFirst, parse), std::move(order)});
                 batch.clear();
                 while (parsing.size() > size_t(kPageBatchesInFlight))
                     if (Status s = writeOldest(); !s) {

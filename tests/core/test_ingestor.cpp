@@ -310,6 +310,52 @@ private Q_SLOTS:
         QCOMPARE(verdictsDecidedFrom(**other, VerdictTable::Sentences), QString());
     }
 
+    // Each batch of pages goes to the parsers largest first, and is written
+    // back in page order: documents, and the sentences in them, take their
+    // ids in page order whatever the sizes. Here the pages grow with their
+    // names, so that every batch is given out in reverse, and one batch
+    // spans a write (more pages than one write takes).
+    void pagesAreWrittenInPageOrder()
+    {
+        QTemporaryDir tmp;
+        const QString corpus = tmp.filePath(QStringLiteral("corpus"));
+        constexpr int kPages = 45;
+        for (int i = 0; i < kPages; ++i) {
+            QByteArray page = "<html><body>";
+            for (int j = 0; j <= i; ++j)
+                page += "<p>Page " + QByteArray::number(i) + " says this in sentence number " + QByteArray::number(j) + ".</p>";
+            writeFile(corpus + QStringLiteral("/p%1.html").arg(i, 2, 10, QLatin1Char('0')), page + "</body></html>");
+        }
+        auto store = ProjectStore::create(tmp.filePath(QStringLiteral("p")));
+        QVERIFY(store.ok());
+        IngestOptions opts;
+        opts.format = QStringLiteral("html");
+        opts.paths = {corpus};
+        JobContext ctx;
+        QVERIFY(ingest(**store, opts, ctx).ok());
+        auto q = (*store)->exec(QStringLiteral("SELECT d.doc_key, s.text FROM sentences s JOIN documents d ON d.id = s.document_id"
+                                               " ORDER BY s.id"));
+        QVERIFY(q.ok());
+        QStringList keys;
+        int sentences = 0;
+        while (q->next()) {
+            const QString key = q->value(0).toString();
+            if (keys.isEmpty() || keys.back() != key)
+                keys << key;
+            const int page = keys.size() - 1;
+            QVERIFY2(q->value(1).toString().startsWith(QStringLiteral("Page %1 says").arg(page)), qPrintable(key + QStringLiteral(": ") + q->value(1).toString()));
+            ++sentences;
+        }
+        QCOMPARE(keys.size(), kPages);
+        QCOMPARE(sentences, kPages * (kPages + 1) / 2);
+        for (int i = 0; i < kPages; ++i)
+            QCOMPARE(keys[i], QStringLiteral("html:p%1.html").arg(i, 2, 10, QLatin1Char('0')));
+        auto ids = (*store)->exec(QStringLiteral("SELECT doc_key FROM documents ORDER BY id"));
+        QVERIFY(ids.ok());
+        for (int i = 0; ids->next(); ++i)
+            QCOMPARE(ids->value(0).toString(), keys.value(i));
+    }
+
     // The pass holds texts in 256 KiB blocks; one longer than a block gets
     // its own, and the texts after it start a new block. Equal long texts
     // are still told equal, and nothing is written past a block's end.
