@@ -159,6 +159,9 @@ const ImageProbeModule &imageProbeModule()
 
 namespace {
 
+// The most bytes of hash input a probe keeps for finishImageProbe.
+constexpr size_t kMostBytesPending = 64 * 1024;
+
 // What every probe says when a module is not there.
 ImageProbe unavailableProbe(const QString &why)
 {
@@ -182,10 +185,17 @@ ImageProbe startImageProbe(const QString &path, const ProbeOptions &opts)
     case detail::FastProbe::Final:
         return probe;
     case detail::FastProbe::Hashed:
-        if (const detail::ImageHashModule *m = detail::imageHashModuleIfLoaded(); m && m->hashProbe)
-            m->hashProbe(&probe, pixels.get());
-        else
+        // The hash's input waits only while the module loads, and only when
+        // it is small: the 32x32 average is 3 KiB, but an image under 32
+        // pixels on a side is kept whole (a 31 x 100,000 strip is 9 MB), and
+        // extract queues ~1,000 probes while the module loads.
+        if (const detail::ImageHashModule *m = detail::imageHashModuleIfLoaded();
+            !m && pixels->bgr.size() <= kMostBytesPending)
             probe.hashPending = std::move(pixels);
+        else if (const detail::ImageHashModule &loaded = detail::imageHashModule(); loaded.hashProbe)
+            loaded.hashProbe(&probe, pixels.get());
+        else
+            probe = unavailableProbe(loaded.unavailable);
         return probe;
     case detail::FastProbe::Declined:
         break;

@@ -49,7 +49,8 @@ ImageProbe probeImageFile(const QString &path, const ProbeOptions &opts = {});
 // one core, during which the second worker used to wait). startImageProbe
 // reads and decodes in realsyn_imagereader.so and hashes the image too when
 // realsyn_imagehash.so is loaded already; otherwise the hash's 32x32 input
-// waits in `hashPending`. finishImageProbe computes it, loading the module
+// waits in `hashPending` (an input over 64 KiB, a thin image kept whole,
+// is hashed at once, loading the module). finishImageProbe computes it, loading the module
 // if need be (where it does not load, the probe fails as every probe then
 // does). What the reader declines (formats other than PNG and JPEG, odd
 // PNGs and JPEGs) is probed whole in realsyn_imageprobe.so at once. The

@@ -222,7 +222,8 @@ private Q_SLOTS:
     // The sizes take each way to the hash's input: streamed through the
     // whole-number and the fractional area average, as 8-bit RGB rows, and
     // kept whole under 32 pixels. A BMP and garbage are declined by the
-    // reader and probed whole; a missing file ends in the reader.
+    // reader and probed whole; a missing file ends in the reader; a thin
+    // image too large to wait is hashed at once.
     void halvesGiveTheWholeProbe()
     {
         QVERIFY2(!detail::imageHashModuleIfLoaded(), "a test before this one loaded the hash module");
@@ -259,10 +260,24 @@ private Q_SLOTS:
             QVERIFY2(started.back().ok(), qPrintable(file + QStringLiteral(": ") + started.back().detail));
             QVERIFY2(started.back().hashPending && started.back().phash == 0, qPrintable(file));
         }
+        QVERIFY(!detail::imageHashModuleIfLoaded());
         ImageProbe gone = startImageProbe(missing);
         QCOMPARE(gone.failure, QStringLiteral("unreadable"));
         QVERIFY(!gone.hashPending);
         QVERIFY(!detail::imageHashModuleIfLoaded());
+        // A thin image is kept whole for the hash (31 x 1,000 pixels, 93 KB):
+        // over what a probe keeps waiting, so it loads the module and is
+        // hashed at once.
+        const QString thin = path(QStringLiteral("half-thin.png"));
+        QVERIFY(writeFile(thin, encode(drawScene(31, 1000, 99), ".png")));
+        const ImageProbe thinProbe = startImageProbe(thin);
+        QVERIFY(!thinProbe.hashPending);
+        QVERIFY(detail::imageHashModuleIfLoaded());
+        {
+            QFile f(thin);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            sameProbe(thinProbe, probeImageData(f.readAll()), thin);
+        }
         for (int i = 0; i < fast.size(); ++i) {
             finishImageProbe(started[i]);
             QFile f(fast[i]);
