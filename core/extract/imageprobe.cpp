@@ -1,7 +1,7 @@
-// imageprobe.h's probes, forwarded to realsyn_imagereader.so and
-// realsyn_imageprobe.so. Nothing here touches a QImage, so that stage 1
-// links this file without Qt Gui or OpenCV; the QImage functions are in
-// detail/imageprobeimpl.cpp.
+// imageprobe.h's probes, forwarded to realsyn_imagereader.so,
+// realsyn_imagehash.so and realsyn_imageprobe.so. Nothing here touches a
+// QImage or OpenCV, so that stage 1 links this file without Qt Gui or
+// OpenCV; the QImage functions are in detail/imageprobeimpl.cpp.
 #include "core/extract/imageprobe.h"
 
 #include "core/extract/detail/imagedecoder.h"
@@ -213,8 +213,7 @@ void finishImageProbe(ImageProbe &probe)
 {
     if (!probe.hashPending)
         return;
-    const std::shared_ptr<const detail::HashPixels> pixels = std::move(probe.hashPending);
-    probe.hashPending.reset();
+    const std::shared_ptr<const detail::HashPixels> pixels = std::move(probe.hashPending); // leaves it null
     const detail::ImageHashModule &m = detail::imageHashModule();
     if (!m.hashProbe) {
         probe = unavailableProbe(m.unavailable);
