@@ -230,7 +230,6 @@ FastDecode decodeFast(const QByteArray &data, const ProbeOptions &opts, BgrRows 
 void prepareReaderThread()
 {
     preparePngDecoderThread();
-    sha256Hex(QByteArrayView());
 }
 
 FastProbe probeDataFast(const QByteArray &data, const ProbeOptions &opts, ImageProbe &probe, HashPixels &pixels)

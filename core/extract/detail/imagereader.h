@@ -86,10 +86,10 @@ struct FastDecode {
 FastDecode decodeFast(const QByteArray &data, const ProbeOptions &opts, BgrRows &rows);
 
 // Readies the calling thread for the first half, as its first image would:
-// the PNG decoder's thread-local state (preparePngDecoderThread) and
-// OpenSSL's one-time set-up, which dlopens libcrypto again to pin it. Both
-// wait on glibc's loader lock, which extract's main thread holds while it
-// loads realsyn_imageprobe.so (~40 ms) as the workers start decoding.
+// the PNG decoder's thread-local state (preparePngDecoderThread), whose
+// set-up waits on glibc's loader lock, which extract's main thread holds
+// while it loads realsyn_imagehash.so as the workers start decoding.
+// (SHA-256 needs no set-up: core/util/sha256.cpp.)
 void prepareReaderThread();
 
 // How far the first half got.
