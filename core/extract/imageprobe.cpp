@@ -68,50 +68,50 @@ struct Resolver {
     }
 };
 
-ImageReaderModule loadReader()
+// Opens `spec` and resolves the entries of a Module (ImageReaderModule and
+// the like) with `entries`; its `unavailable` says why when either fails.
+// Where the module links OpenCV, and with it OpenBLAS, the BLAS workers
+// are parked: they would spin beside extract's decoders
+// (core/util/blasthreads.h).
+enum class Blas { None, Park };
+template <typename Module, typename Entries>
+Module openModule(const RuntimeModuleSpec &spec, Blas blas, Entries entries)
 {
-    const RuntimeModule module = loadRuntimeModule(kReaderModule);
+    const RuntimeModule module = loadRuntimeModule(spec);
     if (!module.library)
         return {.unavailable = module.unavailable};
-    ImageReaderModule m;
+    Module m;
     Resolver resolve{*module.library, {}};
-    resolve(m.readFile, "realsyn_image_read_file");
-    resolve(m.prepareThread, "realsyn_image_reader_prepare_thread");
+    entries(resolve, m);
+    if (blas == Blas::Park)
+        parkBlasThreads(*module.library);
     if (QString why = resolve.why(); !why.isEmpty())
         return {.unavailable = why};
     return m;
 }
 
-// The hash and the probe modules link OpenCV, and with it OpenBLAS, whose
-// workers would spin beside extract's decoders (core/util/blasthreads.h).
+ImageReaderModule loadReader()
+{
+    return openModule<ImageReaderModule>(kReaderModule, Blas::None, [](Resolver &resolve, ImageReaderModule &m) {
+        resolve(m.readFile, "realsyn_image_read_file");
+        resolve(m.prepareThread, "realsyn_image_reader_prepare_thread");
+    });
+}
+
 ImageHashModule loadHash()
 {
-    const RuntimeModule module = loadRuntimeModule(kHashModule);
-    if (!module.library)
-        return {.unavailable = module.unavailable};
-    ImageHashModule m;
-    Resolver resolve{*module.library, {}};
-    resolve(m.hashProbe, "realsyn_image_hash_probe");
-    parkBlasThreads(*module.library);
-    if (QString why = resolve.why(); !why.isEmpty())
-        return {.unavailable = why};
-    return m;
+    return openModule<ImageHashModule>(kHashModule, Blas::Park, [](Resolver &resolve, ImageHashModule &m) {
+        resolve(m.hashProbe, "realsyn_image_hash_probe");
+    });
 }
 
 ImageProbeModule load()
 {
-    const RuntimeModule module = loadRuntimeModule(kModule);
-    if (!module.library)
-        return {.unavailable = module.unavailable};
-    ImageProbeModule m;
-    Resolver resolve{*module.library, {}};
-    resolve(m.probeData, "realsyn_image_probe_data");
-    resolve(m.score, "realsyn_image_score");
-    resolve(m.codecsUnavailable, "realsyn_image_codecs_unavailable");
-    parkBlasThreads(*module.library);
-    if (QString why = resolve.why(); !why.isEmpty())
-        return {.unavailable = why};
-    return m;
+    return openModule<ImageProbeModule>(kModule, Blas::Park, [](Resolver &resolve, ImageProbeModule &m) {
+        resolve(m.probeData, "realsyn_image_probe_data");
+        resolve(m.score, "realsyn_image_score");
+        resolve(m.codecsUnavailable, "realsyn_image_codecs_unavailable");
+    });
 }
 
 // The reader, the hash, the probe module, then the codecs module the probe
