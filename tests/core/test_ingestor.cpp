@@ -205,32 +205,28 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         IngestedSentences p = ingestSentencePages(tmp, {QStringLiteral("extract.min_words=3")});
         QVERIFY2(p.status.ok(), p.status.ok() ? "" : qPrintable(p.status.error().toString()));
-        const QString &corpus = p.corpus;
-        ProjectStore &store = *p.store;
-        Recipe &recipe = *p.recipe;
-        IngestOptions &opts = p.opts;
         JobContext ctx;
-        const QStringList written = verdicts(store);
+        const QStringList written = verdicts(*p.store);
         const QString all = written.join(QLatin1Char('\n'));
         for (const char *reason : {"exact_duplicate", "normalized_duplicate", "too_few_words", "code_block", "has_url"})
             QVERIFY2(all.contains(QLatin1String(reason)), qPrintable(all));
         QVERIFY2(all.contains(QLatin1String(" - 0")), qPrintable(all)); // and kept ones
 
-        QVERIFY(redecideSentences(store, recipe, ctx).ok());
-        QCOMPARE(verdicts(store), written);
+        QVERIFY(redecideSentences(*p.store, *p.recipe, ctx).ok());
+        QCOMPARE(verdicts(*p.store), written);
 
         // A second corpus into the same project: undecided until the pass,
         // which then sees its duplicates of the first.
         const QString more = tmp.filePath(QStringLiteral("more"));
         writeSentencePages(more, QStringLiteral("more-"));
-        opts.paths = {more};
-        QVERIFY(ingest(store, opts, ctx).ok());
-        const QStringList second = verdicts(store).mid(written.size());
+        p.opts.paths = {more};
+        QVERIFY(ingest(*p.store, p.opts, ctx).ok());
+        const QStringList second = verdicts(*p.store).mid(written.size());
         QVERIFY(!second.isEmpty());
         for (const QString &v : second)
             QVERIFY2(v.endsWith(QLatin1String(" - 0")), qPrintable(v));
-        QVERIFY(redecideSentences(store, recipe, ctx).ok());
-        const QStringList decided = verdicts(store);
+        QVERIFY(redecideSentences(*p.store, *p.recipe, ctx).ok());
+        const QStringList decided = verdicts(*p.store);
         QCOMPARE(decided.mid(0, written.size()), written);
         for (const QString &v : decided.mid(written.size()))
             QVERIFY2(!v.endsWith(QLatin1String(" - 0")), qPrintable(v)); // every one repeats the first corpus
@@ -240,7 +236,7 @@ private Q_SLOTS:
         QVERIFY(other.ok());
         IngestOptions bare;
         bare.format = QStringLiteral("html");
-        bare.paths = {corpus};
+        bare.paths = {p.corpus};
         QVERIFY(ingest(**other, bare, ctx).ok());
         for (const QString &v : verdicts(**other))
             QVERIFY2(v.endsWith(QLatin1String(" - 0")), qPrintable(v));
@@ -255,58 +251,54 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         IngestedSentences p = ingestSentencePages(tmp);
         QVERIFY2(p.status.ok(), p.status.ok() ? "" : qPrintable(p.status.error().toString()));
-        const QString &corpus = p.corpus;
-        ProjectStore &store = *p.store;
-        Recipe &recipe = *p.recipe;
-        IngestOptions &opts = p.opts;
         JobContext ctx;
-        const SentenceFilterSettings settings = SentenceFilterSettings::fromRecipe(recipe);
-        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), true);
+        const SentenceFilterSettings settings = SentenceFilterSettings::fromRecipe(*p.recipe);
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, settings).value(), true);
         SentenceFilterSettings stricter = settings;
         stricter.minWords = settings.minWords + 8; // more words than any sentence here has
-        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), false);
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, stricter).value(), false);
 
         // The digests ingest recorded are the ones the pass writes.
-        const QString streamed = verdictDigest(store, {QStringLiteral("extract")}).value();
-        const QStringList written = verdicts(store);
-        QVERIFY(recordVerdictsDecidedFrom(store, VerdictTable::Sentences, {}).ok());
-        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), false);
-        QVERIFY(redecideSentences(store, recipe, ctx).ok());
-        QCOMPARE(verdicts(store), written);
-        QCOMPARE(verdictDigest(store, {QStringLiteral("extract")}).value(), streamed);
-        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), true); // the pass recorded it
+        const QString streamed = verdictDigest(*p.store, {QStringLiteral("extract")}).value();
+        const QStringList written = verdicts(*p.store);
+        QVERIFY(recordVerdictsDecidedFrom(*p.store, VerdictTable::Sentences, {}).ok());
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, settings).value(), false);
+        QVERIFY(redecideSentences(*p.store, *p.recipe, ctx).ok());
+        QCOMPARE(verdicts(*p.store), written);
+        QCOMPARE(verdictDigest(*p.store, {QStringLiteral("extract")}).value(), streamed);
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, settings).value(), true); // the pass recorded it
 
         // Other settings: the pass decides, and records those.
-        QVERIFY(recipe.set(QStringLiteral("extract.min_words"), QString::number(stricter.minWords)).ok());
-        QVERIFY(redecideSentences(store, recipe, ctx).ok());
-        QVERIFY(verdicts(store) != written);
-        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), true);
-        QCOMPARE(sentenceVerdictsCurrent(store, settings).value(), false);
+        QVERIFY(p.recipe->set(QStringLiteral("extract.min_words"), QString::number(stricter.minWords)).ok());
+        QVERIFY(redecideSentences(*p.store, *p.recipe, ctx).ok());
+        QVERIFY(verdicts(*p.store) != written);
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, stricter).value(), true);
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, settings).value(), false);
 
         // More sentences, written undecided: not current until the pass.
         const QString more = tmp.filePath(QStringLiteral("more"));
         writeSentencePages(more, QStringLiteral("more-"));
-        opts.paths = {more};
-        QVERIFY(ingest(store, opts, ctx).ok());
-        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), false);
-        QVERIFY(redecideSentences(store, recipe, ctx).ok());
-        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), true);
+        p.opts.paths = {more};
+        QVERIFY(ingest(*p.store, p.opts, ctx).ok());
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, stricter).value(), false);
+        QVERIFY(redecideSentences(*p.store, *p.recipe, ctx).ok());
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, stricter).value(), true);
 
         // Another writer of the column (the studio's threshold panel writes
         // through writeVerdicts) makes the record go.
         QVector<Verdict> none;
-        for (const QString &v : verdicts(store))
+        for (const QString &v : verdicts(*p.store))
             none.push_back({v.section(QLatin1Char(' '), 0, 0).toLongLong(), QString(), 0});
-        QVERIFY(writeVerdicts(store, VerdictTable::Sentences, none).ok());
-        QCOMPARE(sentenceVerdictsCurrent(store, stricter).value(), false);
+        QVERIFY(writeVerdicts(*p.store, VerdictTable::Sentences, none).ok());
+        QCOMPARE(sentenceVerdictsCurrent(*p.store, stricter).value(), false);
 
         // An interrupted ingest records nothing.
         auto other = ProjectStore::create(tmp.filePath(QStringLiteral("q")));
         QVERIFY(other.ok());
         JobContext canceled;
         canceled.cancel();
-        opts.paths = {corpus};
-        QVERIFY(!ingest(**other, opts, canceled).ok());
+        p.opts.paths = {p.corpus};
+        QVERIFY(!ingest(**other, p.opts, canceled).ok());
         QCOMPARE(verdictsDecidedFrom(**other, VerdictTable::Sentences), QString());
     }
 
